@@ -1,0 +1,64 @@
+/**
+ * The one port the engine talks to. Implemented by the real Windows host (execa + node:fs +
+ * fetch) and by the simulated Windows Server. The engine never knows which one it has.
+ * Paths are Windows paths (C:\apps\foo) on both.
+ */
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Called for every line the child prints, as it prints it. */
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** True when the process was killed (cancelled or timed out). */
+  killed: boolean;
+}
+
+export interface HttpOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Set when no HTTP answer came at all (connection refused, timeout). */
+  networkError?: string;
+}
+
+export interface HostInfo {
+  kind: 'windows' | 'simulated';
+  /** e.g. "Windows Server 2022 Datacenter" */
+  productName: string;
+  build: number;
+  installationType: string;
+  architecture: string;
+  /** Where a simulated server keeps its state (the DIR); absent on a real host. */
+  simulatorRoot?: string;
+}
+
+export interface Host {
+  exec(file: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, content: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  mkdir(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  /** Downloads url to a file. The simulated host writes a marked stand-in instead (no network). */
+  download(url: string, path: string, signal?: AbortSignal): Promise<void>;
+  http(url: string, opts?: HttpOptions): Promise<HttpResult>;
+  info(): Promise<HostInfo>;
+  /** Environment value on the server, e.g. windir, ProgramData. */
+  env(name: string): string | undefined;
+  /** Releases what the host holds (simulated HTTP fronts, worker processes). */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,55 @@
+/**
+ * Runs a program as an argv (never a shell), streaming its output line by line. Used by the
+ * real Windows host and by the simulator when it runs the machine's real Python.
+ */
+import { execa } from 'execa';
+import type { ExecOptions, ExecResult } from '../engine/host';
+
+export class ProgramNotFoundError extends Error {
+  constructor(readonly file: string) {
+    super(`The program ${file} was not found.`);
+  }
+}
+
+export async function runProcess(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  const child = execa(file, [...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    extendEnv: true,
+    reject: false,
+    stdin: 'ignore',
+    windowsHide: true,
+    shell: false,
+    cancelSignal: opts.signal,
+    timeout: opts.timeoutMs,
+    forceKillAfterDelay: 2000,
+    encoding: 'utf8',
+    stripFinalNewline: false,
+  });
+  const pump = (stream: NodeJS.ReadableStream | null | undefined, name: 'stdout' | 'stderr') => {
+    if (!stream || !opts.onLine) return;
+    let buf = '';
+    stream.on('data', (chunk: Buffer | string) => {
+      buf += chunk.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        opts.onLine?.(name, buf.slice(0, i).replace(/\r$/, ''));
+        buf = buf.slice(i + 1);
+      }
+    });
+    stream.on('end', () => {
+      if (buf.length > 0) opts.onLine?.(name, buf.replace(/\r$/, ''));
+      buf = '';
+    });
+  };
+  pump(child.stdout, 'stdout');
+  pump(child.stderr, 'stderr');
+  const r = await child;
+  if ((r as { code?: string }).code === 'ENOENT') throw new ProgramNotFoundError(file);
+  return {
+    exitCode: typeof r.exitCode === 'number' ? r.exitCode : -1,
+    stdout: typeof r.stdout === 'string' ? r.stdout : '',
+    stderr: typeof r.stderr === 'string' ? r.stderr : '',
+    killed: Boolean(r.isCanceled || r.timedOut || r.isTerminated),
+  };
+}

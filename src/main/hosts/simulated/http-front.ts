@@ -1,0 +1,349 @@
+/**
+ * The simulated server's HTTP front: one loopback listener per site binding (site port → a free
+ * local port), routing each request as IIS would with the configuration on disk:
+ *   site by port → app pool state → configuration errors (500.19) → the handler list in effect at
+ *   the URL → module checks (500.21) → StaticFile (content types from staticContent, 404/404.3,
+ *   default documents, 403.14) or FastCGI (scriptProcessor must match a <fastCgi> application
+ *   exactly, ACLs for the pool identity, Django run by the real Python as wfastcgi would).
+ * Error pages follow IIS's detailed local error pages (status, substatus, module, handler, HRESULT).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { effectiveSection, expandEnv, findPool, findSite, listSites, resolveUrl, siteBindings, defaultAppPool } from './iisconfig';
+import { realPython, mapArg } from './python';
+import type { SimulatedServer } from './server';
+import { getAttr, type El } from './xml';
+import { WSGI_WORKER_PY } from './wsgi-worker';
+
+export interface FrontResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+interface ErrorPage {
+  status: number;
+  sub: number;
+  reason: string;
+  title: string;
+  detail: string;
+  module?: string;
+  handler?: string;
+  hresult?: string;
+  causes?: string[];
+  fixes?: string[];
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function iisErrorPage(e: Omit<ErrorPage, 'reason'>): FrontResponse {
+  const reason = REASONS[e.status] ?? 'Error';
+  const code = `${e.status}.${e.sub}`;
+  const rows = [
+    ['Module', e.module ?? 'IIS Web Core'],
+    ['Handler', e.handler ?? 'Not yet determined'],
+    ['Error Code', e.hresult ?? '0x00000000'],
+  ];
+  const body = `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml">
+<head>
+<title>IIS 10.0 Detailed Error - ${code} - ${esc(reason)}</title>
+</head>
+<body>
+<div id="content">
+<div class="content-container">
+  <h3>HTTP Error ${code} - ${esc(reason)}</h3>
+  <h4>${esc(e.title)}</h4>
+</div>
+<div class="content-container">
+ <fieldset><h4>Detailed Error Information:</h4>
+  <div id="details-left">
+   <table border="0" cellpadding="0" cellspacing="0">
+${rows.map(([k, v]) => `    <tr><th>${k}</th><td>&nbsp;&nbsp;&nbsp;${esc(v ?? '')}</td></tr>`).join('\n')}
+   </table>
+  </div>
+  <p>${esc(e.detail)}</p>
+ </fieldset>
+</div>
+${e.causes ? `<div class="content-container"><fieldset><h4>Most likely causes:</h4><ul>${e.causes.map((c) => `<li>${esc(c)}</li>`).join('')}</ul></fieldset></div>` : ''}
+${e.fixes ? `<div class="content-container"><fieldset><h4>Things you can try:</h4><ul>${e.fixes.map((c) => `<li>${esc(c)}</li>`).join('')}</ul></fieldset></div>` : ''}
+</div>
+</body>
+</html>
+`;
+  return { status: e.status, headers: { 'content-type': 'text/html', server: 'Microsoft-IIS/10.0 (simulated)', 'x-iis-substatus': String(e.sub) }, body: Buffer.from(body) };
+}
+
+interface Worker {
+  child: ChildProcessWithoutNullStreams;
+  queue: Promise<unknown>;
+  exited: boolean;
+  stderr: string;
+  exitCode: number | null;
+  lines: AsyncIterator<string>;
+}
+
+export class HttpFront {
+  private readonly listeners = new Map<number, http.Server>();
+  private readonly portMap = new Map<number, number>();
+  private readonly workers = new Map<string, Worker>();
+
+  constructor(private readonly server: SimulatedServer) {}
+
+  /** Starts a loopback listener for every binding of every started site (W3SVC running). */
+  async sync(): Promise<void> {
+    const s = this.server;
+    const wanted = new Set<number>();
+    if (s.iisInstalled() && s.state.services.W3SVC?.state === 'RUNNING') {
+      for (const site of listSites(s.loadAppHost())) {
+        if (s.state.siteState[(getAttr(site, 'name') ?? '').toLowerCase()] !== 'Started') continue;
+        for (const b of siteBindings(site)) if (b.protocol === 'http') wanted.add(Number(b.bindingInformation.split(':')[1]));
+      }
+    }
+    for (const [port, srv] of this.listeners) {
+      if (!wanted.has(port)) {
+        srv.close();
+        this.listeners.delete(port);
+        this.portMap.delete(port);
+      }
+    }
+    for (const port of wanted) {
+      if (this.listeners.has(port)) continue;
+      const srv = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          this.handle(port, req.method ?? 'GET', req.url ?? '/', req.headers as Record<string, string>, Buffer.concat(chunks))
+            .then((r) => {
+              res.writeHead(r.status, r.headers);
+              res.end(r.body);
+            })
+            .catch((err: unknown) => {
+              const page = iisErrorPage({ status: 500, sub: 0, title: 'Internal error in the simulated server', detail: String(err) });
+              res.writeHead(page.status, page.headers);
+              res.end(page.body);
+            });
+        });
+      });
+      await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+      this.listeners.set(port, srv);
+      this.portMap.set(port, (srv.address() as AddressInfo).port);
+    }
+  }
+
+  /** The real loopback port serving a site port, if any site listens there. */
+  localPort(sitePort: number): number | undefined {
+    return this.portMap.get(sitePort);
+  }
+
+  async stop(): Promise<void> {
+    for (const w of this.workers.values()) if (!w.exited) w.child.kill();
+    this.workers.clear();
+    await Promise.all([...this.listeners.values()].map((s) => new Promise<void>((r) => s.close(() => r()))));
+    this.listeners.clear();
+    this.portMap.clear();
+  }
+
+  /** Handles one request as IIS would. Exposed for tests that do not need a socket. */
+  async handle(sitePort: number, method: string, rawUrl: string, headers: Record<string, string>, body: Buffer): Promise<FrontResponse> {
+    const s = this.server;
+    const root = s.loadAppHost();
+    const hostHeader = (headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    const site = listSites(root).find((x) =>
+      siteBindings(x).some((b) => {
+        const [, port, host] = b.bindingInformation.split(':');
+        return Number(port) === sitePort && (!host || host.toLowerCase() === hostHeader);
+      }),
+    );
+    if (!site || s.state.siteState[(getAttr(site, 'name') ?? '').toLowerCase()] !== 'Started') {
+      return { status: 400, headers: { 'content-type': 'text/html' }, body: Buffer.from('<h2>Bad Request - Invalid Hostname</h2><hr><p>HTTP Error 400. The request hostname is invalid.</p>') };
+    }
+    const siteName = getAttr(site, 'name') ?? '';
+    const url = new URL(rawUrl, 'http://localhost');
+    const urlPath = decodeURIComponent(url.pathname);
+    const r = resolveUrl(site, urlPath);
+    if (!r) return iisErrorPage({ status: 404, sub: 0, title: 'The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.', detail: 'No application covers this URL.' });
+    const poolName = getAttr(r.app, 'applicationPool') ?? defaultAppPool(root);
+    if (!findPool(root, poolName) || s.state.poolState[poolName.toLowerCase()] === 'Stopped') {
+      return { status: 503, headers: { 'content-type': 'text/html' }, body: Buffer.from('<h2>Service Unavailable</h2><hr><p>HTTP Error 503. The service is unavailable.</p>') };
+    }
+    const identity = `IIS AppPool\\${poolName}`;
+    const configPath = `${siteName}${urlPath.replace(/\/+$/, '')}`;
+    const handlersEff = effectiveSection(s, 'system.webServer/handlers', configPath, root);
+    if (handlersEff.errors.length > 0) {
+      const e = handlersEff.errors[0] as (typeof handlersEff.errors)[number];
+      return iisErrorPage({
+        status: 500,
+        sub: 19,
+        title: 'The requested page cannot be accessed because the related configuration data for the page is invalid.',
+        detail: `Config File: \\\\?\\${e.file}\n${e.message}`,
+        hresult: e.hresult,
+        causes: ['This configuration section cannot be used at this path. The handlers section is locked at server level (overrideModeDefault="Deny").'],
+        fixes: ['Write the handlers into applicationHost.config with appcmd ... /commit:apphost, or unlock the section: appcmd unlock config -section:system.webServer/handlers'],
+      });
+    }
+    const fileName = urlPath.split('/').at(-1) ?? '';
+    const handler = handlersEff.section.children.find((h) => {
+      if (h.name !== 'add') return false;
+      const verb = getAttr(h, 'verb') ?? '*';
+      const verbOk = verb === '*' || verb.split(',').map((v) => v.trim().toUpperCase()).includes(method.toUpperCase());
+      const pattern = getAttr(h, 'path') ?? '*';
+      const target = pattern.includes('/') ? urlPath : fileName || '/';
+      const re = new RegExp(`^${pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+      return verbOk && (pattern === '*' || re.test(target));
+    });
+    if (!handler) return iisErrorPage({ status: 404, sub: 4, title: 'The resource you are looking for does not have a handler associated with it.', detail: 'No handler mapping matches this request.' });
+    const handlerName = getAttr(handler, 'name') ?? '';
+    const modules = (getAttr(handler, 'modules') ?? '').split(',').map((m) => m.trim());
+    const installed = new Set(
+      effectiveSection(s, 'system.webServer/modules', configPath, root)
+        .section.children.filter((c) => c.name === 'add')
+        .map((c) => getAttr(c, 'name') ?? ''),
+    );
+    const bad = modules.find((m) => !installed.has(m));
+    if (bad) {
+      return iisErrorPage({
+        status: 500,
+        sub: 21,
+        title: `Handler "${handlerName}" has a bad module "${bad}" in its module list`,
+        detail: `The module ${bad} is not installed on this server.`,
+        module: 'IIS Web Core',
+        handler: handlerName,
+        hresult: '0x8007000d',
+        causes: [bad === 'FastCgiModule' || bad === 'CgiModule' ? 'The CGI role service of IIS (IIS-CGI) is not installed.' : `The module ${bad} is not installed.`],
+        fixes: ['Enable IIS-CGI: dism /Online /Enable-Feature /FeatureName:IIS-CGI /All'],
+      });
+    }
+    if (modules.includes('FastCgiModule')) return this.fastCgi(root, handler, r.physicalPath, r.site, identity, method, url, headers, body, sitePort);
+    if (modules.includes('StaticFileModule')) return this.staticFile(configPath, r.physicalPath, identity, handler, urlPath, root);
+    if (modules.includes('ProtocolSupportModule')) return { status: 200, headers: { allow: 'OPTIONS, TRACE, GET, HEAD, POST' }, body: Buffer.alloc(0) };
+    return iisErrorPage({ status: 404, sub: 2, title: 'The page you are requesting cannot be served because of the ISAPI and CGI Restriction list settings on the Web server.', detail: `Handler ${handlerName} uses ${modules.join(',')}, which the simulator does not run.`, handler: handlerName });
+  }
+
+  private staticFile(configPath: string, physical: string | undefined, identity: string, handler: El, urlPath: string, root: El): FrontResponse {
+    const s = this.server;
+    const handlerName = getAttr(handler, 'name') ?? 'StaticFile';
+    const notFound = iisErrorPage({ status: 404, sub: 0, title: 'The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.', detail: `Requested URL ${urlPath}; physical path ${physical ?? '(none)'}`, module: 'IIS Web Core', handler: handlerName, hresult: '0x80070002' });
+    if (!physical) return notFound;
+    const real = s.toReal(physical);
+    if (!existsSync(real)) return notFound;
+    let file = physical;
+    if (statSync(real).isDirectory()) {
+      const docs = effectiveSection(s, 'system.webServer/defaultDocument', configPath, root).section;
+      const files = docs.children.find((c) => c.name === 'files')?.children.filter((c) => c.name === 'add').map((c) => getAttr(c, 'value') ?? '') ?? [];
+      const hit = (getAttr(docs, 'enabled') ?? 'true') === 'true' ? files.find((f) => s.existsWin(`${physical}\\${f}`)) : undefined;
+      if (!hit) return iisErrorPage({ status: 403, sub: 14, title: 'The Web server is configured to not list the contents of this directory.', detail: `A default document is not configured for ${urlPath}, and directory browsing is not enabled.`, module: 'DirectoryListingModule', handler: handlerName, hresult: '0x00000000', causes: ['If the request should have reached Django, the Django handler is not applied at this URL: check the site\'s handler mappings.'] });
+      file = `${physical}\\${hit}`;
+    }
+    if (!s.canAccess(identity, file, 'read')) {
+      return iisErrorPage({ status: 401, sub: 3, title: 'You do not have permission to view this directory or page because of the access control list (ACL) configuration or encryption settings for this resource on the Web server.', detail: `${identity} cannot read ${file}.`, module: 'StaticFileModule', handler: handlerName, hresult: '0x80070005' });
+    }
+    const ext = path.extname(file).toLowerCase();
+    const mime = effectiveSection(s, 'system.webServer/staticContent', configPath, root).section.children.find((c) => c.name === 'mimeMap' && (getAttr(c, 'fileExtension') ?? '').toLowerCase() === ext);
+    if (!mime) return iisErrorPage({ status: 404, sub: 3, title: 'The page you are requesting cannot be served because of the extension configuration.', detail: `No MIME type is configured for ${ext || '(no extension)'}.`, module: 'StaticFileModule', handler: handlerName, hresult: '0x80070032' });
+    return { status: 200, headers: { 'content-type': getAttr(mime, 'mimeType') ?? 'application/octet-stream', server: 'Microsoft-IIS/10.0 (simulated)', 'x-simulated-handler': handlerName }, body: readFileSync(s.toReal(file)) };
+  }
+
+  private async fastCgi(root: El, handler: El, physical: string | undefined, site: El, identity: string, method: string, url: URL, headers: Record<string, string>, body: Buffer, sitePort: number): Promise<FrontResponse> {
+    const s = this.server;
+    const handlerName = getAttr(handler, 'name') ?? '';
+    const scriptProcessor = getAttr(handler, 'scriptProcessor') ?? '';
+    const fcgi = effectiveSection(s, 'system.webServer/fastCgi', '', root).section;
+    // UNCONFIRMED whether IIS compares case-insensitively; the simulator demands an exact match.
+    const app = fcgi.children.find((a) => a.name === 'application' && `${getAttr(a, 'fullPath') ?? ''}|${getAttr(a, 'arguments') ?? ''}` === scriptProcessor);
+    const fail500 = (title: string, detail: string, hresult: string, causes?: string[], fixes?: string[]) =>
+      iisErrorPage({ status: 500, sub: 0, title, detail, module: 'FastCgiModule', handler: handlerName, hresult, ...(causes ? { causes } : {}), ...(fixes ? { fixes } : {}) });
+    if (!app) {
+      return fail500(
+        '<handler> scriptProcessor could not be found in <fastCGI> application configuration',
+        `The handler's scriptProcessor "${scriptProcessor}" matches no <fastCgi> application (fullPath|arguments).`,
+        '0x80070585',
+        ['The handler string differs from the FastCGI application\'s fullPath|arguments (quotes, .py vs .exe, another python).'],
+        ['Generate the handler\'s scriptProcessor from the same value as the FastCGI application.'],
+      );
+    }
+    const unquote = (x: string) => x.replace(/^"(.*)"$/, '$1');
+    const fullPath = unquote(expandEnv(getAttr(app, 'fullPath') ?? ''));
+    const args = unquote(expandEnv(getAttr(app, 'arguments') ?? ''));
+    if (!s.existsWin(fullPath)) return fail500('The FastCGI executable could not be found', `${fullPath} does not exist.`, '0x80070002');
+    const env: Record<string, string> = {};
+    for (const v of app.children.find((c) => c.name === 'environmentVariables')?.children ?? []) {
+      if (v.name === 'environmentVariable') env[getAttr(v, 'name') ?? ''] = getAttr(v, 'value') ?? '';
+    }
+    const venv = s.venvForPython(fullPath);
+    const base = venv ? s.pythonAt(venv.basePython) : s.pythonAt(fullPath);
+    const exited = (why: string) =>
+      fail500('The FastCGI process exited unexpectedly', why, '0x00000003', [
+        'The application pool identity cannot read Python, the virtual environment or the application (for example a per-user Python install), or cannot write WSGI_LOG.',
+      ], ['Install Python for all users; grant the pool identity read/execute with icacls on Python, the venv and the app, and modify on the log folder.']);
+    if (!base) return exited(`${fullPath} is not a Python interpreter the server knows.`);
+    const rootVdir = resolveUrl(site, '/')?.vdir;
+    const sitePhysical = rootVdir ? expandEnv(getAttr(rootVdir, 'physicalPath') ?? '') : (physical ?? '');
+    // wfastcgi runs as the pool identity: it must read Python, the venv, its script, the site
+    // folder it chdirs to, and every PYTHONPATH entry.
+    const mustRead = [base.dir, ...(venv ? [venv.winDir] : []), args, ...(sitePhysical ? [sitePhysical] : []), ...(env.PYTHONPATH ?? '').split(';').filter((x) => /^[A-Za-z]:\\/.test(x))];
+    for (const p of mustRead) if (!s.canAccess(identity, p, 'read')) return exited(`${identity} cannot read ${p}.`);
+    if (!s.existsWin(args)) return exited(`The script ${args} does not exist (python: can't open file).`);
+    if (env.WSGI_LOG) {
+      const dir = env.WSGI_LOG.slice(0, env.WSGI_LOG.lastIndexOf('\\'));
+      if (!s.existsWin(dir) || !s.canAccess(identity, dir, 'write')) return exited(`${identity} cannot write WSGI_LOG ${env.WSGI_LOG}.`);
+    }
+    if (!venv && !existsSync(realPython())) return exited(`No real Python at ${realPython()}.`);
+    const key = JSON.stringify({ fullPath, args, env, sitePhysical });
+    let w = this.workers.get(key);
+    if (!w || w.exited) {
+      w = this.startWorker(venv ? path.join(venv.realDir, 'bin', 'python') : realPython(), env, sitePhysical);
+      this.workers.set(key, w);
+    }
+    const worker = w;
+    const send = async (): Promise<FrontResponse> => {
+      if (worker.exited) return exited(`The process exited with code ${worker.exitCode ?? '?'}: ${worker.stderr.slice(-2000)}`);
+      const reqLine = JSON.stringify({ method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers, body: body.toString('base64'), serverPort: sitePort, serverName: (headers.host ?? 'localhost').replace(/:\d+$/, '') });
+      worker.child.stdin.write(`${reqLine}\n`);
+      const next = await Promise.race([worker.lines.next(), new Promise<IteratorResult<string>>((resolve) => worker.child.once('exit', () => resolve({ done: true, value: undefined })))]);
+      if (next.done) return exited(`The process exited with code ${worker.exitCode ?? '?'}: ${worker.stderr.slice(-2000)}`);
+      const r = JSON.parse(next.value) as { status: string; headers: [string, string][]; body: string; handlerError?: boolean };
+      const status = Number(r.status.split(' ')[0]);
+      const hdrs: Record<string, string> = { server: 'Microsoft-IIS/10.0 (simulated)', 'x-simulated-handler': handlerName };
+      for (const [k, v] of r.headers) hdrs[k.toLowerCase()] = v;
+      return { status, headers: hdrs, body: Buffer.from(r.body, 'base64') };
+    };
+    const p = worker.queue.then(send, send);
+    worker.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private startWorker(python: string, env: Record<string, string>, sitePhysical: string): Worker {
+    const s = this.server;
+    const script = path.join(s.root, '.sim', 'wfastcgi_sim.py');
+    mkdirSync(path.dirname(script), { recursive: true });
+    writeFileSync(script, WSGI_WORKER_PY);
+    const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
+    for (const [k, v] of Object.entries(env)) childEnv[k] = k === 'PYTHONPATH' ? '' : mapArg(s, v);
+    childEnv.SIM_PYTHONPATH = env.PYTHONPATH ? mapArg(s, env.PYTHONPATH) : '';
+    childEnv.SIM_APPL_PHYSICAL_PATH = sitePhysical ? s.toReal(sitePhysical) : '';
+    const child = spawn(python, [script], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const w: Worker = { child, queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
+    child.stderr.on('data', (d: Buffer) => {
+      w.stderr = (w.stderr + s.mapOutput(d.toString())).slice(-20000);
+    });
+    child.on('exit', (code) => {
+      w.exited = true;
+      w.exitCode = code;
+    });
+    child.on('error', () => {
+      w.exited = true;
+    });
+    return w;
+  }
+}
+
+export { findSite };

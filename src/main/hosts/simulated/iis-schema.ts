@@ -1,0 +1,118 @@
+/**
+ * The simulated server's knowledge of IIS's configuration schema: the sections the engine
+ * touches (generated from IIS_schema.xml) plus each section's declaration in
+ * applicationHost.config's <configSections> (allowDefinition, overrideModeDefault) as a fresh
+ * IIS 10 writes them. Validation messages follow appcmd's wording where it is known.
+ */
+import { GENERATED_SECTIONS } from './iis-schema.generated';
+
+export interface AttrSchema {
+  name: string;
+  type: 'string' | 'bool' | 'enum' | 'flags' | 'uint' | 'int' | 'int64' | 'timeSpan';
+  required?: boolean;
+  key?: 'unique' | 'combined';
+  default?: string;
+  caseSensitive?: boolean;
+  validation?: string;
+  validationParameter?: string;
+  allowInfinite?: boolean;
+  values?: string[];
+}
+
+export interface ElementSchema {
+  attributes: AttrSchema[];
+  elements?: Record<string, ElementSchema>;
+  collection?: CollectionSchema;
+}
+
+export interface CollectionSchema {
+  add: string;
+  remove?: string;
+  clear?: string;
+  mergeAppend: boolean;
+  item: ElementSchema;
+}
+
+export type SectionSchema = ElementSchema;
+
+export interface SectionDeclaration {
+  allowDefinition: 'AppHostOnly' | 'MachineToApplication' | 'Everywhere';
+  overrideModeDefault: 'Allow' | 'Deny';
+}
+
+/** As declared in a fresh IIS 10 applicationHost.config <configSections>. */
+export const SECTION_DECLARATIONS: Record<string, SectionDeclaration> = {
+  'system.applicationHost/applicationPools': { allowDefinition: 'AppHostOnly', overrideModeDefault: 'Deny' },
+  'system.applicationHost/sites': { allowDefinition: 'AppHostOnly', overrideModeDefault: 'Deny' },
+  'system.webServer/fastCgi': { allowDefinition: 'AppHostOnly', overrideModeDefault: 'Deny' },
+  'system.webServer/handlers': { allowDefinition: 'Everywhere', overrideModeDefault: 'Deny' },
+  'system.webServer/staticContent': { allowDefinition: 'Everywhere', overrideModeDefault: 'Allow' },
+  'system.webServer/httpErrors': { allowDefinition: 'Everywhere', overrideModeDefault: 'Deny' },
+  'system.webServer/defaultDocument': { allowDefinition: 'Everywhere', overrideModeDefault: 'Allow' },
+  'system.webServer/directoryBrowse': { allowDefinition: 'Everywhere', overrideModeDefault: 'Allow' },
+  'system.webServer/globalModules': { allowDefinition: 'AppHostOnly', overrideModeDefault: 'Deny' },
+  'system.webServer/modules': { allowDefinition: 'MachineToApplication', overrideModeDefault: 'Deny' },
+  'system.webServer/cgi': { allowDefinition: 'Everywhere', overrideModeDefault: 'Deny' },
+};
+
+export function sectionSchema(name: string): SectionSchema | undefined {
+  return GENERATED_SECTIONS[name];
+}
+
+export function knownSections(): string[] {
+  return Object.keys(GENERATED_SECTIONS);
+}
+
+/** Returns appcmd's complaint about a value for an attribute, or null when IIS accepts it. */
+export function attributeValueProblem(attr: AttrSchema, value: string): string | null {
+  switch (attr.type) {
+    case 'bool':
+      if (!/^(true|false)$/i.test(value)) return `The value "${value}" is not valid for attribute "${attr.name}": expected "true" or "false".`;
+      return null;
+    case 'uint':
+    case 'int':
+    case 'int64': {
+      if (!/^-?\d+$/.test(value)) return `Invalid integer value "${value}" for attribute "${attr.name}".`;
+      const n = Number(value);
+      if (attr.type === 'uint' && (n < 0 || n > 4294967295)) return `Integer value "${value}" is out of range for attribute "${attr.name}".`;
+      if (attr.validation === 'integerRange' && attr.validationParameter) {
+        const [lo, hi, mode] = attr.validationParameter.split(',');
+        const inside = n >= Number(lo) && n <= Number(hi);
+        if (mode === 'exclude' ? inside : !inside)
+          return `Integer value must ${mode === 'exclude' ? 'not ' : ''}be between ${lo} and ${hi} inclusive.`;
+      }
+      return null;
+    }
+    case 'enum':
+      if (!(attr.values ?? []).some((v) => v.toLowerCase() === value.toLowerCase()) && !/^\d+$/.test(value))
+        return `Enum must be one of ${(attr.values ?? []).join(', ')}`;
+      return null;
+    case 'flags': {
+      const parts = value.split(',').map((x) => x.trim()).filter((x) => x);
+      const bad = parts.find((p) => !(attr.values ?? []).some((v) => v.toLowerCase() === p.toLowerCase()));
+      if (bad) return `Flags must be some combination of ${(attr.values ?? []).join(', ')}`;
+      return null;
+    }
+    case 'timeSpan':
+      if (!/^(\d+\.)?\d{1,2}:\d{2}:\d{2}(\.\d+)?$/.test(value) && !/^\d+$/.test(value)) return `Invalid timespan value "${value}" for attribute "${attr.name}".`;
+      return null;
+    case 'string':
+      if (attr.validation === 'nonEmptyString' && value.length === 0) return `String must not be empty`;
+      if (attr.validation === 'siteName' && /[\\/?;:@&=+$,|"<>*]/.test(value)) return `Invalid site name`;
+      if (attr.validation === 'applicationPoolName' && /[\\/?;:@&=+$,|"<>*]/.test(value)) return `Invalid application pool name`;
+      if ((attr.validation === 'applicationPath' || attr.validation === 'virtualDirectoryPath') && !value.startsWith('/'))
+        return `Invalid application path`;
+      return null;
+  }
+}
+
+/** Canonical form of a value as IIS writes it back (enum case as in the schema). */
+export function canonicalValue(attr: AttrSchema, value: string): string {
+  if (attr.type === 'enum') return (attr.values ?? []).find((v) => v.toLowerCase() === value.toLowerCase()) ?? value;
+  if (attr.type === 'bool') return value.toLowerCase();
+  return value;
+}
+
+export function keyAttributes(item: ElementSchema): AttrSchema[] {
+  return item.attributes.filter((a) => a.key === 'unique' || a.key === 'combined');
+}

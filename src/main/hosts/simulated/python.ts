@@ -1,0 +1,195 @@
+/**
+ * python.exe on the simulated server. A Windows-shaped install or venv (python.exe marker files,
+ * pyvenv.cfg, Lib\site-packages) stands for one real Linux interpreter:
+ *   - base installs and venvs run code with the machine's real Python (default /usr/bin/python3,
+ *     override with DJANGO_IIS_SIM_PYTHON), each venv backed by a real
+ *     `python3 -m venv --system-site-packages` under DIR/.sim/venvs, so Django's startproject,
+ *     settings imports and collectstatic are real (Debian's python3-django);
+ *   - pip is SIMULATED (no PyPI here): a requirement the real interpreter can import is recorded
+ *     as installed; wfastcgi (Windows-only, not installable here) is recorded and its file written
+ *     as a marked stand-in; anything else fails as pip does without an index.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ExecOptions } from '../../engine/host';
+import { runProcess } from '../process';
+import type { ProgramResult } from './appcmd';
+import type { SimulatedServer } from './server';
+
+export function realPython(): string {
+  return process.env.DJANGO_IIS_SIM_PYTHON ?? '/usr/bin/python3';
+}
+
+const res = (exitCode: number, stdout: string, mutating = false, stderr = ''): ProgramResult => ({ exitCode, stdout, stderr, mutating });
+
+/** Maps Windows absolute paths inside an argument (or a ;-separated list) to real paths under DIR. */
+export function mapArg(s: SimulatedServer, a: string): string {
+  if (/^[A-Za-z]:\\/.test(a)) return a.split(';').map((p) => (/^[A-Za-z]:\\/.test(p) ? s.toReal(p) : p)).join(path.delimiter);
+  return a;
+}
+
+function pipVersionLine(venvDir: string, tag: string): string {
+  return `pip 24.3.1 from ${venvDir}\\Lib\\site-packages\\pip (python ${tag})`;
+}
+
+/** Normalised distribution name, and the module name to try importing for it. */
+function requirementName(spec: string): string | undefined {
+  const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(spec);
+  return m ? (m[1] as string).toLowerCase().replace(/_/g, '-') : undefined;
+}
+
+const IMPORT_NAMES: Record<string, string> = { django: 'django', wfastcgi: 'wfastcgi', 'python-dateutil': 'dateutil', pyyaml: 'yaml', pillow: 'PIL', 'django-environ': 'environ', pytz: 'pytz', sqlparse: 'sqlparse', asgiref: 'asgiref', waitress: 'waitress' };
+
+const WFASTCGI_STANDIN = `# SIMULATED wfastcgi.py (Django IIS Setup rehearsal).
+# The real wfastcgi 3.0.0 is Windows-only (it calls ctypes.windll, _winapi and msvcrt) and
+# cannot be installed here (no PyPI). The simulated server's HTTP front plays its part:
+# it imports WSGI_HANDLER with the FastCGI entry's environment, as wfastcgi does.
+`;
+
+async function realVersions(s: SimulatedServer, realPy: string, names: string[], opts: ExecOptions): Promise<Record<string, string | null>> {
+  const code = `import importlib, json, sys\nout = {}\nfor dist, mod in json.loads(sys.argv[1]).items():\n    try:\n        m = importlib.import_module(mod)\n        out[dist] = str(getattr(m, '__version__', None) or getattr(m, 'VERSION', None) or 'installed')\n    except Exception:\n        out[dist] = None\nprint(json.dumps(out))\n`;
+  const map = Object.fromEntries(names.map((n) => [n, IMPORT_NAMES[n] ?? n.replace(/-/g, '_')]));
+  const r = await runProcess(realPy, ['-c', code, JSON.stringify(map)], { signal: opts.signal });
+  try {
+    return JSON.parse(r.stdout) as Record<string, string | null>;
+  } catch {
+    void s;
+    return Object.fromEntries(names.map((n) => [n, null]));
+  }
+}
+
+async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; basePython: string }, args: string[], opts: ExecOptions): Promise<ProgramResult> {
+  const tag = (s.pythonAt(venv.basePython)?.version ?? '3.13.0').split('.').slice(0, 2).join('.');
+  const [cmd, ...rest] = args;
+  const pkgs = (s.state.pipPackages[venv.winDir.toLowerCase()] ??= {});
+  if (cmd === '--version') return res(0, `${pipVersionLine(venv.winDir, tag)}\r\n`);
+  if (cmd === 'list') {
+    const json = rest.includes('--format=json') || (rest.includes('--format') && rest[rest.indexOf('--format') + 1] === 'json');
+    const rows = Object.entries(pkgs).map(([name, v]) => ({ name, version: v.version }));
+    rows.push({ name: 'pip', version: '24.3.1' });
+    if (json) return res(0, `${JSON.stringify(rows)}\r\n`);
+    return res(0, `Package    Version\r\n---------- -------\r\n${rows.map((r) => `${r.name.padEnd(10)} ${r.version}`).join('\r\n')}\r\n`);
+  }
+  if (cmd !== 'install') return res(1, `ERROR: the simulated pip knows install, list and --version, not "${cmd ?? ''}".\r\n`);
+  const specs: string[] = [];
+  let noIndex = false;
+  let findLinks: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i] as string;
+    if (a === '-r' || a === '--requirement') {
+      const file = rest[++i];
+      if (!file || !s.existsWin(file)) return res(1, `ERROR: Could not open requirements file: [Errno 2] No such file or directory: '${file ?? ''}'\r\n`);
+      for (const line of readFileSync(s.toReal(file), 'utf8').split(/\r?\n/)) {
+        const t = line.replace(/#.*/, '').trim();
+        if (t && !t.startsWith('-')) specs.push(t);
+      }
+    } else if (a === '--no-index') noIndex = true;
+    else if (a === '--find-links' || a === '-f') findLinks = rest[++i];
+    else if (a === '--upgrade' || a === '-U' || a === '--disable-pip-version-check' || a === '--no-input' || a === '-q') continue;
+    else if (a.startsWith('-')) return res(2, `ERROR: the simulated pip does not model the option ${a}.\r\n`);
+    else specs.push(a);
+  }
+  if (findLinks && !s.existsWin(findLinks)) return res(1, `WARNING: Location '${findLinks}' is ignored: it is neither a file nor a directory.\r\nERROR: Could not find a version that satisfies the requirement ${specs[0] ?? ''} (from versions: none)\r\n`);
+  const names = specs.map(requirementName).filter((x): x is string => !!x);
+  const versions = await realVersions(s, path.join(venv.realDir, 'bin', 'python'), names.filter((n) => n !== 'pip' && n !== 'wfastcgi'), opts);
+  const out: string[] = [];
+  let changed = false;
+  for (const n of names) {
+    if (n === 'pip') {
+      out.push(`Requirement already satisfied: pip in ${venv.winDir}\\Lib\\site-packages (24.3.1)`);
+      continue;
+    }
+    if (pkgs[n]) {
+      out.push(`Requirement already satisfied: ${n} in ${venv.winDir}\\Lib\\site-packages (${pkgs[n].version})`);
+      continue;
+    }
+    if (n === 'wfastcgi') {
+      const sp = `${venv.winDir}\\Lib\\site-packages`;
+      mkdirSync(s.toReal(sp), { recursive: true });
+      writeFileSync(s.toReal(`${sp}\\wfastcgi.py`), WFASTCGI_STANDIN);
+      writeFileSync(s.toReal(`${venv.winDir}\\Scripts\\wfastcgi-enable.exe`), 'SIMULATED wfastcgi-enable.exe\r\n');
+      pkgs[n] = { version: '3.0.0', simulated: true };
+      s.noteSimulated('wfastcgi 3.0.0 was recorded as installed and its wfastcgi.py written as a marked stand-in (Windows-only; no PyPI here); the HTTP front runs Django as wfastcgi would.');
+      out.push(`Collecting wfastcgi`, `Installing collected packages: wfastcgi`, `Successfully installed wfastcgi-3.0.0`);
+      changed = true;
+      continue;
+    }
+    const v = versions[n];
+    if (!v) {
+      s.save();
+      return res(1, `${out.join('\r\n')}${out.length ? '\r\n' : ''}ERROR: Could not find a version that satisfies the requirement ${n} (from versions: none)\r\nERROR: No matching distribution found for ${n}\r\n${noIndex ? '' : '(The simulated server has no package index: only packages the machine\'s real Python already has can be "installed".)\r\n'}`);
+    }
+    pkgs[n] = { version: v, simulated: true };
+    s.noteSimulated(`pip install ${n} was simulated: ${n} ${v} comes from the machine's real Python (system site-packages), not from PyPI.`);
+    out.push(`Collecting ${n}`, `Installing collected packages: ${n}`, `Successfully installed ${n}-${v}`);
+    changed = true;
+  }
+  s.save();
+  return res(0, `${out.join('\r\n')}\r\n`, changed);
+}
+
+async function createVenv(s: SimulatedServer, basePython: string, target: string, opts: ExecOptions): Promise<ProgramResult> {
+  const base = s.pythonAt(basePython);
+  if (!base) return res(1, `The base interpreter ${basePython} is not a Python installation on this server.\r\n`);
+  const key = target.toLowerCase().replace(/\\+$/, '');
+  if (s.state.venvs[key] && s.existsWin(`${target}\\Scripts\\python.exe`)) return res(0, '', false);
+  const slug = createHash('sha1').update(key).digest('hex').slice(0, 12);
+  const realDir = path.join(s.root, '.sim', 'venvs', slug);
+  if (!existsSync(path.join(realDir, 'bin', 'python'))) {
+    const r = await runProcess(realPython(), ['-m', 'venv', '--system-site-packages', '--without-pip', realDir], { signal: opts.signal });
+    if (r.exitCode !== 0)
+      return res(1, `The simulator could not create the real virtual environment behind ${target} with ${realPython()}: ${r.stderr || r.stdout}\r\nInstall Debian's python3-venv (apt-get install python3-venv).\r\n`);
+  }
+  const tag = base.version.split('.').slice(0, 2).join('.');
+  for (const sub of ['Scripts', 'Lib\\site-packages', 'Include']) mkdirSync(s.toReal(`${target}\\${sub}`), { recursive: true });
+  writeFileSync(s.toReal(`${target}\\pyvenv.cfg`), `home = ${base.dir}\r\ninclude-system-site-packages = false\r\nversion = ${base.version}\r\nexecutable = ${base.dir}\\python.exe\r\ncommand = ${base.dir}\\python.exe -m venv ${target}\r\n`);
+  for (const f of ['python.exe', 'pythonw.exe', 'pip.exe']) writeFileSync(s.toReal(`${target}\\Scripts\\${f}`), `SIMULATED ${f} (venv of Python ${tag}; runs the real interpreter in ${realDir})\r\n`);
+  writeFileSync(s.toReal(`${target}\\Scripts\\activate.bat`), `@echo off\r\nset "VIRTUAL_ENV=${target}"\r\nset "PATH=%VIRTUAL_ENV%\\Scripts;%PATH%"\r\n`);
+  s.state.venvs[key] = { winDir: target.replace(/\\+$/, ''), realDir, basePython };
+  s.noteSimulated(`The virtual environment ${target} is backed by a real venv of ${realPython()} with --system-site-packages.`);
+  s.save();
+  return res(0, '', true);
+}
+
+/** Runs the real interpreter with Windows paths mapped, and maps paths in its output back. */
+async function runReal(s: SimulatedServer, realPy: string, args: string[], opts: ExecOptions, mutating: boolean): Promise<ProgramResult> {
+  if (!existsSync(realPy)) return res(9009, `The simulator needs a real Python at ${realPy} (apt-get install python3 python3-django python3-venv).\r\n`);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.env ?? {})) env[k] = mapArg(s, v);
+  const onLine = opts.onLine;
+  const r = await runProcess(realPy, args.map((a) => mapArg(s, a)), {
+    cwd: opts.cwd ? s.toReal(opts.cwd) : undefined,
+    env: { PYTHONDONTWRITEBYTECODE: '1', ...env },
+    signal: opts.signal,
+    timeoutMs: opts.timeoutMs,
+    onLine: onLine ? (stream, line) => onLine(stream, s.mapOutput(line)) : undefined,
+  });
+  return { exitCode: r.exitCode, stdout: s.mapOutput(r.stdout), stderr: s.mapOutput(r.stderr), mutating };
+}
+
+/** Classifies a Django management command as changing the server or not. */
+function manageMutates(args: string[]): boolean {
+  const i = args.findIndex((a) => /manage\.py$/i.test(a));
+  const cmd = i >= 0 ? args[i + 1] : args[args.indexOf('django') + 1];
+  return ['collectstatic', 'startproject', 'startapp', 'migrate', 'createsuperuser'].includes(cmd ?? '');
+}
+
+export async function runPython(s: SimulatedServer, exe: string, args: string[], opts: ExecOptions): Promise<ProgramResult> {
+  const base = s.pythonAt(exe);
+  const venv = s.venvForPython(exe);
+  if (!base && !venv) return res(9009, `${exe} is not a Python interpreter on this server.\r\n`);
+  const version = base?.version ?? s.pythonAt(venv?.basePython ?? '')?.version ?? '3.13.0';
+  if (args[0] === '--version' || args[0] === '-V') return res(0, `Python ${version}\r\n`);
+  if (args[0] === '-m' && args[1] === 'venv') {
+    const target = args.filter((a, i) => i > 1 && !a.startsWith('-')).at(-1);
+    if (!target) return res(2, 'usage: venv [-h] [--system-site-packages] [--symlinks | --copies] [--clear] [--upgrade] [--without-pip] ENV_DIR [ENV_DIR ...]\r\nvenv: error: the following arguments are required: ENV_DIR\r\n');
+    return createVenv(s, venv?.basePython ?? exe, target, opts);
+  }
+  if (args[0] === '-m' && args[1] === 'pip') {
+    if (!venv) return res(1, 'The simulator models pip inside virtual environments only; run it with the venv\'s Scripts\\python.exe.\r\n');
+    return pip(s, venv, args.slice(2), opts);
+  }
+  const realPy = venv ? path.join(venv.realDir, 'bin', 'python') : realPython();
+  return runReal(s, realPy, args, opts, manageMutates(args));
+}

@@ -1,0 +1,453 @@
+/**
+ * The simulated Windows Server: a stateful model of a Windows Server rooted in a folder.
+ * C:\ maps to DIR/C/, so every Windows path the engine uses is a real file under DIR; the rest
+ * of the machine (features, services, registry, ACLs, listeners, Python installs, installed pip
+ * packages) lives in DIR/.sim/state.json. State persists between processes.
+ *
+ * SIMULATED: everything here. What is real: the files under DIR, the applicationHost.config XML,
+ * and Python/Django where /usr/bin/python3 with Debian's python3-django is available (see python.ts).
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, appendFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { freshAppHostConfig } from './apphost';
+import { parseXml, serializeXml, type El } from './xml';
+
+export type WindowsFlavour = '2016' | '2019' | '2022' | '2025' | 'client';
+
+export interface Scenario {
+  windows?: WindowsFlavour;
+  elevated?: boolean;
+  /** Processes that already listen on TCP ports (e.g. another web server on 81). */
+  portsInUse?: { port: number; process: string; pid?: number }[];
+  /** IIS (with or without CGI) already enabled. */
+  iis?: 'none' | 'web-server' | 'with-cgi';
+  /** A site that already exists (implies IIS). */
+  existingSite?: { name: string; port: number; physicalPath: string };
+  /** Python already installed. */
+  python?: { version: string; dir: string; allUsers: boolean }[];
+  freeDiskBytes?: number;
+}
+
+export interface Ace {
+  identity: string;
+  rights: 'F' | 'M' | 'RX' | 'R' | 'W';
+  inherit: ('OI' | 'CI')[];
+}
+
+export interface AclEntry {
+  path: string;
+  protected: boolean;
+  aces: Ace[];
+}
+
+export interface Fault {
+  /** Fail the Nth command run on this server (1-based, counted across processes), or */
+  commandNumber?: number;
+  /** the first command whose argv (joined with spaces) contains this text. */
+  match?: string;
+  exitCode?: number;
+  stdout?: string;
+  stderr?: string;
+  /** Never finish (until cancelled or timed out). */
+  hang?: boolean;
+  /** Succeed but report that a restart is required (exit 3010). */
+  restart?: boolean;
+  /** How many times it fires; default 1. */
+  times?: number;
+}
+
+export interface SimState {
+  version: 1;
+  os: { productName: string; build: number; installationType: 'Server' | 'Client'; editionId: string };
+  elevated: boolean;
+  features: Record<string, 'Enabled' | 'Disabled'>;
+  services: Record<string, { displayName: string; state: 'RUNNING' | 'STOPPED' }>;
+  /** Registry: key path (upper-case) → values. */
+  registry: Record<string, { key: string; values: Record<string, { type: string; data: string }> }>;
+  acls: Record<string, AclEntry>;
+  listeners: { port: number; pid: number; process: string }[];
+  /** Windows venv folder (lower-case) → the real Linux venv that stands in for it. */
+  venvs: Record<string, { winDir: string; realDir: string; basePython: string }>;
+  /** Python installs by folder (lower-case). */
+  pythons: Record<string, { version: string; dir: string; allUsers: boolean }>;
+  /** pip packages per venv (lower-case folder) → name → version and whether it was simulated. */
+  pipPackages: Record<string, Record<string, { version: string; simulated: boolean }>>;
+  /** Runtime state of sites and pools by name (lower-case). */
+  siteState: Record<string, 'Started' | 'Stopped'>;
+  poolState: Record<string, 'Started' | 'Stopped'>;
+  commandCount: number;
+  restartPending: boolean;
+  freeDiskBytes: number;
+  faults: (Fault & { fired?: number })[];
+  /** Notes on what was simulated rather than real, for the rehearsal report. */
+  simulated: string[];
+}
+
+const BUILDS: Record<WindowsFlavour, { productName: string; build: number; type: 'Server' | 'Client'; edition: string }> = {
+  '2016': { productName: 'Windows Server 2016 Datacenter', build: 14393, type: 'Server', edition: 'ServerDatacenter' },
+  '2019': { productName: 'Windows Server 2019 Datacenter', build: 17763, type: 'Server', edition: 'ServerDatacenter' },
+  '2022': { productName: 'Windows Server 2022 Datacenter', build: 20348, type: 'Server', edition: 'ServerDatacenter' },
+  '2025': { productName: 'Windows Server 2025 Datacenter', build: 26100, type: 'Server', edition: 'ServerDatacenter' },
+  client: { productName: 'Windows 11 Pro', build: 26100, type: 'Client', edition: 'Professional' },
+};
+
+export const IIS_FEATURES = [
+  'IIS-WebServerRole',
+  'IIS-WebServer',
+  'IIS-CommonHttpFeatures',
+  'IIS-StaticContent',
+  'IIS-DefaultDocument',
+  'IIS-DirectoryBrowsing',
+  'IIS-HttpErrors',
+  'IIS-ApplicationDevelopment',
+  'IIS-CGI',
+  'IIS-ISAPIExtensions',
+  'IIS-ISAPIFilter',
+  'IIS-WebServerManagementTools',
+  'IIS-ManagementConsole',
+  'IIS-HealthAndDiagnostics',
+  'IIS-HttpLogging',
+  'IIS-Security',
+  'IIS-RequestFiltering',
+  'IIS-Performance',
+  'IIS-HttpCompressionStatic',
+  'NetFx4Extended-ASPNET45',
+] as const;
+
+export const APPCMD_PATH = 'C:\\Windows\\System32\\inetsrv\\appcmd.exe';
+export const APPHOST_PATH = 'C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config';
+
+export class SimulatedServer {
+  state!: SimState;
+  private readonly statePath: string;
+
+  private constructor(readonly root: string) {
+    this.statePath = path.join(root, '.sim', 'state.json');
+  }
+
+  /** Opens the server in DIR, creating a fresh Windows Server when DIR has none. */
+  static open(root: string, scenario: Scenario = {}): SimulatedServer {
+    const abs = path.resolve(root);
+    const s = new SimulatedServer(abs);
+    if (existsSync(s.statePath)) {
+      s.state = JSON.parse(readFileSync(s.statePath, 'utf8')) as SimState;
+    } else {
+      if (existsSync(abs) && readdirSync(abs).some((f) => f !== 'faults.json' && f !== 'scenario.json')) {
+        throw new Error(
+          `${abs} is not empty and holds no simulated server (no .sim/state.json); give an empty or new folder, or one made by an earlier --simulate run.`,
+        );
+      }
+      const fromFile = path.join(abs, 'scenario.json');
+      const merged = existsSync(fromFile) ? { ...(JSON.parse(readFileSync(fromFile, 'utf8')) as Scenario), ...scenario } : scenario;
+      s.create(merged);
+    }
+    s.loadFaultFile();
+    return s;
+  }
+
+  static exists(root: string): boolean {
+    return existsSync(path.join(path.resolve(root), '.sim', 'state.json'));
+  }
+
+  private create(sc: Scenario): void {
+    const flavour = sc.windows ?? '2022';
+    const b = BUILDS[flavour];
+    this.state = {
+      version: 1,
+      os: { productName: b.productName, build: b.build, installationType: b.type, editionId: b.edition },
+      elevated: sc.elevated ?? true,
+      features: Object.fromEntries(IIS_FEATURES.map((f) => [f, 'Disabled' as const])),
+      services: { LanmanServer: { displayName: 'Server', state: 'RUNNING' } },
+      registry: {},
+      acls: {},
+      listeners: [
+        { port: 135, pid: 956, process: 'svchost.exe' },
+        { port: 445, pid: 4, process: 'System' },
+        { port: 3389, pid: 1104, process: 'svchost.exe' },
+        ...(sc.portsInUse ?? []).map((p, i) => ({ port: p.port, pid: p.pid ?? 5100 + i, process: p.process })),
+      ],
+      venvs: {},
+      pythons: {},
+      pipPackages: {},
+      siteState: {},
+      poolState: {},
+      commandCount: 0,
+      restartPending: false,
+      freeDiskBytes: sc.freeDiskBytes ?? 48_318_382_080,
+      faults: [],
+      simulated: [],
+    };
+    for (const dir of ['Windows\\System32\\inetsrv', 'ProgramData', 'Users\\Administrator\\AppData\\Local', 'Program Files']) {
+      mkdirSync(this.toReal(`C:\\${dir}`), { recursive: true });
+    }
+    for (const exe of ['dism.exe', 'reg.exe', 'icacls.exe', 'netstat.exe', 'net.exe', 'sc.exe', 'whoami.exe', 'fsutil.exe', 'cmd.exe']) {
+      writeFileSync(this.toReal(`C:\\Windows\\System32\\${exe}`), `SIMULATED ${exe}\r\n`);
+    }
+    const cv = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
+    this.setReg(cv, 'ProductName', 'REG_SZ', b.productName);
+    this.setReg(cv, 'CurrentBuildNumber', 'REG_SZ', String(b.build));
+    this.setReg(cv, 'CurrentBuild', 'REG_SZ', String(b.build));
+    this.setReg(cv, 'InstallationType', 'REG_SZ', b.type);
+    this.setReg(cv, 'EditionID', 'REG_SZ', b.edition);
+    this.setReg('HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment', 'Path', 'REG_EXPAND_SZ', '%SystemRoot%\\system32;%SystemRoot%;%SystemRoot%\\System32\\Wbem');
+    this.setAcl('C:\\', false, [
+      { identity: 'NT AUTHORITY\\SYSTEM', rights: 'F', inherit: ['OI', 'CI'] },
+      { identity: 'BUILTIN\\Administrators', rights: 'F', inherit: ['OI', 'CI'] },
+      { identity: 'BUILTIN\\Users', rights: 'RX', inherit: ['OI', 'CI'] },
+    ]);
+    this.setAcl('C:\\Users\\Administrator', true, [
+      { identity: 'NT AUTHORITY\\SYSTEM', rights: 'F', inherit: ['OI', 'CI'] },
+      { identity: 'BUILTIN\\Administrators', rights: 'F', inherit: ['OI', 'CI'] },
+      { identity: 'WIN-SIM\\Administrator', rights: 'F', inherit: ['OI', 'CI'] },
+    ]);
+    if (sc.iis === 'web-server' || sc.iis === 'with-cgi' || sc.existingSite) this.installIis(sc.iis === 'with-cgi');
+    if (sc.existingSite) {
+      const cfg = this.loadAppHost();
+      const sites = cfg.children.find((c) => c.name === 'system.applicationHost')?.children.find((c) => c.name === 'sites');
+      const id = String(2);
+      sites?.children.splice(1, 0, {
+        name: 'site',
+        attrs: [
+          ['name', sc.existingSite.name],
+          ['id', id],
+        ],
+        children: [
+          { name: 'application', attrs: [['path', '/']], children: [{ name: 'virtualDirectory', attrs: [['path', '/'], ['physicalPath', sc.existingSite.physicalPath]], children: [] }] },
+          { name: 'bindings', attrs: [], children: [{ name: 'binding', attrs: [['protocol', 'http'], ['bindingInformation', `*:${sc.existingSite.port}:`]], children: [] }] },
+        ],
+      });
+      this.saveAppHost(cfg);
+      mkdirSync(this.toReal(sc.existingSite.physicalPath), { recursive: true });
+      this.state.siteState[sc.existingSite.name.toLowerCase()] = 'Started';
+    }
+    for (const p of sc.python ?? []) this.registerPython(p.version, p.dir, p.allUsers);
+    this.save();
+  }
+
+  // ---- persistence -------------------------------------------------------
+
+  save(): void {
+    mkdirSync(path.dirname(this.statePath), { recursive: true });
+    const tmp = `${this.statePath}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state, null, 1));
+    renameSync(tmp, this.statePath);
+  }
+
+  /** Faults can be dropped into DIR/faults.json at any time; they are moved into the state. */
+  loadFaultFile(): void {
+    const f = path.join(this.root, 'faults.json');
+    if (!existsSync(f)) return;
+    const faults = JSON.parse(readFileSync(f, 'utf8')) as Fault[];
+    this.state.faults.push(...faults);
+    renameSync(f, `${f}.loaded`);
+    this.save();
+  }
+
+  addFault(f: Fault): void {
+    this.state.faults.push(f);
+    this.save();
+  }
+
+  /** Counts the command and returns the fault that applies to it, if any. */
+  nextCommand(argv: readonly string[]): Fault | undefined {
+    this.state.commandCount += 1;
+    const n = this.state.commandCount;
+    const line = argv.join(' ').toLowerCase();
+    const f = this.state.faults.find(
+      (x) => (x.fired ?? 0) < (x.times ?? 1) && (x.commandNumber === n || (x.match !== undefined && line.includes(x.match.toLowerCase()))),
+    );
+    if (f) f.fired = (f.fired ?? 0) + 1;
+    this.save();
+    return f;
+  }
+
+  logCommand(entry: { argv: string[]; exitCode: number; mutating: boolean; cwd?: string }): void {
+    mkdirSync(path.join(this.root, '.sim'), { recursive: true });
+    appendFileSync(path.join(this.root, '.sim', 'commands.jsonl'), `${JSON.stringify({ n: this.state.commandCount, ...entry })}\n`);
+  }
+
+  noteSimulated(note: string): void {
+    if (!this.state.simulated.includes(note)) {
+      this.state.simulated.push(note);
+      this.save();
+    }
+  }
+
+  // ---- paths -------------------------------------------------------------
+
+  /** C:\apps\foo → DIR/C/apps/foo, matching existing entries case-insensitively as NTFS does. */
+  toReal(winPath: string): string {
+    const m = /^([A-Za-z]):\\?(.*)$/.exec(winPath.replace(/\//g, '\\'));
+    if (!m) throw new Error(`not an absolute Windows path: ${winPath}`);
+    const drive = (m[1] ?? 'C').toUpperCase();
+    let cur = path.join(this.root, drive);
+    for (const part of (m[2] ?? '').split('\\').filter((x) => x && x !== '.')) {
+      if (part === '..') {
+        cur = path.dirname(cur);
+        continue;
+      }
+      let name = part;
+      try {
+        const hit = readdirSync(cur).find((e) => e.toLowerCase() === part.toLowerCase());
+        if (hit) name = hit;
+      } catch {
+        /* parent does not exist yet */
+      }
+      cur = path.join(cur, name);
+    }
+    return cur;
+  }
+
+  /** DIR/C/apps/foo → C:\apps\foo */
+  toWin(realPath: string): string {
+    const rel = path.relative(this.root, realPath);
+    const [drive, ...rest] = rel.split(path.sep);
+    return `${drive}:\\${rest.join('\\')}`;
+  }
+
+  /** Rewrites real paths under DIR in text (output of real programs) to Windows paths. */
+  mapOutput(text: string): string {
+    const esc = this.root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return text.replace(new RegExp(`${esc}/([A-Z])((?:/[^\\s'"/:,)]+)*)/?`, 'g'), (_m, d: string, rest: string) => `${d}:\\${rest.split('/').filter((x) => x).join('\\')}`);
+  }
+
+  existsWin(p: string): boolean {
+    return existsSync(this.toReal(p));
+  }
+
+  isDirWin(p: string): boolean {
+    try {
+      return statSync(this.toReal(p)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  // ---- registry ----------------------------------------------------------
+
+  setReg(key: string, name: string, type: string, data: string): void {
+    const k = key.toUpperCase();
+    const entry = (this.state.registry[k] ??= { key, values: {} });
+    entry.values[name] = { type, data };
+  }
+
+  deleteRegTree(key: string): void {
+    const k = key.toUpperCase();
+    for (const x of Object.keys(this.state.registry)) if (x === k || x.startsWith(`${k}\\`)) delete this.state.registry[x];
+  }
+
+  // ---- ACLs --------------------------------------------------------------
+
+  setAcl(p: string, isProtected: boolean, aces: Ace[]): void {
+    this.state.acls[p.toLowerCase().replace(/\\+$/, '') || 'c:'] = { path: p, protected: isProtected, aces };
+  }
+
+  aclOf(p: string): AclEntry | undefined {
+    return this.state.acls[p.toLowerCase().replace(/\\+$/, '') || 'c:'];
+  }
+
+  /** ACEs in effect on a path: its own, then inherited ones from ancestors up to a protected one. */
+  effectiveAces(p: string): { ace: Ace; inherited: boolean; from: string }[] {
+    const out: { ace: Ace; inherited: boolean; from: string }[] = [];
+    const parts = p.replace(/\\+$/, '').split('\\');
+    for (let i = parts.length; i >= 1; i--) {
+      const cur = parts.slice(0, i).join('\\');
+      const entry = this.aclOf(cur === 'C:' ? 'C:\\' : cur);
+      if (!entry) continue;
+      const own = i === parts.length;
+      for (const ace of entry.aces) {
+        if (own || ace.inherit.length > 0) out.push({ ace, inherited: !own, from: entry.path });
+      }
+      if (entry.protected) break;
+    }
+    return out;
+  }
+
+  /** Groups an IIS application pool identity belongs to, for ACL checks. */
+  static identityGroups(identity: string): string[] {
+    const id = identity.toLowerCase();
+    const groups = [id, 'everyone'];
+    if (id.startsWith('iis apppool\\')) groups.push('builtin\\iis_iusrs', 'iis_iusrs', 'builtin\\users', 'users', 'nt authority\\authenticated users', 'authenticated users');
+    return groups;
+  }
+
+  canAccess(identity: string, p: string, need: 'read' | 'write'): boolean {
+    const groups = SimulatedServer.identityGroups(identity);
+    return this.effectiveAces(p).some(({ ace }) => {
+      if (!groups.includes(ace.identity.toLowerCase())) return false;
+      if (need === 'read') return ['F', 'M', 'RX', 'R'].includes(ace.rights);
+      return ['F', 'M', 'W'].includes(ace.rights);
+    });
+  }
+
+  // ---- IIS ---------------------------------------------------------------
+
+  iisInstalled(): boolean {
+    return this.state.features['IIS-WebServer'] === 'Enabled';
+  }
+
+  installIis(withCgi: boolean): void {
+    for (const f of ['IIS-WebServerRole', 'IIS-WebServer', 'IIS-CommonHttpFeatures', 'IIS-StaticContent', 'IIS-DefaultDocument', 'IIS-HttpErrors', 'IIS-DirectoryBrowsing', 'IIS-Security', 'IIS-RequestFiltering', 'IIS-HealthAndDiagnostics', 'IIS-HttpLogging', 'IIS-Performance', 'IIS-HttpCompressionStatic', 'IIS-WebServerManagementTools', 'IIS-ManagementConsole'])
+      this.state.features[f] = 'Enabled';
+    if (withCgi) {
+      this.state.features['IIS-ApplicationDevelopment'] = 'Enabled';
+      this.state.features['IIS-CGI'] = 'Enabled';
+    }
+    mkdirSync(this.toReal('C:\\Windows\\System32\\inetsrv\\config'), { recursive: true });
+    writeFileSync(this.toReal(APPCMD_PATH), 'SIMULATED appcmd.exe\r\n');
+    if (!existsSync(this.toReal(APPHOST_PATH))) this.saveAppHost(freshAppHostConfig(withCgi));
+    mkdirSync(this.toReal('C:\\inetpub\\wwwroot'), { recursive: true });
+    mkdirSync(this.toReal('C:\\inetpub\\custerr'), { recursive: true });
+    writeFileSync(this.toReal('C:\\inetpub\\wwwroot\\iisstart.htm'), '<!DOCTYPE html><html><head><title>IIS Windows Server</title></head><body><h1>Internet Information Services</h1></body></html>\r\n');
+    this.state.services.W3SVC = { displayName: 'World Wide Web Publishing Service', state: 'RUNNING' };
+    this.state.services.WAS = { displayName: 'Windows Process Activation Service', state: 'RUNNING' };
+    this.state.siteState['default web site'] = 'Started';
+    this.state.poolState.defaultapppool = 'Started';
+    if (!this.state.listeners.some((l) => l.port === 80)) this.state.listeners.push({ port: 80, pid: 4, process: 'System' });
+    this.save();
+  }
+
+  loadAppHost(): El {
+    return parseXml(readFileSync(this.toReal(APPHOST_PATH), 'utf8'));
+  }
+
+  saveAppHost(root: El): void {
+    const real = this.toReal(APPHOST_PATH);
+    mkdirSync(path.dirname(real), { recursive: true });
+    writeFileSync(real, serializeXml(root));
+  }
+
+  appHostText(): string {
+    return readFileSync(this.toReal(APPHOST_PATH), 'utf8');
+  }
+
+  // ---- Python ------------------------------------------------------------
+
+  registerPython(version: string, dir: string, allUsers: boolean): void {
+    const [maj, min] = version.split('.');
+    const tag = `${maj}.${min}`;
+    const hive = allUsers ? 'HKLM' : 'HKCU';
+    const key = `${hive}\\SOFTWARE\\Python\\PythonCore\\${tag}`;
+    this.setReg(key, 'DisplayName', 'REG_SZ', `Python ${tag} (64-bit)`);
+    this.setReg(key, 'SysVersion', 'REG_SZ', tag);
+    this.setReg(key, 'Version', 'REG_SZ', version);
+    this.setReg(`${key}\\InstallPath`, '(Default)', 'REG_SZ', `${dir}\\`);
+    this.setReg(`${key}\\InstallPath`, 'ExecutablePath', 'REG_SZ', `${dir}\\python.exe`);
+    this.state.pythons[dir.toLowerCase()] = { version, dir, allUsers };
+    for (const sub of ['Lib\\site-packages', 'Scripts', 'DLLs']) mkdirSync(this.toReal(`${dir}\\${sub}`), { recursive: true });
+    writeFileSync(this.toReal(`${dir}\\python.exe`), `SIMULATED python.exe ${version}\r\n`);
+    writeFileSync(this.toReal(`${dir}\\Scripts\\pip.exe`), 'SIMULATED pip.exe\r\n');
+    if (!existsSync(this.toReal('C:\\Windows\\py.exe'))) writeFileSync(this.toReal('C:\\Windows\\py.exe'), 'SIMULATED py.exe\r\n');
+    this.save();
+  }
+
+  pythonAt(exe: string): { version: string; dir: string; allUsers: boolean } | undefined {
+    const dir = exe.replace(/\\python\.exe$/i, '').toLowerCase();
+    return this.state.pythons[dir];
+  }
+
+  venvForPython(exe: string): { winDir: string; realDir: string; basePython: string } | undefined {
+    const dir = exe.replace(/\\Scripts\\python\.exe$/i, '').toLowerCase();
+    return this.state.venvs[dir];
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Host over the simulated Windows Server: the same argv the real host would spawn is
+ * interpreted by the simulated programs; files are real files under DIR; HTTP goes to the
+ * simulated server's loopback front. Faults (DIR/faults.json) apply here, to any command.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ExecOptions, ExecResult, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
+import { ProgramNotFoundError } from '../process';
+import { runAppcmd, type ProgramResult } from './appcmd';
+import { HttpFront } from './http-front';
+import { runDism, runFsutil, runIcacls, runNet, runNetstat, runPythonInstaller, runReg, runSc, runWhoami, installerVersion } from './programs';
+import { runPython } from './python';
+import { SimulatedServer, type Scenario } from './server';
+
+const SYSTEM32 = 'C:\\Windows\\System32';
+
+export class SimulatedHost implements Host {
+  readonly server: SimulatedServer;
+  private readonly front: HttpFront;
+
+  constructor(root: string, scenario: Scenario = {}) {
+    this.server = SimulatedServer.open(root, scenario);
+    this.front = new HttpFront(this.server);
+  }
+
+  private resolveProgram(file: string): string {
+    const isAbs = /^[A-Za-z]:\\/.test(file);
+    const win = isAbs ? file : `${SYSTEM32}\\${file}`;
+    if (!this.server.existsWin(win)) throw new ProgramNotFoundError(file);
+    return win;
+  }
+
+  async exec(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const s = this.server;
+    s.loadFaultFile();
+    const win = this.resolveProgram(file);
+    const fault = s.nextCommand([file, ...args]);
+    const emit = (text: string, stream: 'stdout' | 'stderr') => {
+      if (!opts.onLine || !text) return;
+      const lines = text.replace(/\r\n/g, '\n').split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      for (const l of lines) opts.onLine(stream, l);
+    };
+    if (fault?.hang) {
+      await new Promise<void>((resolve) => {
+        if (opts.signal?.aborted) return resolve();
+        opts.signal?.addEventListener('abort', () => resolve(), { once: true });
+        if (opts.timeoutMs) setTimeout(resolve, opts.timeoutMs);
+      });
+      s.logCommand({ argv: [file, ...args], exitCode: -1, mutating: false, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+      return { exitCode: -1, stdout: '', stderr: '', killed: true };
+    }
+    if (fault && !fault.restart) {
+      const r: ExecResult = { exitCode: fault.exitCode ?? 1, stdout: fault.stdout ?? '', stderr: fault.stderr ?? '', killed: false };
+      emit(r.stdout, 'stdout');
+      emit(r.stderr, 'stderr');
+      s.logCommand({ argv: [file, ...args], exitCode: r.exitCode, mutating: false, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+      return r;
+    }
+    if (opts.signal?.aborted) return { exitCode: -1, stdout: '', stderr: '', killed: true };
+    const streamed = { any: false };
+    const onLine = opts.onLine
+      ? (stream: 'stdout' | 'stderr', line: string) => {
+          streamed.any = true;
+          opts.onLine?.(stream, line);
+        }
+      : undefined;
+    const r = await this.dispatch(win, [...args], { ...opts, ...(onLine ? { onLine } : {}) });
+    if (!streamed.any) {
+      emit(r.stdout, 'stdout');
+      emit(r.stderr, 'stderr');
+    }
+    let exitCode = r.exitCode;
+    if (fault?.restart && exitCode === 0) {
+      exitCode = 3010;
+      s.state.restartPending = true;
+      s.save();
+    }
+    s.logCommand({ argv: [file, ...args], exitCode, mutating: r.mutating, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+    if (r.mutating) await this.front.sync();
+    return { exitCode, stdout: r.stdout, stderr: r.stderr, killed: Boolean(opts.signal?.aborted) };
+  }
+
+  private async dispatch(win: string, args: string[], opts: ExecOptions): Promise<ProgramResult> {
+    const s = this.server;
+    const name = win.slice(win.lastIndexOf('\\') + 1).toLowerCase();
+    switch (name) {
+      case 'appcmd.exe':
+        return runAppcmd(s, args);
+      case 'dism.exe':
+        return runDism(s, args);
+      case 'reg.exe':
+        return runReg(s, args);
+      case 'sc.exe':
+        return runSc(s, args);
+      case 'net.exe':
+        return runNet(s, args);
+      case 'whoami.exe':
+        return runWhoami(s, args);
+      case 'netstat.exe':
+        return runNetstat(s, args);
+      case 'icacls.exe':
+        return runIcacls(s, args);
+      case 'fsutil.exe':
+        return runFsutil(s, args);
+      case 'python.exe':
+        return runPython(s, win, args, opts);
+      default:
+        if (installerVersion(win)) return runPythonInstaller(s, win, args);
+        return { exitCode: 1, stdout: '', stderr: `${win}: the simulated server cannot run this program.\r\n`, mutating: false };
+    }
+  }
+
+  async readFile(p: string): Promise<string> {
+    return readFileSync(this.server.toReal(p), 'utf8');
+  }
+
+  async writeFile(p: string, content: string): Promise<void> {
+    const real = this.server.toReal(p);
+    mkdirSync(path.dirname(real), { recursive: true });
+    writeFileSync(real, content);
+  }
+
+  async exists(p: string): Promise<boolean> {
+    return existsSync(this.server.toReal(p));
+  }
+
+  async mkdir(p: string): Promise<void> {
+    mkdirSync(this.server.toReal(p), { recursive: true });
+  }
+
+  async remove(p: string): Promise<void> {
+    rmSync(this.server.toReal(p), { recursive: true, force: true });
+  }
+
+  /** SIMULATED: no network. Writes a marked stand-in for the file (installers are recognised by name). */
+  async download(url: string, p: string): Promise<void> {
+    await this.writeFile(p, `SIMULATED download of ${url}\r\n`);
+    this.server.noteSimulated(`The download of ${url} was simulated (no network): a marked stand-in file was written to ${p}.`);
+  }
+
+  async http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
+    await this.front.sync();
+    const u = new URL(url);
+    const sitePort = Number(u.port || 80);
+    const isLocal = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+    const local = this.front.localPort(sitePort);
+    if (!isLocal || local === undefined) {
+      return { status: 0, headers: {}, body: '', networkError: `connect ECONNREFUSED ${u.hostname}:${sitePort} (nothing listens on port ${sitePort} of the simulated server)` };
+    }
+    const target = `http://127.0.0.1:${local}${u.pathname}${u.search}`;
+    try {
+      const r = await fetch(target, {
+        method: opts.method ?? 'GET',
+        headers: { host: `${u.hostname}:${sitePort}`, ...(opts.headers ?? {}) },
+        signal: opts.signal ?? AbortSignal.timeout(opts.timeoutMs ?? 30000),
+        redirect: 'manual',
+      });
+      const headers: Record<string, string> = {};
+      r.headers.forEach((v, k) => {
+        headers[k] = v;
+      });
+      return { status: r.status, headers, body: await r.text() };
+    } catch (e) {
+      return { status: 0, headers: {}, body: '', networkError: String(e) };
+    }
+  }
+
+  async info(): Promise<HostInfo> {
+    const o = this.server.state.os;
+    return { kind: 'simulated', productName: `${o.productName} (simulated)`, build: o.build, installationType: o.installationType, architecture: 'AMD64', simulatorRoot: this.server.root };
+  }
+
+  env(name: string): string | undefined {
+    const vars: Record<string, string> = { windir: 'C:\\Windows', systemroot: 'C:\\Windows', programdata: 'C:\\ProgramData', systemdrive: 'C:', programfiles: 'C:\\Program Files', localappdata: 'C:\\Users\\Administrator\\AppData\\Local', computername: 'WIN-SIM' };
+    return vars[name.toLowerCase()];
+  }
+
+  async dispose(): Promise<void> {
+    await this.front.stop();
+  }
+
+  /** Commands run on this server (from DIR/.sim/commands.jsonl), for reports and tests. */
+  commandLog(): { n: number; argv: string[]; exitCode: number; mutating: boolean }[] {
+    const f = path.join(this.server.root, '.sim', 'commands.jsonl');
+    if (!existsSync(f)) return [];
+    return readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l)
+      .map((l) => JSON.parse(l) as { n: number; argv: string[]; exitCode: number; mutating: boolean });
+  }
+}

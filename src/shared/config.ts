@@ -1,0 +1,236 @@
+/**
+ * DeploymentConfig: what to deploy and where. Defaults are the guide's (site foo on port 81,
+ * C:\apps\foo, C:\virtualenvs\foo). Every message names the key and says what to do.
+ */
+import { z } from 'zod';
+import { windowsPathProblem, winJoin } from './winpath';
+
+export const DEFAULT_PYTHON_VERSION = '3.13.9';
+
+/** IIS rejects these in site names (appcmd: "Invalid site name"); '/' and '\' break config paths. */
+const SITE_NAME_FORBIDDEN = /[\\/?;:@&=+$,|"<>*']/;
+/** Application pool names: IIS forbids these characters (iis-docs applicationPools/add). */
+const POOL_NAME_FORBIDDEN = /[\\/?;:@&=+$,|"<>*']/;
+
+const noQuote = (key: string) => (v: string) =>
+  v.includes("'")
+    ? `${key} contains a ' (single quote). appcmd puts this value inside [...] between single quotes and has no documented escape; choose a value without '.`
+    : null;
+
+function refineWith(check: (v: string) => string | null) {
+  return (v: string, ctx: z.RefinementCtx) => {
+    const problem = check(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
+
+const winPath = (key: string) =>
+  z.string({ error: `${key} must be a string: an absolute Windows path such as C:\\apps\\foo` }).superRefine(
+    refineWith((v) => {
+      const p = windowsPathProblem(v);
+      if (p) return `${key} ${p}.`;
+      return noQuote(key)(v);
+    }),
+  );
+
+const siteName = z
+  .string({ error: 'siteName must be a string, e.g. "foo"' })
+  .min(1, 'siteName is empty; give the IIS site a name, e.g. "foo".')
+  .max(64, 'siteName is longer than 64 characters; choose a shorter name.')
+  .superRefine(
+    refineWith((v) =>
+      SITE_NAME_FORBIDDEN.test(v) || v.trim() !== v
+        ? `siteName "${v}" has a character IIS does not allow in site names (\\ / ? ; : @ & = + $ , | " < > * ' or leading/trailing spaces); use letters, digits, spaces, "-", "_" or ".".`
+        : null,
+    ),
+  );
+
+const poolName = z
+  .string()
+  .min(1, 'appPool is empty; give the application pool a name, or leave appPool out to use siteName.')
+  .max(64, 'appPool is longer than 64 characters; choose a shorter name.')
+  .superRefine(
+    refineWith((v) =>
+      POOL_NAME_FORBIDDEN.test(v) || v.trim() !== v
+        ? `appPool "${v}" has a character IIS does not allow in application pool names (\\ / ? ; : @ & = + $ , | " < > * ' or leading/trailing spaces).`
+        : null,
+    ),
+  );
+
+const dottedName = (key: string, example: string) =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/,
+      `${key} must be a dotted Python module name such as "${example}" (letters, digits, "_" and ".").`,
+    );
+
+const hostName = z
+  .string()
+  .regex(
+    /^$|^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+    'hostName must be empty (any host name) or a DNS name such as "app.example.com" (no scheme, port or path).',
+  );
+
+export const DjangoProjectSource = z.union(
+  [
+    z.strictObject({ sample: dottedName('djangoProject.sample', 'foo').refine((v) => !v.includes('.'), 'djangoProject.sample is a project name without dots, e.g. "foo".') }),
+    z.strictObject({ folder: winPath('djangoProject.folder') }),
+    z.strictObject({ zip: winPath('djangoProject.zip').refine((v) => v.toLowerCase().endsWith('.zip'), 'djangoProject.zip must name a .zip file.') }),
+  ],
+  { error: 'djangoProject must be {"sample": "foo"} (create the guide\'s sample project), {"folder": "C:\\\\src\\\\app"} or {"zip": "C:\\\\src\\\\app.zip"}.' },
+);
+export type DjangoProjectSource = z.infer<typeof DjangoProjectSource>;
+
+const FastCgiOptions = z.strictObject({
+  maxInstances: z.number().int().min(0, 'fastCgi.maxInstances must be 0 (automatic) or more.').max(10000, 'fastCgi.maxInstances must be at most 10000 (IIS limit).').default(0),
+  activityTimeout: z.number().int().min(10, 'fastCgi.activityTimeout must be at least 10 seconds (IIS limit).').max(2592000, 'fastCgi.activityTimeout must be at most 2592000 seconds.').default(70),
+  requestTimeout: z.number().int().min(10, 'fastCgi.requestTimeout must be at least 10 seconds (IIS limit).').max(2592000, 'fastCgi.requestTimeout must be at most 2592000 seconds.').default(90),
+  /** WSGI_LOG file. Absent: <appDir>\logs\wfastcgi.log. Empty string: no WSGI_LOG. */
+  wsgiLog: z.union([winPath('fastCgi.wsgiLog'), z.literal('')]).optional(),
+});
+
+const VerifyOptions = z.strictObject({
+  urls: z
+    .array(z.string().regex(/^\/[^\s']*$/, 'verify.urls entries are paths on the site starting with "/", e.g. "/health/".'))
+    .default([]),
+});
+
+const ConfigObject = z.strictObject({
+  $schema: z.string().optional(),
+  siteName: siteName.default('foo'),
+  port: z
+    .number({ error: 'port must be a number from 1 to 65535, e.g. 81.' })
+    .int('port must be a whole number from 1 to 65535.')
+    .min(1, 'port must be from 1 to 65535.')
+    .max(65535, 'port must be from 1 to 65535.')
+    .default(81),
+  hostName: hostName.default(''),
+  appPool: poolName.optional(),
+  appDir: winPath('appDir').default('C:\\apps\\foo'),
+  venvDir: winPath('venvDir').default('C:\\virtualenvs\\foo'),
+  pythonDir: winPath('pythonDir').default('C:\\Python313'),
+  pythonVersion: z
+    .string()
+    .regex(/^3\.(1[0-9]|[89])\.\d+$/, 'pythonVersion must be a full CPython 3 version such as "3.13.9".')
+    .default(DEFAULT_PYTHON_VERSION),
+  pythonInstaller: winPath('pythonInstaller')
+    .refine((v) => v.toLowerCase().endsWith('.exe'), 'pythonInstaller must name the CPython installer .exe (python-3.X.Y-amd64.exe).')
+    .optional(),
+  wheelhouse: winPath('wheelhouse').optional(),
+  djangoProject: DjangoProjectSource.default({ sample: 'foo' }),
+  settingsModule: dottedName('settingsModule', 'foo.settings').optional(),
+  requirementsFile: winPath('requirementsFile').optional(),
+  staticUrl: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_\-/]*\/$/, 'staticUrl must start and end with "/", e.g. "/static/".')
+    .refine((v) => v !== '/', 'staticUrl cannot be "/": the Django handler would lose the whole site to the static handler.')
+    .default('/static/'),
+  staticRoot: winPath('staticRoot').optional(),
+  allowedHosts: z
+    .array(z.string().regex(/^[A-Za-z0-9.\-*:[\]]+$/, 'allowedHosts entries are host names such as "app.example.com" or ".example.com".'))
+    .default([]),
+  fastCgi: FastCgiOptions.prefault({}),
+  verify: VerifyOptions.prefault({}),
+});
+
+export const DeploymentConfigSchema = ConfigObject;
+export type DeploymentConfigInput = z.input<typeof ConfigObject>;
+export type DeploymentConfig = z.output<typeof ConfigObject>;
+
+/** The project name that startproject uses / the folder that holds settings.py. */
+export function projectName(c: DeploymentConfig): string {
+  if ('sample' in c.djangoProject) return c.djangoProject.sample;
+  return (c.settingsModule ?? 'foo.settings').split('.')[0] ?? 'foo';
+}
+
+/** Values derived from the config. One place, so nothing is typed twice. */
+export interface Derived {
+  appPool: string;
+  settingsModule: string;
+  staticRoot: string;
+  wsgiLog: string;
+  pythonExe: string;
+  pythonTag: string;
+  venvPython: string;
+  wfastcgiScript: string;
+  settingsFile: string;
+  staticVdirPath: string;
+  allowedHosts: string[];
+}
+
+export function derive(c: DeploymentConfig): Derived {
+  const name = projectName(c);
+  const settingsModule = c.settingsModule ?? `${name}.settings`;
+  const settingsFile = winJoin(c.appDir, ...settingsModule.split('.').slice(0, -1), `${settingsModule.split('.').at(-1) ?? 'settings'}.py`);
+  const hosts = ['localhost', '127.0.0.1', ...(c.hostName ? [c.hostName] : []), ...c.allowedHosts];
+  const [maj, min] = c.pythonVersion.split('.');
+  return {
+    appPool: c.appPool ?? c.siteName,
+    settingsModule,
+    staticRoot: c.staticRoot ?? winJoin(c.appDir, name, 'static'),
+    wsgiLog: c.fastCgi.wsgiLog ?? winJoin(c.appDir, 'logs', 'wfastcgi.log'),
+    pythonExe: winJoin(c.pythonDir, 'python.exe'),
+    pythonTag: `${maj}.${min}`,
+    venvPython: winJoin(c.venvDir, 'Scripts', 'python.exe'),
+    wfastcgiScript: winJoin(c.venvDir, 'Lib', 'site-packages', 'wfastcgi.py'),
+    settingsFile,
+    staticVdirPath: c.staticUrl.replace(/\/$/, ''),
+    allowedHosts: [...new Set(hosts)],
+  };
+}
+
+export interface ConfigProblem {
+  key: string;
+  message: string;
+}
+
+export type ParseResult = { ok: true; config: DeploymentConfig } | { ok: false; problems: ConfigProblem[] };
+
+export function parseConfig(input: unknown): ParseResult {
+  const r = ConfigObject.safeParse(input ?? {});
+  if (!r.success) {
+    return {
+      ok: false,
+      problems: r.error.issues.map((i) => {
+        const key = i.path.join('.') || '(top level)';
+        let message = i.message;
+        if (i.code === 'unrecognized_keys') {
+          message = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}${key === '(top level)' ? '' : ` in ${key}`}: check the spelling; the known keys are listed in deploy.schema.json.`;
+        } else if (i.code === 'invalid_type' && !message.includes(key)) {
+          message = `${key}: ${message}`;
+        }
+        return { key, message };
+      }),
+    };
+  }
+  const config = r.data;
+  const problems: ConfigProblem[] = [];
+  const d = derive(config);
+  if (d.staticRoot.toLowerCase() === config.appDir.toLowerCase()) {
+    problems.push({ key: 'staticRoot', message: 'staticRoot cannot be appDir itself: collectstatic would mix files into the application; use a subfolder such as <appDir>\\static.' });
+  }
+  if (config.venvDir.toLowerCase() === config.appDir.toLowerCase()) {
+    problems.push({ key: 'venvDir', message: 'venvDir and appDir are the same folder; keep the virtual environment outside the application folder, e.g. C:\\virtualenvs\\foo.' });
+  }
+  if ('sample' in config.djangoProject && config.settingsModule && config.settingsModule !== `${config.djangoProject.sample}.settings`) {
+    problems.push({ key: 'settingsModule', message: `the sample project "${config.djangoProject.sample}" has its settings in "${config.djangoProject.sample}.settings"; remove settingsModule or make it match.` });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config };
+}
+
+export function defaultConfig(): DeploymentConfig {
+  const r = parseConfig({});
+  if (!r.ok) throw new Error('the default configuration does not validate');
+  return r.config;
+}
+
+export function formatProblems(problems: ConfigProblem[]): string {
+  return problems.map((p) => `${p.key}: ${p.message.startsWith(p.key) ? p.message.slice(p.key.length).replace(/^[:\s]+/, '') : p.message}`).join('\n');
+}
+
+/** JSON Schema for deploy files (editors complete keys from it). */
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(ConfigObject, { io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,82 @@
+/**
+ * Plans and events as plain data, shared by the engine, the CLI, the export and the wizard.
+ * Actions are data: what apply executes is exactly what the plan shows.
+ */
+import type { Problem } from './problem';
+import type { SectionId, StepId } from './steps';
+
+export type Action =
+  | {
+      kind: 'exec';
+      /** One-line description for a person. */
+      description: string;
+      file: string;
+      args: string[];
+      /** Exit codes that mean success. Default [0]. */
+      okExitCodes?: number[];
+      /** Exit codes that mean success with a restart needed (3010). */
+      restartExitCodes?: number[];
+      cwd?: string;
+    }
+  | { kind: 'mkdir'; description: string; path: string }
+  | { kind: 'download'; description: string; url: string; path: string }
+  /**
+   * An edit of a text file by a named, pure transform (so the content is computed from the
+   * file as it is when the step runs). `values` are what the transform inserts.
+   */
+  | { kind: 'editFile'; description: string; path: string; transform: 'django-settings'; values: Record<string, string | string[]> };
+
+export type StepStatus = 'done' | 'needed' | 'blocked';
+
+export interface StepPlan {
+  id: StepId;
+  title: string;
+  section: SectionId;
+  dependsOn: StepId[];
+  status: StepStatus;
+  /** Why the step is done or needed, in a sentence. */
+  reason: string;
+  actions: Action[];
+  /** What the check could not tell yet (e.g. depends on a step not yet run). */
+  problem?: Problem;
+}
+
+export interface Plan {
+  steps: StepPlan[];
+  createdAt: string;
+  host: { kind: 'windows' | 'simulated'; productName: string; simulatorRoot?: string };
+}
+
+export type StepState = 'pending' | 'checking' | 'running' | 'done' | 'already-done' | 'failed' | 'skipped' | 'cancelled';
+
+export interface ProbeResult {
+  name: string;
+  url: string;
+  ok: boolean;
+  status?: number;
+  contentType?: string;
+  detail: string;
+  diagnosis?: Problem;
+}
+
+export interface VerificationReport {
+  ok: boolean;
+  probes: ProbeResult[];
+  /** What in this run was simulated (a rehearsal), empty on a real server. */
+  simulated: string[];
+}
+
+export type EngineEvent =
+  | { type: 'run-started'; runId: string; steps: { id: StepId; title: string; section: SectionId }[] }
+  | { type: 'step-state'; runId: string; stepId: StepId; state: StepState; detail?: string; problem?: Problem; restartRequired?: boolean }
+  | { type: 'action'; runId: string; stepId: StepId; index: number; action: Action; state: 'started' | 'finished' | 'failed'; exitCode?: number }
+  | { type: 'output'; runId: string; stepId: StepId; stream: 'stdout' | 'stderr'; line: string }
+  | { type: 'progress'; runId: string; completed: number; total: number }
+  | { type: 'verification'; runId: string; report: VerificationReport }
+  | { type: 'run-finished'; runId: string; outcome: 'succeeded' | 'failed' | 'cancelled'; restartRequired: boolean; mutatingCommands: number };
+
+/** A one-line human form of an action (plan view, CLI). Exec actions show the argv exactly. */
+export function describeArgv(file: string, args: readonly string[]): string {
+  const q = (a: string) => (a === '' || /[\s"]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a);
+  return [file, ...args].map(q).join(' ');
+}

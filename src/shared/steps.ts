@@ -1,0 +1,36 @@
+/**
+ * Step ids and the guide's sections they belong to. The wizard's side list, the plan view and
+ * the export learn the steps from here and from the plan data, never from a hand-kept list.
+ */
+export const SECTIONS = [
+  { id: 'prepare', title: 'Prepare', guide: 'Assumptions and prerequisites' },
+  { id: 'python', title: 'Python', guide: 'Install Python' },
+  { id: 'iis', title: 'IIS with CGI', guide: 'Install IIS' },
+  { id: 'venv', title: 'Virtual environment', guide: 'Create and configure a Python virtual environment' },
+  { id: 'django', title: 'Django app', guide: 'Install Django and create a sample Django application' },
+  { id: 'fastcgi', title: 'FastCGI', guide: 'Configure FastCGI in IIS' },
+  { id: 'site', title: 'Web site', guide: 'Create and configure a new IIS web site' },
+  { id: 'static', title: 'Static files', guide: 'Configure Django and IIS to serve static files' },
+  { id: 'verify', title: 'Verification', guide: 'Confirm that everything is working' },
+] as const;
+
+export type SectionId = (typeof SECTIONS)[number]['id'];
+
+export const STEP_IDS = [
+  'preflight',
+  'python',
+  'iis',
+  'venv',
+  'packages',
+  'django-project',
+  'collectstatic',
+  'fastcgi',
+  'app-pool',
+  'site',
+  'handler',
+  'static-vdir',
+  'permissions',
+  'verification',
+] as const;
+
+export type StepId = (typeof STEP_IDS)[number];
