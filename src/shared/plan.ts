@@ -19,12 +19,26 @@ export type Action =
       cwd?: string;
     }
   | { kind: 'mkdir'; description: string; path: string }
+  /** Removes a file or folder (uninstall only). */
+  | { kind: 'remove'; description: string; path: string }
   | { kind: 'download'; description: string; url: string; path: string }
   /**
    * An edit of a text file by a named, pure transform (so the content is computed from the
    * file as it is when the step runs). `values` are what the transform inserts.
    */
-  | { kind: 'editFile'; description: string; path: string; transform: 'django-settings'; values: Record<string, string | string[]> };
+  | { kind: 'editFile'; description: string; path: string; transform: 'django-settings'; values: DjangoSettingsEdit };
+
+/** What the managed block of a Django settings file sets. */
+export interface DjangoSettingsEdit {
+  /** Path parts from the application folder to STATIC_ROOT (when inside it), else absent. */
+  staticRootParts?: string[];
+  /** STATIC_ROOT as an absolute Windows path when it is outside the application folder. */
+  staticRootAbsolute?: string;
+  /** How many folders below the application folder settings.py is (foo\settings.py: 1). */
+  settingsDepth: number;
+  staticUrl: string;
+  allowedHosts: string[];
+}
 
 export type StepStatus = 'done' | 'needed' | 'blocked';
 

@@ -61,4 +61,6 @@ export interface Host {
   env(name: string): string | undefined;
   /** Releases what the host holds (simulated HTTP fronts, worker processes). */
   dispose(): Promise<void>;
+  /** What a simulated host simulated rather than did for real (absent on a real server). */
+  simulationNotes?(): string[];
 }

@@ -3,7 +3,10 @@
  * icacls, fsutil and the CPython installer. Output shapes and exit codes follow the real tools
  * (windows-iis.md); where the reference marks a code UNCONFIRMED, so does the comment here.
  */
-import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync, appendFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync, appendFileSync, cpSync } from 'node:fs';
+import type { ExecOptions } from '../../engine/host';
+import { runProcess } from '../process';
+import { realPython } from './python';
 import path from 'node:path';
 import { addCgiToConfig } from './apphost';
 import type { ProgramResult } from './appcmd';
@@ -385,4 +388,29 @@ export function runPythonInstaller(s: SimulatedServer, file: string, args: reado
 
 export function appHostExists(s: SimulatedServer): boolean {
   return existsSync(s.toReal(APPHOST_PATH));
+}
+
+// ---------------------------------------------------------------- robocopy, tar
+
+/** robocopy SRC DST /E: exit codes are bit flags; 0 nothing copied, 1 files copied, 8+ failure. */
+export function runRobocopy(s: SimulatedServer, args: readonly string[]): ProgramResult {
+  const [src, dst] = args;
+  if (!src || !dst) return res(16, 'ERROR : Invalid Parameter: robocopy SOURCE DESTINATION [options]\r\n');
+  if (!s.isDirWin(src)) return res(16, `ERROR 2 (0x00000002) Accessing Source Directory ${src}\\\r\nThe system cannot find the file specified.\r\n`);
+  const n = countFiles(s.toReal(src)) - 1;
+  cpSync(s.toReal(src), s.toReal(dst), { recursive: true, force: true });
+  return res(n > 0 ? 1 : 0, `\r\n-------------------------------------------------------------------------------\r\n   ROBOCOPY     ::     Robust File Copy for Windows (simulated)\r\n-------------------------------------------------------------------------------\r\n  Source : ${src}\\\r\n    Dest : ${dst}\\\r\n   Files : ${n}\r\n`, true);
+}
+
+/** tar -xf ZIP -C DIR (Windows 10+ bsdtar); the zip is extracted by the real Python's zipfile. */
+export async function runTar(s: SimulatedServer, args: readonly string[], opts: ExecOptions): Promise<ProgramResult> {
+  const f = args.indexOf('-xf');
+  const c = args.indexOf('-C');
+  const zip = f >= 0 ? args[f + 1] : undefined;
+  const dir = c >= 0 ? args[c + 1] : undefined;
+  if (!zip || !dir) return res(1, 'tar: the simulator models only: tar -xf ARCHIVE -C FOLDER\r\n');
+  if (!s.existsWin(zip)) return res(1, `tar: Error opening archive: Failed to open '${zip}'\r\n`);
+  mkdirSync(s.toReal(dir), { recursive: true });
+  const r = await runProcess(realPython(), ['-m', 'zipfile', '-e', s.toReal(zip), s.toReal(dir)], { ...(opts.signal ? { signal: opts.signal } : {}) });
+  return res(r.exitCode === 0 ? 0 : 1, s.mapOutput(r.stdout + r.stderr), r.exitCode === 0);
 }

@@ -172,6 +172,7 @@ async function runReal(s: SimulatedServer, realPy: string, args: string[], opts:
 function manageMutates(args: string[]): boolean {
   const i = args.findIndex((a) => /manage\.py$/i.test(a));
   const cmd = i >= 0 ? args[i + 1] : args[args.indexOf('django') + 1];
+  if (args.includes('--dry-run')) return false;
   return ['collectstatic', 'startproject', 'startapp', 'migrate', 'createsuperuser'].includes(cmd ?? '');
 }
 

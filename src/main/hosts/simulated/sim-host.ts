@@ -9,7 +9,7 @@ import type { ExecOptions, ExecResult, Host, HostInfo, HttpOptions, HttpResult }
 import { ProgramNotFoundError } from '../process';
 import { runAppcmd, type ProgramResult } from './appcmd';
 import { HttpFront } from './http-front';
-import { runDism, runFsutil, runIcacls, runNet, runNetstat, runPythonInstaller, runReg, runSc, runWhoami, installerVersion } from './programs';
+import { runDism, runFsutil, runIcacls, runNet, runNetstat, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami, installerVersion } from './programs';
 import { runPython } from './python';
 import { SimulatedServer, type Scenario } from './server';
 
@@ -106,6 +106,10 @@ export class SimulatedHost implements Host {
         return runFsutil(s, args);
       case 'python.exe':
         return runPython(s, win, args, opts);
+      case 'robocopy.exe':
+        return runRobocopy(s, args);
+      case 'tar.exe':
+        return runTar(s, args, opts);
       default:
         if (installerVersion(win)) return runPythonInstaller(s, win, args);
         return { exitCode: 1, stdout: '', stderr: `${win}: the simulated server cannot run this program.\r\n`, mutating: false };
@@ -175,6 +179,13 @@ export class SimulatedHost implements Host {
   env(name: string): string | undefined {
     const vars: Record<string, string> = { windir: 'C:\\Windows', systemroot: 'C:\\Windows', programdata: 'C:\\ProgramData', systemdrive: 'C:', programfiles: 'C:\\Program Files', localappdata: 'C:\\Users\\Administrator\\AppData\\Local', computername: 'WIN-SIM' };
     return vars[name.toLowerCase()];
+  }
+
+  simulationNotes(): string[] {
+    return [
+      'The Windows Server is simulated (state in ' + this.server.root + '); IIS routing is modelled from applicationHost.config.',
+      ...this.server.state.simulated,
+    ];
   }
 
   async dispose(): Promise<void> {

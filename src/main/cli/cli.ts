@@ -1,0 +1,356 @@
+/**
+ * The command line (npm run cli -- <command>; also the packaged exe's headless mode):
+ *   plan | apply [--yes] | verify | uninstall [--yes] | export --format powershell | rehearse | schema
+ * Options: --config FILE, --json, --simulate DIR (+ --sim-* options for a fresh simulated server).
+ * Exit codes: 0 success, 1 a step or a verification failed, 2 bad usage or configuration.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { configJsonSchema, parseConfig, type DeploymentConfig } from '../../shared/config';
+import { describeArgv, type Action, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
+import type { Problem } from '../../shared/problem';
+import { plan, run, uninstall, verify, type RunResult } from '../engine/engine';
+import type { Host } from '../engine/host';
+import { exportPowerShell } from '../engine/export-powershell';
+import { HostSelectionError, selectHost } from '../hosts/select';
+import type { Scenario, WindowsFlavour } from '../hosts/simulated/server';
+import { SimulatedHost } from '../hosts/simulated/sim-host';
+
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Asks a yes/no question; undefined when there is no terminal to ask on. */
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+export class UsageError extends Error {}
+
+interface Options {
+  command: string;
+  config?: string;
+  json: boolean;
+  yes: boolean;
+  simulate?: string;
+  format?: string;
+  out?: string;
+  keep?: string;
+  scenario: Scenario;
+}
+
+const USAGE = `Usage: django-iis-setup <command> [options]
+
+Commands:
+  plan                 show every step, whether it is done, and the exact commands it would run
+  apply                deploy (asks first; --yes to skip the question)
+  verify               probe the site and explain what is broken
+  uninstall            remove what this tool created (from its journal)
+  export --format powershell [--out FILE]
+                       write a standalone, idempotent PowerShell 5.1 script of the same steps
+  rehearse [--keep DIR]
+                       deploy the sample app on a fresh simulated Windows Server and verify it
+  schema               print the JSON Schema of the configuration file
+
+Options:
+  --config FILE        deployment configuration (JSON); defaults are the guide's (site foo, port 81)
+  --json               print one JSON document on stdout
+  --yes                do not ask before changing the server
+  --simulate DIR       run against the simulated Windows Server in DIR (created when empty)
+  --sim-windows 2016|2019|2022|2025|client, --sim-not-elevated, --sim-port-in-use PORT,
+  --sim-iis none|web-server|with-cgi, --sim-python VERSION=DIR
+                       shape a fresh simulated server (ignored when DIR already holds one)
+`;
+
+export function parseArgs(argv: string[]): Options {
+  const o: Options = { command: '', json: false, yes: false, scenario: {} };
+  const need = (i: number, flag: string) => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    switch (a) {
+      case '--config':
+        o.config = need(i++, a);
+        break;
+      case '--json':
+        o.json = true;
+        break;
+      case '--yes':
+      case '-y':
+        o.yes = true;
+        break;
+      case '--simulate':
+        o.simulate = need(i++, a);
+        break;
+      case '--format':
+        o.format = need(i++, a);
+        break;
+      case '--out':
+        o.out = need(i++, a);
+        break;
+      case '--keep':
+        o.keep = need(i++, a);
+        break;
+      case '--sim-windows': {
+        const v = need(i++, a);
+        if (!['2016', '2019', '2022', '2025', 'client'].includes(v)) throw new UsageError('--sim-windows takes 2016, 2019, 2022, 2025 or client.');
+        o.scenario.windows = v as WindowsFlavour;
+        break;
+      }
+      case '--sim-not-elevated':
+        o.scenario.elevated = false;
+        break;
+      case '--sim-port-in-use': {
+        const v = Number(need(i++, a));
+        if (!Number.isInteger(v) || v < 1 || v > 65535) throw new UsageError('--sim-port-in-use takes a port number.');
+        (o.scenario.portsInUse ??= []).push({ port: v, process: 'httpd.exe' });
+        break;
+      }
+      case '--sim-iis': {
+        const v = need(i++, a);
+        if (!['none', 'web-server', 'with-cgi'].includes(v)) throw new UsageError('--sim-iis takes none, web-server or with-cgi.');
+        o.scenario.iis = v as Scenario['iis'] & string;
+        break;
+      }
+      case '--sim-python': {
+        const m = /^(\d+\.\d+\.\d+)=([A-Za-z]:\\.*)$/.exec(need(i++, a));
+        if (!m) throw new UsageError('--sim-python takes VERSION=DIR, e.g. 3.13.9=C:\\Python313.');
+        (o.scenario.python ??= []).push({ version: m[1] as string, dir: m[2] as string, allUsers: true });
+        break;
+      }
+      case '--help':
+      case '-h':
+        o.command = 'help';
+        break;
+      default:
+        if (a.startsWith('-')) throw new UsageError(`Unknown option ${a}.`);
+        if (o.command) throw new UsageError(`Unexpected argument "${a}".`);
+        o.command = a;
+    }
+  }
+  if (!o.command) throw new UsageError('No command given.');
+  return o;
+}
+
+/** Reads and validates the configuration file; errors are one line each and exit code 2. */
+export function loadConfig(file: string | undefined): DeploymentConfig {
+  let raw: unknown = {};
+  if (file) {
+    if (!existsSync(file)) throw new UsageError(`The configuration file ${file} does not exist.`);
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`The configuration file ${file} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const r = parseConfig(raw);
+  if (!r.ok) throw new UsageError(`The configuration${file ? ` in ${file}` : ''} is not valid:\n${r.problems.map((p) => `  - ${p.key}: ${p.message}`).join('\n')}`);
+  return r.config;
+}
+
+const ICON: Record<string, string> = { done: '✔', needed: '•', blocked: '✖' };
+
+function actionLine(a: Action): string {
+  switch (a.kind) {
+    case 'exec':
+      return `$ ${describeArgv(a.file, a.args)}${a.cwd ? `   (in ${a.cwd})` : ''}`;
+    case 'mkdir':
+      return `mkdir ${a.path}`;
+    case 'remove':
+      return `remove ${a.path}`;
+    case 'download':
+      return `download ${a.url} -> ${a.path}`;
+    case 'editFile':
+      return `edit ${a.path} (${a.description})`;
+  }
+}
+
+export function formatPlan(p: Plan): string {
+  const lines = [`Plan for ${p.host.productName}${p.host.simulatorRoot ? ` [simulated server in ${p.host.simulatorRoot}]` : ''}`, ''];
+  for (const s of p.steps) {
+    lines.push(`${ICON[s.status] ?? '?'} ${s.title.padEnd(36)} ${s.status === 'done' ? 'already done' : s.status}: ${s.reason}`);
+    for (const a of s.actions) lines.push(`      ${actionLine(a)}`);
+    if (s.problem) lines.push(...formatProblem(s.problem, '      '));
+  }
+  const todo = p.steps.filter((s) => s.status === 'needed').length;
+  lines.push('', todo === 0 ? 'Nothing to change.' : `${todo} step(s) would change the server.`);
+  return lines.join('\n');
+}
+
+export function formatProblem(p: Problem, indent = '  '): string[] {
+  const out = [`${indent}What happened: ${p.what}`, `${indent}Why: ${p.why}`, `${indent}What to do: ${p.fix}`];
+  if (p.command) out.push(`${indent}Command: ${describeArgv(p.command[0] ?? '', p.command.slice(1))}${p.exitCode !== undefined ? ` (exit ${p.exitCode})` : ''}`);
+  if (p.output) out.push(...p.output.split('\n').slice(0, 20).map((l) => `${indent}  | ${l}`));
+  return out;
+}
+
+export function formatVerification(v: VerificationReport): string {
+  const lines = ['Verification:'];
+  for (const p of v.probes) {
+    lines.push(`  ${p.ok ? '✔' : '✖'} ${p.name}: ${p.url} → ${p.status ?? 'no answer'}${p.contentType ? ` ${p.contentType}` : ''} (${p.detail})`);
+    if (p.diagnosis) lines.push(...formatProblem(p.diagnosis, '      '));
+  }
+  if (v.simulated.length) lines.push('', 'Simulated in this rehearsal (not real):', ...v.simulated.map((s) => `  - ${s}`));
+  return lines.join('\n');
+}
+
+function eventPrinter(io: CliIo): (e: EngineEvent) => void {
+  return (e) => {
+    switch (e.type) {
+      case 'step-state': {
+        if (e.state === 'checking') return;
+        const label = e.stepId === 'verification' && e.state === 'already-done' ? 'passed' : e.state;
+        io.out(`[${label.padEnd(12)}] ${e.stepId}${e.detail ? `: ${e.detail}` : ''}`);
+        if (e.problem) io.out(formatProblem(e.problem, '      ').join('\n'));
+        break;
+      }
+      case 'action':
+        if (e.state === 'started') io.out(`  ${e.stepId.padEnd(14)} ${actionLine(e.action)}`);
+        break;
+      case 'output':
+        io.out(`  ${e.stepId.padEnd(14)}   | ${e.line}`);
+        break;
+      case 'run-finished':
+        io.out(`\nRun ${e.outcome}; ${e.mutatingCommands} change(s) made${e.restartRequired ? '; WINDOWS NEEDS A RESTART to finish' : ''}.`);
+        break;
+      default:
+    }
+  };
+}
+
+function runSummary(r: RunResult): unknown {
+  return { outcome: r.outcome, steps: r.states, problems: r.problems, restartRequired: r.restartRequired, mutatingCommands: r.mutatingCommands, verification: r.verification };
+}
+
+async function withHost<T>(o: Options, fn: (h: Host) => Promise<T>): Promise<T> {
+  const host = selectHost({ ...(o.simulate ? { simulate: o.simulate } : {}), scenario: o.scenario });
+  try {
+    return await fn(host);
+  } finally {
+    await host.dispose();
+  }
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let o: Options;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    io.err(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    if (o.command === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    if (o.command === 'schema') {
+      io.out(JSON.stringify(configJsonSchema(), null, 2));
+      return 0;
+    }
+    const config = loadConfig(o.config);
+    switch (o.command) {
+      case 'plan':
+        return await withHost(o, async (h) => {
+          const p = await plan(config, h);
+          io.out(o.json ? JSON.stringify(p, null, 2) : formatPlan(p));
+          return p.steps.some((s) => s.status === 'blocked') ? 1 : 0;
+        });
+      case 'apply':
+        return await withHost(o, async (h) => {
+          if (!o.yes) {
+            const p = await plan(config, h);
+            if (!o.json) io.out(formatPlan(p));
+            if (p.steps.every((s) => s.status === 'done')) {
+              if (o.json) io.out(JSON.stringify({ outcome: 'succeeded', mutatingCommands: 0, plan: p }, null, 2));
+              return 0;
+            }
+            const ok = io.confirm ? await io.confirm('Apply these changes to the server? [y/N] ') : undefined;
+            if (ok === undefined) {
+              io.err('apply changes the server and there is no terminal to ask on: add --yes to confirm.');
+              return 2;
+            }
+            if (!ok) {
+              io.err('Nothing was changed.');
+              return 1;
+            }
+          }
+          const r = await run(config, h, o.json ? {} : { onEvent: eventPrinter(io) });
+          if (o.json) io.out(JSON.stringify(runSummary(r), null, 2));
+          else if (r.verification) io.out(`\n${formatVerification(r.verification)}`);
+          return r.outcome === 'succeeded' ? 0 : 1;
+        });
+      case 'verify':
+        return await withHost(o, async (h) => {
+          const v = await verify(config, h);
+          io.out(o.json ? JSON.stringify(v, null, 2) : formatVerification(v));
+          return v.ok ? 0 : 1;
+        });
+      case 'uninstall':
+        return await withHost(o, async (h) => {
+          if (!o.yes) {
+            const ok = io.confirm ? await io.confirm('Remove the site, pool, FastCGI application, grants and folders this tool created? [y/N] ') : undefined;
+            if (ok === undefined) {
+              io.err('uninstall changes the server and there is no terminal to ask on: add --yes to confirm.');
+              return 2;
+            }
+            if (!ok) return 1;
+          }
+          const r = await uninstall(h, o.json ? undefined : (l) => io.out(`  ${l}`));
+          io.out(o.json ? JSON.stringify(r, null, 2) : r.problems.length ? `Some things could not be removed:\n${r.problems.map((p) => `  - ${p}`).join('\n')}` : `Removed ${r.removed.length} item(s).`);
+          return r.problems.length ? 1 : 0;
+        });
+      case 'export': {
+        if (o.format !== 'powershell') throw new UsageError('export needs --format powershell.');
+        const script = await exportPowerShell(config);
+        if (o.out) {
+          writeFileSync(o.out, script);
+          io.out(o.json ? JSON.stringify({ written: o.out }) : `Wrote ${o.out}`);
+        } else io.out(script);
+        return 0;
+      }
+      case 'rehearse':
+        return await rehearse(config, o, io);
+      default:
+        throw new UsageError(`Unknown command "${o.command}".`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof HostSelectionError) {
+      io.err(e.message);
+      return 2;
+    }
+    if (e instanceof Error && /is not empty and holds no simulated server/.test(e.message)) {
+      io.err(e.message);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** The README's first command: a full deployment of the sample app on a fresh simulated server. */
+async function rehearse(config: DeploymentConfig, o: Options, io: CliIo): Promise<number> {
+  const dir = o.keep ?? o.simulate ?? mkdtempSync(path.join(os.tmpdir(), 'django-iis-rehearsal-'));
+  io.out(`Rehearsing a deployment of "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
+  const host = new SimulatedHost(dir, o.scenario);
+  try {
+    const first = await run(config, host, { onEvent: eventPrinter(io) });
+    if (first.verification) io.out(`\n${formatVerification(first.verification)}`);
+    if (first.outcome !== 'succeeded') {
+      io.out(`\nThe rehearsal failed. The simulated server is in ${dir}.`);
+      return 1;
+    }
+    io.out('\nRunning apply a second time (every step should already be done)...');
+    const second = await run(config, host, {});
+    io.out(`Second run: ${second.outcome}, ${second.mutatingCommands} change(s), steps: ${Object.values(second.states).every((s) => s === 'already-done') ? 'all already done' : JSON.stringify(second.states)}.`);
+    io.out(`\nThe simulated server lives in ${dir}:`);
+    io.out(`  ${path.join(dir, 'C', 'Windows', 'System32', 'inetsrv', 'config', 'applicationHost.config')}  (IIS configuration)`);
+    io.out(`  ${path.join(dir, 'C', 'apps', 'foo')}  (the Django project)`);
+    io.out(`  ${path.join(dir, '.sim', 'commands.jsonl')}  (every command run, with exit codes)`);
+    io.out(`Inspect it with: npm run cli -- plan --simulate ${dir}`);
+    return second.outcome === 'succeeded' && second.mutatingCommands === 0 ? 0 : 1;
+  } finally {
+    await host.dispose();
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * Command builders: every argv the engine runs, built from the configuration in one place
+ * (windows-iis.md has the reference forms). Pure functions; no shell strings anywhere.
+ */
+import type { DeploymentConfig, Derived } from '../../shared/config';
+import { winDirname, winJoin } from '../../shared/winpath';
+
+export const APPCMD = 'C:\\Windows\\System32\\inetsrv\\appcmd.exe';
+export const DISM = 'dism.exe';
+export const REG = 'reg.exe';
+export const ICACLS = 'icacls.exe';
+export const NETSTAT = 'netstat.exe';
+export const NET = 'net.exe';
+export const SC = 'sc.exe';
+export const FSUTIL = 'fsutil.exe';
+
+export const TOOL_DATA_DIR = 'C:\\ProgramData\\DjangoIISSetup';
+export const TOOL_LOG_DIR = `${TOOL_DATA_DIR}\\logs`;
+export const JOURNAL_PATH = `${TOOL_DATA_DIR}\\journal.json`;
+
+export const DJANGO_HANDLER_NAME = 'Django Handler';
+export const WSGI_HANDLER = 'django.core.wsgi.get_wsgi_application()';
+
+export const IIS_FEATURES = [
+  'IIS-WebServerRole',
+  'IIS-WebServer',
+  'IIS-CommonHttpFeatures',
+  'IIS-StaticContent',
+  'IIS-DefaultDocument',
+  'IIS-HttpErrors',
+  'IIS-ApplicationDevelopment',
+  'IIS-CGI',
+  'IIS-ManagementConsole',
+] as const;
+
+/** Quotes a path for fullPath/arguments when it has a space (wfastcgi-enable's habit, PTVS#6034). */
+export function quoteIfSpaced(p: string): string {
+  return /\s/.test(p) ? `"${p}"` : p;
+}
+
+/**
+ * The FastCGI application's identity and the handler's scriptProcessor, derived from one value so
+ * they can never differ (IIS: "scriptProcessor could not be found", 0x80070585).
+ */
+export function fastCgiIdentity(d: Derived): { fullPath: string; arguments: string; scriptProcessor: string } {
+  const fullPath = quoteIfSpaced(d.venvPython);
+  const args = quoteIfSpaced(d.wfastcgiScript);
+  return { fullPath, arguments: args, scriptProcessor: `${fullPath}|${args}` };
+}
+
+/** The [fullPath='…',arguments='…'] selector of the FastCGI application. */
+export function fastCgiSelector(d: Derived): string {
+  const id = fastCgiIdentity(d);
+  return `[fullPath='${id.fullPath}',arguments='${id.arguments}']`;
+}
+
+export function fastCgiEnvironment(c: DeploymentConfig, d: Derived): [string, string][] {
+  const env: [string, string][] = [
+    ['DJANGO_SETTINGS_MODULE', d.settingsModule],
+    ['PYTHONPATH', c.appDir],
+    ['WSGI_HANDLER', WSGI_HANDLER],
+  ];
+  if (d.wsgiLog) env.push(['WSGI_LOG', d.wsgiLog]);
+  return env;
+}
+
+export const appcmd = {
+  listFastCgi: (): string[] => ['list', 'config', '-section:system.webServer/fastCgi', '/xml'],
+  addFastCgi: (c: DeploymentConfig, d: Derived): string[] => {
+    const id = fastCgiIdentity(d);
+    return [
+      'set',
+      'config',
+      '-section:system.webServer/fastCgi',
+      `/+[fullPath='${id.fullPath}',arguments='${id.arguments}',maxInstances='${c.fastCgi.maxInstances}',activityTimeout='${c.fastCgi.activityTimeout}',requestTimeout='${c.fastCgi.requestTimeout}',signalBeforeTerminateSeconds='30']`,
+      '/commit:apphost',
+    ];
+  },
+  setFastCgiAttr: (d: Derived, attr: string, value: string | number): string[] => ['set', 'config', '-section:system.webServer/fastCgi', `/${fastCgiSelector(d)}.${attr}:${value}`, '/commit:apphost'],
+  addFastCgiEnv: (d: Derived, name: string, value: string): string[] => [
+    'set',
+    'config',
+    '-section:system.webServer/fastCgi',
+    `/+${fastCgiSelector(d)}.environmentVariables.[name='${name}',value='${value}']`,
+    '/commit:apphost',
+  ],
+  setFastCgiEnv: (d: Derived, name: string, value: string): string[] => [
+    'set',
+    'config',
+    '-section:system.webServer/fastCgi',
+    `/${fastCgiSelector(d)}.environmentVariables.[name='${name}'].value:${value}`,
+    '/commit:apphost',
+  ],
+  removeFastCgi: (d: Derived): string[] => ['set', 'config', '-section:system.webServer/fastCgi', `/-${fastCgiSelector(d)}`, '/commit:apphost'],
+  listPool: (pool: string): string[] => ['list', 'apppool', pool, '/config', '/xml'],
+  addPool: (pool: string): string[] => ['add', 'apppool', `/name:${pool}`, '/managedRuntimeVersion:'],
+  setPoolRuntime: (pool: string): string[] => ['set', 'apppool', pool, '/managedRuntimeVersion:'],
+  startPool: (pool: string): string[] => ['start', 'apppool', pool],
+  deletePool: (pool: string): string[] => ['delete', 'apppool', pool],
+  listSites: (): string[] => ['list', 'sites', '/xml'],
+  listSite: (site: string): string[] => ['list', 'site', site, '/config', '/xml'],
+  addSite: (c: DeploymentConfig): string[] => ['add', 'site', `/name:${c.siteName}`, `/bindings:${bindingOf(c)}`, `/physicalPath:${c.appDir}`],
+  addBinding: (c: DeploymentConfig): string[] => ['set', 'site', c.siteName, `/+bindings.[protocol='http',bindingInformation='${bindingInfo(c)}']`],
+  setRootPath: (c: DeploymentConfig): string[] => ['set', 'vdir', `${c.siteName}/`, `/physicalPath:${c.appDir}`],
+  setAppPool: (c: DeploymentConfig, d: Derived): string[] => ['set', 'app', `${c.siteName}/`, `/applicationPool:${d.appPool}`],
+  startSite: (site: string): string[] => ['start', 'site', site],
+  deleteSite: (site: string): string[] => ['delete', 'site', site],
+  listHandlers: (configPath: string): string[] => ['list', 'config', configPath, '-section:system.webServer/handlers', '/xml'],
+  addDjangoHandler: (c: DeploymentConfig, d: Derived): string[] => [
+    'set',
+    'config',
+    c.siteName,
+    '-section:system.webServer/handlers',
+    `/+[name='${DJANGO_HANDLER_NAME}',path='*',verb='*',modules='FastCgiModule',scriptProcessor='${fastCgiIdentity(d).scriptProcessor}',resourceType='Unspecified',requireAccess='Script']`,
+    '/commit:apphost',
+  ],
+  removeHandler: (configPath: string): string[] => ['set', 'config', configPath, '-section:system.webServer/handlers', `/-[name='${DJANGO_HANDLER_NAME}']`, '/commit:apphost'],
+  addStaticVdir: (c: DeploymentConfig, d: Derived): string[] => ['add', 'vdir', `/app.name:${c.siteName}/`, `/path:${d.staticVdirPath}`, `/physicalPath:${d.staticRoot}`],
+  setStaticVdir: (c: DeploymentConfig, d: Derived): string[] => ['set', 'vdir', `${c.siteName}${d.staticVdirPath}`, `/physicalPath:${d.staticRoot}`],
+  deleteStaticVdir: (c: DeploymentConfig, d: Derived): string[] => ['delete', 'vdir', `${c.siteName}${d.staticVdirPath}`],
+};
+
+export function bindingInfo(c: DeploymentConfig): string {
+  return `*:${c.port}:${c.hostName}`;
+}
+
+export function bindingOf(c: DeploymentConfig): string {
+  return `http/${bindingInfo(c)}`;
+}
+
+export const dism = {
+  featureInfo: (feature: string): string[] => ['/English', '/Online', '/Get-FeatureInfo', `/FeatureName:${feature}`],
+  enableIis: (): string[] => ['/English', '/Online', '/Enable-Feature', ...IIS_FEATURES.map((f) => `/FeatureName:${f}`), '/All', '/NoRestart'],
+};
+
+export function pythonInstallerUrl(version: string): string {
+  return `https://www.python.org/ftp/python/${version}/python-${version}-amd64.exe`;
+}
+
+export function pythonInstallerPath(c: DeploymentConfig): string {
+  return c.pythonInstaller ?? `${TOOL_DATA_DIR}\\downloads\\python-${c.pythonVersion}-amd64.exe`;
+}
+
+/** CPython "Installing without UI": all users (the pool identity cannot read %LocalAppData%). */
+export function pythonInstallerArgs(c: DeploymentConfig): string[] {
+  return [
+    '/quiet',
+    'InstallAllUsers=1',
+    'PrependPath=1',
+    'Include_test=0',
+    'Include_launcher=1',
+    'Include_pip=1',
+    'AssociateFiles=0',
+    'Shortcuts=0',
+    'CompileAll=1',
+    `TargetDir=${c.pythonDir}`,
+    '/log',
+    `${TOOL_LOG_DIR}\\python-install.log`,
+  ];
+}
+
+export function pipIndexArgs(c: DeploymentConfig): string[] {
+  return c.wheelhouse ? ['--no-index', '--find-links', c.wheelhouse] : [];
+}
+
+export const icacls = {
+  show: (p: string): string[] => [p],
+  grant: (p: string, pool: string, right: 'RX' | 'M'): string[] => [p, '/grant', `IIS AppPool\\${pool}:(OI)(CI)${right}`, '/T'],
+  remove: (p: string, pool: string): string[] => [p, '/remove', `IIS AppPool\\${pool}`, '/T'],
+};
+
+/** Folders the pool identity needs, and with what right (windows-iis.md §5). */
+export function requiredGrants(c: DeploymentConfig, d: Derived): { path: string; right: 'RX' | 'M' }[] {
+  const grants: { path: string; right: 'RX' | 'M' }[] = [
+    { path: c.pythonDir, right: 'RX' },
+    { path: c.venvDir, right: 'RX' },
+    { path: c.appDir, right: 'RX' },
+  ];
+  if (!d.staticRoot.toLowerCase().startsWith(`${c.appDir.toLowerCase()}\\`)) grants.push({ path: d.staticRoot, right: 'RX' });
+  if (d.wsgiLog) grants.push({ path: winDirname(d.wsgiLog), right: 'M' });
+  return grants;
+}
+
+export function managePy(c: DeploymentConfig): string {
+  return winJoin(c.appDir, 'manage.py');
+}

@@ -1,0 +1,264 @@
+/**
+ * plan → run → verify. The plan is each step's check (done or needed, with its actions); run
+ * executes independent steps concurrently as their dependencies finish, re-checking each step
+ * right before applying it, then checking again to prove it. A failed step stops its
+ * dependants and keeps what others finished. What a step creates is journaled for uninstall.
+ */
+import { randomUUID } from 'node:crypto';
+import { derive, type DeploymentConfig } from '../../shared/config';
+import type { Action, EngineEvent, Plan, StepPlan, StepState, VerificationReport } from '../../shared/plan';
+import { redact, type Problem } from '../../shared/problem';
+import type { StepId } from '../../shared/steps';
+import { ProgramNotFoundError } from '../hosts/process';
+import { JOURNAL_PATH } from './commands';
+import type { ExecResult, Host } from './host';
+import { applySettingsEdit } from './settings-edit';
+import { appcmdMessage, type CheckResult, type Step, type StepContext } from './step';
+import { orderedSteps, STEPS } from './steps';
+import { reportToCheck } from './steps/verification';
+import { verify } from './verify';
+
+export async function plan(config: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<Plan> {
+  const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}) };
+  const steps: StepPlan[] = [];
+  for (const s of orderedSteps(STEPS)) {
+    const r = await safeCheck(s, ctx);
+    steps.push(toStepPlan(s, r));
+  }
+  const info = await host.info();
+  return { steps, createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
+}
+
+function toStepPlan(s: Step, r: CheckResult): StepPlan {
+  return { id: s.id, title: s.title, section: s.section, dependsOn: [...s.dependsOn], status: r.status, reason: r.reason, actions: r.actions, ...(r.problem ? { problem: r.problem } : {}) };
+}
+
+async function safeCheck(s: Step, ctx: StepContext): Promise<CheckResult> {
+  try {
+    return await s.check(ctx);
+  } catch (e) {
+    if (ctx.signal?.aborted) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    return { status: 'blocked', reason: `the check failed: ${msg}`, actions: [], problem: { what: `Checking "${s.title}" failed.`, why: redact(msg), fix: 'Read the log for details; fix the cause and run again.' } };
+  }
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onEvent?: (e: EngineEvent) => void;
+  runId?: string;
+}
+
+export interface RunResult {
+  runId: string;
+  outcome: 'succeeded' | 'failed' | 'cancelled';
+  states: Record<StepId, StepState>;
+  problems: Partial<Record<StepId, Problem>>;
+  restartRequired: boolean;
+  /** Actions executed (every one changes the server). Zero on a server already deployed. */
+  mutatingCommands: number;
+  verification?: VerificationReport;
+}
+
+interface Journal {
+  entries: { stepId: StepId; at: string; undo: Action[] }[];
+}
+
+export async function readJournal(host: Host): Promise<Journal> {
+  if (!(await host.exists(JOURNAL_PATH))) return { entries: [] };
+  try {
+    return JSON.parse(await host.readFile(JOURNAL_PATH)) as Journal;
+  } catch {
+    return { entries: [] };
+  }
+}
+
+class ActionFailed extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.what);
+  }
+}
+
+export async function run(config: DeploymentConfig, host: Host, opts: RunOptions = {}): Promise<RunResult> {
+  const runId = opts.runId ?? randomUUID();
+  const emit = (e: EngineEvent) => opts.onEvent?.(e);
+  const steps = orderedSteps(STEPS);
+  const d = derive(config);
+  let verification: VerificationReport | undefined;
+  const ctx: StepContext = { config, d, host, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const states = Object.fromEntries(steps.map((s) => [s.id, 'pending'])) as Record<StepId, StepState>;
+  const problems: Partial<Record<StepId, Problem>> = {};
+  let restartRequired = false;
+  let mutating = 0;
+  let journalChain: Promise<void> = Promise.resolve();
+  const setState = (s: Step, state: StepState, extra: { detail?: string; problem?: Problem; restartRequired?: boolean } = {}) => {
+    states[s.id] = state;
+    if (extra.problem) problems[s.id] = extra.problem;
+    emit({ type: 'step-state', runId, stepId: s.id, state, ...extra });
+  };
+  emit({ type: 'run-started', runId, steps: steps.map((s) => ({ id: s.id, title: s.title, section: s.section })) });
+  const finished = (st: StepState) => st === 'done' || st === 'already-done';
+  const terminal = (st: StepState) => st !== 'pending' && st !== 'checking' && st !== 'running';
+  const progress = () => emit({ type: 'progress', runId, completed: steps.filter((s) => terminal(states[s.id])).length, total: steps.length });
+
+  const execAction = async (s: Step, a: Action, index: number): Promise<void> => {
+    emit({ type: 'action', runId, stepId: s.id, index, action: a, state: 'started' });
+    mutating++;
+    try {
+      switch (a.kind) {
+        case 'exec': {
+          let r: ExecResult;
+          try {
+            r = await host.exec(a.file, a.args, {
+              ...(a.cwd ? { cwd: a.cwd } : {}),
+              ...(opts.signal ? { signal: opts.signal } : {}),
+              onLine: (stream, line) => emit({ type: 'output', runId, stepId: s.id, stream, line: redact(line) }),
+            });
+          } catch (e) {
+            if (e instanceof ProgramNotFoundError)
+              throw new ActionFailed({ what: `${a.file} was not found.`, why: 'The program this action runs is not on the server (an earlier step may not have installed it).', fix: 'Run the steps before it again, then retry.', command: [a.file, ...a.args] });
+            throw e;
+          }
+          if (opts.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+          if ((a.restartExitCodes ?? []).includes(r.exitCode)) restartRequired = true;
+          else if (!(a.okExitCodes ?? [0]).includes(r.exitCode)) {
+            const explained = s.explain?.(a, r, ctx);
+            const out = redact(`${r.stdout}${r.stderr}`.trim());
+            throw new ActionFailed(
+              explained ?? {
+                what: `${a.description}: the command failed (exit ${r.exitCode}).`,
+                why: redact(appcmdMessage(r)) || 'The command printed nothing.',
+                fix: 'Read the command and its output below, fix the cause, then retry: finished steps are skipped.',
+                command: [a.file, ...a.args],
+                exitCode: r.exitCode,
+                output: out.split(/\r?\n/).slice(-20).join('\n'),
+              },
+            );
+          }
+          break;
+        }
+        case 'mkdir':
+          await host.mkdir(a.path);
+          break;
+        case 'remove':
+          await host.remove(a.path);
+          break;
+        case 'download':
+          await host.download(a.url, a.path, opts.signal);
+          break;
+        case 'editFile': {
+          if (!(await host.exists(a.path)))
+            throw new ActionFailed({ what: `${a.path} does not exist.`, why: 'The settings module in the configuration does not match the project.', fix: 'Set settingsModule to the project\'s settings (e.g. "mysite.settings") and run again.' });
+          await host.writeFile(a.path, applySettingsEdit(await host.readFile(a.path), a.values));
+          break;
+        }
+      }
+      emit({ type: 'action', runId, stepId: s.id, index, action: a, state: 'finished' });
+    } catch (e) {
+      emit({ type: 'action', runId, stepId: s.id, index, action: a, state: 'failed' });
+      throw e;
+    }
+  };
+
+  const runStep = async (s: Step): Promise<void> => {
+    setState(s, 'checking');
+    const before = await checkWithReport(s, ctx, (r) => (verification = r));
+    if (before.status === 'done') return setState(s, 'already-done', { detail: before.reason });
+    if (before.status === 'blocked' || before.actions.length === 0)
+      return setState(s, 'failed', { detail: before.reason, problem: before.problem ?? { what: `${s.title}: ${before.reason}.`, why: before.reason, fix: 'Fix the cause and run again.' } });
+    setState(s, 'running', { detail: before.reason });
+    let index = 0;
+    for (const a of before.actions) await execAction(s, a, index++);
+    const after = await checkWithReport(s, ctx, (r) => (verification = r));
+    if (after.status !== 'done')
+      return setState(s, 'failed', { detail: after.reason, problem: after.problem ?? { what: `${s.title}: the changes were made but the check still finds: ${after.reason}.`, why: 'The server did not take the change as expected.', fix: 'Read the log; fix the cause and retry.' } });
+    if (s.undo) {
+      const undo = s.undo({ config, d });
+      journalChain = journalChain.then(async () => {
+        const j = await readJournal(host);
+        j.entries = j.entries.filter((e) => e.stepId !== s.id);
+        j.entries.push({ stepId: s.id, at: new Date().toISOString(), undo });
+        await host.mkdir(JOURNAL_PATH.slice(0, JOURNAL_PATH.lastIndexOf('\\')));
+        await host.writeFile(JOURNAL_PATH, JSON.stringify(j, null, 2));
+      });
+      await journalChain;
+    }
+    setState(s, 'done', { detail: after.reason, ...(restartRequired ? { restartRequired } : {}) });
+  };
+
+  const running = new Map<StepId, Promise<void>>();
+  for (;;) {
+    if (opts.signal?.aborted) {
+      for (const s of steps) if (states[s.id] === 'pending') setState(s, 'cancelled');
+    }
+    for (const s of steps) {
+      if (states[s.id] !== 'pending') continue;
+      const depStates = s.dependsOn.map((dep) => states[dep]);
+      if (depStates.some((st) => st === 'failed' || st === 'skipped' || st === 'cancelled')) {
+        setState(s, 'skipped', { detail: `waits for ${s.dependsOn.filter((dep) => !finished(states[dep])).join(', ')}` });
+        progress();
+      }
+    }
+    for (const s of steps) {
+      if (states[s.id] !== 'pending' || running.has(s.id)) continue;
+      if (!s.dependsOn.every((dep) => finished(states[dep]))) continue;
+      const p = runStep(s)
+        .catch((e: unknown) => {
+          if (opts.signal?.aborted || (e instanceof Error && e.name === 'AbortError')) setState(s, 'cancelled', { detail: 'cancelled' });
+          else if (e instanceof ActionFailed) setState(s, 'failed', { problem: e.problem });
+          else setState(s, 'failed', { problem: { what: `${s.title} failed.`, why: redact(e instanceof Error ? e.message : String(e)), fix: 'Read the log for details; fix the cause and retry.' } });
+        })
+        .finally(() => {
+          running.delete(s.id);
+          progress();
+        });
+      running.set(s.id, p);
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  const states_ = Object.values(states);
+  const outcome = states_.some((s) => s === 'cancelled') ? 'cancelled' : states_.every(finished) ? 'succeeded' : 'failed';
+  if (verification) emit({ type: 'verification', runId, report: verification });
+  emit({ type: 'run-finished', runId, outcome, restartRequired, mutatingCommands: mutating });
+  return { runId, outcome, states, problems, restartRequired, mutatingCommands: mutating, ...(verification ? { verification } : {}) };
+}
+
+async function checkWithReport(s: Step, ctx: StepContext, onReport: (r: VerificationReport) => void): Promise<CheckResult> {
+  if (s.id === 'verification') {
+    // The verification step's check is the probes; keep the report for the event.
+    const report = await verify(ctx.config, ctx.host, ctx.signal);
+    onReport(report);
+    return reportToCheck(report);
+  }
+  return s.check(ctx);
+}
+
+export interface UninstallResult {
+  removed: string[];
+  problems: string[];
+}
+
+/** Undoes what the journal says this tool created, newest first. Missing objects are not errors. */
+export async function uninstall(host: Host, onLine?: (line: string) => void): Promise<UninstallResult> {
+  const j = await readJournal(host);
+  const removed: string[] = [];
+  const problems: string[] = [];
+  for (const entry of [...j.entries].reverse()) {
+    for (const a of entry.undo) {
+      onLine?.(a.description);
+      if (a.kind === 'exec') {
+        const r = await host.exec(a.file, a.args);
+        if (r.exitCode !== 0 && !/Cannot find|does not exist|not found/i.test(r.stdout + r.stderr)) {
+          problems.push(`${a.description}: ${appcmdMessage(r)}`);
+          continue;
+        }
+      } else if (a.kind === 'remove') await host.remove(a.path);
+      removed.push(a.description);
+    }
+  }
+  if (problems.length === 0) await host.remove(JOURNAL_PATH);
+  return { removed, problems };
+}
+
+export { verify };

@@ -1,0 +1,90 @@
+/**
+ * Exports the deployment as a standalone PowerShell 5.1 script: the same steps and commands,
+ * each guarded by its check so a second run changes nothing (for servers where the GUI cannot
+ * run, such as Server 2012 R2). The actions are the plan of a fresh server, computed on a
+ * throw-away simulated Windows Server, so the script holds exactly what apply would run there.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { derive, type DeploymentConfig } from '../../shared/config';
+import type { Action, Plan } from '../../shared/plan';
+import { SimulatedHost } from '../hosts/simulated/sim-host';
+import { APPCMD } from './commands';
+import { plan } from './engine';
+import { BLOCK_BEGIN, settingsBlock } from './settings-edit';
+import { psq } from './step';
+import { orderedSteps, STEPS } from './steps';
+
+function psAction(a: Action): string[] {
+  switch (a.kind) {
+    case 'exec': {
+      const ok = [...(a.okExitCodes ?? [0]), ...(a.restartExitCodes ?? [])];
+      const lines = [`    # ${a.description}`];
+      if (a.cwd) lines.push(`    Push-Location ${psq(a.cwd)}`);
+      lines.push(`    & ${psq(a.file)} ${a.args.map(psq).join(' ')}`.trimEnd(), `    Assert-Exit -Codes @(${ok.join(', ')}) -What ${psq(a.description)}`);
+      if (a.cwd) lines.push('    Pop-Location');
+      return lines;
+    }
+    case 'mkdir':
+      return [`    New-Item -ItemType Directory -Force -Path ${psq(a.path)} | Out-Null`];
+    case 'remove':
+      return [`    Remove-Item -Recurse -Force -Path ${psq(a.path)} -ErrorAction SilentlyContinue`];
+    case 'download':
+      return [
+        `    # ${a.description}`,
+        `    New-Item -ItemType Directory -Force -Path ${psq(a.path.slice(0, a.path.lastIndexOf('\\')))} | Out-Null`,
+        `    [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12`,
+        `    Invoke-WebRequest -UseBasicParsing -Uri ${psq(a.url)} -OutFile ${psq(a.path)}`,
+      ];
+    case 'editFile':
+      return [
+        `    # ${a.description}`,
+        `    $settings = Get-Content -Raw -Path ${psq(a.path)}`,
+        `    $begin = $settings.IndexOf(${psq(BLOCK_BEGIN)})`,
+        '    if ($begin -ge 0) { $settings = $settings.Substring(0, $begin) }',
+        `    $block = @'\r\n${settingsBlock(a.values)}\r\n'@`,
+        `    [IO.File]::WriteAllText(${psq(a.path)}, $settings.TrimEnd() + "\`n\`n" + $block + "\`n")`,
+      ];
+  }
+}
+
+export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan): string {
+  const d = derive(config);
+  const lines: string[] = [
+    '#Requires -Version 5.1',
+    '#Requires -RunAsAdministrator',
+    `# Django IIS Setup: deploys the Django application "${config.siteName}" on IIS, port ${config.port}.`,
+    '# Generated from the engine\'s own steps and commands. Each step runs only when its check says',
+    '# it is not done, so running this script again changes nothing.',
+    "$ErrorActionPreference = 'Stop'",
+    `$appcmd = ${psq(APPCMD)}`,
+    'function Assert-Exit([int[]]$Codes, [string]$What) {',
+    '    if ($Codes -notcontains $LASTEXITCODE) { throw "$What failed (exit $LASTEXITCODE)" }',
+    '    if ($LASTEXITCODE -eq 3010) { Write-Warning "$What needs a restart of Windows to finish." }',
+    '}',
+    '',
+  ];
+  for (const s of orderedSteps(STEPS)) {
+    const actions = freshPlan.steps.find((p) => p.id === s.id)?.actions ?? [];
+    lines.push(`# ---- Step: ${s.id} (${s.title})`, `if (-not (${s.psCheck({ config, d })})) {`);
+    if (actions.length === 0) lines.push(`    Write-Warning ${psq(`Check did not pass: ${s.title}. See the log of the steps above.`)}`);
+    else {
+      lines.push(`    Write-Host ${psq(`changing: ${s.title}`)}`);
+      for (const a of actions) lines.push(...psAction(a));
+    }
+    lines.push('} else {', `    Write-Host ${psq(`ok: ${s.title}`)}`, '}', '');
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export async function exportPowerShell(config: DeploymentConfig): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'django-iis-export-'));
+  const host = new SimulatedHost(dir);
+  try {
+    return renderPowerShell(config, await plan(config, host));
+  } finally {
+    await host.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

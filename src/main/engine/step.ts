@@ -1,0 +1,72 @@
+/**
+ * A step of the deployment: check-then-set, as Ansible modules and DSC resources are. check()
+ * reads the server and says whether the step is done, and if not, the actions that apply it
+ * (data; exactly what apply runs). After applying, the engine checks again: the step is done
+ * only when its check says so.
+ */
+import type { DeploymentConfig, Derived } from '../../shared/config';
+import type { Action, StepStatus } from '../../shared/plan';
+import type { Problem } from '../../shared/problem';
+import type { SectionId, StepId } from '../../shared/steps';
+import type { ExecResult, Host } from './host';
+
+export interface StepContext {
+  config: DeploymentConfig;
+  d: Derived;
+  host: Host;
+  signal?: AbortSignal;
+}
+
+export interface CheckResult {
+  status: StepStatus;
+  reason: string;
+  actions: Action[];
+  problem?: Problem;
+}
+
+export interface Step {
+  id: StepId;
+  title: string;
+  section: SectionId;
+  dependsOn: StepId[];
+  check(ctx: StepContext): Promise<CheckResult>;
+  /** A PowerShell 5.1 expression that is $true when the step is done (for the exported script). */
+  psCheck(ctx: Pick<StepContext, 'config' | 'd'>): string;
+  /** Actions that remove what this step creates; journaled when the step applies. */
+  undo?(ctx: Pick<StepContext, 'config' | 'd'>): Action[];
+  /** Turns a failed action into cause and fix, when the step knows better than the generic text. */
+  explain?(action: Extract<Action, { kind: 'exec' }>, result: ExecResult, ctx: StepContext): Problem | undefined;
+}
+
+export const done = (reason: string): CheckResult => ({ status: 'done', reason, actions: [] });
+export const needed = (reason: string, actions: Action[]): CheckResult => ({ status: 'needed', reason, actions });
+export const blocked = (reason: string, problem: Problem): CheckResult => ({ status: 'blocked', reason, actions: [], problem });
+
+export function exec(description: string, file: string, args: string[], extra: Partial<Extract<Action, { kind: 'exec' }>> = {}): Extract<Action, { kind: 'exec' }> {
+  return { kind: 'exec', description, file, args, ...extra };
+}
+
+/** Runs a read-only command for a check. Returns undefined when the program is not there. */
+export async function query(ctx: StepContext, file: string, args: string[], opts: { cwd?: string } = {}): Promise<ExecResult | undefined> {
+  try {
+    return await ctx.host.exec(file, args, { ...(ctx.signal ? { signal: ctx.signal } : {}), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+  } catch (e) {
+    if (e instanceof Error && e.name !== 'AbortError' && /not found/i.test(e.message)) return undefined;
+    throw e;
+  }
+}
+
+/** Single-quote a string for PowerShell. */
+export function psq(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export function firstLine(text: string): string {
+  return text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+}
+
+/** appcmd puts its errors on stdout as ERROR ( message:... ). */
+export function appcmdMessage(r: ExecResult): string {
+  const m = /ERROR \( (?:hresult:[0-9a-f]+, )?message:([\s\S]*?)\s*\)\s*$/i.exec(r.stdout.trim());
+  return (m?.[1] ?? (r.stdout.trim() || r.stderr.trim())).replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,27 @@
+/** The Django handler mapping at the site (in applicationHost.config: handlers is locked). */
+import { APPCMD, DJANGO_HANDLER_NAME, appcmd, fastCgiIdentity } from '../commands';
+import { parseHandlers } from '../parsers';
+import { appcmdMessage, done, exec, needed, psq, query, type Step } from '../step';
+
+export const handler: Step = {
+  id: 'handler',
+  title: 'Add the Django handler mapping',
+  section: 'site',
+  dependsOn: ['site', 'fastcgi'],
+  async check(ctx) {
+    const { config, d, host } = ctx;
+    const add = exec(`Map every request of "${config.siteName}" to Django (FastCgiModule)`, APPCMD, appcmd.addDjangoHandler(config, d));
+    if (!(await host.exists(APPCMD))) return needed('IIS is not installed yet', [add]);
+    const r = await query(ctx, APPCMD, appcmd.listHandlers(config.siteName));
+    if (!r || r.exitCode !== 0) return needed(`the site's handlers cannot be read yet${r ? `: ${appcmdMessage(r)}` : ''}`, [add]);
+    const handlers = parseHandlers(r.stdout);
+    const h = handlers.find((x) => x.name === DJANGO_HANDLER_NAME);
+    const want = fastCgiIdentity(d).scriptProcessor;
+    if (!h) return needed('the site has no Django handler', [add]);
+    const first = handlers.find((x) => x.path === '*' && x.verb === '*');
+    if (h.scriptProcessor === want && h.modules === 'FastCgiModule' && h.path === '*' && first?.name === DJANGO_HANDLER_NAME) return done(`"${DJANGO_HANDLER_NAME}" → ${want}`);
+    return needed(`the Django handler differs (scriptProcessor ${h.scriptProcessor ?? '(none)'})`, [exec('Remove the outdated Django handler', APPCMD, appcmd.removeHandler(config.siteName)), add]);
+  },
+  psCheck: ({ config, d }) => `(& $appcmd list config ${psq(config.siteName)} -section:system.webServer/handlers) -match [regex]::Escape(${psq(`scriptProcessor="${fastCgiIdentity(d).scriptProcessor.replace(/"/g, '&quot;')}"`)})`,
+  undo: ({ config }) => [exec('Remove the Django handler', APPCMD, appcmd.removeHandler(config.siteName))],
+};

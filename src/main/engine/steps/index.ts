@@ -1,0 +1,41 @@
+/** The steps of the guide, in no particular order: the order is the DAG their dependsOn declare. */
+import type { Step } from '../step';
+import { appPool } from './app-pool';
+import { collectstatic } from './collectstatic';
+import { djangoProject } from './django-project';
+import { fastcgi } from './fastcgi';
+import { handler } from './handler';
+import { iis } from './iis';
+import { packages } from './packages';
+import { permissions } from './permissions';
+import { preflight } from './preflight';
+import { python } from './python';
+import { site } from './site';
+import { staticVdir } from './static-vdir';
+import { venv } from './venv';
+import { verification } from './verification';
+
+export const STEPS: readonly Step[] = [preflight, python, iis, venv, packages, djangoProject, collectstatic, fastcgi, appPool, site, handler, staticVdir, permissions, verification];
+
+/** Steps in a topological order of their dependencies (stable with respect to STEPS). */
+export function orderedSteps(steps: readonly Step[] = STEPS): Step[] {
+  const out: Step[] = [];
+  const seen = new Set<string>();
+  const visiting = new Set<string>();
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const visit = (s: Step) => {
+    if (seen.has(s.id)) return;
+    if (visiting.has(s.id)) throw new Error(`dependency cycle at step ${s.id}`);
+    visiting.add(s.id);
+    for (const dep of s.dependsOn) {
+      const ds = byId.get(dep);
+      if (!ds) throw new Error(`step ${s.id} depends on unknown step ${dep}`);
+      visit(ds);
+    }
+    visiting.delete(s.id);
+    seen.add(s.id);
+    out.push(s);
+  };
+  steps.forEach(visit);
+  return out;
+}

@@ -1,0 +1,36 @@
+/** Folder permissions for IIS AppPool\<pool>: read/execute on Python, venv, app; modify on logs. */
+import { winDirname } from '../../../shared/winpath';
+import { ICACLS, icacls, requiredGrants } from '../commands';
+import { hasExplicitGrant, parseIcacls } from '../parsers';
+import { done, exec, needed, psq, query, type Step } from '../step';
+import type { Action } from '../../../shared/plan';
+
+export const permissions: Step = {
+  id: 'permissions',
+  title: 'Grant the pool identity access',
+  section: 'site',
+  dependsOn: ['app-pool', 'venv', 'django-project', 'python'],
+  async check(ctx) {
+    const { config, d, host } = ctx;
+    const identity = `IIS APPPOOL\\${d.appPool}`;
+    const actions: Action[] = [];
+    const missing: string[] = [];
+    for (const g of requiredGrants(config, d)) {
+      const exists = await host.exists(g.path);
+      if (!exists && g.right === 'M') actions.push({ kind: 'mkdir', description: `Create ${g.path}`, path: g.path });
+      const r = exists ? await query(ctx, ICACLS, icacls.show(g.path)) : undefined;
+      const ok = r?.exitCode === 0 && hasExplicitGrant(parseIcacls(r.stdout, g.path), identity, g.right);
+      if (!ok) {
+        missing.push(`${g.right} on ${g.path}`);
+        actions.push(exec(`Grant ${identity} ${g.right === 'M' ? 'modify' : 'read/execute'} on ${g.path}`, ICACLS, icacls.grant(g.path, d.appPool, g.right)));
+      }
+    }
+    if (actions.length === 0) return done(`${identity} can read Python, the venv and the app${d.wsgiLog ? ` and write ${winDirname(d.wsgiLog)}` : ''}`);
+    return needed(`${identity} lacks ${missing.join(', ')}`, actions);
+  },
+  psCheck: ({ config, d }) =>
+    requiredGrants(config, d)
+      .map((g) => `((& icacls.exe ${psq(g.path)}) -match [regex]::Escape(${psq(`IIS APPPOOL\\${d.appPool}:(OI)(CI)(${g.right})`)}))`)
+      .join(' -and '),
+  undo: ({ config, d }) => requiredGrants(config, d).map((g) => exec(`Remove ${d.appPool}'s access to ${g.path}`, ICACLS, icacls.remove(g.path, d.appPool))),
+};

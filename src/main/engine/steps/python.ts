@@ -1,0 +1,60 @@
+/** Python: detect an all-users install (PEP 514 registry); install silently when missing. */
+import { samePath } from '../../../shared/winpath';
+import { REG, TOOL_LOG_DIR, pythonInstallerArgs, pythonInstallerPath, pythonInstallerUrl } from '../commands';
+import { parsePythonInstalls } from '../parsers';
+import { blocked, done, exec, needed, psq, query, type Step } from '../step';
+import type { Action } from '../../../shared/plan';
+
+export const python: Step = {
+  id: 'python',
+  title: 'Install Python for all users',
+  section: 'python',
+  dependsOn: ['preflight'],
+  async check(ctx) {
+    const { config, d } = ctx;
+    const hklm = await query(ctx, REG, ['query', 'HKLM\\SOFTWARE\\Python\\PythonCore', '/s']);
+    const hkcu = await query(ctx, REG, ['query', 'HKCU\\SOFTWARE\\Python\\PythonCore', '/s']);
+    const installs = [...parsePythonInstalls(hklm?.stdout ?? '', 'HKLM'), ...parsePythonInstalls(hkcu?.stdout ?? '', 'HKCU')];
+    const same = installs.filter((i) => i.tag === d.pythonTag);
+    const here = same.find((i) => i.hive === 'HKLM' && samePath(i.installPath, config.pythonDir));
+    if (here && (await ctx.host.exists(d.pythonExe))) return done(`Python ${d.pythonTag} is installed for all users in ${config.pythonDir}`);
+    const elsewhere = same.find((i) => !samePath(i.installPath, config.pythonDir));
+    if (elsewhere)
+      return blocked(`Python ${d.pythonTag} is installed in ${elsewhere.installPath}`, {
+        what: `Python ${d.pythonTag} is already installed ${elsewhere.hive === 'HKCU' ? 'for one user only' : 'for all users'} in ${elsewhere.installPath}, not in ${config.pythonDir}.`,
+        why:
+          elsewhere.hive === 'HKCU'
+            ? 'A per-user install lives under %LocalAppData%, which the IIS application pool identity cannot read ("The FastCGI process exited unexpectedly"); the installer also refuses a second install of the same version (exit 1638).'
+            : 'The installer refuses a second install of the same Python version (exit 1638).',
+        fix: elsewhere.hive === 'HKCU' ? `Uninstall that per-user Python (Settings > Apps), then run again.` : `Set pythonDir to "${elsewhere.installPath}" in the configuration, or uninstall that Python first.`,
+      });
+    const installer = pythonInstallerPath(config);
+    const actions: Action[] = [{ kind: 'mkdir', description: 'Create the tool\'s log folder', path: TOOL_LOG_DIR }];
+    if (!config.pythonInstaller) actions.push({ kind: 'download', description: `Download the official Python ${config.pythonVersion} installer`, url: pythonInstallerUrl(config.pythonVersion), path: installer });
+    actions.push(exec(`Install Python ${config.pythonVersion} for all users into ${config.pythonDir} (silent)`, installer, pythonInstallerArgs(config), { restartExitCodes: [3010] }));
+    return needed(`Python ${d.pythonTag} is not installed in ${config.pythonDir}`, actions);
+  },
+  psCheck: ({ config, d }) =>
+    `(Test-Path ${psq(d.pythonExe)}) -and ((Get-ItemProperty -Path ${psq(`HKLM:\\SOFTWARE\\Python\\PythonCore\\${d.pythonTag}\\InstallPath`)} -ErrorAction SilentlyContinue).'(default)' -like ${psq(`${config.pythonDir}*`)})`,
+  explain(action, r, { config }) {
+    if (r.exitCode === 1638)
+      return {
+        what: 'The Python installer found another version of the same Python already installed (exit 1638).',
+        why: 'Only one installation of each Python X.Y is allowed.',
+        fix: `Set pythonDir to the existing installation, or uninstall it first, then run again.`,
+        command: [action.file, ...action.args],
+        exitCode: r.exitCode,
+      };
+    if (r.exitCode === 1603)
+      return {
+        what: 'The Python installer failed (exit 1603, fatal error during installation).',
+        why: 'Often: not elevated, a pending Windows restart, or a damaged earlier install.',
+        fix: `Read ${TOOL_LOG_DIR}\\python-install.log, restart Windows if an update is pending, and run again.`,
+        command: [action.file, ...action.args],
+        exitCode: r.exitCode,
+      };
+    if (r.exitCode === 1602)
+      return { what: 'The Python installer was cancelled (exit 1602).', why: 'It did not run unattended.', fix: `Run again; if it persists, run ${config.pythonInstaller ?? 'the installer'} by hand with /quiet.`, command: [action.file, ...action.args], exitCode: r.exitCode };
+    return undefined;
+  },
+};

@@ -1,0 +1,41 @@
+/** The IIS web site: binding on the port, physical path = appDir, in its own pool, started. */
+import { samePath } from '../../../shared/winpath';
+import { APPCMD, appcmd, bindingInfo } from '../commands';
+import { parseSite } from '../parsers';
+import { done, exec, needed, psq, query, type Step } from '../step';
+import type { Action } from '../../../shared/plan';
+
+export const site: Step = {
+  id: 'site',
+  title: 'Create the web site',
+  section: 'site',
+  dependsOn: ['app-pool', 'django-project'],
+  async check(ctx) {
+    const { config, d, host } = ctx;
+    const create = [
+      exec(`Add the site "${config.siteName}" on port ${config.port}`, APPCMD, appcmd.addSite(config)),
+      exec(`Put the site in the pool "${d.appPool}"`, APPCMD, appcmd.setAppPool(config, d)),
+    ];
+    if (!(await host.exists(APPCMD))) return needed('IIS is not installed yet', create);
+    const r = await query(ctx, APPCMD, appcmd.listSite(config.siteName));
+    const info = r?.exitCode === 0 ? parseSite(r.stdout) : undefined;
+    if (!info) return needed(`the site "${config.siteName}" does not exist`, create);
+    const actions: Action[] = [];
+    if (!info.bindings.some((b) => b.protocol === 'http' && b.bindingInformation.toLowerCase() === bindingInfo(config).toLowerCase()))
+      actions.push(exec(`Add the binding http/${bindingInfo(config)}`, APPCMD, appcmd.addBinding(config)));
+    const rootApp = info.apps.find((a) => a.path === '/');
+    const rootVdir = rootApp?.vdirs.find((v) => v.path === '/');
+    if (!rootVdir || !samePath(rootVdir.physicalPath, config.appDir)) actions.push(exec(`Point the site at ${config.appDir}`, APPCMD, appcmd.setRootPath(config)));
+    if ((rootApp?.applicationPool ?? '').toLowerCase() !== d.appPool.toLowerCase()) actions.push(exec(`Put the site in the pool "${d.appPool}"`, APPCMD, appcmd.setAppPool(config, d)));
+    if (info.state.toLowerCase() !== 'started') actions.push(exec(`Start the site "${config.siteName}"`, APPCMD, appcmd.startSite(config.siteName)));
+    if (actions.length === 0) return done(`"${config.siteName}" serves ${config.appDir} on http/${bindingInfo(config)} in pool "${d.appPool}"`);
+    return needed(`the site "${config.siteName}" differs from the configuration`, actions);
+  },
+  psCheck: ({ config }) => `((& $appcmd list site ${psq(config.siteName)}) -match ${psq(`:${config.port}:`)}) -and $LASTEXITCODE -eq 0`,
+  undo: ({ config }) => [exec(`Delete the site "${config.siteName}"`, APPCMD, appcmd.deleteSite(config.siteName))],
+  explain(action, r) {
+    if (/being used by another process|0x80070020/i.test(r.stdout))
+      return { what: 'The site could not start: its port is in use.', why: 'Another program or site listens on the same port.', fix: 'Choose another port or stop the other program.', command: [action.file, ...action.args], exitCode: r.exitCode };
+    return undefined;
+  },
+};

@@ -1,0 +1,21 @@
+/** Verification: the site answers with Django, the admin renders, and IIS serves its CSS. */
+import type { VerificationReport } from '../../../shared/plan';
+import { verify } from '../verify';
+import { done, needed, psq, type CheckResult, type Step } from '../step';
+
+export function reportToCheck(report: VerificationReport): CheckResult {
+  if (report.ok) return done(report.probes.map((p) => `${p.url} → ${p.status ?? ''}`).join('; '));
+  const bad = report.probes.find((p) => !p.ok);
+  return { ...needed(`${bad?.url ?? 'a probe'} failed: ${bad?.diagnosis?.what ?? bad?.detail ?? ''}`, []), ...(bad?.diagnosis ? { problem: bad.diagnosis } : {}) };
+}
+
+export const verification: Step = {
+  id: 'verification',
+  title: 'Verify the site',
+  section: 'verify',
+  dependsOn: ['static-vdir', 'permissions', 'handler'],
+  async check(ctx) {
+    return reportToCheck(await verify(ctx.config, ctx.host, ctx.signal));
+  },
+  psCheck: ({ config }) => `(Invoke-WebRequest -UseBasicParsing -Uri ${psq(`http://localhost:${config.port}/`)} -ErrorAction SilentlyContinue).StatusCode -lt 500`,
+};

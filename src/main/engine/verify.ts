@@ -1,0 +1,115 @@
+/**
+ * Verification: HTTP probes of the deployed site (the guide's "browse to http://localhost:81" and
+ * "/admin has its CSS"), with diagnostics that turn each failure into cause and fix
+ * (windows-iis.md §7).
+ */
+import type { DeploymentConfig, Derived } from '../../shared/config';
+import { derive } from '../../shared/config';
+import type { ProbeResult, VerificationReport } from '../../shared/plan';
+import type { Problem } from '../../shared/problem';
+import type { Host, HttpResult } from './host';
+
+export function isIisErrorPage(r: HttpResult): boolean {
+  return /<title>IIS [\d.]+ Detailed Error|HTTP Error \d{3}\.\d+|<h2>Service Unavailable<\/h2>|Bad Request - Invalid Hostname/.test(r.body);
+}
+
+function iisTitle(body: string): string | undefined {
+  const h3 = /<h3>(HTTP Error [^<]+)<\/h3>\s*<h4>([^<]+)<\/h4>/.exec(body);
+  if (h3) return `${h3[1]}: ${decode(h3[2] ?? '')}`;
+  return /<p>(HTTP Error[^<]+)<\/p>/.exec(body)?.[1];
+}
+
+function decode(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+}
+
+/** Maps a bad answer to what happened, why and what to do. */
+export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: 'page' | 'static'): Problem {
+  const body = r.body;
+  const title = iisTitle(body);
+  const p = (what: string, why: string, fix: string): Problem => ({ what, why, fix, ...(title ? { output: title } : {}) });
+  if (r.networkError)
+    return p(`Nothing answered on port ${c.port}.`, 'The World Wide Web Publishing Service (W3SVC) is stopped, the site is stopped, or its binding is missing.', `Start W3SVC (sc start W3SVC) and the site (appcmd start site ${c.siteName}); check the binding http/*:${c.port}:.`);
+  if (r.status === 503) return p('HTTP 503: the service is unavailable.', `The application pool "${d.appPool}" is stopped or missing.`, `Start it: appcmd start apppool ${d.appPool} (run Setup again to recreate it).`);
+  if (/bad module "FastCgiModule"|bad module "CgiModule"/.test(body)) return p('HTTP 500.21: the handler has a bad module FastCgiModule.', 'The CGI role service of IIS is not installed.', 'Enable IIS-CGI (the "IIS with CGI" step) and run again.');
+  if (/scriptProcessor could not be found/.test(decode(body)))
+    return p('HTTP 500.0: the handler\'s scriptProcessor was not found in <fastCGI>.', 'The handler mapping and the FastCGI application disagree (quotes, .py vs .exe, another python).', 'Run Setup again: it writes both from one value.');
+  if (/related configuration data for the page is invalid|500\.19/.test(body))
+    return p('HTTP 500.19: invalid configuration.', 'A web.config defines a locked section (handlers are locked at server level by default).', 'Move the handlers into applicationHost.config (appcmd ... /commit:apphost) or unlock the section.');
+  if (/FastCGI process exited unexpectedly/.test(body))
+    return p('HTTP 500.0: the FastCGI process exited unexpectedly.', `IIS AppPool\\${d.appPool} cannot read Python, the venv or the app, or cannot write WSGI_LOG (${d.wsgiLog || 'not set'}).`, 'Run the permissions step again (icacls grants), install Python for all users, and read the Application event log.');
+  if (/Error occurred while reading WSGI handler/.test(body)) {
+    const last = body.trim().split(/\r?\n/).filter((l) => /Error|Exception/.test(l)).at(-1) ?? '';
+    return {
+      what: 'wfastcgi could not load the Django application.',
+      why: `${last || 'The WSGI handler import failed.'} (WSGI_HANDLER, PYTHONPATH=${c.appDir} or DJANGO_SETTINGS_MODULE=${d.settingsModule} is wrong, or a package is missing.)`,
+      fix: `Run "${d.venvPython} -c \"import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', '${d.settingsModule}'); import django; django.setup()\"" in ${c.appDir} to see the full traceback.`,
+      output: body.slice(-1500),
+    };
+  }
+  if (/DisallowedHost|Invalid HTTP_HOST header/.test(body)) return p('Django rejected the host name (DisallowedHost).', 'The host is not in ALLOWED_HOSTS.', 'Add it to allowedHosts in the configuration and run again.');
+  if (r.status === 403 && /403\.14/.test(body)) return p('HTTP 403.14: directory listing denied.', 'The request reached the static file handler, not Django: the Django handler is not applied at the site.', `Check the handler mapping of "${c.siteName}" (the "Django handler" step).`);
+  if (r.status === 404 && kind === 'static') {
+    if (isIisErrorPage(r)) return p(`HTTP 404 for a static file under ${c.staticUrl}.`, `The file is not in ${d.staticRoot}: collectstatic has not run, or STATIC_ROOT differs from the virtual directory.`, 'Run the collectstatic step again and check the /static virtual directory.');
+    return p(`Django answered a request for a static file under ${c.staticUrl}.`, `The Django handler is still in force in the ${d.staticVdirPath} virtual directory (inherited from the site).`, 'Run the static files step again: it removes the Django handler at the virtual directory.');
+  }
+  if (r.status === 404 && /404\.17/.test(body)) return p('HTTP 404.17: the request reached the static handler.', 'The Django handler is not applied at the site.', 'Check the handler mapping (the "Django handler" step).');
+  if (r.status === 401 && /401\.3/.test(body)) return p('HTTP 401.3: access denied by ACL.', `IIS AppPool\\${d.appPool} cannot read the files.`, 'Run the permissions step again.');
+  return p(`Unexpected answer: HTTP ${r.status}${title ? ` (${title})` : ''}.`, 'See the response below.', 'Open the URL in a browser on the server to see the detailed error; check WSGI_LOG.');
+}
+
+export async function verify(config: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<VerificationReport> {
+  const d = derive(config);
+  const base = `http://localhost:${config.port}`;
+  const headers: Record<string, string> = config.hostName ? { host: `${config.hostName}:${config.port}` } : {};
+  const get = (path: string) => host.http(`${base}${path}`, { headers, timeoutMs: 60000, ...(signal ? { signal } : {}) });
+  const probes: ProbeResult[] = [];
+  const ct = (r: HttpResult) => (r.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+
+  const home = await get('/');
+  const homeOk = !home.networkError && home.status < 500 && !isIisErrorPage(home);
+  probes.push({
+    name: 'Django answers the home page',
+    url: `${base}/`,
+    ok: homeOk,
+    status: home.status,
+    contentType: ct(home),
+    detail: homeOk ? (/The install worked successfully/.test(home.body) ? 'Django\'s "The install worked successfully!" page' : `HTTP ${home.status} from Django`) : home.networkError ?? `HTTP ${home.status}`,
+    ...(homeOk ? {} : { diagnosis: diagnose(home, config, d, 'page') }),
+  });
+
+  const admin = await get('/admin/login/');
+  const adminOk = admin.status === 200 && /Django/.test(admin.body) && !isIisErrorPage(admin);
+  const adminMissing = admin.status === 404 && !isIisErrorPage(admin);
+  probes.push({
+    name: 'The admin login page renders',
+    url: `${base}/admin/login/`,
+    ok: adminOk || adminMissing,
+    status: admin.status,
+    contentType: ct(admin),
+    detail: adminOk ? 'Django administration login page' : adminMissing ? 'the project has no admin at /admin/ (not an error)' : admin.networkError ?? `HTTP ${admin.status}`,
+    ...(adminOk || adminMissing ? {} : { diagnosis: diagnose(admin, config, d, 'page') }),
+  });
+
+  const cssPath = /href="([^"]*admin\/css\/base\.css)"/.exec(admin.body)?.[1] ?? `${config.staticUrl}admin/css/base.css`;
+  if (adminOk || !adminMissing) {
+    const css = await get(cssPath);
+    const cssOk = css.status === 200 && ct(css) === 'text/css';
+    probes.push({
+      name: 'The admin CSS is served by IIS as text/css',
+      url: `${base}${cssPath}`,
+      ok: cssOk,
+      status: css.status,
+      contentType: ct(css),
+      detail: cssOk ? `${css.body.length} bytes of CSS` : css.networkError ?? `HTTP ${css.status} ${ct(css)}`,
+      ...(cssOk ? {} : { diagnosis: diagnose(css, config, d, 'static') }),
+    });
+  }
+
+  for (const extra of config.verify.urls) {
+    const r = await get(extra);
+    const ok = !r.networkError && r.status < 400;
+    probes.push({ name: `Extra URL ${extra}`, url: `${base}${extra}`, ok, status: r.status, contentType: ct(r), detail: ok ? `HTTP ${r.status}` : r.networkError ?? `HTTP ${r.status}`, ...(ok ? {} : { diagnosis: diagnose(r, config, d, 'page') }) });
+  }
+  return { ok: probes.every((p) => p.ok), probes, simulated: host.simulationNotes?.() ?? [] };
+}

@@ -1,0 +1,62 @@
+/**
+ * The real Windows host: execa (argv, no shell) + node:fs + fetch. A thin layer: every argv
+ * comes from the engine unchanged, the same argv the simulated server interprets. Not
+ * exercised on Linux (no Windows here); its behaviour is the simulator's contract.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import os from 'node:os';
+import type { ExecOptions, ExecResult, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
+import { runProcess } from '../process';
+import { parseRegQuery } from '../../engine/parsers';
+
+export class WindowsHost implements Host {
+  exec(file: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
+    return runProcess(file, args, opts);
+  }
+  readFile(p: string): Promise<string> {
+    return readFile(p, 'utf8');
+  }
+  async writeFile(p: string, content: string): Promise<void> {
+    await mkdir(dirname(p), { recursive: true });
+    await writeFile(p, content, 'utf8');
+  }
+  async exists(p: string): Promise<boolean> {
+    return existsSync(p);
+  }
+  async mkdir(p: string): Promise<void> {
+    await mkdir(p, { recursive: true });
+  }
+  async remove(p: string): Promise<void> {
+    await rm(p, { recursive: true, force: true });
+  }
+  async download(url: string, p: string, signal?: AbortSignal): Promise<void> {
+    const r = await fetch(url, { ...(signal ? { signal } : {}) });
+    if (!r.ok || !r.body) throw new Error(`Download of ${url} failed: HTTP ${r.status}`);
+    await mkdir(dirname(p), { recursive: true });
+    await pipeline(Readable.fromWeb(r.body as import('node:stream/web').ReadableStream), createWriteStream(p));
+  }
+  async http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
+    try {
+      const r = await fetch(url, { method: opts.method ?? 'GET', ...(opts.headers ? { headers: opts.headers } : {}), signal: opts.signal ?? AbortSignal.timeout(opts.timeoutMs ?? 30000), redirect: 'manual' });
+      const headers: Record<string, string> = {};
+      r.headers.forEach((v, k) => (headers[k] = v));
+      return { status: r.status, headers, body: await r.text() };
+    } catch (e) {
+      return { status: 0, headers: {}, body: '', networkError: String(e) };
+    }
+  }
+  async info(): Promise<HostInfo> {
+    const r = await this.exec('reg.exe', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion']);
+    const v = Object.values(parseRegQuery(r.stdout))[0] ?? {};
+    return { kind: 'windows', productName: v.ProductName ?? `Windows ${os.release()}`, build: Number(v.CurrentBuildNumber ?? 0), installationType: v.InstallationType ?? 'Unknown', architecture: process.arch === 'x64' ? 'AMD64' : process.arch };
+  }
+  env(name: string): string | undefined {
+    return process.env[name];
+  }
+  async dispose(): Promise<void> {}
+}
