@@ -1,0 +1,70 @@
+/**
+ * The Electron glue: one window (context isolation, sandbox, no Node in the renderer, a strict
+ * CSP, navigation and window.open denied), the IPC contract, the logger. With a command as its
+ * first argument, the packaged exe runs headless: the same CLI as `npm run cli`.
+ */
+import { app, BrowserWindow, session } from 'electron';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { main as cliMain } from '../cli/cli';
+import { createLogger } from '../logging/logger';
+import { DeploymentService } from '../service/deployment-service';
+import { SimulatedHost } from '../hosts/simulated/sim-host';
+import { WindowsHost } from '../hosts/windows/windows-host';
+import { registerContract, sendEvent } from './ipc-main';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI_COMMANDS = new Set(['plan', 'apply', 'verify', 'uninstall', 'export', 'rehearse', 'schema', '--help']);
+const argv = process.argv.slice(app.isPackaged ? 1 : 2);
+
+if (argv[0] && CLI_COMMANDS.has(argv[0])) {
+  cliMain(argv, { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) }).then(
+    (code) => app.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`${String(e)}\n`);
+      app.exit(1);
+    },
+  );
+} else {
+  void startGui();
+}
+
+async function startGui(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) return app.quit();
+  await app.whenReady();
+  const log = createLogger();
+  // On Windows the real server; elsewhere (or with DJANGO_IIS_SIMULATE) a rehearsal on the simulated one.
+  const simulate = process.env.DJANGO_IIS_SIMULATE ?? (process.platform === 'win32' ? undefined : path.join(app.getPath('userData'), 'rehearsal-server'));
+  const host = simulate ? new SimulatedHost(simulate) : new WindowsHost();
+  let win: BrowserWindow | undefined;
+  const service = new DeploymentService({ host, log, emit: (e) => sendEvent(win?.webContents, e), version: app.getVersion() });
+  log.mirror((entry) => sendEvent(win?.webContents, { kind: 'log', entry }));
+
+  const rendererUrl = process.env.ELECTRON_RENDERER_URL;
+  const indexHtml = path.join(here, '../renderer/index.html');
+  const allowedPrefix = rendererUrl ?? pathToFileURL(path.dirname(indexHtml)).href;
+  registerContract(service, () => win?.webContents, allowedPrefix, (why) => log.logger.warn(why));
+
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': ["default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+
+  win = new BrowserWindow({
+    width: 1180,
+    height: 800,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Django IIS Setup',
+    show: false,
+    webPreferences: { preload: path.join(here, '../preload/index.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true },
+  });
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  win.webContents.on('will-navigate', (e) => e.preventDefault());
+  win.once('ready-to-show', () => win?.show());
+  if (rendererUrl) await win.loadURL(rendererUrl);
+  else await win.loadFile(indexHtml);
+  app.on('window-all-closed', () => {
+    void service.cancelDeployment().finally(() => host.dispose().finally(() => app.quit()));
+  });
+}

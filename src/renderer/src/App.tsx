@@ -1,0 +1,412 @@
+/**
+ * The wizard: the guide's sections down the side, a screen per section, Back/Next, and the
+ * live log from the main process. It talks only to window.djangoIIS (the preload's bridge):
+ * it sends intents and renders events; it never builds a command or a path.
+ */
+import {
+  Badge,
+  Body1,
+  Button,
+  Caption1,
+  Card,
+  Field,
+  FluentProvider,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  ProgressBar,
+  Subtitle2,
+  Tab,
+  TabList,
+  Text,
+  Textarea,
+  Title3,
+  makeStyles,
+  tokens,
+  webLightTheme,
+} from '@fluentui/react-components';
+import { useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
+import type { ConfigProblem } from '../../shared/config';
+import { describeArgv, type Action } from '../../shared/plan';
+import type { Problem } from '../../shared/problem';
+import type { SectionId } from '../../shared/steps';
+import { initialState, reducer, sectionStatus, type SectionStatus, type StepView, type WizardState } from './state';
+
+const useStyles = makeStyles({
+  shell: { display: 'grid', gridTemplateRows: 'auto 1fr auto', height: '100vh', backgroundColor: tokens.colorNeutralBackground2 },
+  header: { display: 'flex', alignItems: 'center', gap: '12px', padding: '10px 20px', backgroundColor: tokens.colorBrandBackground, color: tokens.colorNeutralForegroundOnBrand },
+  body: { display: 'grid', gridTemplateColumns: '250px 1fr', minHeight: 0 },
+  nav: { padding: '12px 8px', borderRight: `1px solid ${tokens.colorNeutralStroke2}`, backgroundColor: tokens.colorNeutralBackground1, overflowY: 'auto' },
+  main: { display: 'grid', gridTemplateRows: '1fr auto auto', minHeight: 0 },
+  content: { padding: '20px 28px', overflowY: 'auto', display: 'flex', flexDirection: 'column', gap: '14px', '& > *': { flexShrink: 0 } },
+  footer: { display: 'flex', justifyContent: 'space-between', alignItems: 'center', padding: '10px 28px', borderTop: `1px solid ${tokens.colorNeutralStroke2}`, backgroundColor: tokens.colorNeutralBackground1 },
+  log: { height: '150px', overflowY: 'auto', fontFamily: tokens.fontFamilyMonospace, fontSize: '12px', padding: '6px 28px', backgroundColor: '#1e1e1e', color: '#d4d4d4' },
+  grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))', gap: '12px 20px' },
+  mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: '12px', whiteSpace: 'pre-wrap', wordBreak: 'break-all' },
+  output: { fontFamily: tokens.fontFamilyMonospace, fontSize: '12px', whiteSpace: 'pre-wrap', maxHeight: '160px', overflowY: 'auto', backgroundColor: tokens.colorNeutralBackground3, padding: '6px 8px', borderRadius: '4px' },
+  row: { display: 'flex', gap: '8px', alignItems: 'center', flexWrap: 'wrap' },
+  navItem: { display: 'flex', justifyContent: 'space-between', width: '100%', gap: '8px' },
+});
+
+const STATUS_BADGE: Record<SectionStatus, { text: string; color: 'success' | 'informative' | 'danger' | 'warning' | 'brand' | 'subtle' }> = {
+  idle: { text: '', color: 'subtle' },
+  done: { text: 'done', color: 'success' },
+  needed: { text: 'to do', color: 'informative' },
+  running: { text: 'running', color: 'brand' },
+  failed: { text: 'failed', color: 'danger' },
+  blocked: { text: 'blocked', color: 'warning' },
+};
+
+const FIELDS: { key: string; label: string; hint: string; type?: 'number' }[] = [
+  { key: 'siteName', label: 'IIS site name', hint: 'The guide uses foo' },
+  { key: 'port', label: 'Port', hint: 'The guide uses 81 (Default Web Site keeps 80)', type: 'number' },
+  { key: 'hostName', label: 'Host name (optional)', hint: 'Blank answers any host name' },
+  { key: 'appDir', label: 'Application folder', hint: 'Where the Django project lives' },
+  { key: 'venvDir', label: 'Virtual environment folder', hint: 'Outside the application folder' },
+  { key: 'pythonDir', label: 'Python folder (all users)', hint: 'Python is installed here when missing' },
+  { key: 'pythonVersion', label: 'Python version', hint: 'The official installer of this version' },
+];
+
+function bridge() {
+  return window.djangoIIS;
+}
+
+function stateBadge(v: StepView): ReactNode {
+  const map: Record<string, [string, 'success' | 'informative' | 'danger' | 'warning' | 'brand' | 'subtle']> = {
+    'planned-done': ['already done', 'success'],
+    'planned-needed': ['will change', 'informative'],
+    'planned-blocked': ['blocked', 'warning'],
+    pending: ['waiting', 'subtle'],
+    checking: ['checking', 'brand'],
+    running: ['running', 'brand'],
+    done: ['done', 'success'],
+    'already-done': ['already done', 'success'],
+    failed: ['failed', 'danger'],
+    skipped: ['skipped', 'warning'],
+    cancelled: ['cancelled', 'warning'],
+  };
+  const verified = v.id === 'verification' && (v.state === 'done' || v.state === 'already-done' || v.state === 'planned-done');
+  const [text, color] = verified ? (['passed', 'success'] as const) : (map[v.state] ?? [v.state, 'subtle']);
+  return (
+    <Badge appearance="filled" color={color} data-testid={`state-${v.id}`}>
+      {text}
+    </Badge>
+  );
+}
+
+function actionText(a: Action): string {
+  switch (a.kind) {
+    case 'exec':
+      return `> ${describeArgv(a.file, a.args)}`;
+    case 'mkdir':
+      return `mkdir ${a.path}`;
+    case 'remove':
+      return `remove ${a.path}`;
+    case 'download':
+      return `download ${a.url}`;
+    case 'editFile':
+      return `edit ${a.path}`;
+  }
+}
+
+function ProblemBar({ problem, title }: { problem: Problem; title?: string }) {
+  const s = useStyles();
+  return (
+    <MessageBar intent="error" layout="multiline">
+      <MessageBarBody>
+        <MessageBarTitle>{title ?? problem.what}</MessageBarTitle>
+        {title ? <div>{problem.what}</div> : null}
+        <div>
+          <b>Why:</b> {problem.why}
+        </div>
+        <div>
+          <b>What to do:</b> {problem.fix}
+        </div>
+        {problem.command ? <div className={s.mono}>{describeArgv(problem.command[0] ?? '', problem.command.slice(1))}{problem.exitCode !== undefined ? `  (exit ${problem.exitCode})` : ''}</div> : null}
+        {problem.output ? <div className={s.output}>{problem.output}</div> : null}
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
+
+function StepCard({ v, onRetry, running }: { v: StepView; onRetry: () => void; running: boolean }) {
+  const s = useStyles();
+  return (
+    <Card data-testid={`step-${v.id}`}>
+      <div className={s.row}>
+        <Subtitle2>{v.title}</Subtitle2>
+        {stateBadge(v)}
+      </div>
+      {v.detail ? <Body1>{v.detail}</Body1> : null}
+      {v.actions.length > 0 ? (
+        <div className={s.mono}>
+          {v.actions.map((a, i) => (
+            <div key={i}>
+              {a.state === 'finished' ? '✔ ' : a.state === 'failed' ? '✖ ' : a.state === 'started' ? '▶ ' : '  '}
+              {actionText(a.action)}
+            </div>
+          ))}
+        </div>
+      ) : null}
+      {v.output.length > 0 ? <div className={s.output}>{v.output.join('\n')}</div> : null}
+      {v.problem && (v.state === 'failed' || v.state === 'planned-blocked') ? <ProblemBar problem={v.problem} /> : null}
+      {v.state === 'failed' ? (
+        <div>
+          <Button appearance="primary" onClick={onRetry} disabled={running}>
+            Retry
+          </Button>
+        </div>
+      ) : null}
+    </Card>
+  );
+}
+
+export function App() {
+  const s = useStyles();
+  const [state, dispatch] = useReducer(reducer, initialState);
+  const [form, setForm] = useState<Record<string, string>>({});
+  const [problems, setProblems] = useState<ConfigProblem[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [script, setScript] = useState<string | undefined>();
+  const logRef = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    const el = logRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [state.log.length]);
+
+  useEffect(() => {
+    const off = bridge().onEvent((event) => dispatch({ type: 'bridge', event }));
+    void bridge()
+      .getStartup(null)
+      .then((startup) => {
+        dispatch({ type: 'startup', startup });
+        const d = startup.defaults as unknown as Record<string, unknown>;
+        setForm(Object.fromEntries(FIELDS.map((f) => [f.key, String(d[f.key] ?? '')])));
+      });
+    return off;
+  }, []);
+
+  const sections = state.startup?.sections ?? [];
+  const idx = sections.findIndex((x) => x.id === state.section);
+  const config = useMemo(() => {
+    const c: Record<string, unknown> = {};
+    for (const f of FIELDS) {
+      const v = form[f.key];
+      if (v === undefined) continue;
+      c[f.key] = f.type === 'number' ? (v.trim() === '' || Number.isNaN(Number(v)) ? v : Number(v)) : v;
+    }
+    return c;
+  }, [form]);
+
+  const review = async () => {
+    setBusy(true);
+    try {
+      const r = await bridge().getPlan(config);
+      if (!r.ok) return setProblems(r.problems);
+      setProblems([]);
+      dispatch({ type: 'plan', plan: r.plan });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const start = async () => {
+    const r = await bridge().startDeployment(config);
+    if (!r.ok) return setProblems(r.problems);
+    dispatch({ type: 'started', runId: r.runId });
+    dispatch({ type: 'go', section: 'python' });
+  };
+  const retry = async (stepId: StepView['id']) => {
+    const r = await bridge().retryStep({ stepId });
+    if (r.ok) dispatch({ type: 'started', runId: r.runId });
+  };
+  const verifyAgain = async () => {
+    setBusy(true);
+    const r = await bridge().runVerification(config);
+    setBusy(false);
+    if (r.ok) dispatch({ type: 'verification', report: r.report });
+  };
+  const exportPs = async () => {
+    const r = await bridge().exportPowerShell(config);
+    if (r.ok) setScript(r.script);
+  };
+
+  const problemFor = (key: string) => problems.filter((p) => p.key === key || p.key.startsWith(`${key}.`)).map((p) => p.message).join(' ') || undefined;
+  const stepsOf = (section: SectionId) => state.order.map((id) => state.steps[id]).filter((v): v is StepView => !!v && v.section === section);
+
+  return (
+    <FluentProvider theme={webLightTheme}>
+      <div className={s.shell}>
+        <header className={s.header}>
+          <Title3 as="h1" style={{ color: 'inherit' }}>
+            Django IIS Setup
+          </Title3>
+          {state.startup ? (
+            <Badge appearance="tint" color={state.startup.host.kind === 'simulated' ? 'warning' : 'success'} data-testid="host-badge">
+              {state.startup.host.kind === 'simulated' ? `Rehearsal on a simulated server: ${state.startup.host.productName}` : state.startup.host.productName}
+            </Badge>
+          ) : null}
+          <span style={{ flex: 1 }} />
+          {state.startup ? <Caption1 style={{ color: 'inherit' }}>v{state.startup.version}</Caption1> : null}
+        </header>
+        <div className={s.body}>
+          <nav className={s.nav} aria-label="Guide sections">
+            <TabList vertical selectedValue={state.section} onTabSelect={(_e, d) => dispatch({ type: 'go', section: d.value as SectionId })}>
+              {sections.map((sec, i) => {
+                const st = STATUS_BADGE[sectionStatus(state, sec.id)];
+                return (
+                  <Tab key={sec.id} value={sec.id} data-testid={`nav-${sec.id}`}>
+                    <span className={s.navItem}>
+                      <span>
+                        {i + 1}. {sec.title}
+                      </span>
+                      {st.text ? (
+                        <Badge size="small" appearance="tint" color={st.color}>
+                          {st.text}
+                        </Badge>
+                      ) : null}
+                    </span>
+                  </Tab>
+                );
+              })}
+            </TabList>
+          </nav>
+          <div className={s.main}>
+            <main className={s.content} data-testid={`screen-${state.section}`}>
+              {state.running || state.outcome ? (
+                <div>
+                  <ProgressBar value={state.progress.total ? state.progress.completed / state.progress.total : 0} thickness="large" />
+                  <Caption1 data-testid="run-status">
+                    {state.running ? `Deploying: ${state.progress.completed} of ${state.progress.total} steps finished` : `Deployment ${state.outcome}`}
+                    {state.restartRequired ? ' — Windows needs a restart to finish' : ''}
+                  </Caption1>
+                </div>
+              ) : null}
+              <Title3 as="h2">{sections[idx]?.title ?? ''}</Title3>
+              <Caption1>Guide: {sections[idx]?.guide ?? ''}</Caption1>
+              {state.section === 'prepare' ? (
+                <>
+                  <Body1>Check the settings, review the plan (nothing changes on the server until you start), then start the deployment.</Body1>
+                  <div className={s.grid}>
+                    {FIELDS.map((f) => (
+                      <Field key={f.key} label={f.label} hint={f.hint} validationMessage={problemFor(f.key)} validationState={problemFor(f.key) ? 'error' : 'none'}>
+                        <Input value={form[f.key] ?? ''} onChange={(_e, d) => setForm({ ...form, [f.key]: d.value })} data-testid={`field-${f.key}`} />
+                      </Field>
+                    ))}
+                  </div>
+                  {problems.filter((p) => !FIELDS.some((f) => p.key === f.key)).map((p) => (
+                    <MessageBar key={p.key + p.message} intent="error">
+                      <MessageBarBody>{p.message}</MessageBarBody>
+                    </MessageBar>
+                  ))}
+                  <div className={s.row}>
+                    <Button onClick={() => void review()} disabled={busy || state.running} data-testid="review">
+                      Review the plan
+                    </Button>
+                    <Button appearance="primary" onClick={() => void start()} disabled={!state.plan || state.running} data-testid="start">
+                      Start deployment
+                    </Button>
+                  </div>
+                  {state.plan ? (
+                    <div data-testid="plan">
+                      <Subtitle2>
+                        Plan for {state.plan.host.productName}: {state.plan.steps.filter((x) => x.status === 'needed').length} step(s) will change the server
+                      </Subtitle2>
+                      {state.order.map((id) => {
+                        const v = state.steps[id];
+                        return v ? <StepCard key={id} v={v} running={state.running} onRetry={() => void retry(id)} /> : null;
+                      })}
+                    </div>
+                  ) : null}
+                </>
+              ) : state.section === 'verify' ? (
+                <>
+                  {stepsOf('verify').map((v) => (
+                    <StepCard key={v.id} v={v} running={state.running} onRetry={() => void retry(v.id)} />
+                  ))}
+                  {state.verification ? (
+                    <Card data-testid="verification">
+                      <Subtitle2>{state.verification.ok ? 'The site works.' : 'The site does not work yet.'}</Subtitle2>
+                      {state.verification.probes.map((p) => (
+                        <div key={p.url}>
+                          <Text weight="semibold">
+                            {p.ok ? '✔' : '✖'} {p.name}
+                          </Text>
+                          <div className={s.mono}>
+                            {p.url} → {p.status ?? 'no answer'} {p.contentType ?? ''} ({p.detail})
+                          </div>
+                          {p.diagnosis ? <ProblemBar problem={p.diagnosis} /> : null}
+                        </div>
+                      ))}
+                      {state.verification.simulated.length > 0 ? (
+                        <MessageBar intent="warning" layout="multiline">
+                          <MessageBarBody>
+                            <MessageBarTitle>Simulated in this rehearsal</MessageBarTitle>
+                            <ul style={{ margin: 0 }}>
+                              {state.verification.simulated.map((n) => (
+                                <li key={n}>{n}</li>
+                              ))}
+                            </ul>
+                          </MessageBarBody>
+                        </MessageBar>
+                      ) : null}
+                    </Card>
+                  ) : (
+                    <Body1>Verification runs at the end of the deployment; you can also run it now.</Body1>
+                  )}
+                  <div className={s.row}>
+                    <Button onClick={() => void verifyAgain()} disabled={busy || state.running} data-testid="verify-again">
+                      Run verification
+                    </Button>
+                    <Button onClick={() => void exportPs()} data-testid="export">
+                      Export PowerShell script
+                    </Button>
+                  </div>
+                  {script ? (
+                    <Field label="PowerShell 5.1 script (runs the same steps, each guarded by its check)">
+                      <Textarea value={script} readOnly rows={12} className={s.mono} />
+                    </Field>
+                  ) : null}
+                </>
+              ) : (
+                <>
+                  {stepsOf(state.section).length === 0 ? <Body1>Review the plan on the first screen to see what this part of the guide will do.</Body1> : null}
+                  {stepsOf(state.section).map((v) => (
+                    <StepCard key={v.id} v={v} running={state.running} onRetry={() => void retry(v.id)} />
+                  ))}
+                </>
+              )}
+              {state.running ? (
+                <div>
+                  <Button onClick={() => void bridge().cancelDeployment(null)}>Cancel</Button>
+                </div>
+              ) : null}
+            </main>
+            <section className={s.log} aria-label="Live log" data-testid="log" ref={logRef}>
+              {state.log.length === 0 ? <div>The log of the main process appears here.</div> : null}
+              {state.log.map((e, i) => (
+                <div key={i}>
+                  {e.timestamp.slice(11, 19)} [{e.source}] {e.level === 'info' || e.level === 'debug' ? '' : `${e.level.toUpperCase()} `}
+                  {e.stepId ? `${e.stepId}: ` : ''}
+                  {e.message}
+                </div>
+              ))}
+            </section>
+            <footer className={s.footer}>
+              <Button disabled={idx <= 0} onClick={() => dispatch({ type: 'go', section: sections[idx - 1]?.id ?? 'prepare' })} data-testid="back">
+                Back
+              </Button>
+              <Caption1>{state.startup ? `Log file: ${state.startup.logFile}` : ''}</Caption1>
+              <Button appearance="primary" disabled={idx < 0 || idx >= sections.length - 1} onClick={() => dispatch({ type: 'go', section: sections[idx + 1]?.id ?? 'verify' })} data-testid="next">
+                Next
+              </Button>
+            </footer>
+          </div>
+        </div>
+      </div>
+    </FluentProvider>
+  );
+}
+
+export type { WizardState };

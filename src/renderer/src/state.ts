@@ -1,0 +1,114 @@
+/** The wizard's state, driven by the bridge's events. Pure reducer, tested without a DOM. */
+import type { LogEntry, StartupInfo } from '../../shared/ipc';
+import type { Action, Plan, StepState, VerificationReport } from '../../shared/plan';
+import type { Problem } from '../../shared/problem';
+import type { SectionId, StepId } from '../../shared/steps';
+import type { BridgeEvent } from '../../shared/ipc';
+
+export interface StepView {
+  id: StepId;
+  title: string;
+  section: SectionId;
+  state: StepState | 'planned-done' | 'planned-needed' | 'planned-blocked';
+  detail?: string;
+  problem?: Problem;
+  actions: { action: Action; state: 'pending' | 'started' | 'finished' | 'failed' }[];
+  output: string[];
+}
+
+export interface WizardState {
+  startup?: StartupInfo;
+  section: SectionId;
+  plan?: Plan;
+  steps: Partial<Record<StepId, StepView>>;
+  order: StepId[];
+  runId?: string;
+  running: boolean;
+  outcome?: 'succeeded' | 'failed' | 'cancelled';
+  restartRequired: boolean;
+  progress: { completed: number; total: number };
+  verification?: VerificationReport;
+  log: LogEntry[];
+}
+
+export const initialState: WizardState = { section: 'prepare', steps: {}, order: [], running: false, restartRequired: false, progress: { completed: 0, total: 0 }, log: [] };
+
+export type WizardAction =
+  | { type: 'startup'; startup: StartupInfo }
+  | { type: 'go'; section: SectionId }
+  | { type: 'plan'; plan: Plan }
+  | { type: 'started'; runId: string }
+  | { type: 'verification'; report: VerificationReport }
+  | { type: 'bridge'; event: BridgeEvent };
+
+const MAX_LOG = 500;
+
+export function reducer(s: WizardState, a: WizardAction): WizardState {
+  switch (a.type) {
+    case 'startup':
+      return { ...s, startup: a.startup };
+    case 'go':
+      return { ...s, section: a.section };
+    case 'plan': {
+      const steps: WizardState['steps'] = {};
+      for (const p of a.plan.steps)
+        steps[p.id] = { id: p.id, title: p.title, section: p.section, state: `planned-${p.status}`, detail: p.reason, ...(p.problem ? { problem: p.problem } : {}), actions: p.actions.map((action) => ({ action, state: 'pending' })), output: [] };
+      return { ...s, plan: a.plan, steps, order: a.plan.steps.map((p) => p.id) };
+    }
+    case 'started':
+      return { ...s, runId: a.runId, running: true, outcome: undefined, restartRequired: false, verification: undefined } as WizardState;
+    case 'verification':
+      return { ...s, verification: a.report };
+    case 'bridge':
+      return a.event.kind === 'log' ? { ...s, log: [...s.log, a.event.entry].slice(-MAX_LOG) } : engine(s, a.event.event);
+  }
+}
+
+function engine(s: WizardState, e: Extract<BridgeEvent, { kind: 'engine' }>['event']): WizardState {
+  const upd = (id: StepId, f: (v: StepView) => StepView): WizardState => {
+    const v = s.steps[id];
+    return v ? { ...s, steps: { ...s.steps, [id]: f(v) } } : s;
+  };
+  switch (e.type) {
+    case 'run-started': {
+      const steps: WizardState['steps'] = {};
+      for (const st of e.steps) steps[st.id] = { id: st.id, title: st.title, section: st.section, state: 'pending', actions: [], output: [] };
+      return { ...s, runId: e.runId, running: true, steps, order: e.steps.map((x) => x.id), progress: { completed: 0, total: e.steps.length } };
+    }
+    case 'step-state':
+      return upd(e.stepId, (v) => {
+        const { problem: _drop, ...rest } = v;
+        void _drop;
+        return { ...rest, state: e.state, ...(e.detail ? { detail: e.detail } : {}), ...(e.problem ? { problem: e.problem } : {}) };
+      });
+    case 'action':
+      return upd(e.stepId, (v) => {
+        const actions = [...v.actions];
+        actions[e.index] = { action: e.action, state: e.state };
+        return { ...v, actions };
+      });
+    case 'output':
+      return upd(e.stepId, (v) => ({ ...v, output: [...v.output, e.line].slice(-300) }));
+    case 'progress':
+      return { ...s, progress: { completed: e.completed, total: e.total } };
+    case 'verification':
+      return { ...s, verification: e.report };
+    case 'run-finished':
+      return { ...s, running: false, outcome: e.outcome, restartRequired: e.restartRequired };
+  }
+}
+
+export type SectionStatus = 'idle' | 'done' | 'needed' | 'running' | 'failed' | 'blocked';
+
+/** One status for a guide section, from the states of its steps. */
+export function sectionStatus(s: WizardState, section: SectionId): SectionStatus {
+  const views = s.order.map((id) => s.steps[id]).filter((v): v is StepView => !!v && v.section === section);
+  if (views.length === 0) return 'idle';
+  const st = views.map((v) => v.state);
+  if (st.some((x) => x === 'failed')) return 'failed';
+  if (st.some((x) => x === 'planned-blocked')) return 'blocked';
+  if (st.some((x) => x === 'running' || x === 'checking')) return 'running';
+  if (st.every((x) => x === 'done' || x === 'already-done' || x === 'planned-done')) return 'done';
+  if (st.some((x) => x === 'planned-needed')) return 'needed';
+  return 'idle';
+}

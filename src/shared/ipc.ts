@@ -1,0 +1,86 @@
+/**
+ * The one IPC contract between the wizard and the main process. One method per intent; the
+ * renderer never sends a command, a path to run or a shell string. Every request is validated
+ * in main with these schemas (and its sender checked) before the service sees it.
+ */
+import { z } from 'zod';
+import type { ConfigProblem, DeploymentConfig } from './config';
+import type { EngineEvent, Plan, VerificationReport } from './plan';
+import { STEP_IDS, SECTIONS } from './steps';
+
+import { METHODS, type Method } from './ipc-methods';
+
+export { CHANNEL_PREFIX, EVENT_CHANNEL, METHODS, isMethod, type Method } from './ipc-methods';
+
+/** A deployment configuration as the wizard sends it: validated in full by parseConfig in main. */
+const ConfigPayload = z.record(z.string(), z.unknown());
+
+export const REQUESTS: { [M in Method]: z.ZodType } = {
+  getStartup: z.null(),
+  validateConfig: ConfigPayload,
+  getPlan: ConfigPayload,
+  startDeployment: ConfigPayload,
+  cancelDeployment: z.null(),
+  retryStep: z.strictObject({ stepId: z.enum(STEP_IDS) }),
+  runVerification: ConfigPayload,
+  exportPowerShell: ConfigPayload,
+};
+
+export interface LogEntry {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  message: string;
+  timestamp: string;
+  source: 'main' | 'engine' | 'process';
+  stepId?: string;
+}
+
+export type BridgeEvent = { kind: 'engine'; event: EngineEvent } | { kind: 'log'; entry: LogEntry };
+
+export interface StartupInfo {
+  productName: string;
+  version: string;
+  defaults: DeploymentConfig;
+  sections: typeof SECTIONS;
+  host: { kind: 'windows' | 'simulated'; productName: string; simulatorRoot?: string };
+  logFile: string;
+}
+
+export type Checked<T> = ({ ok: true } & T) | { ok: false; problems: ConfigProblem[] };
+
+export interface Responses {
+  getStartup: StartupInfo;
+  validateConfig: Checked<{ config: DeploymentConfig }>;
+  getPlan: Checked<{ plan: Plan }>;
+  startDeployment: Checked<{ runId: string }>;
+  cancelDeployment: { cancelled: boolean };
+  retryStep: Checked<{ runId: string }>;
+  runVerification: Checked<{ report: VerificationReport }>;
+  exportPowerShell: Checked<{ script: string }>;
+}
+
+/** Request payloads, as the schemas above accept them. */
+export interface Requests {
+  getStartup: null;
+  validateConfig: Record<string, unknown>;
+  getPlan: Record<string, unknown>;
+  startDeployment: Record<string, unknown>;
+  cancelDeployment: null;
+  retryStep: { stepId: (typeof STEP_IDS)[number] };
+  runVerification: Record<string, unknown>;
+  exportPowerShell: Record<string, unknown>;
+}
+
+/** What the preload exposes as window.djangoIIS, and what the wizard codes against. */
+export type DjangoIisApi = { [M in Method]: (payload: Requests[M]) => Promise<Responses[M]> } & {
+  onEvent(listener: (e: BridgeEvent) => void): () => void;
+};
+
+/** Validates a request payload; throws a message naming the method on bad input. */
+export function parseRequest<M extends Method>(method: M, payload: unknown): Requests[M] {
+  const schema = REQUESTS[method] as z.ZodType<Requests[M]>;
+  const r = schema.safeParse(payload);
+  if (!r.success) throw new Error(`Invalid payload for ${method}: ${r.error.issues.map((i) => `${i.path.join('.') || '(payload)'} ${i.message}`).join('; ')}`);
+  return r.data;
+}
+
+void METHODS;

@@ -1,0 +1,94 @@
+/**
+ * The wizard in Debian's Chromium against the real engine on a simulated Windows Server:
+ * the shell with the guide's sections and a log line from main, the plan, a full deployment
+ * with verification, bad input refused, and recovery from a failed step.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { CHROMIUM } from '../../playwright.config';
+import { bridgeScript, startHarness, type Harness } from './harness';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+const ARTIFACTS = path.resolve(HERE, '../artifacts');
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.REQUIRE_E2E === '1') throw new Error(`REQUIRE_E2E=1 but ${CHROMIUM} is missing: apt-get install chromium`);
+test.skip(!haveChromium, `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+
+let h: Harness;
+test.beforeEach(async ({ page }) => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.addInitScript(bridgeScript());
+});
+test.afterEach(async () => {
+  await h?.close();
+});
+
+async function open(page: Page, scenario = {}): Promise<void> {
+  h = await startHarness({ scenario });
+  await page.goto(h.url);
+  await expect(page.getByTestId('host-badge')).toContainText('simulated');
+}
+
+test('the shell lists the guide sections and shows a log line from main', async ({ page }) => {
+  await open(page);
+  for (const id of ['prepare', 'python', 'iis', 'venv', 'django', 'fastcgi', 'site', 'static', 'verify']) await expect(page.getByTestId(`nav-${id}`)).toBeVisible();
+  await expect(page.getByTestId('log')).toContainText('[main]');
+  await expect(page.getByTestId('log')).toContainText('Django IIS Setup 0.1.0-e2e started on Windows Server 2022');
+  await page.getByTestId('next').click();
+  await expect(page.getByTestId('screen-python')).toBeVisible();
+  await page.getByTestId('back').click();
+  await expect(page.getByTestId('screen-prepare')).toBeVisible();
+  await page.screenshot({ path: path.join(ARTIFACTS, '01-shell.png') });
+});
+
+test('bad input gets a clear message and changes nothing', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('field-port').fill('70000');
+  await page.getByTestId('field-appDir').fill('apps/foo');
+  await page.getByTestId('review').click();
+  await expect(page.getByText('port must be from 1 to 65535.')).toBeVisible();
+  await expect(page.getByText('uses "/"; write Windows paths with backslashes')).toBeVisible();
+  await expect(page.getByTestId('start')).toBeDisabled();
+  expect(h.host.commandLog().filter((c) => c.mutating)).toHaveLength(0);
+  await page.screenshot({ path: path.join(ARTIFACTS, '02-bad-input.png') });
+});
+
+test('review, deploy and verify the sample app', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('review').click();
+  await expect(page.getByTestId('plan')).toContainText('will change the server');
+  await expect(page.getByTestId('step-iis')).toContainText('/FeatureName:IIS-CGI');
+  expect(h.host.commandLog().filter((c) => c.mutating)).toHaveLength(0);
+  await page.screenshot({ path: path.join(ARTIFACTS, '03-plan.png'), fullPage: true });
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('screen-python')).toBeVisible();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  await page.getByTestId('nav-site').click();
+  await expect(page.getByTestId('state-handler')).toHaveText('done');
+  await expect(page.getByTestId('state-site')).toHaveText('done');
+  await page.screenshot({ path: path.join(ARTIFACTS, '04-site.png') });
+  await page.getByTestId('nav-verify').click();
+  await expect(page.getByTestId('verification')).toContainText('The site works.');
+  await expect(page.getByTestId('verification')).toContainText('text/css');
+  await page.screenshot({ path: path.join(ARTIFACTS, '05-verification.png'), fullPage: true });
+});
+
+test('a failed step explains itself and Retry recovers', async ({ page }) => {
+  await open(page);
+  h.host.server.addFault({ match: 'appcmd.exe add site', exitCode: 183, stdout: 'ERROR ( message:Failed to add duplicate collection element "foo". )\r\n' });
+  await page.getByTestId('review').click();
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment failed', { timeout: 150_000 });
+  await page.getByTestId('nav-site').click();
+  const site = page.getByTestId('step-site');
+  await expect(site).toContainText('failed');
+  await expect(site).toContainText('Failed to add duplicate collection element');
+  await expect(page.getByTestId('state-handler')).toHaveText('skipped');
+  await page.screenshot({ path: path.join(ARTIFACTS, '06-failed-step.png'), fullPage: true });
+  await site.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  await expect(page.getByTestId('state-site')).toHaveText('done');
+});
