@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ConfigProblem, DeploymentConfig } from './config';
 import type { EngineEvent, Plan, VerificationReport } from './plan';
-import { STEP_IDS, SECTIONS } from './steps';
+import { STEP_IDS, type SECTIONS } from './steps';
 
 import { METHODS, type Method } from './ipc-methods';
 

@@ -5,6 +5,7 @@
  */
 
 /** Characters Windows forbids in a path component (besides the drive colon). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what Windows forbids
 const FORBIDDEN = /[<>"|?*\u0000-\u001f]/;
 
 export function isAbsoluteWindowsPath(p: string): boolean {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The real Electron app through Playwright's _electron. Runs where an Electron binary is
  * installed (Windows, or any machine with the download allowed); reports itself skipped,

@@ -36,21 +36,21 @@ async function startGui(): Promise<void> {
   // On Windows the real server; elsewhere (or with DJANGO_IIS_SIMULATE) a rehearsal on the simulated one.
   const simulate = process.env.DJANGO_IIS_SIMULATE ?? (process.platform === 'win32' ? undefined : path.join(app.getPath('userData'), 'rehearsal-server'));
   const host = simulate ? new SimulatedHost(simulate) : new WindowsHost();
-  let win: BrowserWindow | undefined;
-  const service = new DeploymentService({ host, log, emit: (e) => sendEvent(win?.webContents, e), version: app.getVersion() });
-  log.mirror((entry) => sendEvent(win?.webContents, { kind: 'log', entry }));
+  const ui: { win?: BrowserWindow } = {};
+  const service = new DeploymentService({ host, log, emit: (e) => sendEvent(ui.win?.webContents, e), version: app.getVersion() });
+  log.mirror((entry) => sendEvent(ui.win?.webContents, { kind: 'log', entry }));
 
   const rendererUrl = process.env.ELECTRON_RENDERER_URL;
   const indexHtml = path.join(here, '../renderer/index.html');
   const allowedPrefix = rendererUrl ?? pathToFileURL(path.dirname(indexHtml)).href;
-  registerContract(service, () => win?.webContents, allowedPrefix, (why) => log.logger.warn(why));
+  registerContract(service, () => ui.win?.webContents, allowedPrefix, (why) => log.logger.warn(why));
 
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': ["default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
 
-  win = new BrowserWindow({
+  const win = new BrowserWindow({
     width: 1180,
     height: 800,
     minWidth: 900,
@@ -59,9 +59,10 @@ async function startGui(): Promise<void> {
     show: false,
     webPreferences: { preload: path.join(here, '../preload/index.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true },
   });
+  ui.win = win;
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.once('ready-to-show', () => win?.show());
+  win.once('ready-to-show', () => win.show());
   if (rendererUrl) await win.loadURL(rendererUrl);
   else await win.loadFile(indexHtml);
   app.on('window-all-closed', () => {

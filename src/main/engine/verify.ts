@@ -43,7 +43,7 @@ export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: '
     return {
       what: 'wfastcgi could not load the Django application.',
       why: `${last || 'The WSGI handler import failed.'} (WSGI_HANDLER, PYTHONPATH=${c.appDir} or DJANGO_SETTINGS_MODULE=${d.settingsModule} is wrong, or a package is missing.)`,
-      fix: `Run "${d.venvPython} -c \"import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', '${d.settingsModule}'); import django; django.setup()\"" in ${c.appDir} to see the full traceback.`,
+      fix: `In ${c.appDir}, run: ${d.venvPython} -c "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', '${d.settingsModule}'); import django; django.setup(); from django.core.wsgi import get_wsgi_application; get_wsgi_application()" to see the full traceback.`,
       output: body.slice(-1500),
     };
   }

@@ -27,7 +27,7 @@ class MirrorTransport extends Transport {
     this.onEntry({
       level: ['error', 'warn', 'info', 'debug'].includes(level) ? level : 'info',
       message: String(info.message),
-      timestamp: String(info.timestamp ?? new Date().toISOString()),
+      timestamp: typeof info.timestamp === 'string' ? info.timestamp : new Date().toISOString(),
       source: (info.source as LogEntry['source']) ?? 'main',
       ...(typeof info.stepId === 'string' ? { stepId: info.stepId } : {}),
     });

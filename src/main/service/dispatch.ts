@@ -12,6 +12,6 @@ export async function dispatch(service: DeploymentService, method: string, paylo
   } catch (e) {
     throw new BadRequestError((e as Error).message);
   }
-  const fn = service[method] as (p: unknown) => Promise<Responses[Method]>;
-  return fn.call(service, parsed);
+  const fn = (service[method] as (p: unknown) => Promise<Responses[Method]>).bind(service);
+  return fn(parsed);
 }

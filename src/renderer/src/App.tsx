@@ -183,7 +183,7 @@ export function App() {
       .then((startup) => {
         dispatch({ type: 'startup', startup });
         const d = startup.defaults as unknown as Record<string, unknown>;
-        setForm(Object.fromEntries(FIELDS.map((f) => [f.key, String(d[f.key] ?? '')])));
+        setForm(Object.fromEntries(FIELDS.map((f) => { const v = d[f.key]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : '']; })));
       });
     return off;
   }, []);

@@ -56,7 +56,7 @@ export function reducer(s: WizardState, a: WizardAction): WizardState {
       return { ...s, plan: a.plan, steps, order: a.plan.steps.map((p) => p.id) };
     }
     case 'started':
-      return { ...s, runId: a.runId, running: true, outcome: undefined, restartRequired: false, verification: undefined } as WizardState;
+      return { ...s, runId: a.runId, running: true, outcome: undefined, restartRequired: false, verification: undefined };
     case 'verification':
       return { ...s, verification: a.report };
     case 'bridge':

@@ -38,9 +38,9 @@ class AppcmdError extends Error {
   }
 }
 
-const fail = (message: string, code: number = EXIT.BAD_ARG): never => {
+function fail(message: string, code: number = EXIT.BAD_ARG): never {
   throw new AppcmdError(message, code);
-};
+}
 
 // ---------------------------------------------------------------- argument parsing
 
@@ -91,7 +91,7 @@ export function parseSelector(raw: string): PathToken {
   for (const part of splitOutside(inner, ',')) {
     const m = /^\s*([A-Za-z][\w.]*)\s*=\s*(?:'([^']*)'|([^',\]]*))\s*$/.exec(part);
     if (!m) fail(`Malformed collection indexer "${raw}": expected [name='value',...].`);
-    const mm = m as RegExpExecArray;
+    const mm = m;
     attrs.push([mm[1] as string, mm[2] ?? mm[3] ?? '']);
   }
   return { kind: 'select', attrs, raw };
@@ -105,14 +105,14 @@ export function parsePath(expr: string): PathToken[] {
       return parseSelector(t);
     }
     if (!/^[A-Za-z_][\w-]*$/.test(t)) fail(`Invalid element or attribute name "${t}".`);
-    return { kind: 'name', name: t } as PathToken;
+    return { kind: 'name', name: t };
   });
 }
 
 export function parseAppcmdArgs(args: readonly string[]): ParsedArgs {
   const [verb, object, ...rest] = args;
   if (!verb || !object) fail('Syntax: appcmd VERB OBJECT [arguments]. Run "appcmd /?" for help.');
-  const out: ParsedArgs = { verb: (verb as string).toLowerCase(), object: (object as string).toLowerCase(), params: [], exprs: [] };
+  const out: ParsedArgs = { verb: (verb).toLowerCase(), object: (object).toLowerCase(), params: [], exprs: [] };
   let i = 0;
   if (rest[0] !== undefined && !/^[/-]/.test(rest[0])) {
     out.id = rest[0];
@@ -179,7 +179,7 @@ function applyAttributeParams(target: El, schema: ElementSchema, params: { name:
     for (const part of parts.slice(0, -1)) {
       const sub = sch.elements?.[part];
       if (!sub) fail(`Unknown attribute "${prm.name}".  Replace with -? for help.`);
-      sch = sub as ElementSchema;
+      sch = sub;
       let c = cur.children.find((x) => x.name === part);
       if (!c) {
         c = el(part);
@@ -190,7 +190,7 @@ function applyAttributeParams(target: El, schema: ElementSchema, params: { name:
     const attrName = parts.at(-1) as string;
     const a = sch.attributes.find((x) => x.name.toLowerCase() === attrName.toLowerCase());
     if (!a) fail(`Unknown attribute "${prm.name}".  Replace with -? for help.`);
-    const attr = a as NonNullable<typeof a>;
+    const attr = a;
     const value = prm.value ?? '';
     const problem = attributeValueProblem(attr, value);
     if (problem) fail(problem, EXIT.INVALID_DATA);
@@ -234,7 +234,7 @@ function selectorAttrs(sel: [string, string][], schema: ElementSchema): [string,
   return sel.map(([k, v]) => {
     const a = schema.attributes.find((x) => x.name.toLowerCase() === k.toLowerCase());
     if (!a) fail(`Unknown attribute "${k}".  Replace with -? for help.`);
-    const attr = a as NonNullable<typeof a>;
+    const attr = a;
     const problem = attributeValueProblem(attr, v);
     if (problem) fail(problem, EXIT.INVALID_DATA);
     return [attr.name, canonicalValue(attr, v)];
@@ -253,11 +253,11 @@ function navigate(start: Cursor, tokens: PathToken[], effectiveItems?: El[]): Cu
         c = el(t.name);
         cur.el.children.push(c);
       }
-      cur = { el: c, schema: sub as ElementSchema };
+      cur = { el: c, schema: sub };
     } else {
       const col = cur.schema.collection;
       if (!col) fail(`The element does not hold a collection; "${t.kind === 'select' ? t.raw : `[@${t.index}]`}" selects nothing.`);
-      const c = col as NonNullable<typeof col>;
+      const c = col;
       const items = cur.el.children.filter((x) => x.name === c.add);
       let found: El | undefined;
       if (t.kind === 'index') found = items[t.index];
@@ -266,7 +266,7 @@ function navigate(start: Cursor, tokens: PathToken[], effectiveItems?: El[]): Cu
         fail('Cannot change an element inherited from a parent level here; add it at this level or change it where it is defined.', EXIT.UNSUPPORTED);
       }
       if (!found) fail('Cannot find requested collection element.', EXIT.NOT_FOUND);
-      cur = { el: found as El, schema: c.item };
+      cur = { el: found, schema: c.item };
     }
     first = false;
   }
@@ -282,7 +282,7 @@ function applyExpr(sectionEl: El, schema: ElementSchema, expr: ParsedArgs['exprs
     const attrName = (last as { name: string }).name;
     const a = cur.schema.attributes.find((x) => x.name.toLowerCase() === attrName.toLowerCase());
     if (!a) fail(`Unknown attribute "${attrName}".  Replace with -? for help.`);
-    const attr = a as NonNullable<typeof a>;
+    const attr = a;
     const problem = attributeValueProblem(attr, expr.value ?? '');
     if (problem) fail(problem, EXIT.INVALID_DATA);
     setAttr(cur.el, attr.name, canonicalValue(attr, expr.value ?? ''));
@@ -290,12 +290,12 @@ function applyExpr(sectionEl: El, schema: ElementSchema, expr: ParsedArgs['exprs
   }
   const last = tokens.at(-1);
   if (!last || last.kind !== 'select') fail(`Expected [attribute='value',...] at the end of "${expr.raw}".`);
-  const sel = last as Extract<PathToken, { kind: 'select' }>;
+  const sel = last;
   const parentTokens = tokens.slice(0, -1);
   const cur = navigate({ el: sectionEl, schema }, parentTokens, effective.children);
   const col = cur.schema.collection;
   if (!col) fail(`The element does not hold a collection; cannot ${expr.op === '+' ? 'add to' : 'remove from'} it.`);
-  const c = col as NonNullable<typeof col>;
+  const c = col;
   // The collection as in effect at this path (with inherited entries), for duplicate checks.
   const effItems = parentTokens.length === 0 ? effective.children.filter((x) => x.name === c.add) : cur.el.children.filter((x) => x.name === c.add);
   const attrs = selectorAttrs(sel.attrs, c.item);
@@ -324,8 +324,8 @@ function applyExpr(sectionEl: El, schema: ElementSchema, expr: ParsedArgs['exprs
   const inherited = effItems.find((x) => matchesSelector(x, sel.attrs, c.item));
   if (!inherited) fail('Cannot find requested collection element.', EXIT.NOT_FOUND);
   if (!c.remove) fail(`This collection has no <remove> element; the inherited entry cannot be removed at this level.`, EXIT.UNSUPPORTED);
-  const rm = el(c.remove as string);
-  rm.attrs = keyAttributes(c.item).map((k) => [k.name, getAttr(inherited as El, k.name) ?? ''] as [string, string]);
+  const rm = el(c.remove);
+  rm.attrs = keyAttributes(c.item).map((k) => [k.name, getAttr(inherited, k.name) ?? ''] as [string, string]);
   cur.el.children.push(rm);
 }
 
@@ -343,7 +343,7 @@ export function runAppcmd(server: SimulatedServer, args: readonly string[]): Pro
     const object = OBJECT_ALIASES[parsed.object];
     if (!object) fail(`Object type "${parsed.object}" is not supported. Supported: site, app, vdir, apppool, config, backup.`);
     const root = server.loadAppHost();
-    const r = dispatch(server, root, parsed, object as string);
+    const r = dispatch(server, root, parsed, object);
     return r;
   } catch (e) {
     if (e instanceof AppcmdError) return { exitCode: e.exitCode, stdout: `ERROR ( message:${e.message} )\r\n`, stderr: '', mutating: false };
@@ -546,9 +546,9 @@ function listVdirCmd(root: El, p: ParsedArgs): ProgramResult {
 function sectionParam(p: ParsedArgs): string {
   const s = param(p, 'section');
   if (!s) fail('Missing -section:NAME, e.g. -section:system.webServer/handlers.');
-  const full = (s as string).includes('/') ? (s as string) : Object.keys(SECTION_DECLARATIONS).find((k) => k.endsWith(`/${s}`));
+  const full = (s).includes('/') ? (s) : Object.keys(SECTION_DECLARATIONS).find((k) => k.endsWith(`/${s}`));
   if (!full || !SECTION_DECLARATIONS[full]) fail(`Unknown config section "${s}".`, EXIT.BAD_ARG);
-  return full as string;
+  return full;
 }
 
 /** A config path as given to appcmd ("foo", "foo/static", "Default Web Site/"), normalised. */
@@ -583,14 +583,15 @@ function listConfigCmd(server: SimulatedServer, root: El, p: ParsedArgs): Progra
 function addPool(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
   const name = param(p, 'name');
   if (!name) fail('Missing required attribute "name". Use /name:POOL.');
-  const n = name as string;
+  const n = name;
   const problem = attributeValueProblem({ name: 'name', type: 'string', validation: 'applicationPoolName' }, n);
   if (problem) fail(`${problem}: "${n}"`, EXIT.INVALID_DATA);
   if (findPool(root, n)) fail(`Failed to add duplicate collection element "${n}".`, EXIT.DUPLICATE);
   const schema = sectionOrThrow('system.applicationHost/applicationPools').collection?.item as ElementSchema;
   const pool = el('add', { name: n });
   applyAttributeParams(pool, schema, otherParams(p, ['name']));
-  const section = poolsSection(root) ?? (findSection(root, 'system.applicationHost/applicationPools', true) as El);
+  const section = poolsSection(root) ?? findSection(root, 'system.applicationHost/applicationPools', true);
+  if (!section) fail('The applicationPools section is missing from applicationHost.config.', EXIT.INVALID_DATA);
   const defIdx = section.children.findIndex((c) => c.name !== 'add');
   if (defIdx >= 0) section.children.splice(defIdx, 0, pool);
   else section.children.push(pool);
@@ -603,12 +604,12 @@ function addPool(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResul
 function setPool(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
   const name = identifier(p, 'apppool.name');
   if (!name) fail('Missing the application pool: appcmd set apppool NAME /attribute:value.');
-  const pool = findPool(root, name as string);
+  const pool = findPool(root, name);
   if (!pool) fail(`Cannot find APPPOOL object with identifier "${name}".`, EXIT.NOT_FOUND);
   const schema = sectionOrThrow('system.applicationHost/applicationPools').collection?.item as ElementSchema;
-  applyAttributeParams(pool as El, schema, otherParams(p, ['apppool.name']));
+  applyAttributeParams(pool, schema, otherParams(p, ['apppool.name']));
   commit(server, root, ['system.applicationHost/applicationPools']);
-  return ok(`APPPOOL object "${getAttr(pool as El, 'name')}" changed`, true);
+  return ok(`APPPOOL object "${getAttr(pool, 'name')}" changed`, true);
 }
 
 function deletePool(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
@@ -620,7 +621,7 @@ function deletePool(server: SimulatedServer, root: El, p: ParsedArgs): ProgramRe
   commit(server, root, ['system.applicationHost/applicationPools']);
   delete server.state.poolState[(name as string).toLowerCase()];
   server.save();
-  return ok(`APPPOOL object "${getAttr(pool as El, 'name')}" deleted`, true);
+  return ok(`APPPOOL object "${getAttr(pool, 'name')}" deleted`, true);
 }
 
 function portTakenByOther(server: SimulatedServer, root: El, port: number, siteName: string): boolean {
@@ -645,7 +646,7 @@ function refreshSiteState(server: SimulatedServer, root: El, site: El): void {
 function addSite(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
   const name = param(p, 'name');
   if (!name) fail('Missing required attribute "name". Use /name:SITE.');
-  const n = name as string;
+  const n = name;
   const problem = attributeValueProblem({ name: 'name', type: 'string', validation: 'siteName' }, n);
   if (problem) fail(`${problem}: "${n}"`, EXIT.INVALID_DATA);
   if (findSite(root, n)) fail(`Failed to add duplicate collection element "${n}".`, EXIT.DUPLICATE);
@@ -680,9 +681,9 @@ function addSite(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResul
 function setSite(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
   const name = identifier(p, 'site.name');
   if (!name) fail('Missing the site: appcmd set site NAME /attribute:value.');
-  const site = findSite(root, name as string);
+  const site = findSite(root, name);
   if (!site) fail(`Cannot find SITE object with identifier "${name}".`, EXIT.NOT_FOUND);
-  const s = site as El;
+  const s = site;
   const bindings = param(p, 'bindings');
   if (bindings !== undefined) {
     s.children = s.children.filter((c) => c.name !== 'bindings');
@@ -702,7 +703,7 @@ function deleteSite(server: SimulatedServer, root: El, p: ParsedArgs): ProgramRe
   if (!site) fail(`Cannot find SITE object with identifier "${name ?? ''}".`, EXIT.NOT_FOUND);
   const sec = sitesSection(root) as El;
   sec.children = sec.children.filter((c) => c !== site);
-  const siteName = getAttr(site as El, 'name') ?? '';
+  const siteName = getAttr(site, 'name') ?? '';
   root.children = root.children.filter((c) => !(c.name === 'location' && (getAttr(c, 'path') ?? '').toLowerCase().split('/')[0] === siteName.toLowerCase()));
   commit(server, root, ['system.applicationHost/sites']);
   delete server.state.siteState[siteName.toLowerCase()];
@@ -714,17 +715,17 @@ function addApp(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult
   const siteName = param(p, 'site.name');
   const appPath = param(p, 'path');
   if (!siteName || !appPath) fail('Missing required attributes: /site.name:SITE /path:/APP.');
-  const site = findSite(root, siteName as string);
+  const site = findSite(root, siteName);
   if (!site) fail(`Cannot find SITE object with identifier "${siteName}".`, EXIT.NOT_FOUND);
-  if (!(appPath as string).startsWith('/')) fail('Invalid application path', EXIT.INVALID_DATA);
-  if (applications(site as El).some((a) => (getAttr(a, 'path') ?? '').toLowerCase() === (appPath as string).toLowerCase()))
+  if (!(appPath).startsWith('/')) fail('Invalid application path', EXIT.INVALID_DATA);
+  if (applications(site).some((a) => (getAttr(a, 'path') ?? '').toLowerCase() === (appPath).toLowerCase()))
     fail(`Failed to add duplicate collection element "${siteName}${appPath}".`, EXIT.DUPLICATE);
-  const app = el('application', { path: appPath as string });
+  const app = el('application', { path: appPath });
   const pp = param(p, 'physicalPath');
   const appSchema = (sectionOrThrow('system.applicationHost/sites').collection?.item.collection?.item) as ElementSchema;
   applyAttributeParams(app, appSchema, otherParams(p, ['site.name', 'path', 'physicalPath']));
   if (pp !== undefined) app.children.push(el('virtualDirectory', { path: '/', physicalPath: pp }));
-  (site as El).children.push(app);
+  (site).children.push(app);
   commit(server, root, ['system.applicationHost/sites']);
   return ok(`APP object "${siteName}${appPath}" added${pp !== undefined ? `\r\nVDIR object "${siteName}${appPath}" added` : ''}`, true);
 }
@@ -743,7 +744,7 @@ function deleteApp(server: SimulatedServer, root: El, p: ParsedArgs): ProgramRes
   const id = identifier(p, 'app.name');
   const found = id ? findAppById(root, id) : undefined;
   if (!found) fail(`Cannot find APP object with identifier "${id ?? ''}".`, EXIT.NOT_FOUND);
-  const f = found as { site: El; app: El };
+  const f = found;
   f.site.children = f.site.children.filter((c) => c !== f.app);
   commit(server, root, ['system.applicationHost/sites']);
   return ok(`APP object "${id}" deleted`, true);
@@ -753,15 +754,15 @@ function addVdir(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResul
   const appName = param(p, 'app.name');
   const vpath = param(p, 'path');
   if (!appName || !vpath) fail('Missing required attributes: /app.name:SITE/ /path:/VDIR.');
-  const found = findAppById(root, appName as string);
+  const found = findAppById(root, appName);
   if (!found) fail(`Cannot find APP object with identifier "${appName}".`, EXIT.NOT_FOUND);
-  if (!(vpath as string).startsWith('/')) fail('Invalid virtual directory path', EXIT.INVALID_DATA);
-  const f = found as { site: El; app: El };
-  const vdir = el('virtualDirectory', { path: vpath as string });
+  if (!(vpath).startsWith('/')) fail('Invalid virtual directory path', EXIT.INVALID_DATA);
+  const f = found;
+  const vdir = el('virtualDirectory', { path: vpath });
   const vSchema = (sectionOrThrow('system.applicationHost/sites').collection?.item.collection?.item.collection?.item) as ElementSchema;
   applyAttributeParams(vdir, vSchema, otherParams(p, ['app.name', 'path']));
   const vid = vdirId(f.site, f.app, vdir);
-  if (f.app.children.some((c) => c.name === 'virtualDirectory' && (getAttr(c, 'path') ?? '').toLowerCase() === (vpath as string).toLowerCase()))
+  if (f.app.children.some((c) => c.name === 'virtualDirectory' && (getAttr(c, 'path') ?? '').toLowerCase() === (vpath).toLowerCase()))
     fail(`Failed to add duplicate collection element "${vid}".`, EXIT.DUPLICATE);
   f.app.children.push(vdir);
   commit(server, root, ['system.applicationHost/sites']);
@@ -819,7 +820,7 @@ function setConfig(server: SimulatedServer, root: El, p: ParsedArgs): ProgramRes
   const site = findSite(root, siteName as string) as El;
   const r = resolveUrl(site, `/${rest.join('/')}`);
   if (!r?.physicalPath) fail(`The config path "${cp}" does not map to a folder: no virtual directory covers it.`, EXIT.NOT_FOUND);
-  const wc = `${r?.physicalPath as string}\\web.config`;
+  const wc = `${r?.physicalPath}\\web.config`;
   const lockedMsg = `Configuration error \r\nFilename: \\\\?\\${wc}\r\nLine Number: 0\r\nDescription: This configuration section cannot be used at this path. This happens when the section is locked at a parent level. Locking is either by default (overrideModeDefault="Deny"), or set explicitly by a location tag with overrideMode="Deny" or the legacy allowOverride="false".\r\n`;
   if (decl?.allowDefinition === 'AppHostOnly') fail(lockedMsg, EXIT.UNSUPPORTED);
   if (isSectionLockedAt(root, section, cp)) fail(lockedMsg, EXIT.ACCESS_DENIED);
@@ -850,17 +851,17 @@ function startStop(server: SimulatedServer, root: El, p: ParsedArgs, object: str
   const name = identifier(p, `${object}.name`, 'name');
   if (!name) fail(`Missing the ${object} name.`);
   if (object === 'site') {
-    const site = findSite(root, name as string);
+    const site = findSite(root, name);
     if (!site) fail(`Cannot find SITE object with identifier "${name}".`, EXIT.NOT_FOUND);
     if (p.verb === 'start') {
-      const ports = siteBindings(site as El).map((b) => Number(b.bindingInformation.split(':')[1]));
-      if (ports.some((port) => portTakenByOther(server, root, port, name as string)))
+      const ports = siteBindings(site).map((b) => Number(b.bindingInformation.split(':')[1]));
+      if (ports.some((port) => portTakenByOther(server, root, port, name)))
         fail('The process cannot access the file because it is being used by another process. (Exception from HRESULT: 0x80070020)', 32);
     }
-    server.state.siteState[(name as string).toLowerCase()] = p.verb === 'start' ? 'Started' : 'Stopped';
+    server.state.siteState[(name).toLowerCase()] = p.verb === 'start' ? 'Started' : 'Stopped';
   } else {
-    if (!findPool(root, name as string)) fail(`Cannot find APPPOOL object with identifier "${name}".`, EXIT.NOT_FOUND);
-    server.state.poolState[(name as string).toLowerCase()] = p.verb === 'start' ? 'Started' : 'Stopped';
+    if (!findPool(root, name)) fail(`Cannot find APPPOOL object with identifier "${name}".`, EXIT.NOT_FOUND);
+    server.state.poolState[(name).toLowerCase()] = p.verb === 'start' ? 'Started' : 'Stopped';
   }
   server.save();
   return ok(`"${name}" successfully ${p.verb === 'start' ? 'started' : 'stopped'}.`, true);
@@ -874,7 +875,7 @@ function backupCmd(server: SimulatedServer, p: ParsedArgs): ProgramResult {
     return ok(names.filter((n) => !name || n.toLowerCase() === name.toLowerCase()).map((n) => `BACKUP "${n}"`).join('\r\n'), false);
   }
   if (!name) fail('Missing the backup name.');
-  const target = path.join(dir, name as string);
+  const target = path.join(dir, name);
   if (p.verb === 'add') {
     if (existsSync(target)) fail(`Failed to add duplicate collection element "${name}".`, EXIT.DUPLICATE);
     mkdirSync(target, { recursive: true });

@@ -217,7 +217,6 @@ export function runFsutil(s: SimulatedServer, args: readonly string[]): ProgramR
 
 // ---------------------------------------------------------------- icacls
 
-const RIGHTS = ['F', 'M', 'RX', 'R', 'W'] as const;
 
 /** Resolves an account name as Windows would; IIS AppPool\X exists only while the pool X does. */
 function resolveAccount(s: SimulatedServer, name: string): string | undefined {
@@ -279,7 +278,7 @@ export function runIcacls(s: SimulatedServer, args: readonly string[]): ProgramR
       const who = resolveAccount(s, m[1] as string);
       if (!who) return res(1332, `${m[1]}: No mapping between account names and security IDs was done.\r\n${summary(0, 1)}`);
       const inherit = [...(m[2] ?? '').matchAll(/\((OI|CI)\)/gi)].map((x) => (x[1] as string).toUpperCase() as 'OI' | 'CI');
-      const rights = (m[3] as string).toUpperCase() as (typeof RIGHTS)[number];
+      const rights = (m[3] as string).toUpperCase() as Ace['rights'];
       entry.aces = entry.aces.filter((x) => !(lower(x.identity) === lower(who) && (la === '/grant:r' || x.rights === rights)));
       entry.aces.push({ identity: who, rights, inherit });
     } else if (la.startsWith('/remove')) {

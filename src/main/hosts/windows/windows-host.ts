@@ -9,6 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import os from 'node:os';
 import type { ExecOptions, ExecResult, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
 import { runProcess } from '../process';
@@ -38,7 +39,7 @@ export class WindowsHost implements Host {
     const r = await fetch(url, { ...(signal ? { signal } : {}) });
     if (!r.ok || !r.body) throw new Error(`Download of ${url} failed: HTTP ${r.status}`);
     await mkdir(dirname(p), { recursive: true });
-    await pipeline(Readable.fromWeb(r.body as import('node:stream/web').ReadableStream), createWriteStream(p));
+    await pipeline(Readable.fromWeb(r.body as unknown as WebReadableStream<Uint8Array>), createWriteStream(p));
   }
   async http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
     try {
