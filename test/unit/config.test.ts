@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configJsonSchema, defaultConfig, derive, parseConfig } from '../../src/shared/config';
+
+const problems = (input: unknown) => {
+  const r = parseConfig(input);
+  if (r.ok) throw new Error('expected problems');
+  return r.problems;
+};
+
+describe('DeploymentConfig', () => {
+  it('defaults to the guide: site foo on port 81, C:\\apps\\foo, C:\\virtualenvs\\foo', () => {
+    const c = defaultConfig();
+    expect(c).toMatchObject({ siteName: 'foo', port: 81, hostName: '', appDir: 'C:\\apps\\foo', venvDir: 'C:\\virtualenvs\\foo', pythonDir: 'C:\\Python313', djangoProject: { sample: 'foo' }, staticUrl: '/static/' });
+    const d = derive(c);
+    expect(d.appPool).toBe('foo');
+    expect(d.settingsModule).toBe('foo.settings');
+    expect(d.staticRoot).toBe('C:\\apps\\foo\\foo\\static');
+    expect(d.settingsFile).toBe('C:\\apps\\foo\\foo\\settings.py');
+    expect(d.venvPython).toBe('C:\\virtualenvs\\foo\\Scripts\\python.exe');
+    expect(d.wfastcgiScript).toBe('C:\\virtualenvs\\foo\\Lib\\site-packages\\wfastcgi.py');
+  });
+
+  it.each([
+    [{ siteName: 'my/site' }, 'siteName', 'character IIS does not allow'],
+    [{ appPool: 'pool:1' }, 'appPool', 'character IIS does not allow'],
+    [{ port: 0 }, 'port', 'from 1 to 65535'],
+    [{ port: 65536 }, 'port', 'from 1 to 65535'],
+    [{ port: '81' }, 'port', 'must be a number'],
+    [{ appDir: 'apps\\foo' }, 'appDir', 'not an absolute Windows path'],
+    [{ venvDir: '/opt/venv' }, 'venvDir', 'uses "/"'],
+    [{ appDir: "C:\\apps\\o'brien" }, 'appDir', "contains a ' (single quote)"],
+    [{ settingsModule: 'foo-bar.settings', djangoProject: { folder: 'C:\\src\\app' } }, 'settingsModule', 'dotted Python module name'],
+    [{ hostName: 'http://example.com' }, 'hostName', 'DNS name'],
+    [{ staticUrl: 'static' }, 'staticUrl', 'start and end with "/"'],
+    [{ fastCgi: { requestTimeout: 5 } }, 'fastCgi.requestTimeout', 'at least 10'],
+  ])('rejects %j naming %s', (input, key, text) => {
+    const p = problems(input);
+    expect(p.map((x) => x.key)).toContain(key);
+    expect(p.find((x) => x.key === key)?.message).toContain(text);
+  });
+
+  it('rejects unknown keys at the top level and inside objects, naming them', () => {
+    expect(problems({ sitename: 'foo' })[0]?.message).toContain('unknown key "sitename"');
+    expect(problems({ fastCgi: { maxInstance: 4 } })[0]).toMatchObject({ key: 'fastCgi' });
+    expect(problems({ fastCgi: { maxInstance: 4 } })[0]?.message).toContain('"maxInstance"');
+  });
+
+  it('rejects a venv inside nothing but itself and a sample project with a foreign settings module', () => {
+    expect(problems({ venvDir: 'C:\\apps\\foo' })[0]?.key).toBe('venvDir');
+    expect(problems({ settingsModule: 'other.settings' })[0]?.key).toBe('settingsModule');
+  });
+
+  it('keeps deploy.schema.json in step with the zod schema', () => {
+    const onDisk = JSON.parse(readFileSync(new URL('../../deploy.schema.json', import.meta.url), 'utf8')) as unknown;
+    expect(onDisk).toEqual(configJsonSchema());
+  });
+});
