@@ -47,7 +47,8 @@ export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: '
       output: body.slice(-1500),
     };
   }
-  if (/DisallowedHost|Invalid HTTP_HOST header/.test(body)) return p('Django rejected the host name (DisallowedHost).', 'The host is not in ALLOWED_HOSTS.', 'Add it to allowedHosts in the configuration and run again.');
+  if (/DisallowedHost|Invalid HTTP_HOST header/.test(body) || (r.status === 400 && /Bad Request \(400\)/.test(body)))
+    return p('Django rejected the host name (DisallowedHost).', 'The host is not in ALLOWED_HOSTS.', 'Add it to allowedHosts in the configuration and run again.');
   if (r.status === 403 && /403\.14/.test(body)) return p('HTTP 403.14: directory listing denied.', 'The request reached the static file handler, not Django: the Django handler is not applied at the site.', `Check the handler mapping of "${c.siteName}" (the "Django handler" step).`);
   if (r.status === 404 && kind === 'static') {
     if (isIisErrorPage(r)) return p(`HTTP 404 for a static file under ${c.staticUrl}.`, `The file is not in ${d.staticRoot}: collectstatic has not run, or STATIC_ROOT differs from the virtual directory.`, 'Run the collectstatic step again and check the /static virtual directory.');
@@ -67,7 +68,8 @@ export async function verify(config: DeploymentConfig, host: Host, signal?: Abor
   const ct = (r: HttpResult) => (r.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
 
   const home = await get('/');
-  const homeOk = !home.networkError && home.status < 500 && !isIisErrorPage(home);
+  // 2xx/3xx, or Django's own 404 (a project without a page at "/"); 400 is Django refusing the host.
+  const homeOk = !home.networkError && !isIisErrorPage(home) && (home.status < 400 || home.status === 404);
   probes.push({
     name: 'Django answers the home page',
     url: `${base}/`,

@@ -68,7 +68,7 @@ function splitOutside(s: string, sep: string, max = Infinity): string[] {
       cur += ch;
       continue;
     }
-    if (ch === "'" && depth > 0) quote = true;
+    if (ch === "'") quote = true;
     else if (ch === '[') depth++;
     else if (ch === ']') depth--;
     if (ch === sep && depth === 0 && out.length < max - 1) {

@@ -141,6 +141,19 @@ export function addCgiToConfig(root: El): void {
     h.children.unshift(el('add', { name: 'CGI-exe', path: '*.exe', verb: '*', modules: 'CgiModule', resourceType: 'File', requireAccess: 'Execute', allowPathInfo: 'true' }));
 }
 
+/** Removes what disabling IIS-CGI removes: its modules and the CGI-exe handler. */
+export function removeCgiFromConfig(root: El): void {
+  const ws = root.children.find((c) => c.name === 'system.webServer');
+  if (!ws) return;
+  const names = new Set<string>(CGI_MODULES.map(([n]) => n));
+  for (const sec of ['globalModules', 'modules']) {
+    const e = ws.children.find((c) => c.name === sec);
+    if (e) e.children = e.children.filter((c) => !names.has(getAttr(c, 'name') ?? ''));
+  }
+  const h = ws.children.find((c) => c.name === 'handlers');
+  if (h) h.children = h.children.filter((c) => getAttr(c, 'name') !== 'CGI-exe');
+}
+
 export function sectionSegments(section: string): string[] {
   return section.split('/');
 }

@@ -8,7 +8,7 @@ import type { ExecOptions } from '../../engine/host';
 import { runProcess } from '../process';
 import { realPython } from './python';
 import path from 'node:path';
-import { addCgiToConfig } from './apphost';
+import { addCgiToConfig, removeCgiFromConfig } from './apphost';
 import type { ProgramResult } from './appcmd';
 import { findPool, listSites, siteBindings } from './iisconfig';
 import { APPHOST_PATH, type Ace, type SimulatedServer } from './server';
@@ -99,7 +99,21 @@ export function runDism(s: SimulatedServer, args: readonly string[]): ProgramRes
     s.save();
     return res(0, `${DISM_BANNER(s)}Enabling feature(s)\r\n[==========================100.0%==========================]\r\nThe operation completed successfully.\r\n`, true);
   }
-  return res(87, `${DISM_BANNER(s)}Error: 87\r\n\r\nNo servicing command was given; the simulator knows /Get-FeatureInfo, /Get-Features and /Enable-Feature.\r\n`);
+  if (flags.includes('/disable-feature')) {
+    for (const f of features) {
+      const k = known(f);
+      if (!k) return res(DISM_UNKNOWN_FEATURE, `${DISM_BANNER(s)}Error: 0x800f080c\r\n\r\nFeature name ${f} is unknown.\r\n`);
+      s.state.features[k] = 'Disabled';
+      if (k === 'IIS-CGI' && s.iisInstalled()) {
+        const cfg = s.loadAppHost();
+        removeCgiFromConfig(cfg);
+        s.saveAppHost(cfg);
+      }
+    }
+    s.save();
+    return res(0, `${DISM_BANNER(s)}Disabling feature(s)\r\n[==========================100.0%==========================]\r\nThe operation completed successfully.\r\n`, true);
+  }
+  return res(87, `${DISM_BANNER(s)}Error: 87\r\n\r\nNo servicing command was given; the simulator knows /Get-FeatureInfo, /Get-Features, /Enable-Feature and /Disable-Feature.\r\n`);
 }
 
 // ---------------------------------------------------------------- reg
