@@ -101,6 +101,7 @@ export const appcmd = {
   listSite: (site: string): string[] => ['list', 'site', site, '/config', '/xml'],
   addSite: (c: DeploymentConfig): string[] => ['add', 'site', `/name:${c.siteName}`, `/bindings:${bindingOf(c)}`, `/physicalPath:${c.appDir}`],
   addBinding: (c: DeploymentConfig): string[] => ['set', 'site', c.siteName, `/+bindings.[protocol='http',bindingInformation='${bindingInfo(c)}']`],
+  removeBinding: (c: DeploymentConfig, info: string): string[] => ['set', 'site', c.siteName, `/-bindings.[protocol='http',bindingInformation='${info}']`],
   setRootPath: (c: DeploymentConfig): string[] => ['set', 'vdir', `${c.siteName}/`, `/physicalPath:${c.appDir}`],
   setAppPool: (c: DeploymentConfig, d: Derived): string[] => ['set', 'app', `${c.siteName}/`, `/applicationPool:${d.appPool}`],
   startSite: (site: string): string[] => ['start', 'site', site],

@@ -21,8 +21,13 @@ export const site: Step = {
     const info = r?.exitCode === 0 ? parseSite(r.stdout) : undefined;
     if (!info) return needed(`the site "${config.siteName}" does not exist`, create);
     const actions: Action[] = [];
-    if (!info.bindings.some((b) => b.protocol === 'http' && b.bindingInformation.toLowerCase() === bindingInfo(config).toLowerCase()))
+    // The site is this deployment's: its http bindings converge to exactly the configured one
+    // (https bindings an administrator added are left alone).
+    const want = bindingInfo(config).toLowerCase();
+    if (!info.bindings.some((b) => b.protocol === 'http' && b.bindingInformation.toLowerCase() === want))
       actions.push(exec(`Add the binding http/${bindingInfo(config)}`, APPCMD, appcmd.addBinding(config)));
+    for (const b of info.bindings.filter((x) => x.protocol === 'http' && x.bindingInformation.toLowerCase() !== want))
+      actions.push(exec(`Remove the old binding http/${b.bindingInformation}`, APPCMD, appcmd.removeBinding(config, b.bindingInformation)));
     const rootApp = info.apps.find((a) => a.path === '/');
     const rootVdir = rootApp?.vdirs.find((v) => v.path === '/');
     if (!rootVdir || !samePath(rootVdir.physicalPath, config.appDir)) actions.push(exec(`Point the site at ${config.appDir}`, APPCMD, appcmd.setRootPath(config)));

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import type { ExecOptions, ExecResult, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
 import { ProgramNotFoundError } from '../process';
+import { httpRequest } from '../http-client';
 import { runAppcmd, type ProgramResult } from './appcmd';
 import { HttpFront } from './http-front';
 import { runDism, runFsutil, runIcacls, runNet, runNetstat, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami, installerVersion } from './programs';
@@ -153,22 +154,7 @@ export class SimulatedHost implements Host {
     if (!isLocal || local === undefined) {
       return { status: 0, headers: {}, body: '', networkError: `connect ECONNREFUSED ${u.hostname}:${sitePort} (nothing listens on port ${sitePort} of the simulated server)` };
     }
-    const target = `http://127.0.0.1:${local}${u.pathname}${u.search}`;
-    try {
-      const r = await fetch(target, {
-        method: opts.method ?? 'GET',
-        headers: { host: `${u.hostname}:${sitePort}`, ...(opts.headers ?? {}) },
-        signal: opts.signal ?? AbortSignal.timeout(opts.timeoutMs ?? 30000),
-        redirect: 'manual',
-      });
-      const headers: Record<string, string> = {};
-      r.headers.forEach((v, k) => {
-        headers[k] = v;
-      });
-      return { status: r.status, headers, body: await r.text() };
-    } catch (e) {
-      return { status: 0, headers: {}, body: '', networkError: String(e) };
-    }
+    return httpRequest(url, { ...opts, headers: { host: `${u.hostname}:${sitePort}`, ...(opts.headers ?? {}) } }, { host: '127.0.0.1', port: local });
   }
 
   async info(): Promise<HostInfo> {

@@ -13,6 +13,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import os from 'node:os';
 import type { ExecOptions, ExecResult, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
 import { runProcess } from '../process';
+import { httpRequest } from '../http-client';
 import { parseRegQuery } from '../../engine/parsers';
 
 export class WindowsHost implements Host {
@@ -41,15 +42,8 @@ export class WindowsHost implements Host {
     await mkdir(dirname(p), { recursive: true });
     await pipeline(Readable.fromWeb(r.body as unknown as WebReadableStream<Uint8Array>), createWriteStream(p));
   }
-  async http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
-    try {
-      const r = await fetch(url, { method: opts.method ?? 'GET', ...(opts.headers ? { headers: opts.headers } : {}), signal: opts.signal ?? AbortSignal.timeout(opts.timeoutMs ?? 30000), redirect: 'manual' });
-      const headers: Record<string, string> = {};
-      r.headers.forEach((v, k) => (headers[k] = v));
-      return { status: r.status, headers, body: await r.text() };
-    } catch (e) {
-      return { status: 0, headers: {}, body: '', networkError: String(e) };
-    }
+  http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
+    return httpRequest(url, opts);
   }
   async info(): Promise<HostInfo> {
     const r = await this.exec('reg.exe', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion']);
