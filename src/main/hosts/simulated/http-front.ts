@@ -8,7 +8,7 @@
  * Error pages follow IIS's detailed local error pages (status, substatus, module, handler, HRESULT).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync, type Dirent } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -84,6 +84,8 @@ ${e.fixes ? `<div class="content-container"><fieldset><h4>Things you can try:</h
 
 interface Worker {
   child: ChildProcessWithoutNullStreams;
+  /** Newest mtime of *.py / *.config under the site when it started (wfastcgi restarts on change). */
+  fingerprint: number;
   queue: Promise<unknown>;
   exited: boolean;
   stderr: string;
@@ -299,6 +301,12 @@ export class HttpFront {
     if (!venv && !existsSync(realPython())) return exited(`No real Python at ${realPython()}.`);
     const key = JSON.stringify({ fullPath, args, env, sitePhysical });
     let w = this.workers.get(key);
+    const fp = sourceFingerprint(s.toReal(sitePhysical));
+    if (w && !w.exited && w.fingerprint !== fp) {
+      // wfastcgi's default WSGI_RESTART_FILE_REGEX, .*((\.py)|(\.config))$: a changed file restarts the process.
+      w.child.kill();
+      w = undefined;
+    }
     if (!w || w.exited) {
       w = this.startWorker(venv ? path.join(venv.realDir, 'bin', 'python') : realPython(), env, sitePhysical);
       this.workers.set(key, w);
@@ -331,7 +339,7 @@ export class HttpFront {
     childEnv.SIM_PYTHONPATH = env.PYTHONPATH ? mapArg(s, env.PYTHONPATH) : '';
     childEnv.SIM_APPL_PHYSICAL_PATH = sitePhysical ? s.toReal(sitePhysical) : '';
     const child = spawn(python, [script], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-    const w: Worker = { child, queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
+    const w: Worker = { child, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
     child.stderr.on('data', (d: Buffer) => {
       w.stderr = (w.stderr + s.mapOutput(d.toString())).slice(-20000);
     });
@@ -344,6 +352,27 @@ export class HttpFront {
     });
     return w;
   }
+}
+
+/** Newest modification time of the .py and .config files below a folder (wfastcgi's restart rule). */
+export function sourceFingerprint(dir: string): number {
+  let newest = 0;
+  const walk = (d: string, depth: number) => {
+    if (depth > 6) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full, depth + 1);
+      else if (/\.(py|config)$/i.test(e.name)) newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  if (dir) walk(dir, 0);
+  return newest;
 }
 
 export { findSite };
