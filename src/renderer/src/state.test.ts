@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../shared/plan';
+import { initialState, reducer, sectionStatus } from './state';
+
+const plan: Plan = {
+  createdAt: '2026-11-23T00:00:00Z',
+  host: { kind: 'simulated', productName: 'Windows Server 2022 (simulated)' },
+  steps: [
+    { id: 'preflight', title: 'Check the server', section: 'prepare', dependsOn: [], status: 'done', reason: 'ok', actions: [] },
+    { id: 'iis', title: 'Enable IIS with CGI', section: 'iis', dependsOn: ['preflight'], status: 'needed', reason: 'IIS-CGI is not enabled', actions: [{ kind: 'exec', description: 'Enable IIS', file: 'dism.exe', args: ['/Online'] }] },
+  ],
+};
+
+describe('wizard state', () => {
+  it('shows the plan, then follows the run events', () => {
+    let s = reducer(initialState, { type: 'plan', plan });
+    expect(sectionStatus(s, 'prepare')).toBe('done');
+    expect(sectionStatus(s, 'iis')).toBe('needed');
+    expect(sectionStatus(s, 'python')).toBe('idle');
+    s = reducer(s, { type: 'bridge', event: { kind: 'engine', event: { type: 'run-started', runId: 'r', steps: plan.steps.map(({ id, title, section }) => ({ id, title, section })) } } });
+    s = reducer(s, { type: 'bridge', event: { kind: 'engine', event: { type: 'step-state', runId: 'r', stepId: 'iis', state: 'running' } } });
+    expect(sectionStatus(s, 'iis')).toBe('running');
+    s = reducer(s, { type: 'bridge', event: { kind: 'engine', event: { type: 'output', runId: 'r', stepId: 'iis', stream: 'stdout', line: 'Enabling feature(s)' } } });
+    s = reducer(s, { type: 'bridge', event: { kind: 'engine', event: { type: 'step-state', runId: 'r', stepId: 'iis', state: 'failed', problem: { what: 'DISM failed', why: 'x', fix: 'y' } } } });
+    expect(s.steps.iis?.output).toEqual(['Enabling feature(s)']);
+    expect(s.steps.iis?.problem?.what).toBe('DISM failed');
+    expect(sectionStatus(s, 'iis')).toBe('failed');
+    s = reducer(s, { type: 'bridge', event: { kind: 'engine', event: { type: 'run-finished', runId: 'r', outcome: 'failed', restartRequired: false, mutatingCommands: 1 } } });
+    expect(s.running).toBe(false);
+    expect(s.outcome).toBe('failed');
+  });
+
+  it('keeps the log bounded', () => {
+    let s = initialState;
+    for (let i = 0; i < 600; i++) s = reducer(s, { type: 'bridge', event: { kind: 'log', entry: { level: 'info', message: `m${i}`, timestamp: '', source: 'main' } } });
+    expect(s.log).toHaveLength(500);
+    expect(s.log.at(-1)?.message).toBe('m599');
+  });
+});

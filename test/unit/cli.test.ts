@@ -1,0 +1,109 @@
+import { cpSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/main/cli/cli';
+import { deployedBaseline, tmp } from './helpers';
+
+async function cli(args: string[], confirm?: boolean) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), ...(confirm === undefined ? {} : { confirm: async () => confirm }) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+let deployed: string;
+beforeAll(async () => {
+  deployed = tmp('cli-');
+  cpSync(await deployedBaseline(), deployed, { recursive: true });
+});
+
+describe('usage and configuration errors: one clear message, exit 2', () => {
+  it.each([
+    [['plan', '--config', '/nonexistent/deploy.json', '--simulate', '/tmp/x'], 'does not exist'],
+    [['plan', '--bogus'], 'Unknown option --bogus'],
+    [[], 'No command given'],
+    [['frobnicate', '--simulate', '/tmp/x'], 'Unknown command "frobnicate"'],
+    [['export'], 'export needs --format powershell'],
+  ])('%j', async (args, text) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(text);
+  });
+
+  it('invalid JSON and invalid values', async () => {
+    const dir = tmp('cfg-');
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, '{ "port": 81,, }');
+    const r1 = await cli(['plan', '--config', bad, '--simulate', tmp('s-')]);
+    expect(r1.code).toBe(2);
+    expect(r1.err.split('\n')).toHaveLength(1);
+    expect(r1.err).toContain('is not valid JSON');
+    const wrong = path.join(dir, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify({ port: 99999, sitename: 'x' }));
+    const r2 = await cli(['plan', '--config', wrong, '--simulate', tmp('s-')]);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toContain('port: port must be from 1 to 65535.');
+    expect(r2.err).toContain('unknown key "sitename"');
+  });
+
+  it('refuses to run against this machine when it is not Windows', async () => {
+    const r = await cli(['plan']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--simulate DIR');
+  });
+
+  it('refuses a non-empty folder that is not a simulated server', async () => {
+    const dir = tmp('notsim-');
+    writeFileSync(path.join(dir, 'important.txt'), 'x');
+    const r = await cli(['plan', '--simulate', dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('holds no simulated server');
+  });
+});
+
+describe('commands on a simulated server', () => {
+  it('plan --json on a completed server shows every step done, with exec actions as argv', async () => {
+    const r = await cli(['plan', '--json', '--simulate', deployed]);
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.out) as { steps: { id: string; status: string }[] };
+    expect(p.steps.map((s) => s.status)).toEqual(Array(14).fill('done'));
+  });
+
+  it('plan --json on a fresh server lists actions with file and args exactly as spawned', async () => {
+    const r = await cli(['plan', '--json', '--simulate', tmp('fresh-')]);
+    const p = JSON.parse(r.out) as { steps: { id: string; actions: { kind: string; file?: string; args?: string[] }[] }[] };
+    const site = p.steps.find((s) => s.id === 'site');
+    expect(site?.actions[0]).toMatchObject({ kind: 'exec', file: 'C:\\Windows\\System32\\inetsrv\\appcmd.exe', args: ['add', 'site', '/name:foo', '/bindings:http/*:81:', '/physicalPath:C:\\apps\\foo'] });
+  });
+
+  it('apply asks first: no terminal and no --yes is refused, "no" changes nothing', async () => {
+    const dir = tmp('ask-');
+    const r = await cli(['apply', '--simulate', dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('add --yes');
+    const no = await cli(['apply', '--simulate', dir], false);
+    expect(no.code).toBe(1);
+    expect(no.err).toContain('Nothing was changed.');
+  });
+
+  it('apply on a deployed server changes nothing and exits 0; verify --json passes', async () => {
+    const r = await cli(['apply', '--yes', '--json', '--simulate', deployed]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ outcome: 'succeeded', mutatingCommands: 0 });
+    const v = await cli(['verify', '--json', '--simulate', deployed]);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.out)).toMatchObject({ ok: true });
+  });
+
+  it('verify exits 1 and explains when the site is broken', async () => {
+    const r = await cli(['verify', '--simulate', tmp('empty-')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('Nothing answered on port 81');
+  });
+
+  it('export prints the script', async () => {
+    const r = await cli(['export', '--format', 'powershell']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('#Requires -RunAsAdministrator');
+  });
+});
