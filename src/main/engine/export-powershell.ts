@@ -68,7 +68,8 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan): str
   for (const s of orderedSteps(STEPS)) {
     const actions = freshPlan.steps.find((p) => p.id === s.id)?.actions ?? [];
     lines.push(`# ---- Step: ${s.id} (${s.title})`, `if (-not (${s.psCheck({ config, d })})) {`);
-    if (actions.length === 0) lines.push(`    Write-Warning ${psq(`Check did not pass: ${s.title}. See the log of the steps above.`)}`);
+    if (actions.length === 0 && s.id === 'preflight') lines.push(`    throw ${psq('The server is not ready: run as an administrator, and free the port of the site.')}`);
+    else if (actions.length === 0) lines.push(`    Write-Warning ${psq(`Check did not pass: ${s.title}. See the output of the steps above.`)}`);
     else {
       lines.push(`    Write-Host ${psq(`changing: ${s.title}`)}`);
       for (const a of actions) lines.push(...psAction(a));

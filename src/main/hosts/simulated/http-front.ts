@@ -91,6 +91,8 @@ interface Worker {
   stderr: string;
   exitCode: number | null;
   lines: AsyncIterator<string>;
+  /** Settles once when the process exits (raced against each answer). */
+  gone: Promise<IteratorResult<string>>;
 }
 
 export class HttpFront {
@@ -316,7 +318,7 @@ export class HttpFront {
       if (worker.exited) return exited(`The process exited with code ${worker.exitCode ?? '?'}: ${worker.stderr.slice(-2000)}`);
       const reqLine = JSON.stringify({ method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers, body: body.toString('base64'), serverPort: sitePort, serverName: (headers.host ?? 'localhost').replace(/:\d+$/, '') });
       worker.child.stdin.write(`${reqLine}\n`);
-      const next = await Promise.race([worker.lines.next(), new Promise<IteratorResult<string>>((resolve) => worker.child.once('exit', () => resolve({ done: true, value: undefined })))]);
+      const next = await Promise.race([worker.lines.next(), worker.gone]);
       if (next.done) return exited(`The process exited with code ${worker.exitCode ?? '?'}: ${worker.stderr.slice(-2000)}`);
       const r = JSON.parse(next.value) as { status: string; headers: [string, string][]; body: string; handlerError?: boolean };
       const status = Number(r.status.split(' ')[0]);
@@ -339,7 +341,8 @@ export class HttpFront {
     childEnv.SIM_PYTHONPATH = env.PYTHONPATH ? mapArg(s, env.PYTHONPATH) : '';
     childEnv.SIM_APPL_PHYSICAL_PATH = sitePhysical ? s.toReal(sitePhysical) : '';
     const child = spawn(python, [script], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-    const w: Worker = { child, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
+    const gone = new Promise<IteratorResult<string>>((resolve) => child.once('exit', () => resolve({ done: true, value: undefined })));
+    const w: Worker = { child, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), gone };
     child.stderr.on('data', (d: Buffer) => {
       w.stderr = (w.stderr + s.mapOutput(d.toString())).slice(-20000);
     });

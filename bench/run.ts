@@ -1,0 +1,64 @@
+/**
+ * npm run bench: speed and memory figures (printed, never asserted).
+ *  - a full deployment on a fresh simulated server, and a second (idempotent) run: ratio
+ *  - plan (check-only) on a deployed server
+ *  - appcmd interpretation throughput
+ *  - the simulated IIS front: static file vs Django request latency
+ *  - resident memory of this process around a deployment
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { defaultConfig } from '../src/shared/config';
+import { plan, run } from '../src/main/engine/engine';
+import { runAppcmd } from '../src/main/hosts/simulated/appcmd';
+import { SimulatedHost } from '../src/main/hosts/simulated/sim-host';
+
+const c = defaultConfig();
+const ms = (t: number) => `${t.toFixed(0)} ms`;
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
+
+async function main() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const host = new SimulatedHost(dir);
+  const rss0 = process.memoryUsage().rss;
+  let t = performance.now();
+  const first = await run(c, host);
+  const tFirst = performance.now() - t;
+  const rss1 = process.memoryUsage().rss;
+  t = performance.now();
+  const second = await run(c, host);
+  const tSecond = performance.now() - t;
+  t = performance.now();
+  await plan(c, host);
+  const tPlan = performance.now() - t;
+  console.log(`full deployment (fresh server):   ${ms(tFirst)}  (${first.outcome}, ${first.mutatingCommands} changes)`);
+  console.log(`second run (nothing to change):   ${ms(tSecond)}  (${second.mutatingCommands} changes)  ratio second/first ${(tSecond / tFirst).toFixed(2)}`);
+  console.log(`plan on a deployed server:        ${ms(tPlan)}`);
+
+  const N = 300;
+  t = performance.now();
+  for (let i = 0; i < N; i++) runAppcmd(host.server, ['list', 'config', 'foo/static', '-section:system.webServer/handlers', '/xml']);
+  const tAppcmd = (performance.now() - t) / N;
+  console.log(`appcmd list config (effective):   ${tAppcmd.toFixed(2)} ms each, ${(1000 / tAppcmd).toFixed(0)}/s`);
+
+  const lat = async (url: string) => {
+    const xs: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const s = performance.now();
+      await host.http(url);
+      xs.push(performance.now() - s);
+    }
+    return xs;
+  };
+  const st = await lat('http://localhost:81/static/admin/css/base.css');
+  const dj = await lat('http://localhost:81/admin/login/');
+  console.log(`static file via IIS front:        p50 ${pct(st, 50).toFixed(1)} ms, p95 ${pct(st, 95).toFixed(1)} ms`);
+  console.log(`Django page via FastCGI front:    p50 ${pct(dj, 50).toFixed(1)} ms, p95 ${pct(dj, 95).toFixed(1)} ms  ratio django/static ${(pct(dj, 50) / pct(st, 50)).toFixed(1)}`);
+  console.log(`resident memory:                  ${mb(rss0)} before, ${mb(rss1)} after a deployment (+${mb(rss1 - rss0)}), ${mb(process.memoryUsage().rss)} at the end`);
+  await host.dispose();
+}
+
+void main();
