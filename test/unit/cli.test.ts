@@ -107,3 +107,14 @@ describe('commands on a simulated server', () => {
     expect(r.out).toContain('#Requires -RunAsAdministrator');
   });
 });
+
+describe('fault injection by option', () => {
+  it('--sim-fault makes the first matching command fail, and the step says so', async () => {
+    const r = await cli(['apply', '--yes', '--json', '--simulate', tmp('fault-'), '--sim-fault', '{"match":"appcmd.exe add apppool","exitCode":5,"stdout":"ERROR ( message:Access is denied. )"}']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out) as { steps: Record<string, string>; problems: Record<string, { why: string }> };
+    expect(j.steps['app-pool']).toBe('failed');
+    expect(j.problems['app-pool']?.why).toBe('Access is denied.');
+    expect((await cli(['plan', '--sim-fault', '{}'])).err).toContain('--sim-fault needs --simulate DIR');
+  });
+});

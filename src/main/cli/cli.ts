@@ -14,7 +14,7 @@ import { plan, run, uninstall, verify, type RunResult } from '../engine/engine';
 import type { Host } from '../engine/host';
 import { exportPowerShell } from '../engine/export-powershell';
 import { HostSelectionError, selectHost } from '../hosts/select';
-import type { Scenario, WindowsFlavour } from '../hosts/simulated/server';
+import type { Fault, Scenario, WindowsFlavour } from '../hosts/simulated/server';
 import { SimulatedHost } from '../hosts/simulated/sim-host';
 
 export interface CliIo {
@@ -36,6 +36,7 @@ interface Options {
   out?: string;
   keep?: string;
   scenario: Scenario;
+  faults?: Fault[];
 }
 
 const USAGE = `Usage: django-iis-setup <command> [options]
@@ -59,6 +60,8 @@ Options:
   --sim-windows 2016|2019|2022|2025|client, --sim-not-elevated, --sim-port-in-use PORT,
   --sim-iis none|web-server|with-cgi, --sim-python VERSION=DIR
                        shape a fresh simulated server (ignored when DIR already holds one)
+  --sim-fault JSON     inject a fault, e.g. {"match":"appcmd.exe add site","exitCode":183}
+                       ({"commandNumber":N}, {"hang":true}, {"restart":true}, "times":N)
 `;
 
 export function parseArgs(argv: string[]): Options {
@@ -118,6 +121,16 @@ export function parseArgs(argv: string[]): Options {
         const m = /^(\d+\.\d+\.\d+)=([A-Za-z]:\\.*)$/.exec(need(i++, a));
         if (!m) throw new UsageError('--sim-python takes VERSION=DIR, e.g. 3.13.9=C:\\Python313.');
         (o.scenario.python ??= []).push({ version: m[1] as string, dir: m[2] as string, allUsers: true });
+        break;
+      }
+      case '--sim-fault': {
+        let f: unknown;
+        try {
+          f = JSON.parse(need(i++, a));
+        } catch {
+          throw new UsageError('--sim-fault takes JSON, e.g. {"match":"appcmd.exe add site","exitCode":183}.');
+        }
+        (o.faults ??= []).push(f as Fault);
         break;
       }
       case '--help':
@@ -225,7 +238,9 @@ function runSummary(r: RunResult): unknown {
 }
 
 async function withHost<T>(o: Options, fn: (h: Host) => Promise<T>): Promise<T> {
+  if (o.faults && !o.simulate) throw new UsageError('--sim-fault needs --simulate DIR.');
   const host = selectHost({ ...(o.simulate ? { simulate: o.simulate } : {}), scenario: o.scenario });
+  if (host instanceof SimulatedHost) for (const f of o.faults ?? []) host.server.addFault(f);
   try {
     return await fn(host);
   } finally {

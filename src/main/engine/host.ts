@@ -3,6 +3,13 @@
  * fetch) and by the simulated Windows Server. The engine never knows which one it has.
  * Paths are Windows paths (C:\apps\foo) on both.
  */
+/** Thrown by Host.exec when the program does not exist on the server. */
+export class ProgramNotFoundError extends Error {
+  constructor(readonly file: string) {
+    super(`The program ${file} was not found.`);
+  }
+}
+
 export interface ExecOptions {
   cwd?: string;
   env?: Record<string, string>;
@@ -42,6 +49,7 @@ export interface HostInfo {
   build: number;
   installationType: string;
   architecture: string;
+  elevated: boolean;
   /** Where a simulated server keeps its state (the DIR); absent on a real host. */
   simulatorRoot?: string;
 }

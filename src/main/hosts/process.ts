@@ -3,13 +3,9 @@
  * real Windows host and by the simulator when it runs the machine's real Python.
  */
 import { execa } from 'execa';
-import type { ExecOptions, ExecResult } from '../engine/host';
+import { ProgramNotFoundError, type ExecOptions, type ExecResult } from '../engine/host';
 
-export class ProgramNotFoundError extends Error {
-  constructor(readonly file: string) {
-    super(`The program ${file} was not found.`);
-  }
-}
+export { ProgramNotFoundError };
 
 export async function runProcess(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const child = execa(file, [...args], {

@@ -25,6 +25,7 @@ export const preflight: Step = {
     const values = Object.values(parseRegQuery(cv?.stdout ?? ''))[0] ?? {};
     const build = Number(values.CurrentBuildNumber ?? values.CurrentBuild ?? 0);
     const product = values.ProductName ?? 'Windows';
+    const installType = values.InstallationType ?? 'Server';
     if (build > 0 && build < MIN_BUILD)
       return blocked(`${product} (build ${build}) is older than Windows Server 2016`, {
         what: `${product} (build ${build}) is too old for this tool.`,
@@ -61,7 +62,8 @@ export const preflight: Step = {
         why: 'Python, the virtual environment and the packages need about 2 GB.',
         fix: 'Free some space on C: and run again.',
       });
-    return done(`${product} (build ${build}), elevated, port ${config.port} ${owner ? 'held by this site' : 'free'}${free !== undefined ? `, ${(free / 1024 ** 3).toFixed(0)} GB free` : ''}`);
+    const note = installType === 'Client' ? ' (client Windows: IIS works, but this tool is made for Windows Server)' : installType === 'Server Core' ? ' (Server Core: use the command line or the PowerShell export)' : '';
+    return done(`${product} (build ${build}, ${values.EditionID ?? installType})${note}, elevated, port ${config.port} ${owner ? 'held by this site' : 'free'}${free !== undefined ? `, ${(free / 1024 ** 3).toFixed(0)} GB free` : ''}`);
   },
   psCheck: ({ config }) =>
     `(([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)) -and -not (Get-NetTCPConnection -State Listen -LocalPort ${config.port} -ErrorAction SilentlyContinue | Where-Object { $_.OwningProcess -ne 4 })`,

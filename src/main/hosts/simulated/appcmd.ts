@@ -141,6 +141,17 @@ export function parseAppcmdArgs(args: readonly string[]): ParsedArgs {
 
 // ---------------------------------------------------------------- helpers
 
+function collectionItem(section: string, depth: number): ElementSchema {
+  let cur: ElementSchema | undefined = sectionOrThrow(section);
+  for (let i = 0; i < depth; i++) cur = cur?.collection?.item;
+  if (!cur) throw new Error(`schema of ${section} has no collection at depth ${depth}`);
+  return cur;
+}
+const poolItemSchema = () => collectionItem('system.applicationHost/applicationPools', 1);
+const siteItemSchema = () => collectionItem('system.applicationHost/sites', 1);
+const appItemSchema = () => collectionItem('system.applicationHost/sites', 2);
+const vdirItemSchema = () => collectionItem('system.applicationHost/sites', 3);
+
 const OBJECT_ALIASES: Record<string, string> = {
   site: 'site', sites: 'site', apppool: 'apppool', apppools: 'apppool', app: 'app', apps: 'app', vdir: 'vdir', vdirs: 'vdir',
   config: 'config', configs: 'config', backup: 'backup', backups: 'backup',
@@ -587,7 +598,7 @@ function addPool(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResul
   const problem = attributeValueProblem({ name: 'name', type: 'string', validation: 'applicationPoolName' }, n);
   if (problem) fail(`${problem}: "${n}"`, EXIT.INVALID_DATA);
   if (findPool(root, n)) fail(`Failed to add duplicate collection element "${n}".`, EXIT.DUPLICATE);
-  const schema = sectionOrThrow('system.applicationHost/applicationPools').collection?.item as ElementSchema;
+  const schema = poolItemSchema();
   const pool = el('add', { name: n });
   applyAttributeParams(pool, schema, otherParams(p, ['name']));
   const section = poolsSection(root) ?? findSection(root, 'system.applicationHost/applicationPools', true);
@@ -606,7 +617,7 @@ function setPool(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResul
   if (!name) fail('Missing the application pool: appcmd set apppool NAME /attribute:value.');
   const pool = findPool(root, name);
   if (!pool) fail(`Cannot find APPPOOL object with identifier "${name}".`, EXIT.NOT_FOUND);
-  const schema = sectionOrThrow('system.applicationHost/applicationPools').collection?.item as ElementSchema;
+  const schema = poolItemSchema();
   applyAttributeParams(pool, schema, otherParams(p, ['apppool.name']));
   commit(server, root, ['system.applicationHost/applicationPools']);
   return ok(`APPPOOL object "${getAttr(pool, 'name')}" changed`, true);
@@ -657,7 +668,7 @@ function addSite(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResul
   const site = el('site', { name: n, id });
   const bindings = param(p, 'bindings');
   const physicalPath = param(p, 'physicalPath');
-  const siteSchema = sectionOrThrow('system.applicationHost/sites').collection?.item as ElementSchema;
+  const siteSchema = siteItemSchema();
   applyAttributeParams(site, siteSchema, otherParams(p, ['name', 'id', 'bindings', 'physicalPath']));
   const out = [`SITE object "${n}" added`];
   if (physicalPath !== undefined) {
@@ -689,7 +700,7 @@ function setSite(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResul
     s.children = s.children.filter((c) => c.name !== 'bindings');
     s.children.push(el('bindings', {}, parseBindings(bindings).map((b) => el('binding', { protocol: b.protocol, bindingInformation: b.info }))));
   }
-  const siteSchema = sectionOrThrow('system.applicationHost/sites').collection?.item as ElementSchema;
+  const siteSchema = siteItemSchema();
   applyAttributeParams(s, siteSchema, otherParams(p, ['site.name', 'bindings']));
   for (const e of p.exprs) applyExpr(s, siteSchema, e, s);
   commit(server, root, ['system.applicationHost/sites']);
@@ -717,15 +728,15 @@ function addApp(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult
   if (!siteName || !appPath) fail('Missing required attributes: /site.name:SITE /path:/APP.');
   const site = findSite(root, siteName);
   if (!site) fail(`Cannot find SITE object with identifier "${siteName}".`, EXIT.NOT_FOUND);
-  if (!(appPath).startsWith('/')) fail('Invalid application path', EXIT.INVALID_DATA);
-  if (applications(site).some((a) => (getAttr(a, 'path') ?? '').toLowerCase() === (appPath).toLowerCase()))
+  if (!appPath.startsWith('/')) fail('Invalid application path', EXIT.INVALID_DATA);
+  if (applications(site).some((a) => (getAttr(a, 'path') ?? '').toLowerCase() === appPath.toLowerCase()))
     fail(`Failed to add duplicate collection element "${siteName}${appPath}".`, EXIT.DUPLICATE);
   const app = el('application', { path: appPath });
   const pp = param(p, 'physicalPath');
-  const appSchema = (sectionOrThrow('system.applicationHost/sites').collection?.item.collection?.item) as ElementSchema;
+  const appSchema = appItemSchema();
   applyAttributeParams(app, appSchema, otherParams(p, ['site.name', 'path', 'physicalPath']));
   if (pp !== undefined) app.children.push(el('virtualDirectory', { path: '/', physicalPath: pp }));
-  (site).children.push(app);
+  site.children.push(app);
   commit(server, root, ['system.applicationHost/sites']);
   return ok(`APP object "${siteName}${appPath}" added${pp !== undefined ? `\r\nVDIR object "${siteName}${appPath}" added` : ''}`, true);
 }
@@ -734,7 +745,7 @@ function setApp(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult
   const id = identifier(p, 'app.name');
   const found = id ? findAppById(root, id) : undefined;
   if (!found) fail(`Cannot find APP object with identifier "${id ?? ''}".`, EXIT.NOT_FOUND);
-  const appSchema = (sectionOrThrow('system.applicationHost/sites').collection?.item.collection?.item) as ElementSchema;
+  const appSchema = appItemSchema();
   applyAttributeParams((found as { app: El }).app, appSchema, otherParams(p, ['app.name']));
   commit(server, root, ['system.applicationHost/sites']);
   return ok(`APP object "${id}" changed`, true);
@@ -756,13 +767,13 @@ function addVdir(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResul
   if (!appName || !vpath) fail('Missing required attributes: /app.name:SITE/ /path:/VDIR.');
   const found = findAppById(root, appName);
   if (!found) fail(`Cannot find APP object with identifier "${appName}".`, EXIT.NOT_FOUND);
-  if (!(vpath).startsWith('/')) fail('Invalid virtual directory path', EXIT.INVALID_DATA);
+  if (!vpath.startsWith('/')) fail('Invalid virtual directory path', EXIT.INVALID_DATA);
   const f = found;
   const vdir = el('virtualDirectory', { path: vpath });
-  const vSchema = (sectionOrThrow('system.applicationHost/sites').collection?.item.collection?.item.collection?.item) as ElementSchema;
+  const vSchema = vdirItemSchema();
   applyAttributeParams(vdir, vSchema, otherParams(p, ['app.name', 'path']));
   const vid = vdirId(f.site, f.app, vdir);
-  if (f.app.children.some((c) => c.name === 'virtualDirectory' && (getAttr(c, 'path') ?? '').toLowerCase() === (vpath).toLowerCase()))
+  if (f.app.children.some((c) => c.name === 'virtualDirectory' && (getAttr(c, 'path') ?? '').toLowerCase() === vpath.toLowerCase()))
     fail(`Failed to add duplicate collection element "${vid}".`, EXIT.DUPLICATE);
   f.app.children.push(vdir);
   commit(server, root, ['system.applicationHost/sites']);
@@ -780,7 +791,7 @@ function setVdir(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResul
   const id = identifier(p, 'vdir.name');
   const found = id ? findVdir(root, id) : undefined;
   if (!found) fail(`Cannot find VDIR object with identifier "${id ?? ''}".`, EXIT.NOT_FOUND);
-  const vSchema = (sectionOrThrow('system.applicationHost/sites').collection?.item.collection?.item.collection?.item) as ElementSchema;
+  const vSchema = vdirItemSchema();
   applyAttributeParams((found as { vdir: El }).vdir, vSchema, otherParams(p, ['vdir.name']));
   commit(server, root, ['system.applicationHost/sites']);
   return ok(`VDIR object "${id}" changed`, true);

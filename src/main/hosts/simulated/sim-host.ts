@@ -159,7 +159,7 @@ export class SimulatedHost implements Host {
 
   async info(): Promise<HostInfo> {
     const o = this.server.state.os;
-    return { kind: 'simulated', productName: `${o.productName} (simulated)`, build: o.build, installationType: o.installationType, architecture: 'AMD64', simulatorRoot: this.server.root };
+    return { kind: 'simulated', productName: `${o.productName} (simulated)`, build: o.build, installationType: o.installationType, architecture: 'AMD64', elevated: this.server.state.elevated, simulatorRoot: this.server.root };
   }
 
   env(name: string): string | undefined {

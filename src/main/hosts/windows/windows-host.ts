@@ -48,7 +48,8 @@ export class WindowsHost implements Host {
   async info(): Promise<HostInfo> {
     const r = await this.exec('reg.exe', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion']);
     const v = Object.values(parseRegQuery(r.stdout))[0] ?? {};
-    return { kind: 'windows', productName: v.ProductName ?? `Windows ${os.release()}`, build: Number(v.CurrentBuildNumber ?? 0), installationType: v.InstallationType ?? 'Unknown', architecture: process.arch === 'x64' ? 'AMD64' : process.arch };
+    const elevated = (await this.exec('net.exe', ['session'])).exitCode === 0;
+    return { kind: 'windows', productName: v.ProductName ?? `Windows ${os.release()}`, build: Number(v.CurrentBuildNumber ?? 0), installationType: v.InstallationType ?? 'Unknown', architecture: process.arch === 'x64' ? 'AMD64' : process.arch, elevated };
   }
   env(name: string): string | undefined {
     return process.env[name];
