@@ -88,6 +88,8 @@ export async function startHarness(opts: { scenario?: Scenario } = {}): Promise<
     async close() {
       await service.cancelDeployment();
       for (const c of clients) c.end();
+      // The browser keeps idle keep-alive connections open; close them or close() waits forever.
+      server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await host.dispose();
       log.logger.close();
