@@ -86,7 +86,8 @@ function stateBadge(v: StepView): ReactNode {
     skipped: ['skipped', 'warning'],
     cancelled: ['cancelled', 'warning'],
   };
-  const verified = v.id === 'verification' && (v.state === 'done' || v.state === 'already-done' || v.state === 'planned-done');
+  // Check-only steps pass or fail; "already done" would read oddly for them.
+  const verified = (v.id === 'verification' || v.id === 'preflight') && (v.state === 'done' || v.state === 'already-done' || v.state === 'planned-done');
   const [text, color] = verified ? (['passed', 'success'] as const) : (map[v.state] ?? [v.state, 'subtle']);
   return (
     <Badge appearance="filled" color={color} data-testid={`state-${v.id}`}>
