@@ -8,7 +8,7 @@ import type { ConfigProblem, DeploymentConfig } from './config';
 import type { EngineEvent, Plan, VerificationReport } from './plan';
 import { STEP_IDS, type SECTIONS } from './steps';
 
-import { METHODS, type Method } from './ipc-methods';
+import type { Method } from './ipc-methods';
 
 export { CHANNEL_PREFIX, EVENT_CHANNEL, METHODS, isMethod, type Method } from './ipc-methods';
 
@@ -83,4 +83,3 @@ export function parseRequest<M extends Method>(method: M, payload: unknown): Req
   return r.data;
 }
 
-void METHODS;

@@ -672,10 +672,8 @@ function addSite(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResul
   applyAttributeParams(site, siteSchema, otherParams(p, ['name', 'id', 'bindings', 'physicalPath']));
   const out = [`SITE object "${n}" added`];
   if (physicalPath !== undefined) {
-    const pool = defaultAppPool(root);
     site.children.unshift(el('application', { path: '/' }, [el('virtualDirectory', { path: '/', physicalPath })]));
     out.push(`APP object "${n}/" added`, `VDIR object "${n}/" added`);
-    void pool;
   }
   if (bindings !== undefined) {
     site.children.push(el('bindings', {}, parseBindings(bindings).map((b) => el('binding', { protocol: b.protocol, bindingInformation: b.info }))));

@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { effectiveSection, expandEnv, findPool, findSite, listSites, resolveUrl, siteBindings, defaultAppPool } from './iisconfig';
+import { effectiveSection, expandEnv, findPool, listSites, resolveUrl, siteBindings, defaultAppPool } from './iisconfig';
 import { realPython, mapArg } from './python';
 import type { SimulatedServer } from './server';
 import { getAttr, type El } from './xml';
@@ -378,4 +378,3 @@ export function sourceFingerprint(dir: string): number {
   return newest;
 }
 
-export { findSite };

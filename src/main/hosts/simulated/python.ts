@@ -47,14 +47,13 @@ const WFASTCGI_STANDIN = `# SIMULATED wfastcgi.py (Django IIS Setup rehearsal).
 # it imports WSGI_HANDLER with the FastCGI entry's environment, as wfastcgi does.
 `;
 
-async function realVersions(s: SimulatedServer, realPy: string, names: string[], opts: ExecOptions): Promise<Record<string, string | null>> {
+async function realVersions(realPy: string, names: string[], opts: ExecOptions): Promise<Record<string, string | null>> {
   const code = `import importlib, json, sys\nout = {}\nfor dist, mod in json.loads(sys.argv[1]).items():\n    try:\n        m = importlib.import_module(mod)\n        out[dist] = str(getattr(m, '__version__', None) or getattr(m, 'VERSION', None) or 'installed')\n    except Exception:\n        out[dist] = None\nprint(json.dumps(out))\n`;
   const map = Object.fromEntries(names.map((n) => [n, IMPORT_NAMES[n] ?? n.replace(/-/g, '_')]));
   const r = await runProcess(realPy, ['-c', code, JSON.stringify(map)], { signal: opts.signal });
   try {
     return JSON.parse(r.stdout) as Record<string, string | null>;
   } catch {
-    void s;
     return Object.fromEntries(names.map((n) => [n, null]));
   }
 }
@@ -92,7 +91,7 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
   }
   if (findLinks && !s.existsWin(findLinks)) return res(1, `WARNING: Location '${findLinks}' is ignored: it is neither a file nor a directory.\r\nERROR: Could not find a version that satisfies the requirement ${specs[0] ?? ''} (from versions: none)\r\n`);
   const names = specs.map(requirementName).filter((x): x is string => !!x);
-  const versions = await realVersions(s, path.join(venv.realDir, 'bin', 'python'), names.filter((n) => n !== 'pip' && n !== 'wfastcgi'), opts);
+  const versions = await realVersions(path.join(venv.realDir, 'bin', 'python'), names.filter((n) => n !== 'pip' && n !== 'wfastcgi'), opts);
   const out: string[] = [];
   let changed = false;
   for (const n of names) {
