@@ -3,6 +3,7 @@
  * the shell with the guide's sections and a log line from main, the plan, a full deployment
  * with verification, bad input refused, and recovery from a failed step.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -91,4 +92,24 @@ test('a failed step explains itself and Retry recovers', async ({ page }) => {
   await site.getByRole('button', { name: 'Retry' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
   await expect(page.getByTestId('state-site')).toHaveText('done');
+});
+
+test('deploy a project the developers handed over (a folder), chosen in the wizard', async ({ page }) => {
+  await open(page);
+  const drop = h.host.server.toReal('C:\\drop\\shop');
+  mkdirSync(drop, { recursive: true });
+  execFileSync('/usr/bin/python3', ['-m', 'django', 'startproject', 'shop', drop]);
+  await page.getByTestId('field-siteName').fill('shop');
+  await page.getByTestId('field-appDir').fill('C:\\apps\\shop');
+  await page.getByTestId('field-venvDir').fill('C:\\venvs\\shop');
+  await page.getByLabel('Copy a folder').check();
+  await page.getByTestId('field-sourcePath').fill('C:\\drop\\shop');
+  await page.getByTestId('field-settingsModule').fill('shop.settings');
+  await page.getByTestId('review').click();
+  await expect(page.getByTestId('step-django-project')).toContainText('robocopy.exe C:\\drop\\shop C:\\apps\\shop');
+  await page.screenshot({ path: path.join(ARTIFACTS, '07-handed-over-folder.png') });
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  await page.getByTestId('nav-verify').click();
+  await expect(page.getByTestId('verification')).toContainText('The site works.');
 });

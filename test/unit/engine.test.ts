@@ -157,3 +157,29 @@ describe('secrets', () => {
     expect(JSON.stringify(events)).not.toContain(key);
   });
 });
+
+describe('a handed-over project instead of the sample', () => {
+  it.each(['folder', 'zip'] as const)('deploys a Django project from a %s with its requirements', async (kind) => {
+    const { execFileSync } = await import('node:child_process');
+    const h = track(freshHost());
+    const drop = h.server.toReal('C:\\drop');
+    execFileSync('mkdir', ['-p', `${drop}/shop`]);
+    execFileSync('/usr/bin/python3', ['-m', 'django', 'startproject', 'shop', `${drop}/shop`]);
+    execFileSync('sh', ['-c', `printf 'Django>=3.2\\nwfastcgi\\n' > ${drop}/shop/requirements.txt`]);
+    if (kind === 'zip') execFileSync('/usr/bin/python3', ['-c', `import shutil; shutil.make_archive('${drop}/shop', 'zip', '${drop}/shop')`]);
+    const cfg = config({
+      siteName: 'shop',
+      port: 8080,
+      appDir: 'C:\\apps\\shop',
+      venvDir: 'C:\\venvs\\shop',
+      djangoProject: kind === 'zip' ? { zip: 'C:\\drop\\shop.zip' } : { folder: 'C:\\drop\\shop' },
+      settingsModule: 'shop.settings',
+      requirementsFile: 'C:\\drop\\shop\\requirements.txt',
+    });
+    const r = await run(cfg, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect(r.verification?.probes.map((p) => p.status)).toEqual([200, 200, 200]);
+    expect(h.commandLog().some((c) => c.argv.join(' ').includes(kind === 'zip' ? 'tar.exe -xf C:\\drop\\shop.zip' : 'robocopy.exe C:\\drop\\shop C:\\apps\\shop'))).toBe(true);
+    expect(h.commandLog().some((c) => c.argv.join(' ').includes('-r C:\\drop\\shop\\requirements.txt'))).toBe(true);
+  });
+});

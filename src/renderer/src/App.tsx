@@ -16,6 +16,8 @@ import {
   MessageBarBody,
   MessageBarTitle,
   ProgressBar,
+  Radio,
+  RadioGroup,
   Subtitle2,
   Tab,
   TabList,
@@ -66,6 +68,13 @@ const FIELDS: { key: string; label: string; hint: string; type?: 'number' }[] = 
   { key: 'venvDir', label: 'Virtual environment folder', hint: 'Outside the application folder' },
   { key: 'pythonDir', label: 'Python folder (all users)', hint: 'Python is installed here when missing' },
   { key: 'pythonVersion', label: 'Python version', hint: 'The official installer of this version' },
+];
+
+type SourceKind = 'sample' | 'folder' | 'zip';
+const SOURCE_FIELDS: { key: string; label: string; hint: string }[] = [
+  { key: 'sourcePath', label: 'Project folder or .zip', hint: 'What the developers handed over, e.g. D:\\drop\\shop' },
+  { key: 'settingsModule', label: 'Settings module', hint: 'e.g. shop.settings' },
+  { key: 'requirementsFile', label: 'requirements.txt (optional)', hint: 'Installed into the virtual environment' },
 ];
 
 function bridge() {
@@ -167,6 +176,7 @@ export function App() {
   const s = useStyles();
   const [state, dispatch] = useReducer(reducer, initialState);
   const [form, setForm] = useState<Record<string, string>>({});
+  const [source, setSource] = useState<SourceKind>('sample');
   const [problems, setProblems] = useState<ConfigProblem[]>([]);
   const [busy, setBusy] = useState(false);
   const [script, setScript] = useState<string | undefined>();
@@ -198,8 +208,13 @@ export function App() {
       if (v === undefined) continue;
       c[f.key] = f.type === 'number' ? (v.trim() === '' || Number.isNaN(Number(v)) ? v : Number(v)) : v;
     }
+    if (source !== 'sample') {
+      c.djangoProject = { [source]: form.sourcePath ?? '' };
+      if (form.settingsModule) c.settingsModule = form.settingsModule;
+    }
+    if (form.requirementsFile) c.requirementsFile = form.requirementsFile;
     return c;
-  }, [form]);
+  }, [form, source]);
 
   const review = async () => {
     setBusy(true);
@@ -296,7 +311,24 @@ export function App() {
                       </Field>
                     ))}
                   </div>
-                  {problems.filter((p) => !FIELDS.some((f) => p.key === f.key)).map((p) => (
+                  <Field label="Django project">
+                    <RadioGroup layout="horizontal" value={source} onChange={(_e, d) => setSource(d.value as SourceKind)} data-testid="source">
+                      <Radio value="sample" label="The guide's sample project (startproject)" />
+                      <Radio value="folder" label="Copy a folder" />
+                      <Radio value="zip" label="Extract a .zip" />
+                    </RadioGroup>
+                  </Field>
+                  <div className={s.grid}>
+                    {SOURCE_FIELDS.filter((f) => source !== 'sample' || f.key === 'requirementsFile').map((f) => {
+                      const key = f.key === 'sourcePath' ? 'djangoProject' : f.key;
+                      return (
+                        <Field key={f.key} label={f.label} hint={f.hint} validationMessage={problemFor(key)} validationState={problemFor(key) ? 'error' : 'none'}>
+                          <Input value={form[f.key] ?? ''} onChange={(_e, d) => setForm({ ...form, [f.key]: d.value })} data-testid={`field-${f.key}`} />
+                        </Field>
+                      );
+                    })}
+                  </div>
+                  {problems.filter((p) => !FIELDS.some((f) => p.key === f.key) && !['djangoProject', 'settingsModule', 'requirementsFile'].some((k) => p.key.startsWith(k))).map((p) => (
                     <MessageBar key={p.key + p.message} intent="error">
                       <MessageBarBody>{p.message}</MessageBarBody>
                     </MessageBar>
