@@ -6,6 +6,9 @@
  *   appcmd VERB OBJECT [ID] [/param:value | -param:value | /+expr | /-expr | /expr:value]...
  * with config expressions like  [fullPath='x',arguments='y'].environmentVariables.[name='A',value='B'].
  *
+ * The /xml shapes (<appcmd><SITE SITE.NAME=… SITE.ID=… bindings=… state=…/>, <APP APP.NAME=…
+ * APPPOOL.NAME=…/>, <CONFIG CONFIG.SECTION=… path=… overrideMode="Inherit" locked="false">
+ * <system.webServer-handlers>…) were checked against published appcmd output samples.
  * Messages on success and failure follow appcmd's; ERROR texts known from the reference are
  * exact, others are modelled on them. Exit codes other than 0 are UNCONFIRMED (the reference
  * says to decide by non-zero and the message): 1168 not found, 183 duplicate, 87 bad argument,
