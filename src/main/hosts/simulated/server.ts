@@ -91,6 +91,11 @@ const BUILDS: Record<WindowsFlavour, { productName: string; build: number; type:
   client: { productName: 'Windows 11 Pro', build: 26100, type: 'Client', edition: 'Professional' },
 };
 
+/**
+ * The optional features this simulated Windows knows (DISM names). Kept apart from the engine's
+ * list of features to enable on purpose: were it derived from the engine, a misspelt feature name
+ * would pass here instead of failing with DISM's 0x800f080c.
+ */
 export const IIS_FEATURES = [
   'IIS-WebServerRole',
   'IIS-WebServer',
