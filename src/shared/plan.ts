@@ -89,7 +89,23 @@ export type EngineEvent =
   | { type: 'verification'; runId: string; report: VerificationReport }
   | { type: 'run-finished'; runId: string; outcome: 'succeeded' | 'failed' | 'cancelled'; restartRequired: boolean; mutatingCommands: number };
 
-/** A one-line human form of an action (plan view, CLI). Exec actions show the argv exactly. */
+/** An action as one line for a person (CLI and wizard); exec actions show the argv exactly. */
+export function describeAction(a: Action): string {
+  switch (a.kind) {
+    case 'exec':
+      return `$ ${describeArgv(a.file, a.args)}${a.cwd ? `   (in ${a.cwd})` : ''}`;
+    case 'mkdir':
+      return `mkdir ${a.path}`;
+    case 'remove':
+      return `remove ${a.path}`;
+    case 'download':
+      return `download ${a.url} -> ${a.path}`;
+    case 'editFile':
+      return `edit ${a.path} (${a.description})`;
+  }
+}
+
+/** A command line as a person would type it (arguments with spaces quoted). */
 export function describeArgv(file: string, args: readonly string[]): string {
   const q = (a: string) => (a === '' || /[\s"]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a);
   return [file, ...args].map(q).join(' ');

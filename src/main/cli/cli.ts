@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configJsonSchema, parseConfig, type DeploymentConfig } from '../../shared/config';
-import { describeArgv, type Action, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
+import { describeAction, describeArgv, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
 import type { Problem } from '../../shared/problem';
 import { plan, run, uninstall, verify, type RunResult } from '../engine/engine';
 import type { Host } from '../engine/host';
@@ -25,6 +25,9 @@ export interface CliIo {
 }
 
 export class UsageError extends Error {}
+
+/** The commands of the command line (the packaged exe runs headless when given one). */
+export const COMMANDS = ['plan', 'apply', 'verify', 'uninstall', 'export', 'rehearse', 'schema', 'help'] as const;
 
 interface Options {
   command: string;
@@ -165,26 +168,11 @@ export function loadConfig(file: string | undefined): DeploymentConfig {
 
 const ICON: Record<string, string> = { done: '✔', needed: '•', blocked: '✖' };
 
-function actionLine(a: Action): string {
-  switch (a.kind) {
-    case 'exec':
-      return `$ ${describeArgv(a.file, a.args)}${a.cwd ? `   (in ${a.cwd})` : ''}`;
-    case 'mkdir':
-      return `mkdir ${a.path}`;
-    case 'remove':
-      return `remove ${a.path}`;
-    case 'download':
-      return `download ${a.url} -> ${a.path}`;
-    case 'editFile':
-      return `edit ${a.path} (${a.description})`;
-  }
-}
-
 export function formatPlan(p: Plan): string {
   const lines = [`Plan for ${p.host.productName}${p.host.simulatorRoot ? ` [simulated server in ${p.host.simulatorRoot}]` : ''}`, ''];
   for (const s of p.steps) {
     lines.push(`${ICON[s.status] ?? '?'} ${s.title.padEnd(36)} ${s.status === 'done' ? 'already done' : s.status}: ${s.reason}`);
-    for (const a of s.actions) lines.push(`      ${actionLine(a)}`);
+    for (const a of s.actions) lines.push(`      ${describeAction(a)}`);
     if (s.problem) lines.push(...formatProblem(s.problem, '      '));
   }
   const todo = p.steps.filter((s) => s.status === 'needed').length;
@@ -220,7 +208,7 @@ function eventPrinter(io: CliIo): (e: EngineEvent) => void {
         break;
       }
       case 'action':
-        if (e.state === 'started') io.out(`  ${e.stepId.padEnd(14)} ${actionLine(e.action)}`);
+        if (e.state === 'started') io.out(`  ${e.stepId.padEnd(14)} ${describeAction(e.action)}`);
         break;
       case 'output':
         io.out(`  ${e.stepId.padEnd(14)}   | ${e.line}`);

@@ -6,7 +6,7 @@
 import { app, BrowserWindow, session } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { main as cliMain } from '../cli/cli';
+import { COMMANDS, main as cliMain } from '../cli/cli';
 import { createLogger } from '../logging/logger';
 import { DeploymentService } from '../service/deployment-service';
 import { SimulatedHost } from '../hosts/simulated/sim-host';
@@ -14,7 +14,7 @@ import { WindowsHost } from '../hosts/windows/windows-host';
 import { registerContract, sendEvent } from './ipc-main';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CLI_COMMANDS = new Set(['plan', 'apply', 'verify', 'uninstall', 'export', 'rehearse', 'schema', '--help']);
+const CLI_COMMANDS = new Set<string>([...COMMANDS, '--help', '-h']);
 const argv = process.argv.slice(app.isPackaged ? 1 : 2);
 
 if (argv[0] && CLI_COMMANDS.has(argv[0])) {

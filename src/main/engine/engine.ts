@@ -14,7 +14,6 @@ import { ProgramNotFoundError, type ExecResult, type Host } from './host';
 import { applySettingsEdit } from './settings-edit';
 import { appcmdMessage, type CheckResult, type Step, type StepContext } from './step';
 import { orderedSteps, STEPS } from './steps';
-import { reportToCheck } from './steps/verification';
 import { verify } from './verify';
 
 export async function plan(config: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<Plan> {
@@ -161,14 +160,16 @@ export async function run(config: DeploymentConfig, host: Host, opts: RunOptions
 
   const runStep = async (s: Step): Promise<void> => {
     setState(s, 'checking');
-    const before = await checkWithReport(s, ctx, (r) => (verification = r));
+    const before = await s.check(ctx);
+    if (before.verification) verification = before.verification;
     if (before.status === 'done') return setState(s, 'already-done', { detail: before.reason });
     if (before.status === 'blocked' || before.actions.length === 0)
       return setState(s, 'failed', { detail: before.reason, problem: before.problem ?? { what: `${s.title}: ${before.reason}.`, why: before.reason, fix: 'Fix the cause and run again.' } });
     setState(s, 'running', { detail: before.reason });
     let index = 0;
     for (const a of before.actions) await execAction(s, a, index++);
-    const after = await checkWithReport(s, ctx, (r) => (verification = r));
+    const after = await s.check(ctx);
+    if (after.verification) verification = after.verification;
     if (after.status !== 'done')
       return setState(s, 'failed', { detail: after.reason, problem: after.problem ?? { what: `${s.title}: the changes were made but the check still finds: ${after.reason}.`, why: 'The server did not take the change as expected.', fix: 'Read the log; fix the cause and retry.' } });
     if (s.undo) {
@@ -221,16 +222,6 @@ export async function run(config: DeploymentConfig, host: Host, opts: RunOptions
   if (verification) emit({ type: 'verification', runId, report: verification });
   emit({ type: 'run-finished', runId, outcome, restartRequired, mutatingCommands: mutating });
   return { runId, outcome, states, problems, restartRequired, mutatingCommands: mutating, ...(verification ? { verification } : {}) };
-}
-
-async function checkWithReport(s: Step, ctx: StepContext, onReport: (r: VerificationReport) => void): Promise<CheckResult> {
-  if (s.id === 'verification') {
-    // The verification step's check is the probes; keep the report for the event.
-    const report = await verify(ctx.config, ctx.host, ctx.signal);
-    onReport(report);
-    return reportToCheck(report);
-  }
-  return s.check(ctx);
 }
 
 export interface UninstallResult {

@@ -5,7 +5,7 @@
  * only when its check says so.
  */
 import type { DeploymentConfig, Derived } from '../../shared/config';
-import type { Action, StepStatus } from '../../shared/plan';
+import type { Action, StepStatus, VerificationReport } from '../../shared/plan';
 import type { Problem } from '../../shared/problem';
 import type { SectionId, StepId } from '../../shared/steps';
 import type { ExecResult, Host } from './host';
@@ -22,6 +22,8 @@ export interface CheckResult {
   reason: string;
   actions: Action[];
   problem?: Problem;
+  /** The probes' report, when the check is a verification. */
+  verification?: VerificationReport;
 }
 
 export interface Step {

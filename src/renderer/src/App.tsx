@@ -30,7 +30,7 @@ import {
 } from '@fluentui/react-components';
 import { useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
 import type { ConfigProblem } from '../../shared/config';
-import { describeArgv, type Action } from '../../shared/plan';
+import { describeAction, describeArgv } from '../../shared/plan';
 import type { Problem } from '../../shared/problem';
 import type { SectionId } from '../../shared/steps';
 import { initialState, reducer, sectionStatus, type SectionStatus, type StepView, type WizardState } from './state';
@@ -105,21 +105,6 @@ function stateBadge(v: StepView): ReactNode {
   );
 }
 
-function actionText(a: Action): string {
-  switch (a.kind) {
-    case 'exec':
-      return `> ${describeArgv(a.file, a.args)}`;
-    case 'mkdir':
-      return `mkdir ${a.path}`;
-    case 'remove':
-      return `remove ${a.path}`;
-    case 'download':
-      return `download ${a.url}`;
-    case 'editFile':
-      return `edit ${a.path}`;
-  }
-}
-
 function ProblemBar({ problem, title }: { problem: Problem; title?: string }) {
   const s = useStyles();
   return (
@@ -154,7 +139,7 @@ function StepCard({ v, onRetry, running }: { v: StepView; onRetry: () => void; r
           {v.actions.map((a, i) => (
             <div key={i}>
               {a.state === 'finished' ? '✔ ' : a.state === 'failed' ? '✖ ' : a.state === 'started' ? '▶ ' : '  '}
-              {actionText(a.action)}
+              {describeAction(a.action)}
             </div>
           ))}
         </div>

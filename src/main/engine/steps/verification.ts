@@ -3,10 +3,10 @@ import type { VerificationReport } from '../../../shared/plan';
 import { verify } from '../verify';
 import { done, needed, psq, type CheckResult, type Step } from '../step';
 
-export function reportToCheck(report: VerificationReport): CheckResult {
-  if (report.ok) return done(report.probes.map((p) => `${p.url} → ${p.status ?? ''}`).join('; '));
+function reportToCheck(report: VerificationReport): CheckResult {
+  if (report.ok) return { ...done(report.probes.map((p) => `${p.url} → ${p.status ?? ''}`).join('; ')), verification: report };
   const bad = report.probes.find((p) => !p.ok);
-  return { ...needed(`${bad?.url ?? 'a probe'} failed: ${bad?.diagnosis?.what ?? bad?.detail ?? ''}`, []), ...(bad?.diagnosis ? { problem: bad.diagnosis } : {}) };
+  return { ...needed(`${bad?.url ?? 'a probe'} failed: ${bad?.diagnosis?.what ?? bad?.detail ?? ''}`, []), ...(bad?.diagnosis ? { problem: bad.diagnosis } : {}), verification: report };
 }
 
 export const verification: Step = {
