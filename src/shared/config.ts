@@ -3,7 +3,8 @@
  * C:\apps\foo, C:\virtualenvs\foo). Every message names the key and says what to do.
  */
 import { z } from 'zod';
-import { windowsPathProblem, winJoin } from './winpath';
+import { valueProblem } from './safety';
+import { isInside, normalizeWindowsPath, protectedPathReason, samePath, windowsPathProblem, winJoin } from './winpath';
 
 export const DEFAULT_PYTHON_VERSION = '3.13.9';
 
@@ -12,11 +13,6 @@ const SITE_NAME_FORBIDDEN = /[\\/?;:@&=+$,|"<>*']/;
 /** Application pool names: IIS forbids these characters (iis-docs applicationPools/add). */
 const POOL_NAME_FORBIDDEN = /[\\/?;:@&=+$,|"<>*']/;
 
-const noQuote = (key: string) => (v: string) =>
-  v.includes("'")
-    ? `${key} contains a ' (single quote). appcmd puts this value inside [...] between single quotes and has no documented escape; choose a value without '.`
-    : null;
-
 function refineWith(check: (v: string) => string | null) {
   return (v: string, ctx: z.RefinementCtx) => {
     const problem = check(v);
@@ -24,14 +20,21 @@ function refineWith(check: (v: string) => string | null) {
   };
 }
 
+/** A value that lands in appcmd selectors, PowerShell and XML: one line, no quote of any kind. */
+const safeValue = (key: string, maxLength?: number) => (v: string) => valueProblem(key, v, { appcmdSelector: true, noQuoteLookalikes: true, ...(maxLength !== undefined ? { maxLength } : {}) });
+
 const winPath = (key: string) =>
-  z.string({ error: `${key} must be a string: an absolute Windows path such as C:\\apps\\foo` }).superRefine(
-    refineWith((v) => {
-      const p = windowsPathProblem(v);
-      if (p) return `${key} ${p}.`;
-      return noQuote(key)(v);
-    }),
-  );
+  z
+    .string({ error: `${key} must be a string: an absolute Windows path such as C:\\apps\\foo` })
+    .superRefine(
+      refineWith((v) => {
+        const bad = safeValue(key)(v);
+        if (bad) return bad;
+        const p = windowsPathProblem(v);
+        return p ? `${key} ${p}.` : null;
+      }),
+    )
+    .transform(normalizeWindowsPath);
 
 const siteName = z
   .string({ error: 'siteName must be a string, e.g. "foo"' })
@@ -39,9 +42,12 @@ const siteName = z
   .max(64, 'siteName is longer than 64 characters; choose a shorter name.')
   .superRefine(
     refineWith((v) =>
-      SITE_NAME_FORBIDDEN.test(v) || v.trim() !== v
+      safeValue('siteName')(v) ??
+      (v.startsWith('-')
+        ? `siteName "${v}" starts with "-", which appcmd reads as an option; start it with a letter or digit.`
+        : SITE_NAME_FORBIDDEN.test(v) || v.trim() !== v
         ? `siteName "${v}" has a character IIS does not allow in site names (\\ / ? ; : @ & = + $ , | " < > * ' or leading/trailing spaces); use letters, digits, spaces, "-", "_" or ".".`
-        : null,
+        : null),
     ),
   );
 
@@ -51,9 +57,12 @@ const poolName = z
   .max(64, 'appPool is longer than 64 characters; choose a shorter name.')
   .superRefine(
     refineWith((v) =>
-      POOL_NAME_FORBIDDEN.test(v) || v.trim() !== v
+      safeValue('appPool')(v) ??
+      (v.startsWith('-')
+        ? `appPool "${v}" starts with "-", which appcmd reads as an option; start it with a letter or digit.`
+        : POOL_NAME_FORBIDDEN.test(v) || v.trim() !== v
         ? `appPool "${v}" has a character IIS does not allow in application pool names (\\ / ? ; : @ & = + $ , | " < > * ' or leading/trailing spaces).`
-        : null,
+        : null),
     ),
   );
 
@@ -92,9 +101,23 @@ const FastCgiOptions = z.strictObject({
 
 const VerifyOptions = z.strictObject({
   urls: z
-    .array(z.string().regex(/^\/[^\s']*$/, 'verify.urls entries are paths on the site starting with "/", e.g. "/health/".'))
+    .array(z.string().regex(/^\/[^\s'\u0000-\u001f\u007f-\u009f\u2018-\u201b]*$/, 'verify.urls entries are paths on the site starting with "/", e.g. "/health/" (no spaces, quotes or control characters).'))
     .default([]),
 });
+
+/** Environment variable names the tool sets itself on the FastCGI application. */
+export const MANAGED_ENV_NAMES = ['DJANGO_SETTINGS_MODULE', 'PYTHONPATH', 'WSGI_HANDLER', 'WSGI_LOG'] as const;
+
+const envName = (key: string) =>
+  z
+    .string({ error: `${key} must be an environment variable name such as "DJANGO_SECRET_KEY".` })
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, `${key} must be an environment variable name: letters, digits and "_", not starting with a digit (e.g. "DJANGO_SECRET_KEY").`)
+    .max(128, `${key} is longer than 128 characters.`)
+    .refine((v) => !(MANAGED_ENV_NAMES as readonly string[]).includes(v.toUpperCase()), `${key}: the tool sets ${MANAGED_ENV_NAMES.join(', ')} itself; use settingsModule, appDir or fastCgi.wsgiLog instead.`);
+
+/** Objects that may already exist on the server and that the configuration says to take over. */
+export const ADOPTABLE = ['site', 'appPool', 'fastCgi', 'appDir', 'venvDir', 'staticRoot'] as const;
+export type Adoptable = (typeof ADOPTABLE)[number];
 
 const ConfigObject = z.strictObject({
   $schema: z.string().optional(),
@@ -132,6 +155,32 @@ const ConfigObject = z.strictObject({
     .default([]),
   fastCgi: FastCgiOptions.prefault({}),
   verify: VerifyOptions.prefault({}),
+  /**
+   * Existing objects of the same name (made by hand or another tool) to take over. Without it,
+   * such an object is a conflict and nothing is changed. Adopted objects are restored, not
+   * deleted, by uninstall.
+   */
+  /**
+   * The application's environment (NAME -> value), set on the FastCGI application next to the
+   * variables the tool manages, and converged on every run (added, changed, removed).
+   */
+  environment: z
+    .record(
+      envName('environment'),
+      z.string({ error: 'environment values must be strings (quote numbers: "1").' }).superRefine((v, ctx) => {
+        const bad = valueProblem('an environment value', v, { appcmdSelector: true, maxLength: 4096 });
+        if (bad) ctx.addIssue({ code: 'custom', message: bad });
+      }),
+    )
+    .default({}),
+  /**
+   * Generate a strong Django SECRET_KEY once, keep it only on the server in this environment
+   * variable of the FastCGI application, and never show it. apply --rotate-secret replaces it.
+   */
+  secretKey: z.strictObject({ env: envName('secretKey.env') }).optional(),
+  adopt: z
+    .array(z.enum(ADOPTABLE, { error: `adopt entries are ${ADOPTABLE.map((a) => `"${a}"`).join(', ')}.` }))
+    .default([]),
 });
 
 export const DeploymentConfigSchema = ConfigObject;
@@ -188,6 +237,8 @@ export interface ConfigProblem {
 export type ParseResult = { ok: true; config: DeploymentConfig } | { ok: false; problems: ConfigProblem[] };
 
 export function parseConfig(input: unknown): ParseResult {
+  if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input)))
+    return { ok: false, problems: [{ key: '(top level)', message: `the configuration must be a JSON object such as {"siteName": "foo"}, not ${input === null ? 'null' : Array.isArray(input) ? 'an array' : `a ${typeof input}`}.` }] };
   const r = ConfigObject.safeParse(input ?? {});
   if (!r.success) {
     return {
@@ -207,17 +258,57 @@ export function parseConfig(input: unknown): ParseResult {
   const config = r.data;
   const problems: ConfigProblem[] = [];
   const d = derive(config);
+  problems.push(...pathSafetyProblems(config, d));
+  const seen = new Map<string, string>();
+  for (const name of [...Object.keys(config.environment), ...(config.secretKey ? [config.secretKey.env] : [])]) {
+    const prev = seen.get(name.toUpperCase());
+    if (prev !== undefined) problems.push({ key: `environment.${name}`, message: `environment: ${name} is given twice (${prev} and ${name}; Windows environment names ignore case${config.secretKey?.env === name ? ', and secretKey.env sets it too' : ''}). Keep one.` });
+    seen.set(name.toUpperCase(), name);
+  }
   if (d.staticRoot.toLowerCase() === config.appDir.toLowerCase()) {
     problems.push({ key: 'staticRoot', message: 'staticRoot cannot be appDir itself: collectstatic would mix files into the application; use a subfolder such as <appDir>\\static.' });
-  }
-  if (config.venvDir.toLowerCase() === config.appDir.toLowerCase()) {
-    problems.push({ key: 'venvDir', message: 'venvDir and appDir are the same folder; keep the virtual environment outside the application folder, e.g. C:\\virtualenvs\\foo.' });
   }
   if ('sample' in config.djangoProject && config.settingsModule && config.settingsModule !== `${config.djangoProject.sample}.settings`) {
     problems.push({ key: 'settingsModule', message: `the sample project "${config.djangoProject.sample}" has its settings in "${config.djangoProject.sample}.settings"; remove settingsModule or make it match.` });
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, config };
+}
+
+/**
+ * Folders the tool writes to, copies from or may delete: never a protected folder (a drive root,
+ * Windows, Program Files, ProgramData, a profile root, IIS's own folders) nor the Python install,
+ * and never one inside another where uninstalling one would delete the other.
+ */
+function pathSafetyProblems(c: DeploymentConfig, d: Derived): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const src = c.djangoProject;
+  const owned: [string, string][] = [
+    ['appDir', c.appDir],
+    ['venvDir', c.venvDir],
+    ['staticRoot', d.staticRoot],
+    ...('folder' in src ? [['djangoProject.folder', src.folder] as [string, string]] : []),
+    ...('zip' in src ? [['djangoProject.zip', src.zip] as [string, string]] : []),
+    ...(c.fastCgi.wsgiLog ? [['fastCgi.wsgiLog', c.fastCgi.wsgiLog] as [string, string]] : []),
+  ];
+  for (const [key, p] of owned) {
+    const why = protectedPathReason(key === 'fastCgi.wsgiLog' ? p.slice(0, p.lastIndexOf('\\')) || p : p);
+    if (why) out.push({ key, message: `${key} is ${p}, which is ${why}. The tool creates, changes and on uninstall deletes this folder; choose a folder of its own, e.g. C:\\apps\\${c.siteName.replace(/[^A-Za-z0-9_.-]/g, '_')}.` });
+    else if (isInside(p, c.pythonDir)) out.push({ key, message: `${key} (${p}) is inside the Python installation ${c.pythonDir}; choose a folder outside it.` });
+  }
+  const py = protectedPathReason(c.pythonDir);
+  if (py && !/Program Files/i.test(py)) out.push({ key: 'pythonDir', message: `pythonDir is ${c.pythonDir}, which is ${py}; install Python into a folder of its own, e.g. C:\\Python313.` });
+  else if (samePath(c.pythonDir, `${c.pythonDir.slice(0, 2)}\\Program Files`)) out.push({ key: 'pythonDir', message: 'pythonDir cannot be the Program Files folder itself; use a subfolder such as C:\\Program Files\\Python313.' });
+  for (const [key, p] of [['appDir', c.appDir], ['venvDir', c.venvDir]] as const) {
+    if (isInside(c.pythonDir, p)) out.push({ key, message: `${key} (${p}) contains the Python installation ${c.pythonDir}; uninstalling would delete Python. Choose another folder.` });
+  }
+  if (samePath(c.venvDir, c.appDir)) out.push({ key: 'venvDir', message: 'venvDir and appDir are the same folder; keep the virtual environment outside the application folder, e.g. C:\\virtualenvs\\foo.' });
+  else if (isInside(c.venvDir, c.appDir) || isInside(c.appDir, c.venvDir))
+    out.push({ key: 'venvDir', message: `venvDir (${c.venvDir}) and appDir (${c.appDir}) are inside one another; keep them apart, e.g. C:\\apps\\foo and C:\\virtualenvs\\foo.` });
+  if ('folder' in src && (isInside(c.appDir, src.folder) || isInside(src.folder, c.appDir)))
+    out.push({ key: 'djangoProject.folder', message: `djangoProject.folder (${src.folder}) and appDir (${c.appDir}) overlap; copy from a folder outside the application folder.` });
+  if (isInside(c.venvDir, d.staticRoot) || isInside(d.staticRoot, c.venvDir)) out.push({ key: 'staticRoot', message: `staticRoot (${d.staticRoot}) and venvDir (${c.venvDir}) overlap; choose another staticRoot.` });
+  return out;
 }
 
 export function defaultConfig(): DeploymentConfig {

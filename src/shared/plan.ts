@@ -17,8 +17,9 @@ export type Action =
       /** Exit codes that mean success with a restart needed (3010). */
       restartExitCodes?: number[];
       cwd?: string;
+      creates?: Creates;
     }
-  | { kind: 'mkdir'; description: string; path: string }
+  | { kind: 'mkdir'; description: string; path: string; creates?: Creates }
   /** Removes a file or folder (uninstall only). */
   | { kind: 'remove'; description: string; path: string }
   | { kind: 'download'; description: string; url: string; path: string }
@@ -26,7 +27,27 @@ export type Action =
    * An edit of a text file by a named, pure transform (so the content is computed from the
    * file as it is when the step runs). `values` are what the transform inserts.
    */
-  | { kind: 'editFile'; description: string; path: string; transform: 'django-settings'; values: DjangoSettingsEdit };
+  | { kind: 'editFile'; description: string; path: string; transform: 'django-settings'; values: DjangoSettingsEdit }
+  /** Removes the managed block from a settings file (undo of an adopted application folder). */
+  | { kind: 'editFile'; description: string; path: string; transform: 'remove-django-settings' };
+
+/**
+ * An object the deployment would create or change that already exists and is not this
+ * deployment's (no journal entry). Nothing runs while there is one, unless the config adopts it.
+ */
+export interface Conflict {
+  kind: 'site' | 'appPool' | 'fastCgi' | 'appDir' | 'venvDir' | 'staticRoot';
+  object: string;
+  what: string;
+  differs: string[];
+  fix: string;
+}
+
+/** Marks an action that creates an object: the engine journals `object` with `undo` before running it. */
+export interface Creates {
+  object: string;
+  undo: Action[];
+}
 
 /** What the managed block of a Django settings file sets. */
 export interface DjangoSettingsEdit {
@@ -57,6 +78,8 @@ export interface StepPlan {
 
 export interface Plan {
   steps: StepPlan[];
+  /** Existing objects that are not this deployment's: apply refuses while there is one. */
+  conflicts: Conflict[];
   createdAt: string;
   host: { kind: 'windows' | 'simulated'; productName: string; simulatorRoot?: string };
 }

@@ -12,16 +12,56 @@ export function isAbsoluteWindowsPath(p: string): boolean {
   return /^[A-Za-z]:\\/.test(p);
 }
 
+const DEVICE_NAMES = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$)(\..*)?$/i;
+
 /** Returns a reason a string is not a usable absolute Windows path, or null when it is. */
 export function windowsPathProblem(p: string): string | null {
   if (p.length === 0) return 'is empty';
+  if (p.startsWith('\\\\')) return 'is a UNC or \\\\?\\ path; give a local folder with a drive letter, e.g. C:\\apps\\foo';
   if (p.includes('/')) return 'uses "/"; write Windows paths with backslashes, e.g. C:\\apps\\foo';
   if (!isAbsoluteWindowsPath(p)) return 'is not an absolute Windows path; start it with a drive letter, e.g. C:\\apps\\foo';
   const rest = p.slice(2);
   if (rest.includes(':')) return 'has a ":" after the drive letter';
-  if (FORBIDDEN.test(rest)) return 'contains a character Windows does not allow in paths (< > " | ? *)';
-  if (/\\\\/.test(rest)) return 'contains an empty folder name ("\\\\")';
+  if (FORBIDDEN.test(rest)) return 'contains a character Windows does not allow in paths (< > " | ? * or a control character)';
+  const parts = rest.split('\\').slice(1);
+  const inner = parts.at(-1) === '' ? parts.slice(0, -1) : parts;
+  if (inner.some((x) => x === '')) return 'contains an empty folder name ("\\\\")';
+  if (inner.some((x) => x === '.' || x === '..')) return 'contains a "." or ".." folder; write the full path without them';
+  const dev = inner.find((x) => DEVICE_NAMES.test(x.trim()));
+  if (dev !== undefined) return `contains "${dev}", a reserved device name in Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)`;
+  const trailing = inner.find((x) => /[ .]$/.test(x) || /^ /.test(x));
+  if (trailing !== undefined) return `has a folder name that starts with a space or ends with a space or "." ("${trailing}"), which Windows silently changes`;
   if (p.length > 240) return 'is longer than 240 characters';
+  return null;
+}
+
+/** The path as the engine uses it: no trailing backslash (except a drive root "C:\\"). */
+export function normalizeWindowsPath(p: string): string {
+  if (/^[A-Za-z]:\\*$/.test(p)) return `${p.slice(0, 2)}\\`;
+  return p.replace(/\\+$/, '');
+}
+
+/**
+ * Folders the tool must never take as an application, venv, static or media folder or copy
+ * from, nor delete: a drive root, Windows, Program Files, ProgramData, the Users folder and
+ * each profile's root (and its AppData), IIS's own folders under C:\\inetpub.
+ * Returns what the folder is, or null when it is not protected.
+ */
+export function protectedPathReason(p: string): string | null {
+  const n = normalizeWindowsPath(p).toLowerCase();
+  const parts = n.split('\\').filter((x) => x.length > 0);
+  if (parts.length <= 1) return 'the root of a drive';
+  const top = parts[1] ?? '';
+  if (top === 'windows') return 'the Windows folder (or inside it)';
+  if (top === 'program files' || top === 'program files (x86)') return parts.length === 2 ? 'the Program Files folder' : null;
+  if (top === 'programdata') return 'ProgramData (or inside it)';
+  if (top === 'users' || top === 'documents and settings') {
+    if (parts.length <= 3) return parts.length === 2 ? 'the Users folder' : 'a user profile\'s root folder';
+    if (parts[3] === 'appdata') return 'a user profile\'s AppData folder (the IIS pool identity cannot read it)';
+    return null;
+  }
+  if (top === 'inetpub' && (parts.length === 2 || (parts.length === 3 && ['wwwroot', 'logs', 'temp', 'custerr', 'history', 'ftproot', 'mailroot'].includes(parts[2] ?? '')))) return `IIS's own folder ${parts.length === 2 ? 'C:\\inetpub' : `inetpub\\${parts[2] ?? ''}`}`;
+  if (top === 'system volume information' || top === '$recycle.bin' || top === 'recovery' || top === 'boot') return 'a system folder';
   return null;
 }
 

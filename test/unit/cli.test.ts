@@ -115,6 +115,6 @@ describe('fault injection by option', () => {
     const j = JSON.parse(r.out) as { steps: Record<string, string>; problems: Record<string, { why: string }> };
     expect(j.steps['app-pool']).toBe('failed');
     expect(j.problems['app-pool']?.why).toBe('Access is denied.');
-    expect((await cli(['plan', '--sim-fault', '{}'])).err).toContain('--sim-fault needs --simulate DIR');
+    expect((await cli(['plan', '--sim-fault', '{"match":"x"}'])).err).toContain('--sim-fault needs --simulate DIR');
   });
 });

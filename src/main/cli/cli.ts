@@ -4,17 +4,18 @@
  * Options: --config FILE, --json, --simulate DIR (+ --sim-* options for a fresh simulated server).
  * Exit codes: 0 success, 1 a step or a verification failed, 2 bad usage or configuration.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configJsonSchema, parseConfig, type DeploymentConfig } from '../../shared/config';
 import { describeAction, describeArgv, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
 import type { Problem } from '../../shared/problem';
-import { plan, run, uninstall, verify, type RunResult } from '../engine/engine';
+import { ConflictError, plan, run, uninstall, verify, type RunResult } from '../engine/engine';
+import { formatConflicts, JournalError } from '../engine/ownership';
 import type { Host } from '../engine/host';
 import { exportPowerShell } from '../engine/export-powershell';
 import { HostSelectionError, selectHost } from '../hosts/select';
-import type { Fault, Scenario, WindowsFlavour } from '../hosts/simulated/server';
+import { faultProblem, SimulatorError, type Fault, type Scenario, type WindowsFlavour } from '../hosts/simulated/server';
 import { SimulatedHost } from '../hosts/simulated/sim-host';
 
 export interface CliIo {
@@ -133,6 +134,8 @@ export function parseArgs(argv: string[]): Options {
         } catch {
           throw new UsageError('--sim-fault takes JSON, e.g. {"match":"appcmd.exe add site","exitCode":183}.');
         }
+        const bad = faultProblem(f);
+        if (bad) throw new UsageError(`--sim-fault: ${bad}.`);
         (o.faults ??= []).push(f as Fault);
         break;
       }
@@ -155,6 +158,7 @@ export function loadConfig(file: string | undefined): DeploymentConfig {
   let raw: unknown = {};
   if (file) {
     if (!existsSync(file)) throw new UsageError(`The configuration file ${file} does not exist.`);
+    if (statSync(file).isDirectory()) throw new UsageError(`The configuration file ${file} is a folder; give the deploy .json file.`);
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
     } catch (e) {
@@ -170,13 +174,14 @@ const ICON: Record<string, string> = { done: '✔', needed: '•', blocked: '✖
 
 export function formatPlan(p: Plan): string {
   const lines = [`Plan for ${p.host.productName}${p.host.simulatorRoot ? ` [simulated server in ${p.host.simulatorRoot}]` : ''}`, ''];
+  if (p.conflicts.length) lines.push('CONFLICTS: these already exist and are not this deployment\'s; nothing will run until they are resolved:', formatConflicts(p.conflicts), '');
   for (const s of p.steps) {
     lines.push(`${ICON[s.status] ?? '?'} ${s.title.padEnd(36)} ${s.status === 'done' ? 'already done' : s.status}: ${s.reason}`);
     for (const a of s.actions) lines.push(`      ${describeAction(a)}`);
     if (s.problem) lines.push(...formatProblem(s.problem, '      '));
   }
   const todo = p.steps.filter((s) => s.status === 'needed').length;
-  lines.push('', todo === 0 ? 'Nothing to change.' : `${todo} step(s) would change the server.`);
+  lines.push('', p.conflicts.length ? `Refused: ${p.conflicts.length} conflict(s) (see above).` : todo === 0 ? 'Nothing to change.' : `${todo} step(s) would change the server.`);
   return lines.join('\n');
 }
 
@@ -259,6 +264,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await withHost(o, async (h) => {
           const p = await plan(config, h);
           io.out(o.json ? JSON.stringify(p, null, 2) : formatPlan(p));
+          if (p.conflicts.length) return 2;
           return p.steps.some((s) => s.status === 'blocked') ? 1 : 0;
         });
       case 'apply':
@@ -266,6 +272,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           if (!o.yes) {
             const p = await plan(config, h);
             if (!o.json) io.out(formatPlan(p));
+            if (p.conflicts.length) throw new ConflictError(p.conflicts);
             if (p.steps.every((s) => s.status === 'done')) {
               if (o.json) io.out(JSON.stringify({ outcome: 'succeeded', mutatingCommands: 0, plan: p }, null, 2));
               return 0;
@@ -301,14 +308,22 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             }
             if (!ok) return 1;
           }
-          const r = await uninstall(h, o.json ? undefined : (l) => io.out(`  ${l}`));
-          io.out(o.json ? JSON.stringify(r, null, 2) : r.problems.length ? `Some things could not be removed:\n${r.problems.map((p) => `  - ${p}`).join('\n')}` : `Removed ${r.removed.length} item(s).`);
+          const r = await uninstall(h, config.siteName, o.json ? undefined : (l) => io.out(`  ${l}`));
+          io.out(
+            o.json
+              ? JSON.stringify(r, null, 2)
+              : r.problems.length
+                ? `Some things could not be removed:\n${r.problems.map((p) => `  - ${p}`).join('\n')}`
+                : `Removed ${r.removed.length} item(s)${r.restored.length ? `; restored ${r.restored.length} setting(s) of objects that existed before` : ''}.`,
+          );
           return r.problems.length ? 1 : 0;
         });
       case 'export': {
         if (o.format !== 'powershell') throw new UsageError('export needs --format powershell.');
         const script = await exportPowerShell(config);
         if (o.out) {
+          if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(`--out ${o.out} is a folder; give a file name such as deploy.ps1.`);
+          mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
           writeFileSync(o.out, script);
           io.out(o.json ? JSON.stringify({ written: o.out }) : `Wrote ${o.out}`);
         } else io.out(script);
@@ -320,11 +335,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         throw new UsageError(`Unknown command "${o.command}".`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof HostSelectionError) {
+    if (e instanceof UsageError || e instanceof HostSelectionError || e instanceof SimulatorError || e instanceof JournalError) {
       io.err(e.message);
       return 2;
     }
-    if (e instanceof Error && /is not empty and holds no simulated server/.test(e.message)) {
+    if (e instanceof ConflictError) {
+      if (o.json) io.out(JSON.stringify({ outcome: 'refused', conflicts: e.conflicts }, null, 2));
       io.err(e.message);
       return 2;
     }

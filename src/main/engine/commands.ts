@@ -16,7 +16,6 @@ export const FSUTIL = 'fsutil.exe';
 
 export const TOOL_DATA_DIR = 'C:\\ProgramData\\DjangoIISSetup';
 export const TOOL_LOG_DIR = `${TOOL_DATA_DIR}\\logs`;
-export const JOURNAL_PATH = `${TOOL_DATA_DIR}\\journal.json`;
 
 export const DJANGO_HANDLER_NAME = 'Django Handler';
 export const WSGI_HANDLER = 'django.core.wsgi.get_wsgi_application()';
@@ -89,6 +88,13 @@ export const appcmd = {
     'config',
     '-section:system.webServer/fastCgi',
     `/${fastCgiSelector(d)}.environmentVariables.[name='${name}'].value:${value}`,
+    '/commit:apphost',
+  ],
+  removeFastCgiEnv: (d: Derived, name: string): string[] => [
+    'set',
+    'config',
+    '-section:system.webServer/fastCgi',
+    `/-${fastCgiSelector(d)}.environmentVariables.[name='${name}']`,
     '/commit:apphost',
   ],
   removeFastCgi: (d: Derived): string[] => ['set', 'config', '-section:system.webServer/fastCgi', `/-${fastCgiSelector(d)}`, '/commit:apphost'],

@@ -9,22 +9,34 @@ import { derive, type DeploymentConfig } from '../../shared/config';
 import type { Action, EngineEvent, Plan, StepPlan, StepState, VerificationReport } from '../../shared/plan';
 import { redact, type Problem } from '../../shared/problem';
 import type { StepId } from '../../shared/steps';
-import { JOURNAL_PATH } from './commands';
+import { protectedPathReason } from '../../shared/winpath';
+import type { Conflict } from '../../shared/plan';
+import { TOOL_DATA_DIR } from './commands';
 import { ProgramNotFoundError, type ExecResult, type Host } from './host';
-import { applySettingsEdit } from './settings-edit';
+import { checkOwnership, formatConflicts, journalPath, owns, readJournal, writeJournal, type JournalEntry } from './ownership';
+import { applySettingsEdit, removeSettingsBlock } from './settings-edit';
 import { appcmdMessage, type CheckResult, type Step, type StepContext } from './step';
 import { orderedSteps, STEPS } from './steps';
 import { verify } from './verify';
 
 export async function plan(config: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<Plan> {
   const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}) };
+  const journal = await readJournal(host, config.siteName);
+  const { conflicts } = await checkOwnership(config, ctx.d, host, journal);
   const steps: StepPlan[] = [];
   for (const s of orderedSteps(STEPS)) {
     const r = await safeCheck(s, ctx);
     steps.push(toStepPlan(s, r));
   }
   const info = await host.info();
-  return { steps, createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
+  return { steps, conflicts, createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
+}
+
+/** Thrown by run() before any change when objects of the deployment's names are not its own. */
+export class ConflictError extends Error {
+  constructor(readonly conflicts: Conflict[]) {
+    super(`Nothing was changed: ${conflicts.length === 1 ? 'an object' : `${conflicts.length} objects`} this deployment would change already exist${conflicts.length === 1 ? 's' : ''} and ${conflicts.length === 1 ? 'is' : 'are'} not this tool's:\n${formatConflicts(conflicts)}`);
+  }
 }
 
 function toStepPlan(s: Step, r: CheckResult): StepPlan {
@@ -58,18 +70,7 @@ export interface RunResult {
   verification?: VerificationReport;
 }
 
-interface Journal {
-  entries: { stepId: StepId; at: string; undo: Action[] }[];
-}
-
-export async function readJournal(host: Host): Promise<Journal> {
-  if (!(await host.exists(JOURNAL_PATH))) return { entries: [] };
-  try {
-    return JSON.parse(await host.readFile(JOURNAL_PATH)) as Journal;
-  } catch {
-    return { entries: [] };
-  }
-}
+export { readJournal } from './ownership';
 
 class ActionFailed extends Error {
   constructor(readonly problem: Problem) {
@@ -88,7 +89,23 @@ export async function run(config: DeploymentConfig, host: Host, opts: RunOptions
   const problems: Partial<Record<StepId, Problem>> = {};
   let restartRequired = false;
   let mutating = 0;
+  const journal = await readJournal(host, config.siteName);
+  const ownership = await checkOwnership(config, d, host, journal);
+  if (ownership.conflicts.length > 0) throw new ConflictError(ownership.conflicts);
+  let pendingAdoptions: JournalEntry[] = ownership.adoptions.filter((e) => !owns(journal, e.object));
   let journalChain: Promise<void> = Promise.resolve();
+  /** Journals what an action is about to create (and adoptions, before the first change), atomically. */
+  const journalBefore = async (s: Step, a: Action): Promise<void> => {
+    const creates = a.kind === 'exec' || a.kind === 'mkdir' ? a.creates : undefined;
+    const add: JournalEntry[] = [...pendingAdoptions, ...(creates && !owns(journal, creates.object) ? [{ object: creates.object, stepId: s.id, at: new Date().toISOString(), undo: creates.undo }] : [])];
+    pendingAdoptions = [];
+    if (add.length === 0) return;
+    journalChain = journalChain.then(async () => {
+      for (const e of add) if (!owns(journal, e.object)) journal.entries.push(e);
+      await writeJournal(host, journal);
+    });
+    await journalChain;
+  };
   const setState = (s: Step, state: StepState, extra: { detail?: string; problem?: Problem; restartRequired?: boolean } = {}) => {
     states[s.id] = state;
     if (extra.problem) problems[s.id] = extra.problem;
@@ -103,6 +120,7 @@ export async function run(config: DeploymentConfig, host: Host, opts: RunOptions
     emit({ type: 'action', runId, stepId: s.id, index, action: a, state: 'started' });
     mutating++;
     try {
+      await journalBefore(s, a);
       switch (a.kind) {
         case 'exec': {
           let r: ExecResult;
@@ -147,7 +165,10 @@ export async function run(config: DeploymentConfig, host: Host, opts: RunOptions
         case 'editFile': {
           if (!(await host.exists(a.path)))
             throw new ActionFailed({ what: `${a.path} does not exist.`, why: 'The settings module in the configuration does not match the project.', fix: 'Set settingsModule to the project\'s settings (e.g. "mysite.settings") and run again.' });
-          await host.writeFile(a.path, applySettingsEdit(await host.readFile(a.path), a.values));
+          const current = await host.readFile(a.path);
+          const next = a.transform === 'django-settings' ? applySettingsEdit(current, a.values) : removeSettingsBlock(current);
+          await assertPythonCompiles(host, d.venvPython, a.path, next, opts.signal);
+          await host.writeFile(a.path, next);
           break;
         }
       }
@@ -172,17 +193,6 @@ export async function run(config: DeploymentConfig, host: Host, opts: RunOptions
     if (after.verification) verification = after.verification;
     if (after.status !== 'done')
       return setState(s, 'failed', { detail: after.reason, problem: after.problem ?? { what: `${s.title}: the changes were made but the check still finds: ${after.reason}.`, why: 'The server did not take the change as expected.', fix: 'Read the log; fix the cause and retry.' } });
-    if (s.undo) {
-      const undo = s.undo({ config, d });
-      journalChain = journalChain.then(async () => {
-        const j = await readJournal(host);
-        j.entries = j.entries.filter((e) => e.stepId !== s.id);
-        j.entries.push({ stepId: s.id, at: new Date().toISOString(), undo });
-        await host.mkdir(JOURNAL_PATH.slice(0, JOURNAL_PATH.lastIndexOf('\\')));
-        await host.writeFile(JOURNAL_PATH, JSON.stringify(j, null, 2));
-      });
-      await journalChain;
-    }
     setState(s, 'done', { detail: after.reason, ...(restartRequired ? { restartRequired } : {}) });
   };
 
@@ -224,31 +234,84 @@ export async function run(config: DeploymentConfig, host: Host, opts: RunOptions
   return { runId, outcome, states, problems, restartRequired, mutatingCommands: mutating, ...(verification ? { verification } : {}) };
 }
 
+/**
+ * Checks that the new content of a settings file is valid Python with the venv's own Python
+ * before it replaces the file (a temporary copy under the tool's folder is compiled).
+ */
+async function assertPythonCompiles(host: Host, python: string, file: string, content: string, signal?: AbortSignal): Promise<void> {
+  if (!(await host.exists(python))) return;
+  const tmpDir = `${TOOL_DATA_DIR}\\tmp`;
+  const tmp = `${tmpDir}\\settings-check-${randomUUID().slice(0, 8)}.py`;
+  await host.mkdir(tmpDir);
+  await host.writeFile(tmp, content);
+  try {
+    const r = await host.exec(python, ['-m', 'py_compile', tmp], signal ? { signal } : {});
+    if (r.exitCode !== 0)
+      throw new ActionFailed({
+        what: `The edited ${file} would not be valid Python, so it was not written.`,
+        why: redact(`${r.stderr}${r.stdout}`.trim().split(/\r?\n/).slice(-3).join(' ')) || 'py_compile failed.',
+        fix: 'The file is unchanged. Check the values that go into settings (staticRoot, allowedHosts) and the settings file itself, then run again.',
+        command: [python, '-m', 'py_compile', tmp],
+        exitCode: r.exitCode,
+      });
+  } finally {
+    await host.remove(tmp);
+  }
+}
+
 export interface UninstallResult {
   removed: string[];
   problems: string[];
+  /** Objects that existed before the deployment and were restored rather than removed. */
+  restored: string[];
 }
 
-/** Undoes what the journal says this tool created, newest first. Missing objects are not errors. */
-export async function uninstall(host: Host, onLine?: (line: string) => void): Promise<UninstallResult> {
-  const j = await readJournal(host);
+/**
+ * Undoes what this deployment's journal says it created (newest first) and restores what it
+ * adopted. Missing objects are not errors; a protected folder is never deleted, whatever the
+ * journal says. Entries whose undo failed stay in the journal, so running uninstall again retries them.
+ */
+export async function uninstall(host: Host, siteName: string, onLine?: (line: string) => void): Promise<UninstallResult> {
+  const j = await readJournal(host, siteName);
   const removed: string[] = [];
+  const restored: string[] = [];
   const problems: string[] = [];
+  const failed: JournalEntry[] = [];
   for (const entry of [...j.entries].reverse()) {
+    let ok = true;
     for (const a of entry.undo) {
       onLine?.(a.description);
       if (a.kind === 'exec') {
-        const r = await host.exec(a.file, a.args);
-        if (r.exitCode !== 0 && !/Cannot find|does not exist|not found/i.test(r.stdout + r.stderr)) {
+        let r: ExecResult;
+        try {
+          r = await host.exec(a.file, a.args);
+        } catch (e) {
+          if (e instanceof ProgramNotFoundError) continue;
+          throw e;
+        }
+        if (!(a.okExitCodes ?? [0]).includes(r.exitCode) && !/Cannot find|does not exist|not found/i.test(r.stdout + r.stderr)) {
           problems.push(`${a.description}: ${appcmdMessage(r)}`);
+          ok = false;
           continue;
         }
-      } else if (a.kind === 'remove') await host.remove(a.path);
-      removed.push(a.description);
+      } else if (a.kind === 'remove') {
+        const why = protectedPathReason(a.path);
+        if (why) {
+          problems.push(`${a.description}: refused, ${a.path} is ${why}; the tool never deletes it.`);
+          ok = false;
+          continue;
+        }
+        await host.remove(a.path);
+      } else if (a.kind === 'editFile' && a.transform === 'remove-django-settings') {
+        if (await host.exists(a.path)) await host.writeFile(a.path, removeSettingsBlock(await host.readFile(a.path)));
+      }
+      (entry.adopted ? restored : removed).push(a.description);
     }
+    if (!ok) failed.unshift(entry);
   }
-  if (problems.length === 0) await host.remove(JOURNAL_PATH);
-  return { removed, problems };
+  if (failed.length === 0) await host.remove(journalPath(siteName));
+  else await writeJournal(host, { ...j, entries: failed });
+  return { removed, problems, restored };
 }
 
 export { verify };

@@ -13,6 +13,7 @@ import { SimulatedHost } from '../hosts/simulated/sim-host';
 import { APPCMD } from './commands';
 import { plan } from './engine';
 import { BLOCK_BEGIN, settingsBlock } from './settings-edit';
+import { psComment } from '../../shared/safety';
 import { psq } from './step';
 import { orderedSteps, STEPS } from './steps';
 
@@ -20,7 +21,7 @@ function psAction(a: Action): string[] {
   switch (a.kind) {
     case 'exec': {
       const ok = [...(a.okExitCodes ?? [0]), ...(a.restartExitCodes ?? [])];
-      const lines = [`    # ${a.description}`];
+      const lines = [`    # ${psComment(a.description)}`];
       if (a.cwd) lines.push(`    Push-Location ${psq(a.cwd)}`);
       lines.push(`    & ${psq(a.file)} ${a.args.map(psq).join(' ')}`.trimEnd(), `    Assert-Exit -Codes @(${ok.join(', ')}) -What ${psq(a.description)}`);
       if (a.cwd) lines.push('    Pop-Location');
@@ -32,18 +33,19 @@ function psAction(a: Action): string[] {
       return [`    Remove-Item -Recurse -Force -Path ${psq(a.path)} -ErrorAction SilentlyContinue`];
     case 'download':
       return [
-        `    # ${a.description}`,
+        `    # ${psComment(a.description)}`,
         `    New-Item -ItemType Directory -Force -Path ${psq(a.path.slice(0, a.path.lastIndexOf('\\')))} | Out-Null`,
         `    [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12`,
         `    Invoke-WebRequest -UseBasicParsing -Uri ${psq(a.url)} -OutFile ${psq(a.path)}`,
       ];
     case 'editFile':
+      if (a.transform === 'remove-django-settings') return [`    # ${psComment(a.description)} (uninstall only)`];
       return [
-        `    # ${a.description}`,
+        `    # ${psComment(a.description)}`,
         `    $settings = Get-Content -Raw -Path ${psq(a.path)}`,
         `    $begin = $settings.IndexOf(${psq(BLOCK_BEGIN)})`,
         '    if ($begin -ge 0) { $settings = $settings.Substring(0, $begin) }',
-        `    $block = @'\r\n${settingsBlock(a.values)}\r\n'@`,
+        `    $block = ${psq(settingsBlock(a.values))}`,
         `    [IO.File]::WriteAllText(${psq(a.path)}, $settings.TrimEnd() + "\`n\`n" + $block + "\`n")`,
       ];
   }
@@ -54,7 +56,7 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan): str
   const lines: string[] = [
     '#Requires -Version 5.1',
     '#Requires -RunAsAdministrator',
-    `# Django IIS Setup: deploys the Django application "${config.siteName}" on IIS, port ${config.port}.`,
+    `# Django IIS Setup: deploys the Django application "${psComment(config.siteName)}" on IIS, port ${config.port}.`,
     '# Generated from the engine\'s own steps and commands. Each step runs only when its check says',
     '# it is not done, so running this script again changes nothing.',
     "$ErrorActionPreference = 'Stop'",

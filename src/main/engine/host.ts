@@ -57,7 +57,10 @@ export interface HostInfo {
 export interface Host {
   exec(file: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   readFile(path: string): Promise<string>;
+  /** Writes atomically (temporary file, then rename), creating the parent folder. */
   writeFile(path: string, content: string): Promise<void>;
+  /** Names in a folder (rejects when it is not a folder). */
+  readDir(path: string): Promise<string[]>;
   exists(path: string): Promise<boolean>;
   mkdir(path: string): Promise<void>;
   remove(path: string): Promise<void>;

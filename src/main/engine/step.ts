@@ -5,6 +5,7 @@
  * only when its check says so.
  */
 import type { DeploymentConfig, Derived } from '../../shared/config';
+import { psQuote } from '../../shared/safety';
 import type { Action, StepStatus, VerificationReport } from '../../shared/plan';
 import type { Problem } from '../../shared/problem';
 import type { SectionId, StepId } from '../../shared/steps';
@@ -34,8 +35,6 @@ export interface Step {
   check(ctx: StepContext): Promise<CheckResult>;
   /** A PowerShell 5.1 expression that is $true when the step is done (for the exported script). */
   psCheck(ctx: Pick<StepContext, 'config' | 'd'>): string;
-  /** Actions that remove what this step creates; journaled when the step applies. */
-  undo?(ctx: Pick<StepContext, 'config' | 'd'>): Action[];
   /** Turns a failed action into cause and fix, when the step knows better than the generic text. */
   explain?(action: Extract<Action, { kind: 'exec' }>, result: ExecResult, ctx: StepContext): Problem | undefined;
 }
@@ -58,10 +57,8 @@ export async function query(ctx: StepContext, file: string, args: string[], opts
   }
 }
 
-/** Single-quote a string for PowerShell. */
-export function psq(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
+/** Single-quote a string for PowerShell (every PowerShell single-quote character doubled). */
+export const psq = psQuote;
 
 export function firstLine(text: string): string {
   return text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0) ?? '';

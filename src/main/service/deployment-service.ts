@@ -3,7 +3,8 @@
  * end-to-end harness (over HTTP), so the wizard is tested against the real main-process code.
  * Holds one host and at most one running deployment.
  */
-import { parseConfig, defaultConfig, type DeploymentConfig } from '../../shared/config';
+import { derive, parseConfig, defaultConfig, type DeploymentConfig } from '../../shared/config';
+import { checkOwnership, JournalError, readJournal } from '../engine/ownership';
 import type { BridgeEvent, Requests, Responses, StartupInfo } from '../../shared/ipc';
 import type { EngineEvent } from '../../shared/plan';
 import { SECTIONS } from '../../shared/steps';
@@ -64,7 +65,17 @@ export class DeploymentService implements Handlers {
     return this.start(r.config);
   }
 
-  private start(config: DeploymentConfig): Responses['startDeployment'] {
+  private async start(config: DeploymentConfig): Promise<Responses['startDeployment']> {
+    if (this.current) return { ok: false, problems: [{ key: '(deployment)', message: 'A deployment is already running; wait for it or cancel it first.' }] };
+    // Objects of the same names that are not this deployment's: refuse before anything runs.
+    try {
+      const d = derive(config);
+      const own = await checkOwnership(config, d, this.deps.host, await readJournal(this.deps.host, config.siteName));
+      if (own.conflicts.length) return { ok: false, problems: own.conflicts.map((c) => ({ key: 'adopt', message: `${c.what} ${c.differs.length ? `(${c.differs.join('; ')}) ` : ''}${c.fix}` })) };
+    } catch (e) {
+      if (e instanceof JournalError) return { ok: false, problems: [{ key: '(journal)', message: e.message }] };
+      throw e;
+    }
     if (this.current) return { ok: false, problems: [{ key: '(deployment)', message: 'A deployment is already running; wait for it or cancel it first.' }] };
     this.lastConfig = config;
     const controller = new AbortController();

@@ -1,6 +1,7 @@
 /** Application pool: No Managed Code, started. */
 import { APPCMD, appcmd } from '../commands';
 import { parsePool } from '../parsers';
+import { objectKey } from '../ownership';
 import { done, exec, needed, psq, query, type Step } from '../step';
 import type { Action } from '../../../shared/plan';
 
@@ -11,7 +12,9 @@ export const appPool: Step = {
   dependsOn: ['iis'],
   async check(ctx) {
     const { d, host } = ctx;
-    const add = exec(`Add the application pool "${d.appPool}" (No Managed Code)`, APPCMD, appcmd.addPool(d.appPool));
+    const add = exec(`Add the application pool "${d.appPool}" (No Managed Code)`, APPCMD, appcmd.addPool(d.appPool), {
+      creates: { object: objectKey.pool(d.appPool), undo: [exec(`Delete the application pool "${d.appPool}"`, APPCMD, appcmd.deletePool(d.appPool))] },
+    });
     if (!(await host.exists(APPCMD))) return needed('IIS is not installed yet', [add]);
     const r = await query(ctx, APPCMD, appcmd.listPool(d.appPool));
     const pool = r?.exitCode === 0 ? parsePool(r.stdout) : undefined;
@@ -23,5 +26,4 @@ export const appPool: Step = {
     return needed(`the application pool "${d.appPool}" ${pool.state.toLowerCase() === 'stopped' ? 'is stopped' : 'runs .NET'}`, actions);
   },
   psCheck: ({ d }) => `(& $appcmd list apppool ${psq(d.appPool)}) -ne $null -and $LASTEXITCODE -eq 0`,
-  undo: ({ d }) => [exec(`Delete the application pool "${d.appPool}"`, APPCMD, appcmd.deletePool(d.appPool))],
 };

@@ -1,5 +1,7 @@
 /** collectstatic: copies every app's static files into STATIC_ROOT (checked with --dry-run). */
+import { isInside } from '../../../shared/winpath';
 import { managePy } from '../commands';
+import { objectKey } from '../ownership';
 import { parseCollectstatic } from '../parsers';
 import { done, exec, firstLine, needed, psq, query, type Step } from '../step';
 
@@ -10,7 +12,10 @@ export const collectstatic: Step = {
   dependsOn: ['django-project'],
   async check(ctx) {
     const { config, d, host } = ctx;
-    const action = exec(`Collect static files into ${d.staticRoot}`, d.venvPython, [managePy(config), 'collectstatic', '--noinput'], { cwd: config.appDir });
+    const action = exec(`Collect static files into ${d.staticRoot}`, d.venvPython, [managePy(config), 'collectstatic', '--noinput'], {
+      cwd: config.appDir,
+      ...(isInside(d.staticRoot, config.appDir) ? {} : { creates: { object: objectKey.folder(d.staticRoot), undo: [{ kind: 'remove', description: `Remove the static files folder ${d.staticRoot}`, path: d.staticRoot }] } }),
+    });
     if (!(await host.exists(d.venvPython)) || !(await host.exists(managePy(config)))) return needed('the project is not in place yet', [action]);
     const r = await query(ctx, d.venvPython, [managePy(config), 'collectstatic', '--noinput', '--dry-run'], { cwd: config.appDir });
     if (!r || r.exitCode !== 0) {

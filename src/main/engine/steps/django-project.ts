@@ -4,6 +4,7 @@ import type { DeploymentConfig, Derived } from '../../../shared/config';
 import type { Action, DjangoSettingsEdit } from '../../../shared/plan';
 import { managePy } from '../commands';
 import { hasSettingsBlock } from '../settings-edit';
+import { objectKey } from '../ownership';
 import { done, exec, needed, psq, type Step } from '../step';
 
 export function settingsEdit(config: DeploymentConfig, d: Derived): DjangoSettingsEdit {
@@ -29,7 +30,7 @@ export const djangoProject: Step = {
     const hasSettings = await host.exists(d.settingsFile);
     const src = config.djangoProject;
     if (!hasManage || !hasSettings) {
-      actions.push({ kind: 'mkdir', description: `Create ${config.appDir}`, path: config.appDir });
+      actions.push({ kind: 'mkdir', description: `Create ${config.appDir}`, path: config.appDir, creates: { object: objectKey.folder(config.appDir), undo: [{ kind: 'remove', description: `Remove the application folder ${config.appDir}`, path: config.appDir }] } });
       if ('sample' in src) actions.push(exec(`Create the sample project "${src.sample}" (django-admin startproject)`, d.venvPython, ['-m', 'django', 'startproject', src.sample, config.appDir], { cwd: config.appDir }));
       else if ('folder' in src) actions.push(exec(`Copy the application from ${src.folder}`, 'robocopy.exe', [src.folder, config.appDir, '/E', '/NFL', '/NDL', '/NP'], { okExitCodes: [0, 1, 2, 3] }));
       else actions.push(exec(`Extract the application from ${src.zip}`, 'tar.exe', ['-xf', src.zip, '-C', config.appDir]));
@@ -41,6 +42,5 @@ export const djangoProject: Step = {
     return needed(!hasManage ? `${managePy(config)} does not exist` : `${d.settingsFile} lacks the STATIC_ROOT/ALLOWED_HOSTS block`, actions);
   },
   psCheck: ({ config, d }) => `(Test-Path ${psq(managePy(config))}) -and ((Get-Content -Raw ${psq(d.settingsFile)} -ErrorAction SilentlyContinue) -match 'BEGIN Django IIS Setup')`,
-  undo: ({ config }) => [{ kind: 'remove', description: `Remove the application folder ${config.appDir}`, path: config.appDir }],
 };
 

@@ -1,6 +1,7 @@
 /** FastCGI application (server level) with DJANGO_SETTINGS_MODULE, PYTHONPATH, WSGI_HANDLER, WSGI_LOG. */
 import { APPCMD, appcmd, fastCgiEnvironment, fastCgiIdentity } from '../commands';
 import { parseFastCgiApps } from '../parsers';
+import { objectKey } from '../ownership';
 import { appcmdMessage, done, exec, needed, psq, query, type Step } from '../step';
 import type { Action } from '../../../shared/plan';
 
@@ -14,7 +15,9 @@ export const fastcgi: Step = {
     const id = fastCgiIdentity(d);
     const env = fastCgiEnvironment(config, d);
     const add: Action[] = [
-      exec(`Add the FastCGI application ${id.scriptProcessor}`, APPCMD, appcmd.addFastCgi(config, d)),
+      exec(`Add the FastCGI application ${id.scriptProcessor}`, APPCMD, appcmd.addFastCgi(config, d), {
+        creates: { object: objectKey.fastCgi(d), undo: [exec('Remove the FastCGI application', APPCMD, appcmd.removeFastCgi(d))] },
+      }),
       ...env.map(([k, v]) => exec(`Set ${k} for the FastCGI application`, APPCMD, appcmd.addFastCgiEnv(d, k, v))),
     ];
     if (!(await host.exists(APPCMD))) return needed('IIS is not installed yet', add);
@@ -38,5 +41,4 @@ export const fastcgi: Step = {
     return needed('the FastCGI application differs from the configuration', actions);
   },
   psCheck: ({ d }) => `(& $appcmd list config -section:system.webServer/fastCgi /xml) -match [regex]::Escape(${psq(`fullPath="${fastCgiIdentity(d).fullPath.replace(/"/g, '&quot;')}" arguments="${fastCgiIdentity(d).arguments.replace(/"/g, '&quot;')}"`)})`,
-  undo: ({ d }) => [exec('Remove the FastCGI application', APPCMD, appcmd.removeFastCgi(d))],
 };

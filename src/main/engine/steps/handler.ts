@@ -1,6 +1,7 @@
 /** The Django handler mapping at the site (in applicationHost.config: handlers is locked). */
 import { APPCMD, DJANGO_HANDLER_NAME, appcmd, fastCgiIdentity } from '../commands';
 import { parseHandlers } from '../parsers';
+import { objectKey } from '../ownership';
 import { appcmdMessage, done, exec, needed, psq, query, type Step } from '../step';
 
 export const handler: Step = {
@@ -10,7 +11,9 @@ export const handler: Step = {
   dependsOn: ['site', 'fastcgi'],
   async check(ctx) {
     const { config, d, host } = ctx;
-    const add = exec(`Map every request of "${config.siteName}" to Django (FastCgiModule)`, APPCMD, appcmd.addDjangoHandler(config, d));
+    const add = exec(`Map every request of "${config.siteName}" to Django (FastCgiModule)`, APPCMD, appcmd.addDjangoHandler(config, d), {
+      creates: { object: objectKey.handler(config.siteName), undo: [exec('Remove the Django handler', APPCMD, appcmd.removeHandler(config.siteName))] },
+    });
     if (!(await host.exists(APPCMD))) return needed('IIS is not installed yet', [add]);
     const r = await query(ctx, APPCMD, appcmd.listHandlers(config.siteName));
     if (!r || r.exitCode !== 0) return needed(`the site's handlers cannot be read yet${r ? `: ${appcmdMessage(r)}` : ''}`, [add]);
@@ -23,5 +26,4 @@ export const handler: Step = {
     return needed(`the Django handler differs (scriptProcessor ${h.scriptProcessor ?? '(none)'})`, [exec('Remove the outdated Django handler', APPCMD, appcmd.removeHandler(config.siteName)), add]);
   },
   psCheck: ({ config, d }) => `(& $appcmd list config ${psq(config.siteName)} -section:system.webServer/handlers) -match [regex]::Escape(${psq(`scriptProcessor="${fastCgiIdentity(d).scriptProcessor.replace(/"/g, '&quot;')}"`)})`,
-  undo: ({ config }) => [exec('Remove the Django handler', APPCMD, appcmd.removeHandler(config.siteName))],
 };

@@ -36,6 +36,14 @@ export const preflight: Step = {
     if (!dismOk)
       return blocked('dism.exe is missing', { what: 'dism.exe was not found in C:\\Windows\\System32.', why: 'DISM enables IIS and its CGI feature.', fix: 'Run the tool on a standard Windows Server installation.' });
     const ns = await query(ctx, NETSTAT, ['-ano', '-p', 'tcp']);
+    if (!ns || ns.exitCode !== 0)
+      return blocked('the listening ports could not be read', {
+        what: `netstat could not list the TCP ports in use${ns ? ` (exit ${ns.exitCode})` : ' (netstat.exe was not found)'}, so the tool cannot tell whether port ${config.port} is free.`,
+        why: 'A port taken by another program makes the site fail to start; the tool does not guess that it is free.',
+        fix: 'Run "netstat -ano -p tcp" in an elevated prompt to see why it fails, fix that, and run again.',
+        command: [NETSTAT, '-ano', '-p', 'tcp'],
+        ...(ns ? { exitCode: ns.exitCode } : {}),
+      });
     const owner = parseNetstat(ns?.stdout ?? '').find((l) => l.port === config.port);
     if (owner) {
       if (owner.pid !== 4)

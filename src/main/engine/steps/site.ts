@@ -2,6 +2,7 @@
 import { samePath } from '../../../shared/winpath';
 import { APPCMD, appcmd, bindingInfo } from '../commands';
 import { parseSite } from '../parsers';
+import { objectKey } from '../ownership';
 import { done, exec, needed, psq, query, type Step } from '../step';
 import type { Action } from '../../../shared/plan';
 
@@ -13,7 +14,9 @@ export const site: Step = {
   async check(ctx) {
     const { config, d, host } = ctx;
     const create = [
-      exec(`Add the site "${config.siteName}" on port ${config.port}`, APPCMD, appcmd.addSite(config)),
+      exec(`Add the site "${config.siteName}" on port ${config.port}`, APPCMD, appcmd.addSite(config), {
+        creates: { object: objectKey.site(config.siteName), undo: [exec(`Delete the site "${config.siteName}"`, APPCMD, appcmd.deleteSite(config.siteName))] },
+      }),
       exec(`Put the site in the pool "${d.appPool}"`, APPCMD, appcmd.setAppPool(config, d)),
     ];
     if (!(await host.exists(APPCMD))) return needed('IIS is not installed yet', create);
@@ -37,7 +40,6 @@ export const site: Step = {
     return needed(`the site "${config.siteName}" differs from the configuration`, actions);
   },
   psCheck: ({ config }) => `((& $appcmd list site ${psq(config.siteName)}) -match ${psq(`:${config.port}:`)}) -and $LASTEXITCODE -eq 0`,
-  undo: ({ config }) => [exec(`Delete the site "${config.siteName}"`, APPCMD, appcmd.deleteSite(config.siteName))],
   explain(action, r) {
     if (/being used by another process|0x80070020/i.test(r.stdout))
       return { what: 'The site could not start: its port is in use.', why: 'Another program or site listens on the same port.', fix: 'Choose another port or stop the other program.', command: [action.file, ...action.args], exitCode: r.exitCode };

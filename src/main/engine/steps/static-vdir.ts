@@ -6,6 +6,7 @@
 import { samePath } from '../../../shared/winpath';
 import { APPCMD, DJANGO_HANDLER_NAME, appcmd } from '../commands';
 import { parseHandlers, parseSite } from '../parsers';
+import { objectKey } from '../ownership';
 import { done, exec, needed, psq, query, type Step } from '../step';
 import type { Action } from '../../../shared/plan';
 
@@ -17,7 +18,9 @@ export const staticVdir: Step = {
   async check(ctx) {
     const { config, d, host } = ctx;
     const vdirPath = `${config.siteName}${d.staticVdirPath}`;
-    const addVdir = exec(`Add the virtual directory ${d.staticVdirPath} → ${d.staticRoot}`, APPCMD, appcmd.addStaticVdir(config, d));
+    const addVdir = exec(`Add the virtual directory ${d.staticVdirPath} → ${d.staticRoot}`, APPCMD, appcmd.addStaticVdir(config, d), {
+      creates: { object: objectKey.vdir(vdirPath), undo: [exec(`Delete the virtual directory ${d.staticVdirPath}`, APPCMD, appcmd.deleteStaticVdir(config, d))] },
+    });
     const dropHandler = exec(`Let only the static file handler serve ${d.staticVdirPath}`, APPCMD, appcmd.removeHandler(vdirPath));
     if (!(await host.exists(APPCMD))) return needed('IIS is not installed yet', [addVdir, dropHandler]);
     const r = await query(ctx, APPCMD, appcmd.listSite(config.siteName));
@@ -33,5 +36,4 @@ export const staticVdir: Step = {
     return needed(!vdir ? `the virtual directory ${d.staticVdirPath} does not exist` : `the Django handler is still in force at ${d.staticVdirPath}`, actions);
   },
   psCheck: ({ config, d }) => `-not ((& $appcmd list config ${psq(`${config.siteName}${d.staticVdirPath}`)} -section:system.webServer/handlers) -match ${psq(`name="${DJANGO_HANDLER_NAME}"`)}) -and ((& $appcmd list vdir ${psq(`${config.siteName}${d.staticVdirPath}`)}) -ne $null)`,
-  undo: ({ config, d }) => [exec(`Delete the virtual directory ${d.staticVdirPath}`, APPCMD, appcmd.deleteStaticVdir(config, d))],
 };

@@ -2,6 +2,7 @@
 import { samePath, winJoin } from '../../../shared/winpath';
 import { pipIndexArgs } from '../commands';
 import { parsePyvenvCfg } from '../parsers';
+import { objectKey } from '../ownership';
 import { blocked, done, exec, needed, psq, type Step } from '../step';
 
 export const venv: Step = {
@@ -22,11 +23,12 @@ export const venv: Step = {
       });
     }
     const actions = [
-      exec(`Create the virtual environment ${config.venvDir}`, d.pythonExe, ['-m', 'venv', config.venvDir]),
+      exec(`Create the virtual environment ${config.venvDir}`, d.pythonExe, ['-m', 'venv', config.venvDir], {
+        creates: { object: objectKey.folder(config.venvDir), undo: [{ kind: 'remove', description: `Remove the virtual environment ${config.venvDir}`, path: config.venvDir }] },
+      }),
       ...(config.wheelhouse ? [] : [exec('Upgrade pip in the virtual environment', d.venvPython, ['-m', 'pip', 'install', '--upgrade', 'pip', ...pipIndexArgs(config)])]),
     ];
     return needed(`${config.venvDir} does not exist`, actions);
   },
   psCheck: ({ d, config }) => `(Test-Path ${psq(d.venvPython)}) -and ((Get-Content ${psq(winJoin(config.venvDir, 'pyvenv.cfg'))} -ErrorAction SilentlyContinue) -match [regex]::Escape(${psq(config.pythonDir)}))`,
-  undo: ({ config }) => [{ kind: 'remove', description: `Remove the virtual environment ${config.venvDir}`, path: config.venvDir }],
 };

@@ -14,7 +14,7 @@
  * says to decide by non-zero and the message): 1168 not found, 183 duplicate, 87 bad argument,
  * 13 invalid data, 5 access denied, 50 unsupported.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { APPHOST_ROOT, collectionKeyOf, findLocation, findSection, isSectionLockedAt, sectionOrThrow, validateElement } from './apphost';
 import { attributeValueProblem, canonicalValue, keyAttributes, SECTION_DECLARATIONS, type ElementSchema } from './iis-schema';
@@ -844,7 +844,8 @@ function setConfig(server: SimulatedServer, root: El, p: ParsedArgs): ProgramRes
   const problems = validateElement(schema, sec, section);
   if (problems.length) fail(problems.map((x) => x.message).join('; '), EXIT.INVALID_DATA);
   mkdirSync(path.dirname(real), { recursive: true });
-  writeFileSync(real, serializeXml(doc));
+  writeFileSync(`${real}.tmp`, serializeXml(doc));
+  renameSync(`${real}.tmp`, real);
   return ok(`Applied configuration changes to section "${section}" for "${configPathLabel(cp)}" at configuration commit path "${configPathLabel(cp)}"`, true);
 }
 

@@ -122,6 +122,34 @@ export const IIS_FEATURES = [
 export const APPCMD_PATH = 'C:\\Windows\\System32\\inetsrv\\appcmd.exe';
 export const APPHOST_PATH = 'C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config';
 
+/** A simulated server that cannot be opened (a damaged state or fault file, DIR is a file): one clear line. */
+export class SimulatorError extends Error {}
+
+/** Checks a fault as it comes from faults.json or --sim-fault; returns a message when it is not one. */
+export function faultProblem(f: unknown): string | null {
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) return 'a fault must be a JSON object such as {"match": "appcmd.exe add site", "exitCode": 183}';
+  const o = f as Record<string, unknown>;
+  const known = ['commandNumber', 'match', 'exitCode', 'stdout', 'stderr', 'hang', 'restart', 'times'];
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length) return `a fault has the unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${known.join(', ')})`;
+  if (o.commandNumber === undefined && o.match === undefined) return 'a fault needs "match" (text of the command) or "commandNumber"';
+  if (o.commandNumber !== undefined && !(Number.isInteger(o.commandNumber) && (o.commandNumber as number) > 0)) return 'a fault\'s commandNumber must be a whole number from 1';
+  if (o.match !== undefined && (typeof o.match !== 'string' || o.match === '')) return 'a fault\'s match must be non-empty text';
+  if (o.exitCode !== undefined && !Number.isInteger(o.exitCode)) return 'a fault\'s exitCode must be a whole number';
+  for (const k of ['stdout', 'stderr'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') return `a fault's ${k} must be text`;
+  for (const k of ['hang', 'restart'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') return `a fault's ${k} must be true or false`;
+  if (o.times !== undefined && !(Number.isInteger(o.times) && (o.times as number) > 0)) return 'a fault\'s times must be a whole number from 1';
+  return null;
+}
+
+function readJsonFile(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new SimulatorError(`${file} (${what}) is damaged: ${e instanceof Error ? e.message : String(e)}. Delete the simulated server's folder and start a fresh one, or fix the file.`);
+  }
+}
+
 export class SimulatedServer {
   state!: SimState;
   private readonly statePath: string;
@@ -133,17 +161,21 @@ export class SimulatedServer {
   /** Opens the server in DIR, creating a fresh Windows Server when DIR has none. */
   static open(root: string, scenario: Scenario = {}): SimulatedServer {
     const abs = path.resolve(root);
+    if (existsSync(abs) && !statSync(abs).isDirectory()) throw new SimulatorError(`${abs} is a file, not a folder: --simulate needs a folder for the simulated server (an empty or new one, or one made by an earlier --simulate run).`);
     const s = new SimulatedServer(abs);
     if (existsSync(s.statePath)) {
-      s.state = JSON.parse(readFileSync(s.statePath, 'utf8')) as SimState;
+      const st = readJsonFile(s.statePath, 'the simulated server\'s state') as SimState;
+      if (typeof st !== 'object' || st === null || st.version !== 1 || typeof st.features !== 'object' || !Array.isArray(st.faults) || typeof st.commandCount !== 'number')
+        throw new SimulatorError(`${s.statePath} is not the state of a simulated server. Delete the folder ${abs} and start a fresh one.`);
+      s.state = st;
     } else {
       if (existsSync(abs) && readdirSync(abs).some((f) => f !== 'faults.json' && f !== 'scenario.json')) {
-        throw new Error(
+        throw new SimulatorError(
           `${abs} is not empty and holds no simulated server (no .sim/state.json); give an empty or new folder, or one made by an earlier --simulate run.`,
         );
       }
       const fromFile = path.join(abs, 'scenario.json');
-      const merged = existsSync(fromFile) ? { ...(JSON.parse(readFileSync(fromFile, 'utf8')) as Scenario), ...scenario } : scenario;
+      const merged = existsSync(fromFile) ? { ...(readJsonFile(fromFile, 'the scenario') as Scenario), ...scenario } : scenario;
       s.create(merged);
     }
     s.loadFaultFile();
@@ -242,8 +274,13 @@ export class SimulatedServer {
   loadFaultFile(): void {
     const f = path.join(this.root, 'faults.json');
     if (!existsSync(f)) return;
-    const faults = JSON.parse(readFileSync(f, 'utf8')) as Fault[];
-    this.state.faults.push(...faults);
+    const faults = readJsonFile(f, 'the faults to inject');
+    if (!Array.isArray(faults)) throw new SimulatorError(`${f} must hold a JSON array of faults, e.g. [{"match": "appcmd.exe add site", "exitCode": 183}].`);
+    for (const x of faults) {
+      const bad = faultProblem(x);
+      if (bad) throw new SimulatorError(`${f}: ${bad}.`);
+    }
+    this.state.faults.push(...(faults as Fault[]));
     renameSync(f, `${f}.loaded`);
     this.save();
   }
@@ -288,7 +325,8 @@ export class SimulatedServer {
     let cur = path.join(this.root, drive);
     for (const part of (m[2] ?? '').split('\\').filter((x) => x && x !== '.')) {
       if (part === '..') {
-        cur = path.dirname(cur);
+        // As Windows resolves C:\..\..: never above the drive's root (so never outside DIR).
+        if (cur !== path.join(this.root, drive)) cur = path.dirname(cur);
         continue;
       }
       let name = part;
@@ -419,7 +457,10 @@ export class SimulatedServer {
   saveAppHost(root: El): void {
     const real = this.toReal(APPHOST_PATH);
     mkdirSync(path.dirname(real), { recursive: true });
-    writeFileSync(real, serializeXml(root));
+    // As IIS does (it writes a temporary file and swaps it in): a killed writer never leaves half a file.
+    const tmp = `${real}.${process.pid}.tmp`;
+    writeFileSync(tmp, serializeXml(root));
+    renameSync(tmp, real);
   }
 
   appHostText(): string {

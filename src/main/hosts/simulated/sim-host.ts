@@ -3,7 +3,7 @@
  * interpreted by the simulated programs; files are real files under DIR; HTTP goes to the
  * simulated server's loopback front. Faults (DIR/faults.json) apply here, to any command.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecOptions, ExecResult, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
 import { ProgramNotFoundError } from '../process';
@@ -124,7 +124,13 @@ export class SimulatedHost implements Host {
   async writeFile(p: string, content: string): Promise<void> {
     const real = this.server.toReal(p);
     mkdirSync(path.dirname(real), { recursive: true });
-    writeFileSync(real, content);
+    const tmp = `${real}.${process.pid}.tmp`;
+    writeFileSync(tmp, content);
+    renameSync(tmp, real);
+  }
+
+  async readDir(p: string): Promise<string[]> {
+    return readdirSync(this.server.toReal(p));
   }
 
   async exists(p: string): Promise<boolean> {

@@ -4,7 +4,7 @@
  * exercised on Linux (no Windows here); its behaviour is the simulator's contract.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
@@ -23,9 +23,15 @@ export class WindowsHost implements Host {
   readFile(p: string): Promise<string> {
     return readFile(p, 'utf8');
   }
+  /** Atomic: a temporary file beside the target, then a rename (a killed run never leaves half a file). */
   async writeFile(p: string, content: string): Promise<void> {
     await mkdir(dirname(p), { recursive: true });
-    await writeFile(p, content, 'utf8');
+    const tmp = `${p}.${process.pid}.${Date.now().toString(36)}.tmp`;
+    await writeFile(tmp, content, 'utf8');
+    await rename(tmp, p);
+  }
+  readDir(p: string): Promise<string[]> {
+    return readdir(p);
   }
   async exists(p: string): Promise<boolean> {
     return existsSync(p);

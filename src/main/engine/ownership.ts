@@ -1,0 +1,197 @@
+/**
+ * Ownership: the tool changes or removes only what it created, proven by its journal. One
+ * journal per deployment, keyed by site name (C:\ProgramData\DjangoIISSetup\deployments\<site>.json),
+ * never written by another deployment. Each object is journaled *before* the action that
+ * creates it runs, so a run that fails or is killed half-way still knows what it made.
+ *
+ * An object that already exists and is in no journal of this deployment (a site, pool, FastCGI
+ * application or folder made by hand or by another tool) is a conflict: the plan names it and
+ * what differs, and nothing runs, unless the configuration says to adopt it. An adopted object's
+ * previous state is journaled so uninstall restores it instead of deleting it.
+ */
+import type { Adoptable, DeploymentConfig, Derived } from '../../shared/config';
+import type { Action, Conflict } from '../../shared/plan';
+import type { StepId } from '../../shared/steps';
+import { isInside, samePath } from '../../shared/winpath';
+import { APPCMD, TOOL_DATA_DIR, appcmd, bindingInfo, fastCgiEnvironment, fastCgiIdentity } from './commands';
+import type { Host } from './host';
+import { parseFastCgiApps, parsePool, parseSite } from './parsers';
+import { exec } from './step';
+
+export const DEPLOYMENTS_DIR = `${TOOL_DATA_DIR}\\deployments`;
+
+export interface JournalEntry {
+  /** e.g. "site:foo", "folder:c:\apps\foo", "fastcgi:c:\venv\scripts\python.exe|...", "grant:c:\python313|foo" */
+  object: string;
+  stepId: StepId | 'adopt';
+  at: string;
+  /** True when the object existed before and was taken over (undo restores it). */
+  adopted?: boolean;
+  undo: Action[];
+}
+
+export interface Journal {
+  version: 2;
+  siteName: string;
+  entries: JournalEntry[];
+}
+
+export class JournalError extends Error {}
+
+/** The deployment's journal file: one per site name (case-insensitive, as IIS compares names). */
+export function journalPath(siteName: string): string {
+  const safe = [...siteName.toLowerCase()].map((ch) => (/[a-z0-9_.-]/.test(ch) ? ch : `%${ch.codePointAt(0)?.toString(16) ?? ''}`)).join('');
+  return `${DEPLOYMENTS_DIR}\\${safe}.json`;
+}
+
+export async function readJournal(host: Host, siteName: string): Promise<Journal> {
+  const file = journalPath(siteName);
+  if (!(await host.exists(file))) return { version: 2, siteName, entries: [] };
+  let j: unknown;
+  try {
+    j = JSON.parse(await host.readFile(file));
+  } catch (e) {
+    throw new JournalError(`The journal ${file} is damaged (${e instanceof Error ? e.message : String(e)}). It records what this tool created for the site "${siteName}"; without it the tool cannot tell its objects from others. Restore the file from a backup, or remove what the deployment created by hand and delete the file.`);
+  }
+  const ok = typeof j === 'object' && j !== null && (j as Journal).version === 2 && Array.isArray((j as Journal).entries) && (j as Journal).entries.every((e) => typeof e?.object === 'string' && Array.isArray(e.undo));
+  if (!ok) throw new JournalError(`The journal ${file} is not a journal this version of the tool wrote. Restore it from a backup, or remove what the deployment created by hand and delete the file.`);
+  return j as Journal;
+}
+
+/** Writes the journal atomically (the host writes to a temporary file and renames it). */
+export async function writeJournal(host: Host, j: Journal): Promise<void> {
+  await host.mkdir(DEPLOYMENTS_DIR);
+  await host.writeFile(journalPath(j.siteName), JSON.stringify(j, null, 2));
+}
+
+export const objectKey = {
+  site: (name: string) => `site:${name.toLowerCase()}`,
+  pool: (name: string) => `pool:${name.toLowerCase()}`,
+  fastCgi: (d: Derived) => `fastcgi:${fastCgiIdentity(d).scriptProcessor.toLowerCase()}`,
+  folder: (p: string) => `folder:${p.toLowerCase()}`,
+  handler: (configPath: string) => `handler:${configPath.toLowerCase()}`,
+  vdir: (configPath: string) => `vdir:${configPath.toLowerCase()}`,
+  grant: (p: string, pool: string) => `grant:${p.toLowerCase()}|${pool.toLowerCase()}`,
+};
+
+export function owns(j: Journal, object: string): JournalEntry | undefined {
+  return j.entries.find((e) => e.object === object);
+}
+
+export interface Ownership {
+  conflicts: Conflict[];
+  /** Entries to journal before the run's first change: objects the configuration adopts. */
+  adoptions: JournalEntry[];
+}
+
+/** Lists the objects of all other deployments' journals that hold a path (to name them in conflicts). */
+async function otherDeploymentHolding(host: Host, siteName: string, object: string): Promise<string | undefined> {
+  const others = await host.readDir(DEPLOYMENTS_DIR).catch(() => [] as string[]);
+  for (const f of others) {
+    if (!f.endsWith('.json') || `${DEPLOYMENTS_DIR}\\${f}`.toLowerCase() === journalPath(siteName).toLowerCase()) continue;
+    try {
+      const j = JSON.parse(await host.readFile(`${DEPLOYMENTS_DIR}\\${f}`)) as Journal;
+      if (j.entries.some((e) => e.object === object)) return j.siteName;
+    } catch {
+      /* a damaged journal of another deployment is that deployment's problem */
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Finds what exists on the server under this deployment's names and is not this deployment's.
+ * Read-only: a few appcmd reads and folder listings.
+ */
+export async function checkOwnership(config: DeploymentConfig, d: Derived, host: Host, j: Journal): Promise<Ownership> {
+  const conflicts: Conflict[] = [];
+  const adoptions: JournalEntry[] = [];
+  const at = new Date().toISOString();
+  const adopt = (k: Adoptable) => config.adopt.includes(k);
+  const foreign = async (kind: Adoptable, object: string, what: string, differs: string[], undo: () => Action[]) => {
+    if (owns(j, object)) return;
+    if (adopt(kind)) {
+      adoptions.push({ object, stepId: 'adopt', at, adopted: true, undo: undo() });
+      return;
+    }
+    const other = await otherDeploymentHolding(host, config.siteName, object);
+    conflicts.push({
+      kind,
+      object,
+      what: `${what} already exists${other ? `; it belongs to the deployment of the site "${other}"` : ' and was not created by this tool'}.`,
+      differs,
+      fix: other
+        ? `Choose another ${kind === 'site' ? 'siteName' : kind} for this deployment, or uninstall the deployment of "${other}" first.`
+        : `Choose another ${kind === 'site' ? 'siteName' : kind === 'appPool' ? 'appPool' : kind === 'fastCgi' ? 'venvDir' : kind} in the configuration, or, to take it over, add "adopt": ["${kind}"]: the tool then changes it to match and uninstall restores it as it is now.`,
+    });
+  };
+
+  if (await host.exists(APPCMD)) {
+    const sr = await host.exec(APPCMD, appcmd.listSite(config.siteName));
+    const site = sr.exitCode === 0 ? parseSite(sr.stdout) : undefined;
+    if (site) {
+      const root = site.apps.find((a) => a.path === '/');
+      const path = root?.vdirs.find((v) => v.path === '/')?.physicalPath ?? '';
+      const pool = root?.applicationPool ?? '';
+      const http = site.bindings.filter((b) => b.protocol === 'http').map((b) => b.bindingInformation);
+      const differs: string[] = [];
+      if (!http.some((b) => b.toLowerCase() === bindingInfo(config).toLowerCase())) differs.push(`bindings: ${site.bindings.map((b) => `${b.protocol}/${b.bindingInformation}`).join(', ') || '(none)'}; the configuration wants http/${bindingInfo(config)}`);
+      if (!samePath(path, config.appDir)) differs.push(`physical path: ${path || '(none)'}; the configuration wants ${config.appDir}`);
+      if (pool.toLowerCase() !== d.appPool.toLowerCase()) differs.push(`application pool: ${pool || '(none)'}; the configuration wants ${d.appPool}`);
+      await foreign('site', objectKey.site(config.siteName), `The IIS site "${site.name}"`, differs, () => {
+        // Restore what the site was: its http bindings, physical path, pool and state.
+        const undo: Action[] = [];
+        const want = bindingInfo(config);
+        if (!http.some((b) => b.toLowerCase() === want.toLowerCase())) undo.push(exec(`Remove the binding http/${want} added to "${site.name}"`, APPCMD, appcmd.removeBinding(config, want), { okExitCodes: [0, 1168, 4312] }));
+        for (const b of http) if (b.toLowerCase() !== want.toLowerCase()) undo.push(exec(`Restore the binding http/${b} of "${site.name}"`, APPCMD, appcmd.addBinding({ ...config, port: Number(b.split(':')[1]), hostName: b.split(':').slice(2).join(':') }), { okExitCodes: [0, 183] }));
+        if (path) undo.push(exec(`Restore the physical path of "${site.name}" to ${path}`, APPCMD, ['set', 'vdir', `${config.siteName}/`, `/physicalPath:${path}`]));
+        if (pool) undo.push(exec(`Put "${site.name}" back in the pool "${pool}"`, APPCMD, ['set', 'app', `${config.siteName}/`, `/applicationPool:${pool}`]));
+        if (site.state.toLowerCase() === 'stopped') undo.push(exec(`Stop "${site.name}" again`, APPCMD, ['stop', 'site', config.siteName]));
+        return undo;
+      });
+    }
+    const pr = await host.exec(APPCMD, appcmd.listPool(d.appPool));
+    const pool = pr.exitCode === 0 ? parsePool(pr.stdout) : undefined;
+    if (pool) {
+      const differs = pool.managedRuntimeVersion !== '' ? [`.NET CLR version: ${pool.managedRuntimeVersion}; the configuration wants No Managed Code`] : [];
+      await foreign('appPool', objectKey.pool(d.appPool), `The application pool "${pool.name}"`, differs, () =>
+        pool.managedRuntimeVersion !== '' ? [exec(`Restore the .NET CLR version ${pool.managedRuntimeVersion} of the pool "${pool.name}"`, APPCMD, ['set', 'apppool', d.appPool, `/managedRuntimeVersion:${pool.managedRuntimeVersion}`])] : [],
+      );
+    }
+    const fr = await host.exec(APPCMD, appcmd.listFastCgi());
+    const id = fastCgiIdentity(d);
+    const app = fr.exitCode === 0 ? parseFastCgiApps(fr.stdout).find((a) => a.fullPath.toLowerCase() === id.fullPath.toLowerCase() && a.arguments.toLowerCase() === id.arguments.toLowerCase()) : undefined;
+    if (app) {
+      await foreign('fastCgi', objectKey.fastCgi(d), `The FastCGI application ${id.scriptProcessor}`, Object.entries(app.env).map(([k, v]) => `environment ${k}=${v}`), () => {
+        // Restore the attributes and environment variables the deployment converges.
+        const undo: Action[] = [];
+        for (const k of ['maxInstances', 'activityTimeout', 'requestTimeout'] as const) if (app.attrs[k] !== undefined) undo.push(exec(`Restore ${k}=${app.attrs[k]} of the FastCGI application`, APPCMD, appcmd.setFastCgiAttr(d, k, app.attrs[k] ?? '')));
+        const wanted = [...fastCgiEnvironment(config, d).map(([k]) => k), ...Object.keys(config.environment ?? {}), ...(config.secretKey ? [config.secretKey.env] : [])];
+        for (const k of new Set(wanted)) {
+          const prev = Object.entries(app.env).find(([n]) => n.toLowerCase() === k.toLowerCase());
+          if (prev) undo.push(exec(`Restore ${prev[0]} of the FastCGI application`, APPCMD, appcmd.setFastCgiEnv(d, prev[0], prev[1])));
+          else undo.push(exec(`Remove ${k} from the FastCGI application`, APPCMD, appcmd.removeFastCgiEnv(d, k), { okExitCodes: [0, 1168, 4312] }));
+        }
+        return undo;
+      });
+    }
+  }
+
+  const folders: [Adoptable, string][] = [
+    ['appDir', config.appDir],
+    ['venvDir', config.venvDir],
+    ...(isInside(d.staticRoot, config.appDir) ? [] : [['staticRoot', d.staticRoot] as [Adoptable, string]]),
+  ];
+  for (const [kind, p] of folders) {
+    if (!(await host.exists(p))) continue;
+    const entries = await host.readDir(p).catch(() => [] as string[]);
+    await foreign(kind, objectKey.folder(p), `The folder ${p}${entries.length === 0 ? ' (empty)' : ` (${entries.length} item${entries.length === 1 ? '' : 's'}: ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`}`, [], () =>
+      kind === 'appDir' ? [{ kind: 'editFile', description: `Remove the managed block from ${d.settingsFile}`, path: d.settingsFile, transform: 'remove-django-settings' }] : [],
+    );
+  }
+  return { conflicts, adoptions };
+}
+
+export function formatConflicts(conflicts: Conflict[]): string {
+  return conflicts.map((c) => [`  - ${c.what}`, ...c.differs.map((x) => `      differs: ${x}`), `      What to do: ${c.fix}`].join('\n')).join('\n');
+}
