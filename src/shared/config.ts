@@ -101,6 +101,7 @@ const FastCgiOptions = z.strictObject({
 
 const VerifyOptions = z.strictObject({
   urls: z
+    // eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
     .array(z.string().regex(/^\/[^\s'\u0000-\u001f\u007f-\u009f\u2018-\u201b]*$/, 'verify.urls entries are paths on the site starting with "/", e.g. "/health/" (no spaces, quotes or control characters).'))
     .default([]),
 });
@@ -166,12 +167,18 @@ const ConfigObject = z.strictObject({
    */
   environment: z
     .record(
-      envName('environment'),
+      z.string(),
       z.string({ error: 'environment values must be strings (quote numbers: "1").' }).superRefine((v, ctx) => {
-        const bad = valueProblem('an environment value', v, { appcmdSelector: true, maxLength: 4096 });
+        const bad = valueProblem('the value', v, { appcmdSelector: true, maxLength: 4096 });
         if (bad) ctx.addIssue({ code: 'custom', message: bad });
       }),
     )
+    .superRefine((rec, ctx) => {
+      for (const name of Object.keys(rec)) {
+        const r = envName(`environment name "${name}"`).safeParse(name);
+        if (!r.success) ctx.addIssue({ code: 'custom', path: [name], message: r.error.issues[0]?.message ?? `environment name "${name}" is not valid.` });
+      }
+    })
     .default({}),
   /**
    * Generate a strong Django SECRET_KEY once, keep it only on the server in this environment

@@ -73,12 +73,6 @@ export function psQuote(s: string): string {
   return `'${out}'`;
 }
 
-/** Text for a PowerShell # comment: one line, whatever the input holds. */
-export function psComment(s: string): string {
-  // eslint-disable-next-line no-control-regex -- line breaks and control characters are replaced
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
-}
-
 /**
  * A Python str literal for any string: single-quoted, with backslash, quote, and every
  * non-printable character escaped, so no value can end the literal or the line.

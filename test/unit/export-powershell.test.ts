@@ -1,88 +1,154 @@
 /**
- * The exported PowerShell script, parsed: a small tokenizer for the subset the exporter writes
- * (single-quoted strings with '' escapes, here-strings, braces, parentheses) checks that it is
- * well formed, that every exec action of a fresh plan appears as a call with exactly its
- * arguments, and that each sits inside the "if (-not (<check>)) {" block of its own step.
+ * The exported PowerShell script, parsed with a real PowerShell grammar (tree-sitter-powershell):
+ * it is well formed, every exec action of a fresh plan appears as a call with exactly its
+ * arguments inside its own step's guard, and hostile configuration text (quotes of every kind,
+ * $(), backticks, ;, #, newlines) ends up only inside string literals.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/shared/config';
+import { defaultConfig, type DeploymentConfig } from '../../src/shared/config';
+import { PS_SINGLE_QUOTE_CHARS, psQuote } from '../../src/shared/safety';
+import type { Plan } from '../../src/shared/plan';
 import { plan } from '../../src/main/engine/engine';
 import { exportPowerShell, renderPowerShell } from '../../src/main/engine/export-powershell';
+import { main } from '../../src/main/cli/cli';
 import { config, freshHost } from './helpers';
+import { decodeVerbatim, inside, occurrences, parsePowerShell } from './powershell-grammar';
 
-interface Block {
-  step: string;
-  check: string;
-  body: string[];
-}
+const execsOf = (p: Plan) => p.steps.flatMap((s) => s.actions.filter((a) => a.kind === 'exec').map((a) => ({ step: s.id, argv: [a.file, ...a.args] })));
 
-/** Splits the script into statements, honouring quotes and here-strings; fails on imbalance. */
-function parse(script: string): { blocks: Block[]; calls: { step: string; argv: string[] }[] } {
-  const lines = script.split(/\r?\n/);
-  const blocks: Block[] = [];
-  const calls: { step: string; argv: string[] }[] = [];
-  let depth = 0;
-  let current: Block | undefined;
-  let inHere = false;
-  for (const line of lines) {
-    if (inHere) {
-      if (line.startsWith("'@")) inHere = false;
-      continue;
-    }
-    if (/@'$/.test(line)) {
-      inHere = true;
-      continue;
-    }
-    const step = /^# ---- Step: (\S+)/.exec(line);
-    if (step) current = { step: step[1] as string, check: '', body: [] };
-    if (/^\s*#/.test(line)) continue; // a comment line
-    const stripped = line.replace(/'(?:[^']|'')*'/g, "''");
-    if (/'/.test(stripped.replace(/''/g, ''))) throw new Error(`unbalanced quote: ${line}`);
-    const m = /^if \(-not \((.*)\)\) \{$/.exec(line);
-    if (m && current && depth === 0) {
-      current.check = m[1] as string;
-      blocks.push(current);
-    }
-    for (const ch of stripped) {
-      if (ch === '{') depth++;
-      if (ch === '}') depth--;
-      if (depth < 0) throw new Error(`unbalanced brace: ${line}`);
-    }
-    const call = /^ {4}& ('(?:[^']|'')*')((?: '(?:[^']|'')*')*)$/.exec(line);
-    if (call && current) {
-      const toks = [...line.slice(6).matchAll(/'((?:[^']|'')*)'/g)].map((x) => (x[1] as string).replace(/''/g, "'"));
-      calls.push({ step: current.step, argv: toks });
-      if (depth !== 1) throw new Error(`a call outside its step's guard: ${line}`);
-    }
-    if (current && depth > 0) current.body.push(line);
-  }
-  if (depth !== 0) throw new Error('unbalanced braces at the end');
-  if (inHere) throw new Error('unterminated here-string');
-  return { blocks, calls };
+/** Cmdlets and functions the exporter writes; anything else in the parse is injected code. */
+const KNOWN_COMMANDS = new Set(['Write-Host', 'Write-Warning', 'Assert-Exit', 'New-Item', 'Remove-Item', 'Push-Location', 'Pop-Location', 'Invoke-WebRequest', 'Get-Content', 'Get-ChildItem', 'Measure-Object', 'Test-Path', 'Get-ItemProperty', 'Get-Service', 'Where-Object', 'ConvertFrom-Json', 'Out-Null', 'Get-NetTCPConnection']);
+
+async function checkScript(script: string, p: Plan) {
+  const parsed = await parsePowerShell(script);
+  expect(parsed.errors).toEqual([]);
+  expect(parsed.hasError).toBe(false);
+  const execs = execsOf(p);
+  const same = (c: (typeof parsed.calls)[number], e: (typeof execs)[number]) => c.name === e.argv[0] && c.args.length === e.argv.length - 1 && e.argv.slice(1).every((x, i) => x === c.args[i]);
+  const actionCalls = parsed.calls.filter((c) => c.invocation && execs.some((e) => same(c, e)));
+  expect(actionCalls.length).toBe(execs.length);
+  for (const e of execs) expect(actionCalls.some((c) => same(c, e) && c.step === e.step && c.guarded), JSON.stringify(e)).toBe(true);
+  for (const c of parsed.calls) if (!c.invocation) expect(KNOWN_COMMANDS, `unexpected command ${c.name}`).toContain(c.name);
+  return parsed;
 }
 
 describe('export --format powershell', () => {
-  it('has every exec action of the plan, guarded by its step\'s check', async () => {
+  it('has every exec action of the plan, with exactly its arguments, guarded by its step\'s check', async () => {
     const c = defaultConfig();
     const h = freshHost();
     const p = await plan(c, h);
     await h.dispose();
     const script = renderPowerShell(c, p);
     expect(script.startsWith('#Requires -Version 5.1\r\n#Requires -RunAsAdministrator')).toBe(true);
-    const { blocks, calls } = parse(script);
-    expect(blocks.map((b) => b.step)).toEqual(p.steps.map((s) => s.id));
-    for (const b of blocks) expect(b.check.length).toBeGreaterThan(10);
-    const execs = p.steps.flatMap((s) => s.actions.filter((a) => a.kind === 'exec').map((a) => ({ step: s.id, argv: [a.file, ...a.args] })));
-    expect(execs.length).toBeGreaterThan(15);
-    for (const e of execs) expect(calls).toContainEqual(e);
-    expect(calls.length).toBe(execs.length);
-    // the settings edit is written as a here-string holding the managed block
-    expect(script).toContain("$block = @'\r\n# BEGIN Django IIS Setup");
+    expect(execsOf(p).length).toBeGreaterThan(15);
+    const parsed = await checkScript(script, p);
+    // one guarded "if" per step, in the DAG's order
+    const stepComments = [...script.matchAll(/^# ---- Step: (\S+)/gm)].map((m) => m[1]);
+    expect(stepComments).toEqual(p.steps.map((s) => s.id));
+    expect(parsed.topLevel.filter((t) => t === 'if_statement').length).toBe(p.steps.length);
+    // the settings block is one single-quoted literal holding the managed block
+    expect(script).toContain("$block = '# BEGIN Django IIS Setup");
   });
 
-  it('quotes a value with a quote or spaces safely', async () => {
+  it('quotes a value with spaces safely', async () => {
     const script = await exportPowerShell(config({ venvDir: 'C:\\Program Files\\venvs\\foo' }));
-    expect(() => parse(script)).not.toThrow();
+    expect((await parsePowerShell(script)).errors).toEqual([]);
     expect(script).toContain(`'/+[fullPath=''"C:\\Program Files\\venvs\\foo\\Scripts\\python.exe"'',arguments=''"C:\\Program Files\\venvs\\foo\\Lib\\site-packages\\wfastcgi.py"''`);
+  });
+});
+
+describe('PowerShell quoting', () => {
+  const classes: Record<string, string> = {
+    'ASCII quote': "a'b",
+    'U+2018': 'a\u2018b',
+    'U+2019': 'a\u2019b',
+    'U+201A': 'a\u201Ab',
+    'U+201B': 'a\u201Bb',
+    'all quotes doubled already': "''\u2019\u2019",
+    'double quotes and look-alikes': 'a"b\u201Cc\u201Dd\u201Ee',
+    'subexpression': '$(Stop-Computer -Force)',
+    'variable': '$env:TEMP $x ${y}',
+    backtick: 'a`nb`',
+    'statement separators': 'a; Stop-Computer; b & c | d',
+    comment: '# not a comment <# nor this #>',
+    newline: 'a\nStop-Computer -Force\r\nb',
+    'line separators': 'a\u2028b\u2029c\u0085d',
+    'here-string markers': "@'\n'@\n@\"\n\"@",
+    braces: '}{)(][',
+    'non-ASCII': 'Grüße 你好 \u{1F600}',
+    empty: '',
+    'ends with a quote': "x'",
+    'only a look-alike': '\u2019',
+  };
+  it.each(Object.entries(classes))('%s: one literal that PowerShell reads back as the same text', async (_name, value) => {
+    const script = `Write-Host ${psQuote(value)}\r\nWrite-Host 'after'\r\n`;
+    const parsed = await parsePowerShell(script);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.calls.map((c) => c.name)).toEqual(['Write-Host', 'Write-Host']);
+    expect(parsed.calls[0]?.args).toEqual([value]);
+    expect(decodeVerbatim(psQuote(value))).toBe(value);
+  });
+
+  it('doubles every PowerShell single-quote character and nothing else', () => {
+    for (const q of PS_SINGLE_QUOTE_CHARS) expect(psQuote(`x${q}y`)).toBe(`'x${q}${q}y'`);
+    expect(psQuote('a"b$c`d')).toBe('\'a"b$c`d\'');
+  });
+});
+
+describe('hostile configuration text in the export', () => {
+  // IIS forbids $ ; & | in site names; these pass its rules and still mean code to PowerShell.
+  const HOSTILE_NAME = 'x`#(Stop-Computer -Force){}';
+
+  it('refuses, with exit 2, values PowerShell or appcmd cannot carry, naming the key and the character', async () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ siteName: 'x\nStop-Computer -Force #' }, 'siteName', 'line feed'],
+      [{ siteName: 'x\u2019; Stop-Computer #' }, 'siteName', 'U+2019'],
+      [{ siteName: 'x\u2018y' }, 'siteName', 'U+2018'],
+      [{ appDir: 'C:\\apps\\o\u2019brien' }, 'appDir', 'U+2019'],
+      [{ appDir: "C:\\apps\\o'brien" }, 'appDir', "'"],
+      [{ environment: { A: "x'; Stop-Computer #" } }, 'environment', "'"],
+      [{ environment: { A: 'x\r\nStop-Computer' } }, 'environment', 'carriage return'],
+    ];
+    for (const [cfg, key, ch] of cases) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const { writeFileSync, mkdtempSync } = await import('node:fs');
+      const os = await import('node:os');
+      const dir = mkdtempSync(`${os.tmpdir()}/hostile-`);
+      writeFileSync(`${dir}/deploy.json`, JSON.stringify(cfg));
+      const code = await main(['export', '--format', 'powershell', '--config', `${dir}/deploy.json`], { out: (s) => out.push(s), err: (s) => err.push(s) });
+      expect(code, JSON.stringify(cfg)).toBe(2);
+      expect(out).toEqual([]);
+      expect(err.join('\n')).toContain(key);
+      expect(err.join('\n')).toContain(ch);
+      const { rmSync } = await import('node:fs');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a valid config holding $(), backticks, ;, #, & and typographic double quotes: the text is only inside string literals', async () => {
+    const c = config({ siteName: HOSTILE_NAME, appDir: 'C:\\apps\\x$(Stop-Computer);`#', venvDir: 'C:\\venvs\\a b #(Stop-Computer)', environment: { NOTE: 'Stop-Computer -Force; $(Stop-Computer) `# \u2019\u2018\u201A\u201B' } });
+    const script = await exportPowerShell(c);
+    const h = freshHost();
+    const p = await plan(c, h);
+    await h.dispose();
+    const parsed = await checkScript(script, p);
+    const hits = occurrences(script, 'Stop-Computer');
+    expect(hits.length).toBeGreaterThan(5);
+    for (const i of hits) expect(inside(parsed.literals, i, 'Stop-Computer'.length), script.slice(Math.max(0, i - 80), i + 40)).toBe(true);
+  });
+
+  it('even an unvalidated configuration with every hostile character cannot leave its string literals', async () => {
+    const c = defaultConfig();
+    const evil = "e'\u2018\u2019\u201A\u201B$(Stop-Computer)`\n;Stop-Computer #\r\n'@ Stop-Computer";
+    const hostile: DeploymentConfig = { ...c, siteName: evil, appDir: `C:\\apps\\${evil}`, venvDir: `C:\\v\\${evil}`, staticUrl: `/s${evil}/` };
+    const h = freshHost();
+    const p = await plan(c, h);
+    await h.dispose();
+    // the same plan, with the hostile text in every action's description and arguments
+    const evilPlan: Plan = { ...p, steps: p.steps.map((s) => ({ ...s, actions: s.actions.map((a) => (a.kind === 'exec' ? { ...a, description: `${a.description} ${evil}`, args: [...a.args, evil] } : a)) })) };
+    const script = renderPowerShell(hostile, evilPlan);
+    const parsed = await checkScript(script, evilPlan);
+    for (const i of occurrences(script, 'Stop-Computer')) expect(inside(parsed.literals, i, 'Stop-Computer'.length), script.slice(Math.max(0, i - 80), i + 40)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 /** Shared test helpers: a deployed simulated server, cloned per test so each starts the same. */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultConfig, parseConfig, type DeploymentConfig } from '../../src/shared/config';
@@ -49,3 +50,29 @@ export function editWin(host: SimulatedHost, winPath: string, f: (text: string) 
   const real = host.server.toReal(winPath);
   writeFileSync(real, f(readFileSync(real, 'utf8')));
 }
+
+/** Hash of every file under DIR (paths and bytes), leaving out the simulator's own command log and counter. */
+export function treeHash(root: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const full = path.join(d, name);
+      const rel = path.relative(root, full);
+      if (rel === path.join('.sim', 'commands.jsonl') || rel === path.join('.sim', 'state.json')) continue;
+      const st = statSync(full);
+      h.update(`${rel}\n`);
+      if (st.isDirectory()) walk(full);
+      else h.update(readFileSync(full));
+    }
+  };
+  walk(root);
+  const state = path.join(root, '.sim', 'state.json');
+  if (existsSync(state)) {
+    const s = JSON.parse(readFileSync(state, 'utf8')) as Record<string, unknown>;
+    delete s.commandCount;
+    delete s.faults;
+    h.update(JSON.stringify(s));
+  }
+  return h.digest('hex');
+}
+

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { derive, type DeploymentConfig } from '../../shared/config';
 import type { Action, EngineEvent, Plan, StepPlan, StepState, VerificationReport } from '../../shared/plan';
-import { redact, type Problem } from '../../shared/problem';
+import { redact, redactDeep, type Problem } from '../../shared/problem';
 import type { StepId } from '../../shared/steps';
 import { protectedPathReason } from '../../shared/winpath';
 import type { Conflict } from '../../shared/plan';
@@ -80,7 +80,7 @@ class ActionFailed extends Error {
 
 export async function run(config: DeploymentConfig, host: Host, opts: RunOptions = {}): Promise<RunResult> {
   const runId = opts.runId ?? randomUUID();
-  const emit = (e: EngineEvent) => opts.onEvent?.(e);
+  const emit = (e: EngineEvent) => opts.onEvent?.(redactDeep(e));
   const steps = orderedSteps(STEPS);
   const d = derive(config);
   let verification: VerificationReport | undefined;

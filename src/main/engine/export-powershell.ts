@@ -13,7 +13,6 @@ import { SimulatedHost } from '../hosts/simulated/sim-host';
 import { APPCMD } from './commands';
 import { plan } from './engine';
 import { BLOCK_BEGIN, settingsBlock } from './settings-edit';
-import { psComment } from '../../shared/safety';
 import { psq } from './step';
 import { orderedSteps, STEPS } from './steps';
 
@@ -21,7 +20,7 @@ function psAction(a: Action): string[] {
   switch (a.kind) {
     case 'exec': {
       const ok = [...(a.okExitCodes ?? [0]), ...(a.restartExitCodes ?? [])];
-      const lines = [`    # ${psComment(a.description)}`];
+      const lines: string[] = [];
       if (a.cwd) lines.push(`    Push-Location ${psq(a.cwd)}`);
       lines.push(`    & ${psq(a.file)} ${a.args.map(psq).join(' ')}`.trimEnd(), `    Assert-Exit -Codes @(${ok.join(', ')}) -What ${psq(a.description)}`);
       if (a.cwd) lines.push('    Pop-Location');
@@ -33,15 +32,15 @@ function psAction(a: Action): string[] {
       return [`    Remove-Item -Recurse -Force -Path ${psq(a.path)} -ErrorAction SilentlyContinue`];
     case 'download':
       return [
-        `    # ${psComment(a.description)}`,
+        `    Write-Host ${psq(a.description)}`,
         `    New-Item -ItemType Directory -Force -Path ${psq(a.path.slice(0, a.path.lastIndexOf('\\')))} | Out-Null`,
         `    [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12`,
         `    Invoke-WebRequest -UseBasicParsing -Uri ${psq(a.url)} -OutFile ${psq(a.path)}`,
       ];
     case 'editFile':
-      if (a.transform === 'remove-django-settings') return [`    # ${psComment(a.description)} (uninstall only)`];
+      if (a.transform === 'remove-django-settings') return [];
       return [
-        `    # ${psComment(a.description)}`,
+        `    Write-Host ${psq(a.description)}`,
         `    $settings = Get-Content -Raw -Path ${psq(a.path)}`,
         `    $begin = $settings.IndexOf(${psq(BLOCK_BEGIN)})`,
         '    if ($begin -ge 0) { $settings = $settings.Substring(0, $begin) }',
@@ -56,10 +55,12 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan): str
   const lines: string[] = [
     '#Requires -Version 5.1',
     '#Requires -RunAsAdministrator',
-    `# Django IIS Setup: deploys the Django application "${psComment(config.siteName)}" on IIS, port ${config.port}.`,
+    '# Django IIS Setup: deploys a Django application on IIS. Every value from the configuration is',
+    '# a single-quoted string literal below (quote characters doubled), never code or a comment.',
     '# Generated from the engine\'s own steps and commands. Each step runs only when its check says',
     '# it is not done, so running this script again changes nothing.',
     "$ErrorActionPreference = 'Stop'",
+    `Write-Host ${psq(`Django IIS Setup: deploying the site ${config.siteName} on port ${config.port}`)}`,
     `$appcmd = ${psq(APPCMD)}`,
     'function Assert-Exit([int[]]$Codes, [string]$What) {',
     '    if ($Codes -notcontains $LASTEXITCODE) { throw "$What failed (exit $LASTEXITCODE)" }',

@@ -145,7 +145,9 @@ export async function checkOwnership(config: DeploymentConfig, d: Derived, host:
         if (!http.some((b) => b.toLowerCase() === want.toLowerCase())) undo.push(exec(`Remove the binding http/${want} added to "${site.name}"`, APPCMD, appcmd.removeBinding(config, want), { okExitCodes: [0, 1168, 4312] }));
         for (const b of http) if (b.toLowerCase() !== want.toLowerCase()) undo.push(exec(`Restore the binding http/${b} of "${site.name}"`, APPCMD, appcmd.addBinding({ ...config, port: Number(b.split(':')[1]), hostName: b.split(':').slice(2).join(':') }), { okExitCodes: [0, 183] }));
         if (path) undo.push(exec(`Restore the physical path of "${site.name}" to ${path}`, APPCMD, ['set', 'vdir', `${config.siteName}/`, `/physicalPath:${path}`]));
-        if (pool) undo.push(exec(`Put "${site.name}" back in the pool "${pool}"`, APPCMD, ['set', 'app', `${config.siteName}/`, `/applicationPool:${pool}`]));
+        // No applicationPool attribute: the site used IIS's applicationDefaults (DefaultAppPool on a standard install).
+        const previousPool = pool || 'DefaultAppPool';
+        undo.push(exec(`Put "${site.name}" back in the pool "${previousPool}"`, APPCMD, ['set', 'app', `${config.siteName}/`, `/applicationPool:${previousPool}`]));
         if (site.state.toLowerCase() === 'stopped') undo.push(exec(`Stop "${site.name}" again`, APPCMD, ['stop', 'site', config.siteName]));
         return undo;
       });

@@ -6,7 +6,7 @@
 import type { DeploymentConfig, Derived } from '../../shared/config';
 import { derive } from '../../shared/config';
 import type { ProbeResult, VerificationReport } from '../../shared/plan';
-import type { Problem } from '../../shared/problem';
+import { redactDeep, type Problem } from '../../shared/problem';
 import type { Host, HttpResult } from './host';
 
 export function isIisErrorPage(r: HttpResult): boolean {
@@ -113,5 +113,5 @@ export async function verify(config: DeploymentConfig, host: Host, signal?: Abor
     const ok = !r.networkError && r.status < 400;
     probes.push({ name: `Extra URL ${extra}`, url: `${base}${extra}`, ok, status: r.status, contentType: ct(r), detail: ok ? `HTTP ${r.status}` : r.networkError ?? `HTTP ${r.status}`, ...(ok ? {} : { diagnosis: diagnose(r, config, d, 'page') }) });
   }
-  return { ok: probes.every((p) => p.ok), probes, simulated: host.simulationNotes?.() ?? [] };
+  return redactDeep({ ok: probes.every((p) => p.ok), probes, simulated: host.simulationNotes?.() ?? [] });
 }

@@ -4,6 +4,7 @@ import { initialState, reducer, sectionStatus } from './state';
 
 const plan: Plan = {
   createdAt: '2026-11-23T00:00:00Z',
+  conflicts: [],
   host: { kind: 'simulated', productName: 'Windows Server 2022 (simulated)' },
   steps: [
     { id: 'preflight', title: 'Check the server', section: 'prepare', dependsOn: [], status: 'done', reason: 'ok', actions: [] },

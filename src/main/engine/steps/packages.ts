@@ -28,7 +28,7 @@ export const packages: Step = {
     actions.push(exec('Install Django and wfastcgi', d.venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipIndexArgs(config), 'django', 'wfastcgi']));
     return needed(missing.length ? `missing: ${missing.join(', ')}` : `${d.wfastcgiScript} is missing`, actions);
   },
-  psCheck: ({ d }) => `(Test-Path ${psq(d.wfastcgiScript)}) -and ((& ${psq(d.venvPython)} -m pip list --format=json --disable-pip-version-check | ConvertFrom-Json).name -contains 'Django')`,
+  psCheck: ({ d }) => `(Test-Path ${psq(d.wfastcgiScript)}) -and ((& ${psq(d.venvPython)} ${['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'].map(psq).join(' ')} | ConvertFrom-Json).name -contains 'Django')`,
   explain(action, r, { config }) {
     if (/No matching distribution|Could not find a version/i.test(r.stdout + r.stderr))
       return {

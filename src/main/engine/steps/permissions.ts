@@ -1,5 +1,5 @@
 /** Folder permissions for IIS AppPool\<pool>: read/execute on Python, venv, app; modify on logs. */
-import { isInside, winDirname } from '../../../shared/winpath';
+import { isInside, samePath, winDirname } from '../../../shared/winpath';
 import { ICACLS, icacls, requiredGrants } from '../commands';
 import { hasExplicitGrant, parseIcacls } from '../parsers';
 import { objectKey } from '../ownership';
@@ -18,7 +18,8 @@ export const permissions: Step = {
     const missing: string[] = [];
     for (const g of requiredGrants(config, d)) {
       const exists = await host.exists(g.path);
-      if (!exists && g.right === 'M')
+      // A folder the pool must write (logs) or read (a STATIC_ROOT outside the app) that does not exist yet: create, then grant.
+      if (!exists && (g.right === 'M' || ![config.pythonDir, config.venvDir, config.appDir].some((p) => samePath(p, g.path))))
         actions.push({
           kind: 'mkdir',
           description: `Create ${g.path}`,

@@ -18,6 +18,7 @@ import { realPython, mapArg } from './python';
 import type { SimulatedServer } from './server';
 import { getAttr, type El } from './xml';
 import { WSGI_WORKER_PY } from './wsgi-worker';
+import { simPythonEnv } from './sim-pyhooks';
 
 export interface FrontResponse {
   status: number;
@@ -339,6 +340,7 @@ export class HttpFront {
     const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
     for (const [k, v] of Object.entries(env)) childEnv[k] = k === 'PYTHONPATH' ? '' : mapArg(s, v);
     childEnv.SIM_PYTHONPATH = env.PYTHONPATH ? mapArg(s, env.PYTHONPATH) : '';
+    Object.assign(childEnv, simPythonEnv(s));
     childEnv.SIM_APPL_PHYSICAL_PATH = sitePhysical ? s.toReal(sitePhysical) : '';
     const child = spawn(python, [script], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     const gone = new Promise<IteratorResult<string>>((resolve) => child.once('exit', () => resolve({ done: true, value: undefined })));

@@ -16,6 +16,7 @@ import type { ExecOptions } from '../../engine/host';
 import { runProcess } from '../process';
 import type { ProgramResult } from './appcmd';
 import type { SimulatedServer } from './server';
+import { simPythonEnv } from './sim-pyhooks';
 
 export function realPython(): string {
   return process.env.DJANGO_IIS_SIM_PYTHON ?? '/usr/bin/python3';
@@ -159,7 +160,7 @@ async function runReal(s: SimulatedServer, realPy: string, args: string[], opts:
   const onLine = opts.onLine;
   const r = await runProcess(realPy, args.map((a) => mapArg(s, a)), {
     cwd: opts.cwd ? s.toReal(opts.cwd) : undefined,
-    env: { PYTHONDONTWRITEBYTECODE: '1', ...env },
+    env: { PYTHONDONTWRITEBYTECODE: '1', ...env, ...simPythonEnv(s, env.PYTHONPATH) },
     signal: opts.signal,
     timeoutMs: opts.timeoutMs,
     onLine: onLine ? (stream, line) => onLine(stream, s.mapOutput(line)) : undefined,

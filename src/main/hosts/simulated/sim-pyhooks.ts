@@ -1,0 +1,86 @@
+/**
+ * SIMULATED: the one place where the rehearsal bends real Python. A project's settings on the
+ * server hold Windows paths (STATIC_ROOT = 'C:\\static', MEDIA_ROOT, a SQLite NAME) that mean
+ * nothing to the Linux interpreter standing in for Windows Python. This sitecustomize, put first
+ * on the real interpreter's path by the simulator only, maps such values in Django's settings to
+ * the simulated server's folder (DIR/C/static) after the settings module loads, resolving names
+ * case-insensitively as NTFS does. The settings file itself is not changed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SimulatedServer } from './server';
+
+const SITECUSTOMIZE = String.raw`# SIMULATED (Django IIS Setup rehearsal): maps Windows paths in Django settings to the
+# simulated server's folder. Not part of any deployment; see src/main/hosts/simulated/sim-pyhooks.ts.
+import os, re, sys
+
+_root = os.environ.get('DJANGO_IIS_SIM_ROOT')
+_win = re.compile(r'^([A-Za-z]):[\\/](.*)$', re.S)
+
+
+def _map(v):
+    if not isinstance(v, str):
+        return v
+    m = _win.match(v)
+    if not m:
+        return v
+    cur = os.path.join(_root, m.group(1).upper())
+    for part in [p for p in re.split(r'[\\/]', m.group(2)) if p and p != '.']:
+        if part == '..':
+            if cur != os.path.join(_root, m.group(1).upper()):
+                cur = os.path.dirname(cur)
+            continue
+        try:
+            hit = next((e for e in os.listdir(cur) if e.lower() == part.lower()), part)
+        except OSError:
+            hit = part
+        cur = os.path.join(cur, hit)
+    return cur
+
+
+def _patch(module):
+    orig = module.Settings.__init__
+
+    def __init__(self, settings_module):
+        orig(self, settings_module)
+        for k in ('STATIC_ROOT', 'MEDIA_ROOT'):
+            if hasattr(self, k):
+                setattr(self, k, _map(getattr(self, k)))
+        if isinstance(getattr(self, 'STATICFILES_DIRS', None), (list, tuple)):
+            self.STATICFILES_DIRS = [(_map(x[0]), _map(x[1])) if isinstance(x, tuple) else _map(x) for x in self.STATICFILES_DIRS]
+        for db in (getattr(self, 'DATABASES', None) or {}).values():
+            if isinstance(db, dict) and 'NAME' in db:
+                db['NAME'] = _map(db['NAME'])
+
+    module.Settings.__init__ = __init__
+
+
+class _Finder:
+    def find_spec(self, name, path=None, target=None):
+        if name != 'django.conf':
+            return None
+        from importlib.machinery import PathFinder
+        spec = PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        orig_exec = spec.loader.exec_module
+
+        def exec_module(module):
+            orig_exec(module)
+            _patch(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if _root:
+    sys.meta_path.insert(0, _Finder())
+`;
+
+/** Environment for the real interpreter: the hook first on PYTHONPATH, then what the caller gives. */
+export function simPythonEnv(s: SimulatedServer, pythonPath?: string): Record<string, string> {
+  const dir = path.join(s.root, '.sim', 'pyhooks');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'sitecustomize.py'), SITECUSTOMIZE);
+  return { DJANGO_IIS_SIM_ROOT: s.root, PYTHONPATH: [dir, ...(pythonPath ? [pythonPath] : [])].join(path.delimiter) };
+}
