@@ -133,11 +133,13 @@ const ConfigObject = z.strictObject({
   appPool: poolName.optional(),
   appDir: winPath('appDir').default('C:\\apps\\foo'),
   venvDir: winPath('venvDir').default('C:\\virtualenvs\\foo'),
-  pythonDir: winPath('pythonDir').default('C:\\Python313'),
+  /** Absent: C:\PythonXY for the version (the installer's own habit for all-users installs in the guide). */
+  pythonDir: winPath('pythonDir').optional(),
+  /** Absent: the project's (runtime.txt, .python-version, pyproject.toml requires-python), else DEFAULT_PYTHON_VERSION. */
   pythonVersion: z
     .string()
     .regex(/^3\.(1[0-9]|[89])\.\d+$/, 'pythonVersion must be a full CPython 3 version such as "3.13.9".')
-    .default(DEFAULT_PYTHON_VERSION),
+    .optional(),
   pythonInstaller: winPath('pythonInstaller')
     .refine((v) => v.toLowerCase().endsWith('.exe'), 'pythonInstaller must name the CPython installer .exe (python-3.X.Y-amd64.exe).')
     .optional(),
@@ -145,11 +147,12 @@ const ConfigObject = z.strictObject({
   djangoProject: DjangoProjectSource.default({ sample: 'foo' }),
   settingsModule: dottedName('settingsModule', 'foo.settings').optional(),
   requirementsFile: winPath('requirementsFile').optional(),
+  /** Absent: the project's STATIC_URL. Given and different: an explicit override, named in the plan. */
   staticUrl: z
     .string()
     .regex(/^\/[A-Za-z0-9_\-/]*\/$/, 'staticUrl must start and end with "/", e.g. "/static/".')
     .refine((v) => v !== '/', 'staticUrl cannot be "/": the Django handler would lose the whole site to the static handler.')
-    .default('/static/'),
+    .optional(),
   staticRoot: winPath('staticRoot').optional(),
   allowedHosts: z
     .array(z.string().regex(/^[A-Za-z0-9.\-*:[\]]+$/, 'allowedHosts entries are host names such as "app.example.com" or ".example.com".'))
@@ -204,15 +207,24 @@ export function projectName(c: DeploymentConfig): string {
 export interface Derived {
   appPool: string;
   settingsModule: string;
+  /** The configured STATIC_ROOT, else the guide's default (<appDir>\<project>\static); the project's own wins over the default at run time. */
   staticRoot: string;
   wsgiLog: string;
+  pythonVersion: string;
+  pythonDir: string;
   pythonExe: string;
   pythonTag: string;
   venvPython: string;
   wfastcgiScript: string;
   settingsFile: string;
-  staticVdirPath: string;
+  /** The host names the site must answer for (verification asks for localhost). */
   allowedHosts: string[];
+}
+
+/** C:\Python313 for 3.13.x. */
+export function defaultPythonDir(version: string): string {
+  const [maj, min] = version.split('.');
+  return `C:\\Python${maj ?? '3'}${min ?? ''}`;
 }
 
 export function derive(c: DeploymentConfig): Derived {
@@ -220,18 +232,21 @@ export function derive(c: DeploymentConfig): Derived {
   const settingsModule = c.settingsModule ?? `${name}.settings`;
   const settingsFile = winJoin(c.appDir, ...settingsModule.split('.').slice(0, -1), `${settingsModule.split('.').at(-1) ?? 'settings'}.py`);
   const hosts = ['localhost', '127.0.0.1', ...(c.hostName ? [c.hostName] : []), ...c.allowedHosts];
-  const [maj, min] = c.pythonVersion.split('.');
+  const pythonVersion = c.pythonVersion ?? DEFAULT_PYTHON_VERSION;
+  const pythonDir = c.pythonDir ?? defaultPythonDir(pythonVersion);
+  const [maj, min] = pythonVersion.split('.');
   return {
     appPool: c.appPool ?? c.siteName,
     settingsModule,
     staticRoot: c.staticRoot ?? winJoin(c.appDir, name, 'static'),
     wsgiLog: c.fastCgi.wsgiLog ?? winJoin(c.appDir, 'logs', 'wfastcgi.log'),
-    pythonExe: winJoin(c.pythonDir, 'python.exe'),
+    pythonVersion,
+    pythonDir,
+    pythonExe: winJoin(pythonDir, 'python.exe'),
     pythonTag: `${maj}.${min}`,
     venvPython: winJoin(c.venvDir, 'Scripts', 'python.exe'),
     wfastcgiScript: winJoin(c.venvDir, 'Lib', 'site-packages', 'wfastcgi.py'),
     settingsFile,
-    staticVdirPath: c.staticUrl.replace(/\/$/, ''),
     allowedHosts: [...new Set(hosts)],
   };
 }
@@ -289,6 +304,7 @@ export function parseConfig(input: unknown): ParseResult {
  */
 function pathSafetyProblems(c: DeploymentConfig, d: Derived): ConfigProblem[] {
   const out: ConfigProblem[] = [];
+  const pythonDir = d.pythonDir;
   const src = c.djangoProject;
   const owned: [string, string][] = [
     ['appDir', c.appDir],
@@ -301,13 +317,13 @@ function pathSafetyProblems(c: DeploymentConfig, d: Derived): ConfigProblem[] {
   for (const [key, p] of owned) {
     const why = protectedPathReason(key === 'fastCgi.wsgiLog' ? p.slice(0, p.lastIndexOf('\\')) || p : p);
     if (why) out.push({ key, message: `${key} is ${p}, which is ${why}. The tool creates, changes and on uninstall deletes this folder; choose a folder of its own, e.g. C:\\apps\\${c.siteName.replace(/[^A-Za-z0-9_.-]/g, '_')}.` });
-    else if (isInside(p, c.pythonDir)) out.push({ key, message: `${key} (${p}) is inside the Python installation ${c.pythonDir}; choose a folder outside it.` });
+    else if (isInside(p, pythonDir)) out.push({ key, message: `${key} (${p}) is inside the Python installation ${pythonDir}; choose a folder outside it.` });
   }
-  const py = protectedPathReason(c.pythonDir);
-  if (py && !/Program Files/i.test(py)) out.push({ key: 'pythonDir', message: `pythonDir is ${c.pythonDir}, which is ${py}; install Python into a folder of its own, e.g. C:\\Python313.` });
-  else if (samePath(c.pythonDir, `${c.pythonDir.slice(0, 2)}\\Program Files`)) out.push({ key: 'pythonDir', message: 'pythonDir cannot be the Program Files folder itself; use a subfolder such as C:\\Program Files\\Python313.' });
+  const py = protectedPathReason(pythonDir);
+  if (py && !/Program Files/i.test(py)) out.push({ key: 'pythonDir', message: `pythonDir is ${pythonDir}, which is ${py}; install Python into a folder of its own, e.g. C:\\Python313.` });
+  else if (samePath(pythonDir, `${pythonDir.slice(0, 2)}\\Program Files`)) out.push({ key: 'pythonDir', message: 'pythonDir cannot be the Program Files folder itself; use a subfolder such as C:\\Program Files\\Python313.' });
   for (const [key, p] of [['appDir', c.appDir], ['venvDir', c.venvDir]] as const) {
-    if (isInside(c.pythonDir, p)) out.push({ key, message: `${key} (${p}) contains the Python installation ${c.pythonDir}; uninstalling would delete Python. Choose another folder.` });
+    if (isInside(pythonDir, p)) out.push({ key, message: `${key} (${p}) contains the Python installation ${pythonDir}; uninstalling would delete Python. Choose another folder.` });
   }
   if (samePath(c.venvDir, c.appDir)) out.push({ key: 'venvDir', message: 'venvDir and appDir are the same folder; keep the virtual environment outside the application folder, e.g. C:\\virtualenvs\\foo.' });
   else if (isInside(c.venvDir, c.appDir) || isInside(c.appDir, c.venvDir))

@@ -17,6 +17,8 @@ export type Action =
       /** Exit codes that mean success with a restart needed (3010). */
       restartExitCodes?: number[];
       cwd?: string;
+      /** Environment variables for the child (manage.py gets the application's environment). */
+      env?: Record<string, string>;
       creates?: Creates;
     }
   | { kind: 'mkdir'; description: string; path: string; creates?: Creates }
@@ -49,16 +51,33 @@ export interface Creates {
   undo: Action[];
 }
 
-/** What the managed block of a Django settings file sets. */
+/** What the managed block of a Django settings file sets: only what the project lacks. */
 export interface DjangoSettingsEdit {
-  /** Path parts from the application folder to STATIC_ROOT (when inside it), else absent. */
+  /** Path parts from the application folder to STATIC_ROOT (when inside it). */
   staticRootParts?: string[];
   /** STATIC_ROOT as an absolute Windows path when it is outside the application folder. */
   staticRootAbsolute?: string;
   /** How many folders below the application folder settings.py is (foo\settings.py: 1). */
   settingsDepth: number;
-  staticUrl: string;
-  allowedHosts: string[];
+  /** STATIC_URL, when the project has none or the configuration overrides it. */
+  staticUrl?: string;
+  /** Host names to add to ALLOWED_HOSTS (the ones Django would reject). */
+  allowedHosts?: string[];
+}
+
+/** What the plan learnt from the project: the Python version's source, Django's settings, overrides, warnings. */
+export interface ProjectReport {
+  /** False on a fresh server, where the project is not in place yet. */
+  inspected: boolean;
+  notes: string[];
+  warnings: string[];
+  staticUrl?: string;
+  staticRoot?: string;
+  mediaUrl?: string;
+  mediaRoot?: string;
+  database?: string;
+  pythonVersion: string;
+  pythonSource: string;
 }
 
 export type StepStatus = 'done' | 'needed' | 'blocked';
@@ -80,6 +99,8 @@ export interface Plan {
   steps: StepPlan[];
   /** Existing objects that are not this deployment's: apply refuses while there is one. */
   conflicts: Conflict[];
+  /** What was read from the project (Django's own answers), the overrides, and warnings. */
+  project: ProjectReport;
   createdAt: string;
   host: { kind: 'windows' | 'simulated'; productName: string; simulatorRoot?: string };
 }
@@ -101,6 +122,8 @@ export interface VerificationReport {
   probes: ProbeResult[];
   /** What in this run was simulated (a rehearsal), empty on a real server. */
   simulated: string[];
+  /** Not failures, but what an administrator should know: DEBUG on, manage.py check --deploy warnings. */
+  warnings: string[];
 }
 
 export type EngineEvent =

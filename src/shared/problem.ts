@@ -31,6 +31,12 @@ export function registerSecret(value: string): void {
   if (value.length >= 8) knownSecrets.add(value);
 }
 
+/** The known secret that occurs in text, if any (the PowerShell export puts a variable there instead). */
+export function knownSecretIn(text: string): string | undefined {
+  for (const v of knownSecrets) if (text.includes(v)) return v;
+  return undefined;
+}
+
 /** redact() applied to every string inside a value (events, reports, JSON output). */
 export function redactDeep<T>(v: T): T {
   if (typeof v === 'string') return redact(v) as T;

@@ -27,7 +27,7 @@ describe('apply on a fresh server, then again', () => {
     // every child process line is an event
     expect(events.some((e) => e.type === 'output' && e.stepId === 'iis' && e.line.includes('The operation completed successfully.'))).toBe(true);
     const progress = events.filter((e) => e.type === 'progress');
-    expect(progress.at(-1)).toMatchObject({ completed: 14, total: 14 });
+    expect(progress.at(-1)).toMatchObject({ completed: 17, total: 17 });
 
     const before = h.commandLog().length;
     const second = await run(c, h);
@@ -38,7 +38,7 @@ describe('apply on a fresh server, then again', () => {
     expect(Object.values(second.states).every((s) => s === 'already-done')).toBe(true);
 
     const p = await plan(c, h);
-    expect(p.steps.map((s) => s.status)).toEqual(Array(14).fill('done'));
+    expect(p.steps.map((s) => s.status)).toEqual(Array(17).fill('done'));
   });
 });
 
@@ -121,7 +121,7 @@ describe('configuration changes are converged', () => {
     const h = track(await deployedCopy());
     const changed = config({ hostName: 'app.example.com', fastCgi: { requestTimeout: 600 } });
     const p = await plan(changed, h);
-    expect(p.steps.filter((s) => s.status === 'needed').map((s) => s.id).sort()).toEqual(['django-project', 'fastcgi', 'site', 'verification']);
+    expect(p.steps.filter((s) => s.status === 'needed').map((s) => s.id).sort()).toEqual(['django-settings', 'fastcgi', 'site', 'verification']);
     const r = await run(changed, h);
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
     expect(h.server.appHostText()).toContain('requestTimeout="600"');

@@ -17,7 +17,7 @@ import { decodeVerbatim, inside, occurrences, parsePowerShell } from './powershe
 const execsOf = (p: Plan) => p.steps.flatMap((s) => s.actions.filter((a) => a.kind === 'exec').map((a) => ({ step: s.id, argv: [a.file, ...a.args] })));
 
 /** Cmdlets and functions the exporter writes; anything else in the parse is injected code. */
-const KNOWN_COMMANDS = new Set(['Write-Host', 'Write-Warning', 'Assert-Exit', 'New-Item', 'Remove-Item', 'Push-Location', 'Pop-Location', 'Invoke-WebRequest', 'Get-Content', 'Get-ChildItem', 'Measure-Object', 'Test-Path', 'Get-ItemProperty', 'Get-Service', 'Where-Object', 'ConvertFrom-Json', 'Out-Null', 'Get-NetTCPConnection']);
+const KNOWN_COMMANDS = new Set(['New-Object', 'Write-Host', 'Write-Warning', 'Assert-Exit', 'New-Item', 'Remove-Item', 'Push-Location', 'Pop-Location', 'Invoke-WebRequest', 'Get-Content', 'Get-ChildItem', 'Measure-Object', 'Test-Path', 'Get-ItemProperty', 'Get-Service', 'Where-Object', 'ConvertFrom-Json', 'Out-Null', 'Get-NetTCPConnection']);
 
 async function checkScript(script: string, p: Plan) {
   const parsed = await parsePowerShell(script);

@@ -92,6 +92,8 @@ describe('each failure mode is produced and diagnosed', () => {
 
   it('500.0 FastCGI process exited unexpectedly: WSGI_LOG cannot be written', async () => {
     const r = await broken(async (h) => {
+      // the pool also has modify on the app folder (SQLite's database is there): cut the inheritance too
+      expect((await h.exec('icacls.exe', ['C:\\apps\\foo\\logs', '/inheritance:r'])).exitCode).toBe(0);
       expect((await h.exec('icacls.exe', ['C:\\apps\\foo\\logs', '/remove', 'IIS AppPool\\foo'])).exitCode).toBe(0);
     });
     expect(r.probes[0]?.diagnosis?.what).toContain('FastCGI process exited unexpectedly');

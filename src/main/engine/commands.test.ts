@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { derive, parseConfig, type DeploymentConfig } from '../../shared/config';
-import { appcmd, dism, fastCgiIdentity, icacls, pythonInstallerArgs, requiredGrants } from './commands';
+import { appcmd, dism, fastCgiIdentity, icacls, pythonInstallerArgs } from './commands';
+import { requiredGrants } from './project';
 
 const cfg = (input: Record<string, unknown> = {}): DeploymentConfig => {
   const r = parseConfig(input);
@@ -33,7 +34,7 @@ describe('command builders match windows-iis.md', () => {
       `/+[name='Django Handler',path='*',verb='*',modules='FastCgiModule',scriptProcessor='${fp}|${args}',resourceType='Unspecified',requireAccess='Script']`,
       '/commit:apphost',
     ]);
-    expect(appcmd.addStaticVdir(c, d)).toEqual(['add', 'vdir', '/app.name:foo/', '/path:/static', '/physicalPath:C:\\apps\\foo\\foo\\static']);
+    expect(appcmd.addVdir('foo', '/static', d.staticRoot)).toEqual(['add', 'vdir', '/app.name:foo/', '/path:/static', '/physicalPath:C:\\apps\\foo\\foo\\static']);
     expect(appcmd.removeHandler('foo/static')).toEqual(['set', 'config', 'foo/static', '-section:system.webServer/handlers', "/-[name='Django Handler']", '/commit:apphost']);
     expect(appcmd.listSite('foo')).toEqual(['list', 'site', 'foo', '/config', '/xml']);
   });
@@ -46,18 +47,27 @@ describe('command builders match windows-iis.md', () => {
   });
 
   it('silent all-users Python install', () => {
-    const a = pythonInstallerArgs(c);
+    const a = pythonInstallerArgs(d);
     expect(a[0]).toBe('/quiet');
     expect(a).toEqual(expect.arrayContaining(['InstallAllUsers=1', 'PrependPath=1', 'Include_test=0', 'TargetDir=C:\\Python313', '/log']));
   });
 
   it('icacls grants are one argv element each, with inheritance', () => {
     expect(icacls.grant('C:\\Python313', 'foo', 'RX')).toEqual(['C:\\Python313', '/grant', 'IIS AppPool\\foo:(OI)(CI)RX', '/T']);
-    expect(requiredGrants(c, d)).toEqual([
+    expect(requiredGrants(c, d, { staticRoot: d.staticRoot })).toEqual([
       { path: 'C:\\Python313', right: 'RX' },
       { path: 'C:\\virtualenvs\\foo', right: 'RX' },
       { path: 'C:\\apps\\foo', right: 'RX' },
       { path: 'C:\\apps\\foo\\logs', right: 'M' },
+    ]);
+    // the project's SQLite database folder and MEDIA_ROOT get modify; one grant per folder
+    expect(requiredGrants(c, d, { staticRoot: 'D:\\static', sqliteFile: 'C:\\apps\\foo\\db.sqlite3', media: { url: '/media/', vdirPath: '/media', root: 'D:\\media' } })).toEqual([
+      { path: 'C:\\Python313', right: 'RX' },
+      { path: 'C:\\virtualenvs\\foo', right: 'RX' },
+      { path: 'C:\\apps\\foo', right: 'M' },
+      { path: 'D:\\static', right: 'RX' },
+      { path: 'C:\\apps\\foo\\logs', right: 'M' },
+      { path: 'D:\\media', right: 'M' },
     ]);
   });
 

@@ -53,16 +53,6 @@ export function fastCgiSelector(d: Derived): string {
   return `[fullPath='${id.fullPath}',arguments='${id.arguments}']`;
 }
 
-export function fastCgiEnvironment(c: DeploymentConfig, d: Derived): [string, string][] {
-  const env: [string, string][] = [
-    ['DJANGO_SETTINGS_MODULE', d.settingsModule],
-    ['PYTHONPATH', c.appDir],
-    ['WSGI_HANDLER', WSGI_HANDLER],
-  ];
-  if (d.wsgiLog) env.push(['WSGI_LOG', d.wsgiLog]);
-  return env;
-}
-
 export const appcmd = {
   listFastCgi: (): string[] => ['list', 'config', '-section:system.webServer/fastCgi', '/xml'],
   addFastCgi: (c: DeploymentConfig, d: Derived): string[] => {
@@ -122,9 +112,9 @@ export const appcmd = {
     '/commit:apphost',
   ],
   removeHandler: (configPath: string): string[] => ['set', 'config', configPath, '-section:system.webServer/handlers', `/-[name='${DJANGO_HANDLER_NAME}']`, '/commit:apphost'],
-  addStaticVdir: (c: DeploymentConfig, d: Derived): string[] => ['add', 'vdir', `/app.name:${c.siteName}/`, `/path:${d.staticVdirPath}`, `/physicalPath:${d.staticRoot}`],
-  setStaticVdir: (c: DeploymentConfig, d: Derived): string[] => ['set', 'vdir', `${c.siteName}${d.staticVdirPath}`, `/physicalPath:${d.staticRoot}`],
-  deleteStaticVdir: (c: DeploymentConfig, d: Derived): string[] => ['delete', 'vdir', `${c.siteName}${d.staticVdirPath}`],
+  addVdir: (site: string, urlPath: string, physicalPath: string): string[] => ['add', 'vdir', `/app.name:${site}/`, `/path:${urlPath}`, `/physicalPath:${physicalPath}`],
+  setVdir: (site: string, urlPath: string, physicalPath: string): string[] => ['set', 'vdir', `${site}${urlPath}`, `/physicalPath:${physicalPath}`],
+  deleteVdir: (site: string, urlPath: string): string[] => ['delete', 'vdir', `${site}${urlPath}`],
 };
 
 export function bindingInfo(c: DeploymentConfig): string {
@@ -144,12 +134,12 @@ export function pythonInstallerUrl(version: string): string {
   return `https://www.python.org/ftp/python/${version}/python-${version}-amd64.exe`;
 }
 
-export function pythonInstallerPath(c: DeploymentConfig): string {
-  return c.pythonInstaller ?? `${TOOL_DATA_DIR}\\downloads\\python-${c.pythonVersion}-amd64.exe`;
+export function pythonInstallerPath(c: DeploymentConfig, d: Derived): string {
+  return c.pythonInstaller ?? `${TOOL_DATA_DIR}\\downloads\\python-${d.pythonVersion}-amd64.exe`;
 }
 
 /** CPython "Installing without UI": all users (the pool identity cannot read %LocalAppData%). */
-export function pythonInstallerArgs(c: DeploymentConfig): string[] {
+export function pythonInstallerArgs(d: Derived): string[] {
   return [
     '/quiet',
     'InstallAllUsers=1',
@@ -160,7 +150,7 @@ export function pythonInstallerArgs(c: DeploymentConfig): string[] {
     'AssociateFiles=0',
     'Shortcuts=0',
     'CompileAll=1',
-    `TargetDir=${c.pythonDir}`,
+    `TargetDir=${d.pythonDir}`,
     '/log',
     `${TOOL_LOG_DIR}\\python-install.log`,
   ];
@@ -175,18 +165,6 @@ export const icacls = {
   grant: (p: string, pool: string, right: 'RX' | 'M'): string[] => [p, '/grant', `IIS AppPool\\${pool}:(OI)(CI)${right}`, '/T'],
   remove: (p: string, pool: string): string[] => [p, '/remove', `IIS AppPool\\${pool}`, '/T'],
 };
-
-/** Folders the pool identity needs, and with what right (windows-iis.md §5). */
-export function requiredGrants(c: DeploymentConfig, d: Derived): { path: string; right: 'RX' | 'M' }[] {
-  const grants: { path: string; right: 'RX' | 'M' }[] = [
-    { path: c.pythonDir, right: 'RX' },
-    { path: c.venvDir, right: 'RX' },
-    { path: c.appDir, right: 'RX' },
-  ];
-  if (!d.staticRoot.toLowerCase().startsWith(`${c.appDir.toLowerCase()}\\`)) grants.push({ path: d.staticRoot, right: 'RX' });
-  if (d.wsgiLog) grants.push({ path: winDirname(d.wsgiLog), right: 'M' });
-  return grants;
-}
 
 export function managePy(c: DeploymentConfig): string {
   return winJoin(c.appDir, 'manage.py');

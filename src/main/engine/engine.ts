@@ -10,7 +10,9 @@ import type { Action, EngineEvent, Plan, StepPlan, StepState, VerificationReport
 import { redact, redactDeep, type Problem } from '../../shared/problem';
 import type { StepId } from '../../shared/steps';
 import { protectedPathReason } from '../../shared/winpath';
-import type { Conflict } from '../../shared/plan';
+import type { Conflict, ProjectReport } from '../../shared/plan';
+import { projectView } from './project';
+import { resolveConfig, type Resolved } from './resolve';
 import { TOOL_DATA_DIR } from './commands';
 import { ProgramNotFoundError, type ExecResult, type Host } from './host';
 import { checkOwnership, formatConflicts, journalPath, owns, readJournal, writeJournal, type JournalEntry } from './ownership';
@@ -19,7 +21,9 @@ import { appcmdMessage, type CheckResult, type Step, type StepContext } from './
 import { orderedSteps, STEPS } from './steps';
 import { verify } from './verify';
 
-export async function plan(config: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<Plan> {
+export async function plan(input: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<Plan> {
+  const resolved = await resolveConfig(input, host);
+  const config = resolved.config;
   const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}) };
   const journal = await readJournal(host, config.siteName);
   const { conflicts } = await checkOwnership(config, ctx.d, host, journal);
@@ -29,7 +33,8 @@ export async function plan(config: DeploymentConfig, host: Host, signal?: AbortS
     steps.push(toStepPlan(s, r));
   }
   const info = await host.info();
-  return { steps, conflicts, createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
+  const project = await projectReport(ctx, resolved);
+  return { steps, conflicts, project, createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
 }
 
 /** Thrown by run() before any change when objects of the deployment's names are not its own. */
@@ -57,6 +62,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: (e: EngineEvent) => void;
   runId?: string;
+  /** Replace the generated SECRET_KEY (apply --rotate-secret). */
+  rotateSecret?: boolean;
 }
 
 export interface RunResult {
@@ -78,13 +85,33 @@ class ActionFailed extends Error {
   }
 }
 
-export async function run(config: DeploymentConfig, host: Host, opts: RunOptions = {}): Promise<RunResult> {
+/** What the plan learnt from the project (Django's own answers), for the plan view and the CLI. */
+async function projectReport(ctx: StepContext, resolved: Resolved): Promise<ProjectReport> {
+  const view = await projectView(ctx).catch(() => undefined);
+  const warnings: string[] = [];
+  if (view?.probeError) warnings.push(`The settings ${ctx.d.settingsModule} do not load: ${view.probeError.error}`);
+  if (view?.facts?.DEBUG) warnings.push('DEBUG is on: turn it off for production.');
+  const f = view?.facts;
+  return {
+    inspected: Boolean(f),
+    notes: [...resolved.notes, ...(view?.notes ?? [])],
+    warnings,
+    ...(view ? { staticUrl: view.staticUrl, staticRoot: view.staticRoot } : {}),
+    ...(view?.media ? { mediaUrl: view.media.url, mediaRoot: view.media.root } : {}),
+    ...(f?.database ? { database: view?.sqliteFile ? `SQLite ${view.sqliteFile}` : f.database.engine } : {}),
+    pythonVersion: ctx.d.pythonVersion,
+    pythonSource: resolved.pythonSource,
+  };
+}
+
+export async function run(input: DeploymentConfig, host: Host, opts: RunOptions = {}): Promise<RunResult> {
+  const config = (await resolveConfig(input, host)).config;
   const runId = opts.runId ?? randomUUID();
   const emit = (e: EngineEvent) => opts.onEvent?.(redactDeep(e));
   const steps = orderedSteps(STEPS);
   const d = derive(config);
   let verification: VerificationReport | undefined;
-  const ctx: StepContext = { config, d, host, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const ctx: StepContext = { config, d, host, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.rotateSecret ? { rotateSecret: true } : {}) };
   const states = Object.fromEntries(steps.map((s) => [s.id, 'pending'])) as Record<StepId, StepState>;
   const problems: Partial<Record<StepId, Problem>> = {};
   let restartRequired = false;
@@ -127,6 +154,7 @@ export async function run(config: DeploymentConfig, host: Host, opts: RunOptions
           try {
             r = await host.exec(a.file, a.args, {
               ...(a.cwd ? { cwd: a.cwd } : {}),
+              ...(a.env ? { env: a.env } : {}),
               ...(opts.signal ? { signal: opts.signal } : {}),
               onLine: (stream, line) => emit({ type: 'output', runId, stepId: s.id, stream, line: redact(line) }),
             });

@@ -13,8 +13,20 @@ import { SimulatedHost } from '../hosts/simulated/sim-host';
 import { APPCMD } from './commands';
 import { plan } from './engine';
 import { BLOCK_BEGIN, settingsBlock } from './settings-edit';
+import { knownSecretIn } from '../../shared/problem';
 import { psq } from './step';
 import { orderedSteps, STEPS } from './steps';
+
+/** The generated SECRET_KEY is made by the script itself when it runs: never written into it. */
+const SECRET_VAR = '$DjangoSecretKey';
+
+/** A value as a PowerShell expression: a single-quoted literal, or (literal + $DjangoSecretKey + literal). */
+function psValue(v: string): string {
+  const secret = knownSecretIn(v);
+  if (!secret) return psq(v);
+  const parts = v.split(secret);
+  return `(${parts.map(psq).join(` + ${SECRET_VAR} + `)})`;
+}
 
 function psAction(a: Action): string[] {
   switch (a.kind) {
@@ -22,7 +34,9 @@ function psAction(a: Action): string[] {
       const ok = [...(a.okExitCodes ?? [0]), ...(a.restartExitCodes ?? [])];
       const lines: string[] = [];
       if (a.cwd) lines.push(`    Push-Location ${psq(a.cwd)}`);
-      lines.push(`    & ${psq(a.file)} ${a.args.map(psq).join(' ')}`.trimEnd(), `    Assert-Exit -Codes @(${ok.join(', ')}) -What ${psq(a.description)}`);
+      // manage.py gets the application's environment (names are validated identifiers)
+      for (const [k, v] of Object.entries(a.env ?? {})) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) lines.push(`    $env:${k} = ${psValue(v)}`);
+      lines.push(`    & ${psq(a.file)} ${a.args.map(psValue).join(' ')}`.trimEnd(), `    Assert-Exit -Codes @(${ok.join(', ')}) -What ${psq(a.description)}`);
       if (a.cwd) lines.push('    Pop-Location');
       return lines;
     }
@@ -61,6 +75,15 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan): str
     '# it is not done, so running this script again changes nothing.',
     "$ErrorActionPreference = 'Stop'",
     `Write-Host ${psq(`Django IIS Setup: deploying the site ${config.siteName} on port ${config.port}`)}`,
+    ...(config.secretKey
+      ? [
+          '# The Django SECRET_KEY: 48 random bytes from the operating system, base64url (nothing to escape).',
+          '# It is kept only in the FastCGI application\'s environment; a re-run keeps the one already there.',
+          '$bytes = New-Object byte[] 48',
+          '[Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($bytes)',
+          `${SECRET_VAR} = [Convert]::ToBase64String($bytes).Replace('+', '-').Replace('/', '_').TrimEnd('=')`,
+        ]
+      : []),
     `$appcmd = ${psq(APPCMD)}`,
     'function Assert-Exit([int[]]$Codes, [string]$What) {',
     '    if ($Codes -notcontains $LASTEXITCODE) { throw "$What failed (exit $LASTEXITCODE)" }',

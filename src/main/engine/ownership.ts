@@ -13,7 +13,7 @@ import type { Adoptable, DeploymentConfig, Derived } from '../../shared/config';
 import type { Action, Conflict } from '../../shared/plan';
 import type { StepId } from '../../shared/steps';
 import { isInside, samePath } from '../../shared/winpath';
-import { APPCMD, TOOL_DATA_DIR, appcmd, bindingInfo, fastCgiEnvironment, fastCgiIdentity } from './commands';
+import { APPCMD, TOOL_DATA_DIR, appcmd, bindingInfo, fastCgiIdentity } from './commands';
 import type { Host } from './host';
 import { parseFastCgiApps, parsePool, parseSite } from './parsers';
 import { exec } from './step';
@@ -168,7 +168,7 @@ export async function checkOwnership(config: DeploymentConfig, d: Derived, host:
         // Restore the attributes and environment variables the deployment converges.
         const undo: Action[] = [];
         for (const k of ['maxInstances', 'activityTimeout', 'requestTimeout'] as const) if (app.attrs[k] !== undefined) undo.push(exec(`Restore ${k}=${app.attrs[k]} of the FastCGI application`, APPCMD, appcmd.setFastCgiAttr(d, k, app.attrs[k] ?? '')));
-        const wanted = [...fastCgiEnvironment(config, d).map(([k]) => k), ...Object.keys(config.environment ?? {}), ...(config.secretKey ? [config.secretKey.env] : [])];
+        const wanted = ['DJANGO_SETTINGS_MODULE', 'PYTHONPATH', 'WSGI_HANDLER', ...(d.wsgiLog ? ['WSGI_LOG'] : []), ...Object.keys(config.environment), ...(config.secretKey ? [config.secretKey.env] : [])];
         for (const k of new Set(wanted)) {
           const prev = Object.entries(app.env).find(([n]) => n.toLowerCase() === k.toLowerCase());
           if (prev) undo.push(exec(`Restore ${prev[0]} of the FastCGI application`, APPCMD, appcmd.setFastCgiEnv(d, prev[0], prev[1])));

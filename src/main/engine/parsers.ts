@@ -236,16 +236,6 @@ export function parsePyvenvCfg(text: string): Record<string, string> {
   return out;
 }
 
-/** Requirement names from a requirements.txt. */
-export function parseRequirements(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.replace(/#.*/, '').trim())
-    .filter((l) => l && !l.startsWith('-'))
-    .map((l) => (/^([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(l)?.[1] ?? '').toLowerCase().replace(/_/g, '-'))
-    .filter((x) => x);
-}
-
 /** collectstatic prints "N static files copied to '…', M unmodified." */
 export function parseCollectstatic(out: string): { copied: number; unmodified: number } | undefined {
   const m = /(\d+) static files? copied(?:[^,]*)?(?:, (\d+) unmodified)?/.exec(out);

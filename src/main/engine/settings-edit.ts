@@ -5,25 +5,32 @@
 import type { DjangoSettingsEdit } from '../../shared/plan';
 import { pyLiteral } from '../../shared/safety';
 
+/** Set by the probe: the block stands aside so the probe reads the project's own settings. */
+export const PROBE_ENV = 'DJANGO_IIS_SETUP_PROBE';
+
 export const BLOCK_BEGIN = '# BEGIN Django IIS Setup (managed block: change the deployment configuration, not these lines)';
 export const BLOCK_END = '# END Django IIS Setup';
 
 /** Every value written into settings.py goes through this one function (a valid Python literal). */
 const pyStr = pyLiteral;
 
+/**
+ * The block. It stands aside when Django IIS Setup's probe asks Django what the project itself
+ * sets (DJANGO_IIS_SETUP_PROBE=1), so what counts as missing never depends on the block.
+ */
 export function settingsBlock(v: DjangoSettingsEdit): string {
-  const lines = [BLOCK_BEGIN, 'import os as _django_iis_os'];
+  const body: string[] = [];
   if (v.staticRootParts) {
     // The application folder, found from this file's own location (works wherever it is copied).
     let base = '_django_iis_os.path.abspath(__file__)';
     for (let i = 0; i < v.settingsDepth + 1; i++) base = `_django_iis_os.path.dirname(${base})`;
-    lines.push(`STATIC_ROOT = _django_iis_os.path.join(${[base, ...v.staticRootParts.map(pyStr)].join(', ')})`);
-  } else {
-    lines.push(`STATIC_ROOT = ${pyStr(v.staticRootAbsolute ?? '')}`);
+    body.push(`STATIC_ROOT = _django_iis_os.path.join(${[base, ...v.staticRootParts.map(pyStr)].join(', ')})`);
+  } else if (v.staticRootAbsolute !== undefined) {
+    body.push(`STATIC_ROOT = ${pyStr(v.staticRootAbsolute)}`);
   }
-  lines.push(`STATIC_URL = ${pyStr(v.staticUrl)}`);
-  lines.push(`ALLOWED_HOSTS = list(dict.fromkeys(list(globals().get('ALLOWED_HOSTS', [])) + [${v.allowedHosts.map(pyStr).join(', ')}]))`);
-  lines.push(BLOCK_END);
+  if (v.staticUrl !== undefined) body.push(`STATIC_URL = ${pyStr(v.staticUrl)}`);
+  if (v.allowedHosts?.length) body.push(`ALLOWED_HOSTS = list(dict.fromkeys(list(globals().get('ALLOWED_HOSTS', [])) + [${v.allowedHosts.map(pyStr).join(', ')}]))`);
+  const lines = [BLOCK_BEGIN, 'import os as _django_iis_os', `if not _django_iis_os.environ.get(${pyStr(PROBE_ENV)}):`, ...(body.length ? body : ['pass']).map((l) => `    ${l}`), BLOCK_END];
   return lines.join('\n');
 }
 
@@ -38,6 +45,10 @@ export function applySettingsEdit(original: string, v: DjangoSettingsEdit): stri
 
 export function hasSettingsBlock(text: string, v: DjangoSettingsEdit): boolean {
   return text.includes(settingsBlock(v));
+}
+
+export function hasAnySettingsBlock(text: string): boolean {
+  return text.includes(BLOCK_BEGIN);
 }
 
 /** The file without the managed block (undo of an edit made to a project the tool adopted). */

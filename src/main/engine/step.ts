@@ -16,6 +16,8 @@ export interface StepContext {
   d: Derived;
   host: Host;
   signal?: AbortSignal;
+  /** apply --rotate-secret: replace the generated SECRET_KEY. */
+  rotateSecret?: boolean;
 }
 
 export interface CheckResult {

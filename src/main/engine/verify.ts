@@ -7,7 +7,10 @@ import type { DeploymentConfig, Derived } from '../../shared/config';
 import { derive } from '../../shared/config';
 import type { ProbeResult, VerificationReport } from '../../shared/plan';
 import { redactDeep, type Problem } from '../../shared/problem';
+import { managePy } from './commands';
 import type { Host, HttpResult } from './host';
+import { manageEnv, projectView, type ProjectView } from './project';
+import type { StepContext } from './step';
 
 export function isIisErrorPage(r: HttpResult): boolean {
   return /<title>IIS [\d.]+ Detailed Error|HTTP Error \d{3}\.\d+|<h2>Service Unavailable<\/h2>|Bad Request - Invalid Hostname/.test(r.body);
@@ -24,7 +27,8 @@ function decode(s: string): string {
 }
 
 /** Maps a bad answer to what happened, why and what to do. */
-export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: 'page' | 'static'): Problem {
+export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: 'page' | 'static', view: Pick<ProjectView, 'staticUrl' | 'staticRoot'> = { staticUrl: c.staticUrl ?? '/static/', staticRoot: d.staticRoot }): Problem {
+  const staticVdirPath = view.staticUrl.replace(/\/$/, '');
   const body = r.body;
   const title = iisTitle(body);
   const p = (what: string, why: string, fix: string): Problem => ({ what, why, fix, ...(title ? { output: title } : {}) });
@@ -51,16 +55,34 @@ export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: '
     return p('Django rejected the host name (DisallowedHost).', 'The host is not in ALLOWED_HOSTS.', 'Add it to allowedHosts in the configuration and run again.');
   if (r.status === 403 && /403\.14/.test(body)) return p('HTTP 403.14: directory listing denied.', 'The request reached the static file handler, not Django: the Django handler is not applied at the site.', `Check the handler mapping of "${c.siteName}" (the "Django handler" step).`);
   if (r.status === 404 && kind === 'static') {
-    if (isIisErrorPage(r)) return p(`HTTP 404 for a static file under ${c.staticUrl}.`, `The file is not in ${d.staticRoot}: collectstatic has not run, or STATIC_ROOT differs from the virtual directory.`, 'Run the collectstatic step again and check the /static virtual directory.');
-    return p(`Django answered a request for a static file under ${c.staticUrl}.`, `The Django handler is still in force in the ${d.staticVdirPath} virtual directory (inherited from the site).`, 'Run the static files step again: it removes the Django handler at the virtual directory.');
+    if (isIisErrorPage(r)) return p(`HTTP 404 for a static file under ${view.staticUrl}.`, `The file is not in ${view.staticRoot}: collectstatic has not run, or STATIC_ROOT differs from the virtual directory.`, 'Run the collectstatic step again and check the /static virtual directory.');
+    return p(`Django answered a request for a static file under ${view.staticUrl}.`, `The Django handler is still in force in the ${staticVdirPath} virtual directory (inherited from the site).`, 'Run the static files step again: it removes the Django handler at the virtual directory.');
   }
   if (r.status === 404 && /404\.17/.test(body)) return p('HTTP 404.17: the request reached the static handler.', 'The Django handler is not applied at the site.', 'Check the handler mapping (the "Django handler" step).');
   if (r.status === 401 && /401\.3/.test(body)) return p('HTTP 401.3: access denied by ACL.', `IIS AppPool\\${d.appPool} cannot read the files.`, 'Run the permissions step again.');
   return p(`Unexpected answer: HTTP ${r.status}${title ? ` (${title})` : ''}.`, 'See the response below.', 'Open the URL in a browser on the server to see the detailed error; check WSGI_LOG.');
 }
 
+/** manage.py check --deploy, with the application's environment: "security.W004: ..." lines. */
+async function deployCheck(ctx: StepContext, handler: string): Promise<string[]> {
+  const { config, d, host } = ctx;
+  const r = await host.exec(d.venvPython, [managePy(config), 'check', '--deploy'], { cwd: config.appDir, env: await manageEnv(ctx, handler), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const out: string[] = [];
+  for (const l of `${r.stdout}\n${r.stderr}`.split(/\r?\n/)) {
+    const m = /^\S+: \(([\w.]+)\) (.+)$/.exec(l.trim());
+    if (m) out.push(`manage.py check --deploy: ${m[1]}: ${m[2]}`);
+  }
+  return out;
+}
+
 export async function verify(config: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<VerificationReport> {
   const d = derive(config);
+  const ctx: StepContext = { config, d, host, ...(signal ? { signal } : {}) };
+  const view = await projectView(ctx);
+  const warnings: string[] = [];
+  if (view.probeError) warnings.push(`The settings ${d.settingsModule} do not load: ${view.probeError.error}`);
+  if (view.facts?.DEBUG) warnings.push('DEBUG is on: Django shows tracebacks and settings to visitors. Turn it off for production (for example through "environment", if the project reads DEBUG from it).');
+  if (view.facts) warnings.push(...(await deployCheck(ctx, view.wsgiHandler)));
   const base = `http://localhost:${config.port}`;
   const headers: Record<string, string> = config.hostName ? { host: `${config.hostName}:${config.port}` } : {};
   const get = (path: string) => host.http(`${base}${path}`, { headers, timeoutMs: 60000, ...(signal ? { signal } : {}) });
@@ -93,7 +115,7 @@ export async function verify(config: DeploymentConfig, host: Host, signal?: Abor
     ...(adminOk || adminMissing ? {} : { diagnosis: diagnose(admin, config, d, 'page') }),
   });
 
-  const cssPath = /href="([^"]*admin\/css\/base\.css)"/.exec(admin.body)?.[1] ?? `${config.staticUrl}admin/css/base.css`;
+  const cssPath = /href="([^"]*admin\/css\/base\.css)"/.exec(admin.body)?.[1] ?? `${view.staticUrl}admin/css/base.css`;
   if (adminOk || !adminMissing) {
     const css = await get(cssPath);
     const cssOk = css.status === 200 && ct(css) === 'text/css';
@@ -104,7 +126,7 @@ export async function verify(config: DeploymentConfig, host: Host, signal?: Abor
       status: css.status,
       contentType: ct(css),
       detail: cssOk ? `${css.body.length} bytes of CSS` : css.networkError ?? `HTTP ${css.status} ${ct(css)}`,
-      ...(cssOk ? {} : { diagnosis: diagnose(css, config, d, 'static') }),
+      ...(cssOk ? {} : { diagnosis: diagnose(css, config, d, 'static', view) }),
     });
   }
 
@@ -113,5 +135,5 @@ export async function verify(config: DeploymentConfig, host: Host, signal?: Abor
     const ok = !r.networkError && r.status < 400;
     probes.push({ name: `Extra URL ${extra}`, url: `${base}${extra}`, ok, status: r.status, contentType: ct(r), detail: ok ? `HTTP ${r.status}` : r.networkError ?? `HTTP ${r.status}`, ...(ok ? {} : { diagnosis: diagnose(r, config, d, 'page') }) });
   }
-  return redactDeep({ ok: probes.every((p) => p.ok), probes, simulated: host.simulationNotes?.() ?? [] });
+  return redactDeep({ ok: probes.every((p) => p.ok), probes, simulated: host.simulationNotes?.() ?? [], warnings });
 }

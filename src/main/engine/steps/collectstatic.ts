@@ -1,30 +1,35 @@
-/** collectstatic: copies every app's static files into STATIC_ROOT (checked with --dry-run). */
+/** collectstatic into the project's STATIC_ROOT, with the application's environment (checked with --dry-run). */
 import { isInside } from '../../../shared/winpath';
 import { managePy } from '../commands';
 import { objectKey } from '../ownership';
 import { parseCollectstatic } from '../parsers';
-import { done, exec, firstLine, needed, psq, query, type Step } from '../step';
+import { manageEnv, projectView } from '../project';
+import { done, exec, firstLine, needed, psq, type Step } from '../step';
 
 export const collectstatic: Step = {
   id: 'collectstatic',
   title: 'Collect static files',
   section: 'static',
-  dependsOn: ['django-project'],
+  dependsOn: ['django-settings'],
   async check(ctx) {
     const { config, d, host } = ctx;
-    const action = exec(`Collect static files into ${d.staticRoot}`, d.venvPython, [managePy(config), 'collectstatic', '--noinput'], {
+    const view = await projectView(ctx);
+    if (view.facts && !view.facts.staticfilesInstalled) return done('django.contrib.staticfiles is not installed: there are no static files to collect');
+    const env = await manageEnv(ctx, view.wsgiHandler);
+    const action = exec(`Collect static files into ${view.staticRoot}`, d.venvPython, [managePy(config), 'collectstatic', '--noinput'], {
       cwd: config.appDir,
-      ...(isInside(d.staticRoot, config.appDir) ? {} : { creates: { object: objectKey.folder(d.staticRoot), undo: [{ kind: 'remove', description: `Remove the static files folder ${d.staticRoot}`, path: d.staticRoot }] } }),
+      env,
+      ...(isInside(view.staticRoot, config.appDir) ? {} : { creates: { object: objectKey.folder(view.staticRoot), undo: [{ kind: 'remove', description: `Remove the static files folder ${view.staticRoot}`, path: view.staticRoot }] } }),
     });
-    if (!(await host.exists(d.venvPython)) || !(await host.exists(managePy(config)))) return needed('the project is not in place yet', [action]);
-    const r = await query(ctx, d.venvPython, [managePy(config), 'collectstatic', '--noinput', '--dry-run'], { cwd: config.appDir });
-    if (!r || r.exitCode !== 0) {
-      const err = (r?.stderr ?? '').trim().split(/\r?\n/).at(-1) ?? '';
-      return needed(`collectstatic --dry-run failed: ${err || firstLine(r?.stdout ?? '')}`, [action]);
+    if (!view.facts) return needed('the project is not in place yet', [action]);
+    const r = await host.exec(d.venvPython, [managePy(config), 'collectstatic', '--noinput', '--dry-run'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    if (r.exitCode !== 0) {
+      const err = r.stderr.trim().split(/\r?\n/).at(-1) ?? '';
+      return needed(`collectstatic --dry-run failed: ${err || firstLine(r.stdout)}`, [action]);
     }
     const counts = parseCollectstatic(r.stdout);
-    if (counts && counts.copied === 0 && (await host.exists(d.staticRoot))) return done(`${counts.unmodified} static files are up to date in ${d.staticRoot}`);
-    return needed(counts ? `${counts.copied} static files to copy` : 'static files are not collected', [action]);
+    if (counts && counts.copied === 0 && (await host.exists(view.staticRoot))) return done(`${counts.unmodified} static files are up to date in ${view.staticRoot}`);
+    return needed(counts ? `${counts.copied} static files to copy into ${view.staticRoot}` : 'static files are not collected', [action]);
   },
   psCheck: ({ d }) => `(Test-Path ${psq(d.staticRoot)}) -and ((Get-ChildItem -Recurse -File ${psq(d.staticRoot)} -ErrorAction SilentlyContinue | Measure-Object).Count -gt 0)`,
   explain(action, r) {

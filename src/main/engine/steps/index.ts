@@ -3,9 +3,12 @@ import type { Step } from '../step';
 import { appPool } from './app-pool';
 import { collectstatic } from './collectstatic';
 import { djangoProject } from './django-project';
+import { djangoSettings } from './django-settings';
 import { fastcgi } from './fastcgi';
 import { handler } from './handler';
 import { iis } from './iis';
+import { mediaVdir } from './media-vdir';
+import { migrate } from './migrate';
 import { packages } from './packages';
 import { permissions } from './permissions';
 import { preflight } from './preflight';
@@ -15,7 +18,7 @@ import { staticVdir } from './static-vdir';
 import { venv } from './venv';
 import { verification } from './verification';
 
-export const STEPS: readonly Step[] = [preflight, python, iis, venv, packages, djangoProject, collectstatic, fastcgi, appPool, site, handler, staticVdir, permissions, verification];
+export const STEPS: readonly Step[] = [preflight, python, iis, venv, packages, djangoProject, djangoSettings, migrate, collectstatic, fastcgi, appPool, site, handler, staticVdir, mediaVdir, permissions, verification];
 
 /** Steps in a topological order of their dependencies (stable with respect to STEPS). */
 export function orderedSteps(steps: readonly Step[] = STEPS): Step[] {

@@ -1,25 +1,30 @@
-/** Folder permissions for IIS AppPool\<pool>: read/execute on Python, venv, app; modify on logs. */
+/**
+ * Folder permissions for IIS AppPool\<pool>: read/execute on Python, the venv and the app; modify
+ * on the log folder, the SQLite database's folder (SQLite writes its journal beside the file) and
+ * MEDIA_ROOT. A folder that does not exist yet is created first, then granted.
+ */
 import { isInside, samePath, winDirname } from '../../../shared/winpath';
-import { ICACLS, icacls, requiredGrants } from '../commands';
-import { hasExplicitGrant, parseIcacls } from '../parsers';
-import { objectKey } from '../ownership';
-import { done, exec, needed, psq, query, type Step } from '../step';
 import type { Action } from '../../../shared/plan';
+import { ICACLS, icacls } from '../commands';
+import { objectKey } from '../ownership';
+import { hasExplicitGrant, parseIcacls } from '../parsers';
+import { projectView, requiredGrants } from '../project';
+import { done, exec, needed, psq, query, type Step } from '../step';
 
 export const permissions: Step = {
   id: 'permissions',
   title: 'Grant the pool identity access',
   section: 'site',
-  dependsOn: ['app-pool', 'venv', 'django-project', 'python'],
+  dependsOn: ['app-pool', 'venv', 'django-settings', 'python', 'migrate'],
   async check(ctx) {
     const { config, d, host } = ctx;
+    const view = await projectView(ctx);
     const identity = `IIS APPPOOL\\${d.appPool}`;
     const actions: Action[] = [];
     const missing: string[] = [];
-    for (const g of requiredGrants(config, d)) {
+    for (const g of requiredGrants(config, d, view)) {
       const exists = await host.exists(g.path);
-      // A folder the pool must write (logs) or read (a STATIC_ROOT outside the app) that does not exist yet: create, then grant.
-      if (!exists && (g.right === 'M' || ![config.pythonDir, config.venvDir, config.appDir].some((p) => samePath(p, g.path))))
+      if (!exists && ![d.pythonDir, config.venvDir, config.appDir].some((p) => samePath(p, g.path)))
         actions.push({
           kind: 'mkdir',
           description: `Create ${g.path}`,
@@ -37,11 +42,11 @@ export const permissions: Step = {
         );
       }
     }
-    if (actions.length === 0) return done(`${identity} can read Python, the venv and the app${d.wsgiLog ? ` and write ${winDirname(d.wsgiLog)}` : ''}`);
+    if (actions.length === 0) return done(`${identity} can read Python, the venv and the app${d.wsgiLog ? ` and write ${winDirname(d.wsgiLog)}` : ''}${view.sqliteFile ? `, ${winDirname(view.sqliteFile)}` : ''}${view.media ? `, ${view.media.root}` : ''}`);
     return needed(`${identity} lacks ${missing.join(', ')}`, actions);
   },
   psCheck: ({ config, d }) =>
-    requiredGrants(config, d)
+    requiredGrants(config, d, { staticRoot: d.staticRoot })
       .map((g) => `((& icacls.exe ${psq(g.path)}) -match [regex]::Escape(${psq(`IIS APPPOOL\\${d.appPool}:(OI)(CI)(${g.right})`)}))`)
       .join(' -and '),
 };

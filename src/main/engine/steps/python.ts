@@ -16,26 +16,26 @@ export const python: Step = {
     const hkcu = await query(ctx, REG, ['query', 'HKCU\\SOFTWARE\\Python\\PythonCore', '/s']);
     const installs = [...parsePythonInstalls(hklm?.stdout ?? '', 'HKLM'), ...parsePythonInstalls(hkcu?.stdout ?? '', 'HKCU')];
     const same = installs.filter((i) => i.tag === d.pythonTag);
-    const here = same.find((i) => i.hive === 'HKLM' && samePath(i.installPath, config.pythonDir));
-    if (here && (await ctx.host.exists(d.pythonExe))) return done(`Python ${d.pythonTag} is installed for all users in ${config.pythonDir}`);
-    const elsewhere = same.find((i) => !samePath(i.installPath, config.pythonDir));
+    const here = same.find((i) => i.hive === 'HKLM' && samePath(i.installPath, d.pythonDir));
+    if (here && (await ctx.host.exists(d.pythonExe))) return done(`Python ${d.pythonTag} is installed for all users in ${d.pythonDir}`);
+    const elsewhere = same.find((i) => !samePath(i.installPath, d.pythonDir));
     if (elsewhere)
       return blocked(`Python ${d.pythonTag} is installed in ${elsewhere.installPath}`, {
-        what: `Python ${d.pythonTag} is already installed ${elsewhere.hive === 'HKCU' ? 'for one user only' : 'for all users'} in ${elsewhere.installPath}, not in ${config.pythonDir}.`,
+        what: `Python ${d.pythonTag} is already installed ${elsewhere.hive === 'HKCU' ? 'for one user only' : 'for all users'} in ${elsewhere.installPath}, not in ${d.pythonDir}.`,
         why:
           elsewhere.hive === 'HKCU'
             ? 'A per-user install lives under %LocalAppData%, which the IIS application pool identity cannot read ("The FastCGI process exited unexpectedly"); the installer also refuses a second install of the same version (exit 1638).'
             : 'The installer refuses a second install of the same Python version (exit 1638).',
         fix: elsewhere.hive === 'HKCU' ? `Uninstall that per-user Python (Settings > Apps), then run again.` : `Set pythonDir to "${elsewhere.installPath}" in the configuration, or uninstall that Python first.`,
       });
-    const installer = pythonInstallerPath(config);
+    const installer = pythonInstallerPath(config, d);
     const actions: Action[] = [{ kind: 'mkdir', description: 'Create the tool\'s log folder', path: TOOL_LOG_DIR }];
-    if (!config.pythonInstaller) actions.push({ kind: 'download', description: `Download the official Python ${config.pythonVersion} installer`, url: pythonInstallerUrl(config.pythonVersion), path: installer });
-    actions.push(exec(`Install Python ${config.pythonVersion} for all users into ${config.pythonDir} (silent)`, installer, pythonInstallerArgs(config), { restartExitCodes: [3010] }));
-    return needed(`Python ${d.pythonTag} is not installed in ${config.pythonDir}`, actions);
+    if (!config.pythonInstaller) actions.push({ kind: 'download', description: `Download the official Python ${d.pythonVersion} installer`, url: pythonInstallerUrl(d.pythonVersion), path: installer });
+    actions.push(exec(`Install Python ${d.pythonVersion} for all users into ${d.pythonDir} (silent)`, installer, pythonInstallerArgs(d), { restartExitCodes: [3010] }));
+    return needed(`Python ${d.pythonTag} is not installed in ${d.pythonDir}`, actions);
   },
   psCheck: ({ config, d }) =>
-    `(Test-Path ${psq(d.pythonExe)}) -and ((Get-ItemProperty -Path ${psq(`HKLM:\\SOFTWARE\\Python\\PythonCore\\${d.pythonTag}\\InstallPath`)} -ErrorAction SilentlyContinue).'(default)' -like ${psq(`${config.pythonDir}*`)})`,
+    `(Test-Path ${psq(d.pythonExe)}) -and ((Get-ItemProperty -Path ${psq(`HKLM:\\SOFTWARE\\Python\\PythonCore\\${d.pythonTag}\\InstallPath`)} -ErrorAction SilentlyContinue).'(default)' -like ${psq(`${d.pythonDir}*`)})`,
   explain(action, r, { config }) {
     if (r.exitCode === 1638)
       return {

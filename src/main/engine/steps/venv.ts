@@ -15,9 +15,9 @@ export const venv: Step = {
     const cfgPath = winJoin(config.venvDir, 'pyvenv.cfg');
     if ((await host.exists(d.venvPython)) && (await host.exists(cfgPath))) {
       const home = parsePyvenvCfg(await host.readFile(cfgPath)).home ?? '';
-      if (samePath(home, config.pythonDir)) return done(`${config.venvDir} exists and uses ${config.pythonDir}`);
+      if (samePath(home, d.pythonDir)) return done(`${config.venvDir} exists and uses ${d.pythonDir}`);
       return blocked(`${config.venvDir} uses another Python (${home})`, {
-        what: `The virtual environment ${config.venvDir} was made with ${home}, not ${config.pythonDir}.`,
+        what: `The virtual environment ${config.venvDir} was made with ${home}, not ${d.pythonDir}.`,
         why: 'A venv is tied to the Python that created it; mixing them breaks package installs.',
         fix: `Delete ${config.venvDir} (or choose another venvDir) and run again.`,
       });
@@ -30,5 +30,5 @@ export const venv: Step = {
     ];
     return needed(`${config.venvDir} does not exist`, actions);
   },
-  psCheck: ({ d, config }) => `(Test-Path ${psq(d.venvPython)}) -and ((Get-Content ${psq(winJoin(config.venvDir, 'pyvenv.cfg'))} -ErrorAction SilentlyContinue) -match [regex]::Escape(${psq(config.pythonDir)}))`,
+  psCheck: ({ d, config }) => `(Test-Path ${psq(d.venvPython)}) -and ((Get-Content ${psq(winJoin(config.venvDir, 'pyvenv.cfg'))} -ErrorAction SilentlyContinue) -match [regex]::Escape(${psq(d.pythonDir)}))`,
 };

@@ -34,30 +34,104 @@ function pipVersionLine(venvDir: string, tag: string): string {
   return `pip 24.3.1 from ${venvDir}\\Lib\\site-packages\\pip (python ${tag})`;
 }
 
-/** Normalised distribution name, and the module name to try importing for it. */
-function requirementName(spec: string): string | undefined {
-  const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(spec);
-  return m ? (m[1] as string).toLowerCase().replace(/_/g, '-') : undefined;
-}
+/**
+ * SIMULATED pip's resolver, run by the machine's real Python with the library pip itself uses
+ * (packaging: PEP 508 requirements and markers, PEP 440 specifiers) and importlib.metadata for
+ * what is installed. Reads requirement files as pip does (-r/-c includes, continuations,
+ * comments, options); evaluates markers for the Windows server; checks extras' requirements.
+ */
+const SIM_PIP_PY = String.raw`
+import json, os, re, sys
+import importlib.metadata as md
+from packaging.requirements import Requirement, InvalidRequirement
+from packaging.markers import default_environment
+from packaging.utils import canonicalize_name
 
-const IMPORT_NAMES: Record<string, string> = { django: 'django', wfastcgi: 'wfastcgi', 'python-dateutil': 'dateutil', pyyaml: 'yaml', pillow: 'PIL', 'django-environ': 'environ', pytz: 'pytz', sqlparse: 'sqlparse', asgiref: 'asgiref', waitress: 'waitress' };
+args = json.loads(sys.argv[1])
+env = default_environment()
+env.update(args['env'])
+dists = {}
+for d in md.distributions():
+    n = d.metadata.get('Name')
+    if n:
+        dists.setdefault(canonicalize_name(n), d)
+results, unsupported, errors = [], [], []
+
+def add(line, origin):
+    try:
+        r = Requirement(line)
+    except InvalidRequirement as e:
+        errors.append('Invalid requirement: %r (from %s): %s' % (line, origin, e))
+        return
+    applies = r.marker is None or r.marker.evaluate(env)
+    name = canonicalize_name(r.name)
+    d = dists.get(name)
+    version = d.version if d else None
+    missing_extras = []
+    if d and applies:
+        for extra in sorted(r.extras):
+            for dep in (d.requires or []):
+                try:
+                    dr = Requirement(dep)
+                except InvalidRequirement:
+                    continue
+                if dr.marker is not None and 'extra' in str(dr.marker) and dr.marker.evaluate(dict(env, extra=extra)):
+                    if canonicalize_name(dr.name) not in dists:
+                        missing_extras.append('%s (for %s[%s])' % (dr.name, r.name, extra))
+    results.append({'name': name, 'display': r.name, 'line': line, 'specifier': str(r.specifier), 'marker': str(r.marker) if r.marker else None,
+                    'applies': bool(applies), 'version': version,
+                    'satisfied': bool(version) and r.specifier.contains(version, prereleases=True), 'missingExtras': missing_extras})
+
+def read(path, seen):
+    real = os.path.realpath(path)
+    if real in seen:
+        return
+    seen.add(real)
+    try:
+        text = open(path, encoding='utf-8-sig').read()
+    except OSError as e:
+        errors.append("Could not open requirements file: [Errno 2] No such file or directory: '%s'" % args['winpaths'].get(path, path))
+        return
+    text = re.sub(r'\\\r?\n', ' ', text)
+    for raw in text.splitlines():
+        line = re.sub(r'(^|\s)#.*$', '', raw).strip()
+        if not line:
+            continue
+        m = re.match(r'^(-r|--requirement|-c|--constraint)(?:\s+|=)(.+)$', line)
+        if m:
+            if m.group(1) in ('-c', '--constraint'):
+                continue
+            inc = m.group(2).strip()
+            if not os.path.isabs(inc) and not re.match(r'^[A-Za-z]:[\\/]', inc):
+                inc = os.path.join(os.path.dirname(path), inc.replace('\\', '/'))
+            read(args['mapping'].get(inc, inc), seen)
+            continue
+        if line.startswith('-e') or line.startswith('--editable') or re.match(r'^(git\+|https?:|file:)', line):
+            unsupported.append(line)
+            continue
+        if line.startswith('-'):
+            continue
+        add(re.sub(r'\s+--hash[=\s]\S+', '', line), path)
+
+seen = set()
+for f in args['files']:
+    read(f, seen)
+for spec in args['specs']:
+    add(spec, 'the command line')
+print(json.dumps({'results': results, 'unsupported': unsupported, 'errors': errors}))
+`;
+
+interface SimPipResult {
+  results: { name: string; display: string; line: string; specifier: string; marker: string | null; applies: boolean; version: string | null; satisfied: boolean; missingExtras: string[] }[];
+  unsupported: string[];
+  errors: string[];
+}
 
 const WFASTCGI_STANDIN = `# SIMULATED wfastcgi.py (Django IIS Setup rehearsal).
 # The real wfastcgi 3.0.0 is Windows-only (it calls ctypes.windll, _winapi and msvcrt) and
 # cannot be installed here (no PyPI). The simulated server's HTTP front plays its part:
 # it imports WSGI_HANDLER with the FastCGI entry's environment, as wfastcgi does.
 `;
-
-async function realVersions(realPy: string, names: string[], opts: ExecOptions): Promise<Record<string, string | null>> {
-  const code = `import importlib, json, sys\nout = {}\nfor dist, mod in json.loads(sys.argv[1]).items():\n    try:\n        m = importlib.import_module(mod)\n        out[dist] = str(getattr(m, '__version__', None) or getattr(m, 'VERSION', None) or 'installed')\n    except Exception:\n        out[dist] = None\nprint(json.dumps(out))\n`;
-  const map = Object.fromEntries(names.map((n) => [n, IMPORT_NAMES[n] ?? n.replace(/-/g, '_')]));
-  const r = await runProcess(realPy, ['-c', code, JSON.stringify(map)], { signal: opts.signal });
-  try {
-    return JSON.parse(r.stdout) as Record<string, string | null>;
-  } catch {
-    return Object.fromEntries(names.map((n) => [n, null]));
-  }
-}
 
 async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; basePython: string }, args: string[], opts: ExecOptions): Promise<ProgramResult> {
   const tag = (s.pythonAt(venv.basePython)?.version ?? '3.13.0').split('.').slice(0, 2).join('.');
@@ -73,38 +147,52 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
   }
   if (cmd !== 'install') return res(1, `ERROR: the simulated pip knows install, list and --version, not "${cmd ?? ''}".\r\n`);
   const specs: string[] = [];
-  let noIndex = false;
+  const files: string[] = [];
   let findLinks: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i] as string;
     if (a === '-r' || a === '--requirement') {
       const file = rest[++i];
       if (!file || !s.existsWin(file)) return res(1, `ERROR: Could not open requirements file: [Errno 2] No such file or directory: '${file ?? ''}'\r\n`);
-      for (const line of readFileSync(s.toReal(file), 'utf8').split(/\r?\n/)) {
-        const t = line.replace(/#.*/, '').trim();
-        if (t && !t.startsWith('-')) specs.push(t);
-      }
-    } else if (a === '--no-index') noIndex = true;
+      files.push(file);
+    } else if (a === '--no-index') continue;
     else if (a === '--find-links' || a === '-f') findLinks = rest[++i];
     else if (a === '--upgrade' || a === '-U' || a === '--disable-pip-version-check' || a === '--no-input' || a === '-q') continue;
     else if (a.startsWith('-')) return res(2, `ERROR: the simulated pip does not model the option ${a}.\r\n`);
     else specs.push(a);
   }
   if (findLinks && !s.existsWin(findLinks)) return res(1, `WARNING: Location '${findLinks}' is ignored: it is neither a file nor a directory.\r\nERROR: Could not find a version that satisfies the requirement ${specs[0] ?? ''} (from versions: none)\r\n`);
-  const names = specs.map(requirementName).filter((x): x is string => !!x);
-  const versions = await realVersions(path.join(venv.realDir, 'bin', 'python'), names.filter((n) => n !== 'pip' && n !== 'wfastcgi'), opts);
+  const [maj, min] = (s.pythonAt(venv.basePython)?.version ?? '3.13.0').split('.');
+  const fullVersion = s.pythonAt(venv.basePython)?.version ?? '3.13.0';
+  const markerEnv = { os_name: 'nt', sys_platform: 'win32', platform_system: 'Windows', platform_machine: 'AMD64', platform_release: '10', python_version: `${maj}.${min}`, python_full_version: fullVersion, implementation_version: fullVersion, implementation_name: 'cpython', platform_python_implementation: 'CPython' };
+  const winpaths: Record<string, string> = Object.fromEntries(files.map((f) => [s.toReal(f), f]));
+  const r0 = await runProcess(realPython(), ['-c', SIM_PIP_PY, JSON.stringify({ files: files.map((f) => s.toReal(f)), specs, env: markerEnv, winpaths, mapping: {} })], { signal: opts.signal });
+  let parsed: SimPipResult;
+  try {
+    parsed = JSON.parse(r0.stdout) as SimPipResult;
+  } catch {
+    return res(1, `ERROR: the simulated pip could not read the requirements (${r0.stderr.trim().split(/\r?\n/).at(-1) ?? ''}). It needs Debian's python3-packaging.\r\n`);
+  }
+  if (parsed.errors.length) return res(1, `${parsed.errors.map((e) => `ERROR: ${e}`).join('\r\n')}\r\n`);
   const out: string[] = [];
+  const lenient = s.lenientPackages;
   let changed = false;
-  for (const n of names) {
-    if (n === 'pip') {
-      out.push(`Requirement already satisfied: pip in ${venv.winDir}\\Lib\\site-packages (24.3.1)`);
+  for (const u of parsed.unsupported) s.noteSimulated(`pip: "${u}" (an editable or URL requirement) was not modelled by the simulated pip and was skipped.`);
+  for (const r of parsed.results) {
+    const n = r.name;
+    if (!r.applies) {
+      out.push(`Ignoring ${r.display}: markers '${r.marker ?? ''}' don't match your environment`);
       continue;
     }
-    if (pkgs[n]) {
-      out.push(`Requirement already satisfied: ${n} in ${venv.winDir}\\Lib\\site-packages (${pkgs[n].version})`);
+    if (n === 'pip' || n === 'setuptools' || n === 'wheel') {
+      out.push(`Requirement already satisfied: ${n} in ${venv.winDir}\\Lib\\site-packages`);
       continue;
     }
     if (n === 'wfastcgi') {
+      if (pkgs[n]) {
+        out.push(`Requirement already satisfied: wfastcgi in ${venv.winDir}\\Lib\\site-packages (3.0.0)`);
+        continue;
+      }
       const sp = `${venv.winDir}\\Lib\\site-packages`;
       mkdirSync(s.toReal(sp), { recursive: true });
       writeFileSync(s.toReal(`${sp}\\wfastcgi.py`), WFASTCGI_STANDIN);
@@ -115,14 +203,34 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
       changed = true;
       continue;
     }
-    const v = versions[n];
-    if (!v) {
+    if (r.missingExtras.length && !lenient) {
       s.save();
-      return res(1, `${out.join('\r\n')}${out.length ? '\r\n' : ''}ERROR: Could not find a version that satisfies the requirement ${n} (from versions: none)\r\nERROR: No matching distribution found for ${n}\r\n${noIndex ? '' : '(The simulated server has no package index: only packages the machine\'s real Python already has can be "installed".)\r\n'}`);
+      return res(1, `${out.join('\r\n')}${out.length ? '\r\n' : ''}ERROR: Could not find a version that satisfies the requirement ${r.missingExtras[0] ?? ''} (from versions: none)\r\nERROR: No matching distribution found for ${r.missingExtras[0] ?? ''}\r\n(The simulated pip installs only what the machine's real Python has; add --sim-lenient-packages to list such misses as warnings.)\r\n`);
     }
-    pkgs[n] = { version: v, simulated: true };
-    s.noteSimulated(`pip install ${n} was simulated: ${n} ${v} comes from the machine's real Python (system site-packages), not from PyPI.`);
-    out.push(`Collecting ${n}`, `Installing collected packages: ${n}`, `Successfully installed ${n}-${v}`);
+    const pin = /^===?([^,]+)$/.exec(r.specifier)?.[1];
+    if (pkgs[n] && (!pin || pkgs[n].version === pin)) {
+      out.push(`Requirement already satisfied: ${r.display} in ${venv.winDir}\\Lib\\site-packages (${pkgs[n].version})`);
+      continue;
+    }
+    if (!r.version) {
+      if (!lenient) {
+        s.save();
+        return res(1, `${out.join('\r\n')}${out.length ? '\r\n' : ''}ERROR: Could not find a version that satisfies the requirement ${r.line} (from versions: none)\r\nERROR: No matching distribution found for ${r.display}\r\n(The simulated server has no package index: only distributions the machine's real Python has can be "installed"; add --sim-lenient-packages to list such misses as warnings.)\r\n`);
+      }
+      pkgs[n] = { version: pin ?? '0+simulated', simulated: true };
+      s.noteSimulated(`WARNING pip: ${r.display} (${r.line}) is not on this machine; --sim-lenient-packages recorded it as installed, but its code is absent from the rehearsal.`);
+      out.push(`Successfully installed ${r.display}-${pkgs[n].version} (simulated, not on this machine)`);
+      changed = true;
+      continue;
+    }
+    if (!r.satisfied) {
+      pkgs[n] = { version: pin ?? r.version, simulated: true };
+      s.noteSimulated(`pip: ${r.line} asks for ${r.specifier}; the rehearsal runs ${r.display} ${r.version} (the machine's)${pin ? `, listed by pip as ${pin}` : ''}.`);
+    } else {
+      pkgs[n] = { version: r.version, simulated: true };
+      s.noteSimulated(`pip install ${r.display} was simulated: ${r.display} ${r.version} comes from the machine's real Python (system site-packages), not from PyPI.`);
+    }
+    out.push(`Collecting ${r.display}`, `Installing collected packages: ${r.display}`, `Successfully installed ${r.display}-${pkgs[n].version}`);
     changed = true;
   }
   s.save();
@@ -172,7 +280,7 @@ async function runReal(s: SimulatedServer, realPy: string, args: string[], opts:
 function manageMutates(args: string[]): boolean {
   const i = args.findIndex((a) => /manage\.py$/i.test(a));
   const cmd = i >= 0 ? args[i + 1] : args[args.indexOf('django') + 1];
-  if (args.includes('--dry-run')) return false;
+  if (args.includes('--dry-run') || args.includes('--check')) return false;
   return ['collectstatic', 'startproject', 'startapp', 'migrate', 'createsuperuser'].includes(cmd ?? '');
 }
 

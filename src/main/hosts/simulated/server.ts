@@ -152,6 +152,8 @@ function readJsonFile(file: string, what: string): unknown {
 
 export class SimulatedServer {
   state!: SimState;
+  /** --sim-lenient-packages: a distribution the machine lacks is recorded with a warning instead of failing pip (this process only). */
+  lenientPackages = false;
   private readonly statePath: string;
 
   private constructor(readonly root: string) {

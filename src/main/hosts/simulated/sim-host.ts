@@ -20,8 +20,9 @@ export class SimulatedHost implements Host {
   readonly server: SimulatedServer;
   private readonly front: HttpFront;
 
-  constructor(root: string, scenario: Scenario = {}) {
+  constructor(root: string, scenario: Scenario = {}, options: { lenientPackages?: boolean } = {}) {
     this.server = SimulatedServer.open(root, scenario);
+    this.server.lenientPackages = options.lenientPackages ?? false;
     this.front = new HttpFront(this.server);
   }
 

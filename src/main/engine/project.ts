@@ -1,0 +1,369 @@
+/**
+ * Ask Django, do not guess. A probe run with the venv's Python, in the application folder, with
+ * exactly the environment the FastCGI application gives the site, prints what the project's
+ * settings say (STATIC_URL/ROOT, MEDIA_URL/ROOT, DEBUG, ALLOWED_HOSTS, the database, the WSGI
+ * application, whether SECRET_KEY is set but never its value). The plan, the virtual
+ * directories, permissions and verification follow it; the managed settings block adds only
+ * what is missing, and a configuration value that contradicts the project is named as an override.
+ *
+ * The probe runs with DJANGO_IIS_SETUP_PROBE=1, which the managed block honours by standing
+ * aside: the probe sees the project's own settings, so what is "missing" never depends on what
+ * the tool added earlier.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { projectName, type DeploymentConfig, type Derived } from '../../shared/config';
+import type { DjangoSettingsEdit } from '../../shared/plan';
+import { registerSecret } from '../../shared/problem';
+import { isInside, relativeParts, samePath, winDirname } from '../../shared/winpath';
+import { APPCMD, WSGI_HANDLER, appcmd, fastCgiIdentity, managePy } from './commands';
+import { parseFastCgiApps } from './parsers';
+import { PROBE_ENV } from './settings-edit';
+import type { StepContext } from './step';
+
+export { PROBE_ENV };
+
+export interface DjangoFacts {
+  djangoVersion: string;
+  STATIC_URL: string | null;
+  STATIC_ROOT: string | null;
+  MEDIA_URL: string | null;
+  MEDIA_ROOT: string | null;
+  DEBUG: boolean;
+  ALLOWED_HOSTS: string[];
+  CSRF_TRUSTED_ORIGINS: string[];
+  database: { engine: string; name: string | null } | null;
+  staticfilesInstalled: boolean;
+  adminInstalled: boolean;
+  WSGI_APPLICATION: string | null;
+  staticfilesStorage: string | null;
+  secretKeySet: boolean;
+  secretKeyInsecure: boolean;
+}
+
+export type ProbeResult = { ok: true; facts: DjangoFacts } | { ok: false; error: string; traceback: string };
+
+/** The probe. Paths are printed on lines of their own, unquoted, so they read back verbatim on any host. */
+export const PROBE_PY = String.raw`
+import json, os, sys, traceback
+paths = {}
+try:
+    import django
+    from django.conf import settings
+    django.setup()
+    s = settings
+    def p(v):
+        return '' if v in (None, '') else str(v)
+    dbs = getattr(s, 'DATABASES', {}) or {}
+    db = dbs.get('default') or {}
+    storage = getattr(s, 'STATICFILES_STORAGE', None)
+    storages = getattr(s, 'STORAGES', None)
+    if isinstance(storages, dict) and isinstance(storages.get('staticfiles'), dict):
+        storage = storages['staticfiles'].get('BACKEND')
+    try:
+        key = str(s.SECRET_KEY or '')
+    except Exception:
+        key = ''
+    engine = str(db.get('ENGINE', '')) if db else ''
+    out = {
+        'ok': True,
+        'djangoVersion': django.get_version(),
+        'STATIC_URL': s.STATIC_URL, 'MEDIA_URL': s.MEDIA_URL,
+        'DEBUG': bool(s.DEBUG), 'ALLOWED_HOSTS': [str(h) for h in s.ALLOWED_HOSTS],
+        'CSRF_TRUSTED_ORIGINS': [str(o) for o in getattr(s, 'CSRF_TRUSTED_ORIGINS', [])],
+        'database': {'engine': engine} if db else None,
+        'staticfilesInstalled': 'django.contrib.staticfiles' in s.INSTALLED_APPS,
+        'adminInstalled': 'django.contrib.admin' in s.INSTALLED_APPS,
+        'WSGI_APPLICATION': getattr(s, 'WSGI_APPLICATION', None),
+        'staticfilesStorage': storage,
+        'secretKeySet': bool(key), 'secretKeyInsecure': key.startswith('django-insecure-'),
+    }
+    paths = {'STATIC_ROOT': p(s.STATIC_ROOT), 'MEDIA_ROOT': p(s.MEDIA_ROOT), 'DATABASE_NAME': p(db.get('NAME')) if engine.endswith('sqlite3') else ''}
+except BaseException as e:
+    out = {'ok': False}
+    err = ' '.join(''.join(traceback.format_exception_only(type(e), e)).split())
+    print('DJANGO_IIS_PROBE_ERROR ' + err)
+    print('DJANGO_IIS_PROBE_TRACEBACK_BEGIN')
+    print(traceback.format_exc()[-6000:])
+    print('DJANGO_IIS_PROBE_TRACEBACK_END')
+print('DJANGO_IIS_PROBE_JSON ' + json.dumps(out))
+for k, v in paths.items():
+    print('DJANGO_IIS_PROBE_PATH %s=%s' % (k, v))
+`;
+
+export function parseProbe(stdout: string, stderr = ''): ProbeResult {
+  const line = stdout.split(/\r?\n/).find((l) => l.startsWith('DJANGO_IIS_PROBE_JSON '));
+  if (!line) return { ok: false, error: lastLine(stderr) || 'The probe printed nothing (Python or Django is not usable in the virtual environment).', traceback: stderr.slice(-6000) };
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(line.slice('DJANGO_IIS_PROBE_JSON '.length)) as Record<string, unknown>;
+  } catch {
+    return { ok: false, error: 'The probe\'s answer could not be read.', traceback: stdout.slice(-6000) };
+  }
+  if (!j.ok) {
+    // Error text and traceback come as plain lines (so paths in them read back as they are).
+    const error = /^DJANGO_IIS_PROBE_ERROR (.*)$/m.exec(stdout)?.[1] ?? 'the settings could not be loaded';
+    const tb = /DJANGO_IIS_PROBE_TRACEBACK_BEGIN\r?\n([\s\S]*?)\r?\nDJANGO_IIS_PROBE_TRACEBACK_END/.exec(stdout)?.[1] ?? '';
+    return { ok: false, error: error.trim(), traceback: tb };
+  }
+  const paths: Record<string, string> = {};
+  for (const l of stdout.split(/\r?\n/)) {
+    const m = /^DJANGO_IIS_PROBE_PATH (\w+)=(.*)$/.exec(l);
+    if (m) paths[m[1] as string] = (m[2] as string).trim();
+  }
+  const db = j.database as { engine: string } | null;
+  return {
+    ok: true,
+    facts: {
+      djangoVersion: String(j.djangoVersion ?? ''),
+      STATIC_URL: (j.STATIC_URL as string | null) ?? null,
+      STATIC_ROOT: paths.STATIC_ROOT || null,
+      MEDIA_URL: (j.MEDIA_URL as string | null) ?? null,
+      MEDIA_ROOT: paths.MEDIA_ROOT || null,
+      DEBUG: Boolean(j.DEBUG),
+      ALLOWED_HOSTS: (j.ALLOWED_HOSTS as string[] | undefined) ?? [],
+      CSRF_TRUSTED_ORIGINS: (j.CSRF_TRUSTED_ORIGINS as string[] | undefined) ?? [],
+      database: db ? { engine: db.engine, name: paths.DATABASE_NAME || null } : null,
+      staticfilesInstalled: Boolean(j.staticfilesInstalled),
+      adminInstalled: Boolean(j.adminInstalled),
+      WSGI_APPLICATION: (j.WSGI_APPLICATION as string | null) ?? null,
+      staticfilesStorage: (j.staticfilesStorage as string | null) ?? null,
+      secretKeySet: Boolean(j.secretKeySet),
+      secretKeyInsecure: Boolean(j.secretKeyInsecure),
+    },
+  };
+}
+
+function lastLine(text: string): string {
+  return text.trim().split(/\r?\n/).at(-1)?.trim() ?? '';
+}
+
+// ------------------------------------------------------------------ the application's environment
+
+/** 64 characters of [A-Za-z0-9_-] from a cryptographic source: nothing to escape in appcmd, Python, PowerShell or XML. */
+export function generateSecretKey(): string {
+  return randomBytes(48).toString('base64url');
+}
+
+interface Memo {
+  secret?: { value: string; stored: boolean };
+  probes: Map<string, ProbeResult>;
+}
+
+const memos = new WeakMap<StepContext, Memo>();
+function memo(ctx: StepContext): Memo {
+  let m = memos.get(ctx);
+  if (!m) {
+    m = { probes: new Map() };
+    memos.set(ctx, m);
+  }
+  return m;
+}
+
+/** The FastCGI application's current environment on the server (empty when it is not registered). */
+export async function currentFastCgiEnv(ctx: StepContext): Promise<Record<string, string> | undefined> {
+  if (!(await ctx.host.exists(APPCMD))) return undefined;
+  const r = await ctx.host.exec(APPCMD, appcmd.listFastCgi(), ctx.signal ? { signal: ctx.signal } : {});
+  if (r.exitCode !== 0) return undefined;
+  const id = fastCgiIdentity(ctx.d);
+  const app = parseFastCgiApps(r.stdout).find((a) => a.fullPath.toLowerCase() === id.fullPath.toLowerCase() && a.arguments.toLowerCase() === id.arguments.toLowerCase());
+  return app?.env;
+}
+
+/**
+ * The generated SECRET_KEY: the one stored on the server in the FastCGI application when there
+ * is one (re-runs keep it), else one generated for this run (stored by the FastCGI step). Every
+ * value is registered with redact(), so it never reaches an output, a log or an event.
+ */
+export async function secretKey(ctx: StepContext): Promise<{ name: string; value: string; stored: boolean } | undefined> {
+  const sk = ctx.config.secretKey;
+  if (!sk) return undefined;
+  const m = memo(ctx);
+  if (!m.secret) {
+    const env = await currentFastCgiEnv(ctx);
+    const existing = env ? Object.entries(env).find(([k]) => k.toUpperCase() === sk.env.toUpperCase())?.[1] : undefined;
+    if (existing) registerSecret(existing);
+    m.secret = existing && !ctx.rotateSecret ? { value: existing, stored: true } : { value: generateSecretKey(), stored: false };
+    registerSecret(m.secret.value);
+  }
+  return { name: sk.env, ...m.secret };
+}
+
+/** WSGI_HANDLER: the project's WSGI_APPLICATION (its wsgi.py runs as on Linux); the guide's for the sample. */
+export function wsgiHandler(config: DeploymentConfig, facts: DjangoFacts | undefined): string {
+  if ('sample' in config.djangoProject) return WSGI_HANDLER;
+  return facts?.WSGI_APPLICATION ?? WSGI_HANDLER;
+}
+
+/** The environment the FastCGI application gives the site: the four the guide sets, the configured ones, the secret. */
+export function applicationEnvironment(config: DeploymentConfig, d: Derived, handler: string, secret?: { name: string; value: string }): [string, string][] {
+  const env: [string, string][] = [
+    ['DJANGO_SETTINGS_MODULE', d.settingsModule],
+    ['PYTHONPATH', config.appDir],
+    ['WSGI_HANDLER', handler],
+  ];
+  if (d.wsgiLog) env.push(['WSGI_LOG', d.wsgiLog]);
+  for (const [k, v] of Object.entries(config.environment)) env.push([k, v]);
+  if (secret) env.push([secret.name, secret.value]);
+  return env;
+}
+
+/** What manage.py and the probe run with: the application's environment (so a settings module that needs it loads). */
+export async function manageEnv(ctx: StepContext, handler = WSGI_HANDLER): Promise<Record<string, string>> {
+  const secret = await secretKey(ctx);
+  return Object.fromEntries(applicationEnvironment(ctx.config, ctx.d, handler, secret));
+}
+
+export async function probeDjango(ctx: StepContext): Promise<ProbeResult | undefined> {
+  const { host, d, config } = ctx;
+  if (!(await host.exists(d.venvPython)) || !(await host.exists(managePy(config))) || !(await host.exists(d.settingsFile))) return undefined;
+  const env = { ...(await manageEnv(ctx)), [PROBE_ENV]: '1' };
+  const key = createHash('sha256').update(await host.readFile(d.settingsFile)).update(JSON.stringify(env)).digest('hex');
+  const m = memo(ctx);
+  const hit = m.probes.get(key);
+  if (hit) return hit;
+  const r = await host.exec(d.venvPython, ['-c', PROBE_PY], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const result = parseProbe(r.stdout, r.stderr);
+  m.probes.set(key, result);
+  return result;
+}
+
+// ------------------------------------------------------------------ what the deployment follows
+
+/** '/static/' from 'static/', '/static', 'https://cdn/...' stays as it is (served elsewhere). */
+export function normalizeUrlPrefix(u: string): string {
+  if (/^https?:\/\//i.test(u)) return u;
+  let v = u.startsWith('/') ? u : `/${u}`;
+  if (!v.endsWith('/')) v = `${v}/`;
+  return v;
+}
+
+/** Django's validate_host: exact names, ".example.com" (the domain and its subdomains), "*". */
+export function hostAllowed(host: string, patterns: string[]): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return patterns.some((raw) => {
+    const p = raw.toLowerCase();
+    if (p === '*') return true;
+    if (p.startsWith('.')) return h === p.slice(1) || h.endsWith(p);
+    return h === p;
+  });
+}
+
+/** ALLOWED_HOSTS as Django applies it: with DEBUG on and an empty list, the local names. */
+export function effectiveAllowedHosts(f: DjangoFacts): string[] {
+  if (f.DEBUG && f.ALLOWED_HOSTS.length === 0) return ['.localhost', '127.0.0.1', '[::1]'];
+  return f.ALLOWED_HOSTS;
+}
+
+export interface ProjectView {
+  /** Undefined when the project or the venv is not in place yet (a fresh server). */
+  facts?: DjangoFacts;
+  probeError?: { error: string; traceback: string };
+  staticUrl: string;
+  /** /static (the virtual directory's path), or undefined when STATIC_URL is another server's URL. */
+  staticVdirPath?: string;
+  staticRoot: string;
+  media?: { url: string; vdirPath: string; root: string };
+  sqliteFile?: string;
+  wsgiHandler: string;
+  /** What the managed block must set; null when the project already has everything (its file stays as it is). */
+  edit: DjangoSettingsEdit | null;
+  /** Where each value came from, and the configuration's explicit overrides, for the plan. */
+  notes: string[];
+}
+
+export async function projectView(ctx: StepContext): Promise<ProjectView> {
+  const { config, d } = ctx;
+  const probe = await probeDjango(ctx);
+  const facts = probe?.ok ? probe.facts : undefined;
+  const notes: string[] = [];
+  const defaultRoot = d.staticRoot;
+  // STATIC_URL
+  const projectUrl = facts?.STATIC_URL ? normalizeUrlPrefix(facts.STATIC_URL) : undefined;
+  const staticUrl = config.staticUrl ?? projectUrl ?? '/static/';
+  if (config.staticUrl && projectUrl && config.staticUrl !== projectUrl) notes.push(`override: staticUrl ${config.staticUrl} from the configuration replaces the project's STATIC_URL ${projectUrl}`);
+  else if (projectUrl) notes.push(`STATIC_URL ${projectUrl} (from the project)`);
+  // STATIC_ROOT
+  const projectRoot = facts?.STATIC_ROOT ?? undefined;
+  const staticRoot = config.staticRoot ?? projectRoot ?? defaultRoot;
+  if (config.staticRoot && projectRoot && !samePath(config.staticRoot, projectRoot)) notes.push(`override: staticRoot ${config.staticRoot} from the configuration replaces the project's STATIC_ROOT ${projectRoot}`);
+  else if (projectRoot) notes.push(`STATIC_ROOT ${projectRoot} (from the project)`);
+  else if (facts) notes.push(`STATIC_ROOT is not set by the project: the managed block sets it to ${staticRoot}`);
+  // MEDIA
+  let media: ProjectView['media'];
+  if (facts?.MEDIA_ROOT && facts.MEDIA_URL && !/^https?:\/\//i.test(facts.MEDIA_URL)) {
+    const url = normalizeUrlPrefix(facts.MEDIA_URL);
+    if (url !== '/' && url !== staticUrl) {
+      media = { url, vdirPath: url.replace(/\/$/, ''), root: facts.MEDIA_ROOT };
+      notes.push(`MEDIA_ROOT ${facts.MEDIA_ROOT} served at ${url} (from the project)`);
+    }
+  }
+  // Database
+  let sqliteFile: string | undefined;
+  if (facts?.database) {
+    if (facts.database.engine.endsWith('sqlite3') && facts.database.name && /^[A-Za-z]:\\/.test(facts.database.name)) {
+      sqliteFile = facts.database.name;
+      notes.push(`database: SQLite ${sqliteFile} (the pool gets modify on ${winDirname(sqliteFile)}: SQLite writes its journal beside the file)`);
+    } else notes.push(`database: ${facts.database.engine}`);
+  }
+  const handler = wsgiHandler(config, facts);
+  if (facts?.WSGI_APPLICATION && handler === facts.WSGI_APPLICATION) notes.push(`WSGI_HANDLER ${handler} (the project's WSGI_APPLICATION)`);
+  if (facts && !facts.secretKeySet) notes.push('SECRET_KEY is empty: Django will refuse to start; set it in "environment" or use "secretKey"');
+  if (facts?.secretKeyInsecure) notes.push('SECRET_KEY is a development key (django-insecure-...): use "secretKey" to generate one kept only on the server');
+  if (facts?.DEBUG) notes.push('DEBUG is on: Django shows tracebacks to visitors; turn it off for production (e.g. "environment": {"DJANGO_DEBUG": "0"} if the project reads it)');
+
+  // The managed block: only what is missing.
+  const missingRoot = !projectRoot || (config.staticRoot !== undefined && !samePath(config.staticRoot, projectRoot));
+  const missingUrl = !projectUrl ? facts !== undefined && !facts.STATIC_URL : config.staticUrl !== undefined && config.staticUrl !== projectUrl;
+  const needHosts = d.allowedHosts;
+  const rejected = facts ? needHosts.filter((h) => !hostAllowed(h, effectiveAllowedHosts(facts))) : needHosts;
+  if (facts && rejected.length) notes.push(`ALLOWED_HOSTS would reject ${rejected.join(', ')}: the managed block adds ${rejected.length === 1 ? 'it' : 'them'}`);
+  let edit: DjangoSettingsEdit | null = null;
+  if (missingRoot || missingUrl || rejected.length) {
+    const parts = relativeParts(staticRoot, config.appDir);
+    const depth = (relativeParts(winDirname(d.settingsFile), config.appDir) ?? []).length;
+    edit = {
+      settingsDepth: depth,
+      ...(missingRoot ? (parts && parts.length > 0 ? { staticRootParts: parts } : { staticRootAbsolute: staticRoot }) : {}),
+      ...(missingUrl ? { staticUrl } : {}),
+      ...(rejected.length ? { allowedHosts: rejected } : {}),
+    };
+  }
+  return {
+    ...(facts ? { facts } : {}),
+    ...(probe && !probe.ok ? { probeError: { error: probe.error, traceback: probe.traceback } } : {}),
+    staticUrl,
+    ...(/^https?:\/\//i.test(staticUrl) ? {} : { staticVdirPath: staticUrl.replace(/\/$/, '') }),
+    staticRoot,
+    ...(media ? { media } : {}),
+    ...(sqliteFile ? { sqliteFile } : {}),
+    wsgiHandler: handler,
+    edit,
+    notes,
+  };
+}
+
+/** Folders the pool identity needs, and with what right (windows-iis.md §5), following the project. */
+export function requiredGrants(config: DeploymentConfig, d: Derived, view: Pick<ProjectView, 'staticRoot' | 'media' | 'sqliteFile'>): { path: string; right: 'RX' | 'M' }[] {
+  const grants: { path: string; right: 'RX' | 'M' }[] = [];
+  const add = (path: string, right: 'RX' | 'M') => {
+    const same = grants.find((g) => samePath(g.path, path));
+    if (same) {
+      if (right === 'M') same.right = 'M';
+      return;
+    }
+    grants.push({ path, right });
+  };
+  add(d.pythonDir, 'RX');
+  add(config.venvDir, 'RX');
+  add(config.appDir, 'RX');
+  if (!isInside(view.staticRoot, config.appDir)) add(view.staticRoot, 'RX');
+  if (d.wsgiLog) add(winDirname(d.wsgiLog), 'M');
+  if (view.sqliteFile) add(winDirname(view.sqliteFile), 'M');
+  if (view.media) add(view.media.root, 'M');
+  return grants;
+}
+
+/** The project's name for messages. */
+export function projectLabel(config: DeploymentConfig): string {
+  return 'sample' in config.djangoProject ? `the sample project "${config.djangoProject.sample}"` : `the project ${projectName(config)}`;
+}

@@ -1,0 +1,153 @@
+/**
+ * requirements.txt as pip reads it (the subset real projects use): PEP 503 names, extras, PEP 508
+ * markers evaluated for the Windows server (sys_platform win32, python_version of the venv),
+ * version specifiers, -r/-c includes, line continuations, comments, --hash options. Used by the
+ * packages step (what must be installed) and by the simulated pip (what it "installs").
+ */
+import { satisfies } from './resolve';
+
+export function canonicalName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+export interface Requirement {
+  name: string;
+  extras: string[];
+  /** ">=3.2,<4" (empty: any version) */
+  specifier: string;
+  marker?: string;
+  line: string;
+}
+
+export type RequirementLine = { kind: 'requirement'; req: Requirement } | { kind: 'include'; path: string; constraint: boolean } | { kind: 'option'; text: string } | { kind: 'unsupported'; text: string };
+
+/** Parses one requirement specifier: name[extras] specifier ; marker */
+export function parseRequirement(text: string): Requirement | undefined {
+  const t = text.trim();
+  const m = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(\(?[^;@]*?\)?)?\s*(?:;\s*(.*))?$/.exec(t);
+  if (!m) return undefined;
+  const spec = (m[3] ?? '').replace(/[()\s]/g, '');
+  if (spec && !/^(?:(?:~=|===|==|!=|<=|>=|<|>)[A-Za-z0-9.*+!_-]+)(?:,(?:~=|===|==|!=|<=|>=|<|>)[A-Za-z0-9.*+!_-]+)*$/.test(spec)) return undefined;
+  return {
+    name: canonicalName(m[1] as string),
+    extras: (m[2] ?? '')
+      .split(',')
+      .map((x) => canonicalName(x.trim()))
+      .filter((x) => x),
+    specifier: spec,
+    ...(m[4] ? { marker: m[4].trim() } : {}),
+    line: t,
+  };
+}
+
+/** The logical lines of a requirements file (continuations joined, comments removed). */
+export function parseRequirementsFile(text: string): RequirementLine[] {
+  const out: RequirementLine[] = [];
+  const logical = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  for (const raw of logical) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (!line) continue;
+    const inc = /^(-r|--requirement|-c|--constraint)(?:\s+|=)(.+)$/.exec(line);
+    if (inc) {
+      out.push({ kind: 'include', path: (inc[2] as string).trim(), constraint: (inc[1] as string).startsWith('-c') || inc[1] === '--constraint' });
+      continue;
+    }
+    if (/^(-e|--editable)\b/.test(line) || /^(git\+|https?:|file:)/.test(line) || /\s@\s/.test(line)) {
+      out.push({ kind: 'unsupported', text: line });
+      continue;
+    }
+    if (line.startsWith('-')) {
+      out.push({ kind: 'option', text: line });
+      continue;
+    }
+    const req = parseRequirement(line.replace(/\s+--hash[=\s]\S+/g, ''));
+    out.push(req ? { kind: 'requirement', req } : { kind: 'unsupported', text: line });
+  }
+  return out;
+}
+
+/** The marker environment of the Windows server (PEP 508). */
+export function windowsMarkerEnv(pythonVersion: string): Record<string, string> {
+  const [maj, min] = pythonVersion.split('.');
+  return {
+    os_name: 'nt',
+    sys_platform: 'win32',
+    platform_system: 'Windows',
+    platform_machine: 'AMD64',
+    platform_python_implementation: 'CPython',
+    implementation_name: 'cpython',
+    python_version: `${maj}.${min}`,
+    python_full_version: pythonVersion,
+    implementation_version: pythonVersion,
+    platform_release: '10',
+    extra: '',
+  };
+}
+
+/** Evaluates a PEP 508 marker ("sys_platform == 'win32' and python_version >= '3.8'"). */
+export function evaluateMarker(marker: string, env: Record<string, string>): boolean {
+  const tokens = marker.match(/\(|\)|'[^']*'|"[^"]*"|===|==|!=|<=|>=|~=|<|>|\bnot in\b|\bin\b|\band\b|\bor\b|[A-Za-z_][A-Za-z0-9_.]*/g) ?? [];
+  let i = 0;
+  const peek = () => tokens[i];
+  const next = () => tokens[i++] ?? '';
+  const value = (): string => {
+    const t = next();
+    if (/^['"]/.test(t)) return t.slice(1, -1);
+    if (!(t in env)) throw new Error(`unknown marker variable ${t}`);
+    return env[t] as string;
+  };
+  const compare = (l: string, op: string, r: string): boolean => {
+    const isVersion = /^\d+(\.\d+)*$/.test(l) && /^\d+(\.\d+)*(\.\*)?$/.test(r);
+    switch (op) {
+      case 'in':
+        return r.includes(l);
+      case 'not in':
+        return !r.includes(l);
+      case '==':
+      case '===':
+        return isVersion ? satisfies(l, `==${r}`) : l === r;
+      case '!=':
+        return isVersion ? !satisfies(l, `==${r}`) : l !== r;
+      default:
+        return isVersion ? satisfies(l, `${op}${r}`) : false;
+    }
+  };
+  const atom = (): boolean => {
+    if (peek() === '(') {
+      next();
+      const v = or();
+      next();
+      return v;
+    }
+    const l = value();
+    const op = next();
+    const r = value();
+    return compare(l, op, r);
+  };
+  const and = (): boolean => {
+    let v = atom();
+    while (peek() === 'and') {
+      next();
+      v = atom() && v;
+    }
+    return v;
+  };
+  const or = (): boolean => {
+    let v = and();
+    while (peek() === 'or') {
+      next();
+      v = and() || v;
+    }
+    return v;
+  };
+  return or();
+}
+
+export function markerApplies(req: Requirement, env: Record<string, string>): boolean {
+  if (!req.marker) return true;
+  try {
+    return evaluateMarker(req.marker, env);
+  } catch {
+    return true; // an unknown marker: pip would say; assume it applies, so a missing package is reported
+  }
+}

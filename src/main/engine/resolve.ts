@@ -1,0 +1,168 @@
+/**
+ * What the configuration leaves out, read from the project itself before anything is planned:
+ * the settings module (manage.py's DJANGO_SETTINGS_MODULE) and the Python version (runtime.txt,
+ * .python-version, pyproject.toml requires-python), else the default. The plan says which.
+ */
+import { DEFAULT_PYTHON_VERSION, type DeploymentConfig } from '../../shared/config';
+import { registerSecret } from '../../shared/problem';
+import { winJoin } from '../../shared/winpath';
+import type { Host } from './host';
+
+/** The newest CPython release of each minor version that has the Windows installer (windows-iis.md). */
+export const INSTALLER_VERSIONS: Record<string, string> = {
+  '3.9': '3.9.13',
+  '3.10': '3.10.11',
+  '3.11': '3.11.9',
+  '3.12': '3.12.10',
+  '3.13': DEFAULT_PYTHON_VERSION,
+  '3.14': '3.14.6',
+};
+
+type Version = [number, number, number];
+const parse = (v: string): Version | undefined => {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(v.trim());
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+};
+const cmp = (a: Version, b: Version) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+
+/** Does version satisfy a PEP 440 specifier set such as ">=3.10,<3.13" or "~=3.11" or "==3.12.*"? */
+export function satisfies(version: string, spec: string): boolean {
+  const v = parse(version);
+  if (!v) return false;
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s)
+    .every((clause) => {
+      const m = /^(~=|===|==|!=|<=|>=|<|>)\s*([\d.*]+)$/.exec(clause);
+      if (!m) return false;
+      const [, op, raw] = m as unknown as [string, string, string];
+      if (raw.endsWith('.*')) {
+        const prefix = raw.slice(0, -2).split('.').map(Number);
+        const match = prefix.every((x, i) => v[i] === x);
+        return op === '!=' ? !match : match;
+      }
+      const w = parse(raw);
+      if (!w) return false;
+      const c = cmp(v, w);
+      switch (op) {
+        case '==':
+        case '===':
+          return c === 0;
+        case '!=':
+          return c !== 0;
+        case '<=':
+          return c <= 0;
+        case '>=':
+          return c >= 0;
+        case '<':
+          return c < 0;
+        case '>':
+          return c > 0;
+        case '~=': {
+          const parts = raw.split('.').length;
+          const upper: Version = parts >= 3 ? [w[0], w[1] + 1, 0] : [w[0] + 1, 0, 0];
+          return c >= 0 && cmp(v, upper) < 0;
+        }
+        default:
+          return false;
+      }
+    });
+}
+
+/** A full installer version for what a project asks: "3.11" → 3.11.9; "3.11.4" stays. */
+export function installerVersionFor(asked: string): string | undefined {
+  const v = parse(asked);
+  if (!v) return undefined;
+  if (/^\d+\.\d+\.\d+$/.test(asked.trim())) return asked.trim();
+  return INSTALLER_VERSIONS[`${v[0]}.${v[1]}`] ?? `${v[0]}.${v[1]}.0`;
+}
+
+export interface Resolved {
+  config: DeploymentConfig;
+  pythonSource: string;
+  notes: string[];
+}
+
+async function readIf(host: Host, p: string): Promise<string | undefined> {
+  try {
+    return (await host.exists(p)) ? await host.readFile(p) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The project's own folder on the server: the deployed copy when it exists, else the copy source. */
+async function projectFolders(config: DeploymentConfig, host: Host): Promise<string[]> {
+  const out: string[] = [];
+  if (await host.exists(winJoin(config.appDir, 'manage.py'))) out.push(config.appDir);
+  if ('folder' in config.djangoProject) out.push(config.djangoProject.folder);
+  return out;
+}
+
+export async function resolveConfig(input: DeploymentConfig, host: Host): Promise<Resolved> {
+  let config = input;
+  const notes: string[] = [];
+  const folders = 'sample' in config.djangoProject ? [] : await projectFolders(config, host);
+  if (!config.settingsModule && !('sample' in config.djangoProject)) {
+    for (const f of folders) {
+      const manage = await readIf(host, winJoin(f, 'manage.py'));
+      const m = manage ? /environ\.setdefault\(\s*['"]DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([A-Za-z_][\w.]*)['"]/.exec(manage) : null;
+      if (m) {
+        config = { ...config, settingsModule: m[1] as string };
+        notes.push(`settingsModule ${m[1] as string} (from ${winJoin(f, 'manage.py')})`);
+        break;
+      }
+    }
+  }
+  let pythonSource = config.pythonVersion ? 'the configuration (pythonVersion)' : `the default (${DEFAULT_PYTHON_VERSION})`;
+  if (!config.pythonVersion) {
+    search: for (const f of folders) {
+      const runtime = await readIf(host, winJoin(f, 'runtime.txt'));
+      const rm = runtime ? /python-(\d+\.\d+(?:\.\d+)?)/.exec(runtime) : null;
+      if (rm) {
+        const v = installerVersionFor(rm[1] as string);
+        if (v) {
+          config = { ...config, pythonVersion: v };
+          pythonSource = `runtime.txt (${(rm[0] as string).trim()})`;
+          break search;
+        }
+      }
+      const pv = await readIf(host, winJoin(f, '.python-version'));
+      const pm = pv ? /^\s*(?:python-|cpython-)?(\d+\.\d+(?:\.\d+)?)/m.exec(pv) : null;
+      if (pm) {
+        const v = installerVersionFor(pm[1] as string);
+        if (v) {
+          config = { ...config, pythonVersion: v };
+          pythonSource = `.python-version (${pm[1] as string})`;
+          break search;
+        }
+      }
+      const py = await readIf(host, winJoin(f, 'pyproject.toml'));
+      const rq = py ? /^\s*requires-python\s*=\s*["']([^"']+)["']/m.exec(py) : null;
+      if (rq) {
+        const spec = rq[1] as string;
+        const candidates = Object.values(INSTALLER_VERSIONS).sort((a, b) => cmp(parse(b) as Version, parse(a) as Version));
+        // The default when it fits (the tested line), else the newest release that does.
+        const pick = satisfies(DEFAULT_PYTHON_VERSION, spec) ? DEFAULT_PYTHON_VERSION : candidates.find((c) => satisfies(c, spec));
+        if (pick) {
+          config = { ...config, pythonVersion: pick };
+          pythonSource = `pyproject.toml requires-python "${spec}"`;
+        } else notes.push(`pyproject.toml asks for Python "${spec}", which no known installer satisfies; using ${DEFAULT_PYTHON_VERSION}`);
+        break search;
+      }
+    }
+  }
+  notes.unshift(`Python ${config.pythonVersion ?? DEFAULT_PYTHON_VERSION} from ${pythonSource}`);
+  registerConfigSecrets(config);
+  return { config, pythonSource, notes };
+}
+
+/** Values of the configured environment that are secrets (by name, or a URL's password) never reach an output. */
+export function registerConfigSecrets(config: DeploymentConfig): void {
+  for (const [k, v] of Object.entries(config.environment)) {
+    if (/SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL/i.test(k)) registerSecret(v);
+    const url = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/i.exec(v);
+    if (url) registerSecret(url[1] as string);
+  }
+}

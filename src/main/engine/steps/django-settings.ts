@@ -1,0 +1,56 @@
+/**
+ * The project's settings, as Django reads them (the probe): the managed block adds only what IIS
+ * needs and the project lacks (STATIC_ROOT when there is none, STATIC_URL when overridden, the
+ * host names ALLOWED_HOSTS would reject). When nothing is missing the file stays byte-identical.
+ */
+import type { Action } from '../../../shared/plan';
+import { redact } from '../../../shared/problem';
+import { projectView } from '../project';
+import { BLOCK_BEGIN, hasAnySettingsBlock, hasSettingsBlock } from '../settings-edit';
+import { blocked, done, needed, psq, type Step } from '../step';
+
+/** The lines of a traceback that matter: the last frames, the project's own files first. */
+export function tracebackTail(tb: string, appHint: string): string {
+  const lines = tb.trim().split(/\r?\n/);
+  const frames = lines.map((l, i) => ({ l, i })).filter((x) => /^\s*File "/.test(x.l));
+  const own = frames.filter((x) => x.l.toLowerCase().includes(appHint.toLowerCase()));
+  const pick = (own.at(-1) ?? frames.at(-1))?.i ?? Math.max(0, lines.length - 6);
+  const tail = lines.slice(Math.max(0, lines.length - 4));
+  const head = lines.slice(pick, pick + 2);
+  return [...new Set([...head, ...tail])].join('\n');
+}
+
+export const djangoSettings: Step = {
+  id: 'django-settings',
+  title: 'Complete the Django settings for IIS',
+  section: 'django',
+  dependsOn: ['django-project', 'packages'],
+  async check(ctx) {
+    const { config, d, host } = ctx;
+    const view = await projectView(ctx);
+    if (view.probeError)
+      return blocked(`the settings ${d.settingsModule} do not load: ${view.probeError.error}`, {
+        what: `Django could not load the settings ${d.settingsModule}.`,
+        why: redact(view.probeError.error),
+        fix: 'Fix the project (the file and line are in the traceback below), or give it what it needs in "environment" (for example a variable its settings read), then run again.',
+        output: redact(tracebackTail(view.probeError.traceback, config.appDir)),
+      });
+    if (!view.facts) {
+      // A fresh server: the project is not there yet. What the block adds is decided from the
+      // project's own settings when this step runs; the guide's sample lacks STATIC_ROOT.
+      const edit = view.edit ?? { settingsDepth: 1 };
+      return needed('the project is not in place yet: the block will add only what its settings lack', [
+        { kind: 'editFile', description: `Add what IIS needs and the settings lack (STATIC_ROOT, host names) to ${d.settingsFile}`, path: d.settingsFile, transform: 'django-settings', values: edit },
+      ]);
+    }
+    const text = await host.readFile(d.settingsFile);
+    const actions: Action[] = [];
+    if (view.edit && !hasSettingsBlock(text, view.edit))
+      actions.push({ kind: 'editFile', description: `Set ${[view.edit.staticRootParts || view.edit.staticRootAbsolute !== undefined ? 'STATIC_ROOT' : '', view.edit.staticUrl ? 'STATIC_URL' : '', view.edit.allowedHosts?.length ? `ALLOWED_HOSTS += ${view.edit.allowedHosts.join(', ')}` : ''].filter((x) => x).join(', ')} in ${d.settingsFile}`, path: d.settingsFile, transform: 'django-settings', values: view.edit });
+    if (!view.edit && hasAnySettingsBlock(text)) actions.push({ kind: 'editFile', description: `Remove the managed block from ${d.settingsFile}: the project now has what IIS needs`, path: d.settingsFile, transform: 'remove-django-settings' });
+    if (actions.length === 0) return done(view.edit ? `${d.settingsFile} has the managed block (${view.notes.filter((n) => !n.startsWith('DEBUG')).slice(0, 2).join('; ')})` : `the project's settings already have what IIS needs; ${d.settingsFile} is left as it is`);
+    return needed(view.edit ? 'the settings lack what IIS needs' : 'the managed block is no longer needed', actions);
+  },
+  psCheck: ({ d }) => `(Get-Content -Raw ${psq(d.settingsFile)} -ErrorAction SilentlyContinue) -match ${psq(BLOCK_BEGIN.replace(/[()]/g, '.'))}`,
+};
+
