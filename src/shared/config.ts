@@ -231,7 +231,8 @@ export function derive(c: DeploymentConfig): Derived {
   const name = projectName(c);
   const settingsModule = c.settingsModule ?? `${name}.settings`;
   const settingsFile = winJoin(c.appDir, ...settingsModule.split('.').slice(0, -1), `${settingsModule.split('.').at(-1) ?? 'settings'}.py`);
-  const hosts = ['localhost', '127.0.0.1', ...(c.hostName ? [c.hostName] : []), ...c.allowedHosts];
+  // Bound to a host name, the site is asked for by that name (verification sends it too); else by localhost.
+  const hosts = [...(c.hostName ? [c.hostName] : ['localhost', '127.0.0.1']), ...c.allowedHosts];
   const pythonVersion = c.pythonVersion ?? DEFAULT_PYTHON_VERSION;
   const pythonDir = c.pythonDir ?? defaultPythonDir(pythonVersion);
   const [maj, min] = pythonVersion.split('.');
@@ -289,6 +290,9 @@ export function parseConfig(input: unknown): ParseResult {
   }
   if (d.staticRoot.toLowerCase() === config.appDir.toLowerCase()) {
     problems.push({ key: 'staticRoot', message: 'staticRoot cannot be appDir itself: collectstatic would mix files into the application; use a subfolder such as <appDir>\\static.' });
+  }
+  if ('zip' in config.djangoProject && !config.settingsModule) {
+    problems.push({ key: 'settingsModule', message: 'a project from a zip needs settingsModule (the DJANGO_SETTINGS_MODULE its manage.py sets, e.g. "mysite.settings"): the zip is not opened before it is extracted.' });
   }
   if ('sample' in config.djangoProject && config.settingsModule && config.settingsModule !== `${config.djangoProject.sample}.settings`) {
     problems.push({ key: 'settingsModule', message: `the sample project "${config.djangoProject.sample}" has its settings in "${config.djangoProject.sample}.settings"; remove settingsModule or make it match.` });

@@ -4,12 +4,13 @@
  * Options: --config FILE, --json, --simulate DIR (+ --sim-* options for a fresh simulated server).
  * Exit codes: 0 success, 1 a step or a verification failed, 2 bad usage or configuration.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configJsonSchema, parseConfig, type DeploymentConfig } from '../../shared/config';
 import { describeAction, describeArgv, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
-import type { Problem } from '../../shared/problem';
+import { redact, redactDeep, type Problem } from '../../shared/problem';
 import { ConflictError, plan, run, uninstall, verify, type RunResult } from '../engine/engine';
 import { formatConflicts, JournalError } from '../engine/ownership';
 import type { Host } from '../engine/host';
@@ -17,6 +18,7 @@ import { exportPowerShell } from '../engine/export-powershell';
 import { HostSelectionError, selectHost } from '../hosts/select';
 import { faultProblem, SimulatorError, type Fault, type Scenario, type WindowsFlavour } from '../hosts/simulated/server';
 import { SimulatedHost } from '../hosts/simulated/sim-host';
+import { realPython } from '../hosts/simulated/python';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -39,6 +41,9 @@ interface Options {
   format?: string;
   out?: string;
   keep?: string;
+  project?: string;
+  rotateSecret: boolean;
+  lenientPackages: boolean;
   scenario: Scenario;
   faults?: Fault[];
 }
@@ -52,24 +57,28 @@ Commands:
   uninstall            remove what this tool created (from its journal)
   export --format powershell [--out FILE]
                        write a standalone, idempotent PowerShell 5.1 script of the same steps
-  rehearse [--keep DIR]
-                       deploy the sample app on a fresh simulated Windows Server and verify it
+  rehearse [--project DIR|ZIP] [--keep DIR]
+                       deploy the sample app (or your own project, copied from a local folder
+                       or .zip) on a fresh simulated Windows Server, verify it, run it again
   schema               print the JSON Schema of the configuration file
 
 Options:
   --config FILE        deployment configuration (JSON); defaults are the guide's (site foo, port 81)
   --json               print one JSON document on stdout
   --yes                do not ask before changing the server
+  --rotate-secret      apply: replace the generated SECRET_KEY (config "secretKey")
   --simulate DIR       run against the simulated Windows Server in DIR (created when empty)
   --sim-windows 2016|2019|2022|2025|client, --sim-not-elevated, --sim-port-in-use PORT,
   --sim-iis none|web-server|with-cgi, --sim-python VERSION=DIR
                        shape a fresh simulated server (ignored when DIR already holds one)
+  --sim-lenient-packages
+                       a requirement the machine's Python lacks is a listed warning, not a pip failure
   --sim-fault JSON     inject a fault, e.g. {"match":"appcmd.exe add site","exitCode":183}
                        ({"commandNumber":N}, {"hang":true}, {"restart":true}, "times":N)
 `;
 
 export function parseArgs(argv: string[]): Options {
-  const o: Options = { command: '', json: false, yes: false, scenario: {} };
+  const o: Options = { command: '', json: false, yes: false, rotateSecret: false, lenientPackages: false, scenario: {} };
   const need = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
@@ -99,6 +108,15 @@ export function parseArgs(argv: string[]): Options {
         break;
       case '--keep':
         o.keep = need(i++, a);
+        break;
+      case '--project':
+        o.project = need(i++, a);
+        break;
+      case '--rotate-secret':
+        o.rotateSecret = true;
+        break;
+      case '--sim-lenient-packages':
+        o.lenientPackages = true;
         break;
       case '--sim-windows': {
         const v = need(i++, a);
@@ -174,6 +192,10 @@ const ICON: Record<string, string> = { done: '✔', needed: '•', blocked: '✖
 
 export function formatPlan(p: Plan): string {
   const lines = [`Plan for ${p.host.productName}${p.host.simulatorRoot ? ` [simulated server in ${p.host.simulatorRoot}]` : ''}`, ''];
+  const pr = p.project;
+  lines.push(`The project${pr.inspected ? ' (as Django reports it)' : ' (not in place yet: what Django reports is read when it is)'}:`, ...pr.notes.map((n) => `  - ${n}`));
+  if (pr.warnings.length) lines.push('Warnings:', ...pr.warnings.map((w) => `  ! ${w}`));
+  lines.push('');
   if (p.conflicts.length) lines.push('CONFLICTS: these already exist and are not this deployment\'s; nothing will run until they are resolved:', formatConflicts(p.conflicts), '');
   for (const s of p.steps) {
     lines.push(`${ICON[s.status] ?? '?'} ${s.title.padEnd(36)} ${s.status === 'done' ? 'already done' : s.status}: ${s.reason}`);
@@ -198,6 +220,7 @@ export function formatVerification(v: VerificationReport): string {
     lines.push(`  ${p.ok ? '✔' : '✖'} ${p.name}: ${p.url} → ${p.status ?? 'no answer'}${p.contentType ? ` ${p.contentType}` : ''} (${p.detail})`);
     if (p.diagnosis) lines.push(...formatProblem(p.diagnosis, '      '));
   }
+  if (v.warnings.length) lines.push('', 'Warnings:', ...v.warnings.map((w) => `  ! ${w}`));
   if (v.simulated.length) lines.push('', 'Simulated in this rehearsal (not real):', ...v.simulated.map((s) => `  - ${s}`));
   return lines.join('\n');
 }
@@ -232,7 +255,8 @@ function runSummary(r: RunResult): unknown {
 
 async function withHost<T>(o: Options, fn: (h: Host) => Promise<T>): Promise<T> {
   if (o.faults && !o.simulate) throw new UsageError('--sim-fault needs --simulate DIR.');
-  const host = selectHost({ ...(o.simulate ? { simulate: o.simulate } : {}), scenario: o.scenario });
+  if (o.lenientPackages && !o.simulate) throw new UsageError('--sim-lenient-packages needs --simulate DIR (it changes only the simulated pip).');
+  const host = selectHost({ ...(o.simulate ? { simulate: o.simulate } : {}), scenario: o.scenario, lenientPackages: o.lenientPackages });
   if (host instanceof SimulatedHost) for (const f of o.faults ?? []) host.server.addFault(f);
   try {
     return await fn(host);
@@ -241,7 +265,9 @@ async function withHost<T>(o: Options, fn: (h: Host) => Promise<T>): Promise<T> 
   }
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo): Promise<number> {
+  // Everything printed passes through redact(): a generated secret key or a password never reaches the terminal.
+  const io: CliIo = { out: (s) => rawIo.out(redact(s)), err: (s) => rawIo.err(redact(s)), ...(rawIo.confirm ? { confirm: rawIo.confirm } : {}) };
   let o: Options;
   try {
     o = parseArgs(argv);
@@ -258,12 +284,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.out(JSON.stringify(configJsonSchema(), null, 2));
       return 0;
     }
+    if (o.project && o.command !== 'rehearse') throw new UsageError('--project is for rehearse: npm run rehearse -- --project ./path/to/project');
+    if (o.rotateSecret && o.command !== 'apply') throw new UsageError('--rotate-secret is for apply.');
+    if (o.command === 'rehearse') return await rehearse(o, io);
     const config = loadConfig(o.config);
     switch (o.command) {
       case 'plan':
         return await withHost(o, async (h) => {
           const p = await plan(config, h);
-          io.out(o.json ? JSON.stringify(p, null, 2) : formatPlan(p));
+          io.out(o.json ? JSON.stringify(redactDeep(p), null, 2) : formatPlan(p));
           if (p.conflicts.length) return 2;
           return p.steps.some((s) => s.status === 'blocked') ? 1 : 0;
         });
@@ -274,7 +303,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             if (!o.json) io.out(formatPlan(p));
             if (p.conflicts.length) throw new ConflictError(p.conflicts);
             if (p.steps.every((s) => s.status === 'done')) {
-              if (o.json) io.out(JSON.stringify({ outcome: 'succeeded', mutatingCommands: 0, plan: p }, null, 2));
+              if (o.json) io.out(JSON.stringify(redactDeep({ outcome: 'succeeded', mutatingCommands: 0, plan: p }), null, 2));
               return 0;
             }
             const ok = io.confirm ? await io.confirm('Apply these changes to the server? [y/N] ') : undefined;
@@ -287,8 +316,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
               return 1;
             }
           }
-          const r = await run(config, h, o.json ? {} : { onEvent: eventPrinter(io) });
-          if (o.json) io.out(JSON.stringify(runSummary(r), null, 2));
+          const r = await run(config, h, { ...(o.json ? {} : { onEvent: eventPrinter(io) }), ...(o.rotateSecret ? { rotateSecret: true } : {}) });
+          if (o.json) io.out(JSON.stringify(redactDeep(runSummary(r)), null, 2));
           else if (r.verification) io.out(`\n${formatVerification(r.verification)}`);
           return r.outcome === 'succeeded' ? 0 : 1;
         });
@@ -329,8 +358,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         } else io.out(script);
         return 0;
       }
-      case 'rehearse':
-        return await rehearse(config, o, io);
       default:
         throw new UsageError(`Unknown command "${o.command}".`);
     }
@@ -348,12 +375,63 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** The README's first command: a full deployment of the sample app on a fresh simulated server. */
-async function rehearse(config: DeploymentConfig, o: Options, io: CliIo): Promise<number> {
+/** A local project folder or .zip, put on the simulated server as a team would hand it over. */
+function stageProject(host: SimulatedHost, project: string): { input: Record<string, unknown>; name: string } {
+  const abs = path.resolve(project);
+  if (!existsSync(abs)) throw new UsageError(`--project ${project} does not exist; give a Django project folder (with manage.py) or a .zip of one.`);
+  const isZip = statSync(abs).isFile();
+  if (isZip && !abs.toLowerCase().endsWith('.zip')) throw new UsageError(`--project ${project} is a file but not a .zip; give a project folder or a .zip.`);
+  const name = (path.basename(abs).replace(/\.zip$/i, '').toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'app').slice(0, 40);
+  const drop = `C:\\drop\\${name}`;
+  const input: Record<string, unknown> = { siteName: name, appDir: `C:\\apps\\${name}`, venvDir: `C:\\virtualenvs\\${name}` };
+  if (!isZip) {
+    if (!existsSync(path.join(abs, 'manage.py'))) throw new UsageError(`--project ${project} has no manage.py; give the folder that holds the Django project's manage.py.`);
+    cpSync(abs, host.server.toReal(drop), { recursive: true, filter: (src) => !/[\\/](\.git|__pycache__|node_modules|\.venv|venv)$/.test(src) && !/db\.sqlite3$/.test(src) });
+    input.djangoProject = { folder: drop };
+    if (existsSync(path.join(abs, 'requirements.txt'))) input.requirementsFile = `${drop}\\requirements.txt`;
+  } else {
+    // The zip, plus its requirements files beside it (pip runs before the zip is extracted), as a team sends both.
+    mkdirSync(host.server.toReal('C:\\drop'), { recursive: true });
+    cpSync(abs, host.server.toReal(`${drop}.zip`));
+    input.djangoProject = { zip: `${drop}.zip` };
+    const script = 'import json, re, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nnames = z.namelist()\nmanage = [n for n in names if n.rsplit("/", 1)[-1] == "manage.py"]\nroot = min(manage, key=len)[: -len("manage.py")] if manage else ""\nm = re.search(r"DJANGO_SETTINGS_MODULE[\\"\\\'],\\s*[\\"\\\']([\\w.]+)", z.read(min(manage, key=len)).decode()) if manage else None\nreqs = [n for n in names if n.startswith(root) and re.match(r"requirements[^/]*\\.txt$|requirements/", n[len(root):]) and not n.endswith("/")]\nz.extractall(sys.argv[2], members=reqs)\nprint(json.dumps({"settings": m.group(1) if m else None, "root": root, "reqs": reqs}))\n';
+    const out = execFileSync(realPython(), ['-c', script, abs, host.server.toReal(`${drop}-requirements`)], { encoding: 'utf8' });
+    const info = JSON.parse(out) as { settings: string | null; root: string; reqs: string[] };
+    if (info.settings) input.settingsModule = info.settings;
+    if (info.reqs.includes(`${info.root}requirements.txt`)) input.requirementsFile = `${drop}-requirements\\${info.root.replace(/\//g, '\\')}requirements.txt`;
+  }
+  return { input, name };
+}
+
+/** The README's first command: a full deployment of the sample app (or --project) on a fresh simulated server. */
+async function rehearse(o: Options, io: CliIo): Promise<number> {
   const dir = o.keep ?? o.simulate ?? mkdtempSync(path.join(os.tmpdir(), 'django-iis-rehearsal-'));
-  io.out(`Rehearsing a deployment of "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
-  const host = new SimulatedHost(dir, o.scenario);
+  const host = new SimulatedHost(dir, o.scenario, { lenientPackages: o.lenientPackages });
   try {
+    let config: DeploymentConfig;
+    if (o.project) {
+      const staged = stageProject(host, o.project);
+      let user: Record<string, unknown> = {};
+      if (o.config) {
+        if (!existsSync(o.config)) throw new UsageError(`The configuration file ${o.config} does not exist.`);
+        try {
+          user = JSON.parse(readFileSync(o.config, 'utf8')) as Record<string, unknown>;
+        } catch (e) {
+          throw new UsageError(`The configuration file ${o.config} is not valid JSON: ${(e as Error).message}`);
+        }
+        if (typeof user !== 'object' || user === null || Array.isArray(user)) throw new UsageError(`The configuration in ${o.config} must be a JSON object.`);
+      }
+      const r = parseConfig({ ...staged.input, ...user });
+      if (!r.ok) throw new UsageError(`The configuration is not valid:\n${r.problems.map((p) => `  - ${p.key}: ${p.message}`).join('\n')}`);
+      config = r.config;
+      io.out(`Rehearsing the hand-over of ${path.resolve(o.project)} as "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
+    } else {
+      config = loadConfig(o.config);
+      io.out(`Rehearsing a deployment of "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
+    }
+    const p = await plan(config, host);
+    io.out(`The project:\n${p.project.notes.map((n) => `  - ${n}`).join('\n')}\n`);
+    if (p.conflicts.length) throw new ConflictError(p.conflicts);
     const first = await run(config, host, { onEvent: eventPrinter(io) });
     if (first.verification) io.out(`\n${formatVerification(first.verification)}`);
     if (first.outcome !== 'succeeded') {
@@ -365,9 +443,9 @@ async function rehearse(config: DeploymentConfig, o: Options, io: CliIo): Promis
     io.out(`Second run: ${second.outcome}, ${second.mutatingCommands} change(s), steps: ${Object.values(second.states).every((s) => s === 'already-done') ? 'all already done' : JSON.stringify(second.states)}.`);
     io.out(`\nThe simulated server lives in ${dir}:`);
     io.out(`  ${path.join(dir, 'C', 'Windows', 'System32', 'inetsrv', 'config', 'applicationHost.config')}  (IIS configuration)`);
-    io.out(`  ${path.join(dir, 'C', 'apps', 'foo')}  (the Django project)`);
+    io.out(`  ${host.server.toReal(config.appDir)}  (the Django project, ${config.appDir})`);
     io.out(`  ${path.join(dir, '.sim', 'commands.jsonl')}  (every command run, with exit codes)`);
-    io.out(`Inspect it with: npm run cli -- plan --simulate ${dir}`);
+    io.out(`Inspect it with: npm run cli -- plan --simulate ${dir}${o.project || o.config ? ' --config <the same configuration>' : ''}`);
     return second.outcome === 'succeeded' && second.mutatingCommands === 0 ? 0 : 1;
   } finally {
     await host.dispose();

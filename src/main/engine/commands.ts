@@ -3,7 +3,7 @@
  * (windows-iis.md has the reference forms). Pure functions; no shell strings anywhere.
  */
 import type { DeploymentConfig, Derived } from '../../shared/config';
-import { winDirname, winJoin } from '../../shared/winpath';
+import { winJoin } from '../../shared/winpath';
 
 export const APPCMD = 'C:\\Windows\\System32\\inetsrv\\appcmd.exe';
 export const DISM = 'dism.exe';

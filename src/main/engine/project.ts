@@ -114,7 +114,7 @@ export function parseProbe(stdout: string, stderr = ''): ProbeResult {
   return {
     ok: true,
     facts: {
-      djangoVersion: String(j.djangoVersion ?? ''),
+      djangoVersion: typeof j.djangoVersion === 'string' ? j.djangoVersion : '',
       STATIC_URL: (j.STATIC_URL as string | null) ?? null,
       STATIC_ROOT: paths.STATIC_ROOT || null,
       MEDIA_URL: (j.MEDIA_URL as string | null) ?? null,

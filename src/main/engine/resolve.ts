@@ -92,24 +92,25 @@ async function readIf(host: Host, p: string): Promise<string | undefined> {
   }
 }
 
-/** The project's own folder on the server: the deployed copy when it exists, else the copy source. */
-async function projectFolders(config: DeploymentConfig, host: Host): Promise<string[]> {
-  const out: string[] = [];
-  if (await host.exists(winJoin(config.appDir, 'manage.py'))) out.push(config.appDir);
-  if ('folder' in config.djangoProject) out.push(config.djangoProject.folder);
-  return out;
+/**
+ * The project's folder as handed over (the copy source). Only the source is read, never the
+ * deployed copy, so what is decided is the same on the first run and every later one. A zip is
+ * not read: give settingsModule (required) and pythonVersion for it.
+ */
+async function projectFolders(config: DeploymentConfig): Promise<string[]> {
+  return 'folder' in config.djangoProject ? [config.djangoProject.folder] : [];
 }
 
 export async function resolveConfig(input: DeploymentConfig, host: Host): Promise<Resolved> {
   let config = input;
   const notes: string[] = [];
-  const folders = 'sample' in config.djangoProject ? [] : await projectFolders(config, host);
+  const folders = await projectFolders(config);
   if (!config.settingsModule && !('sample' in config.djangoProject)) {
     for (const f of folders) {
       const manage = await readIf(host, winJoin(f, 'manage.py'));
       const m = manage ? /environ\.setdefault\(\s*['"]DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([A-Za-z_][\w.]*)['"]/.exec(manage) : null;
       if (m) {
-        config = { ...config, settingsModule: m[1] as string };
+        config = { ...config, settingsModule: m[1] };
         notes.push(`settingsModule ${m[1] as string} (from ${winJoin(f, 'manage.py')})`);
         break;
       }
@@ -124,7 +125,7 @@ export async function resolveConfig(input: DeploymentConfig, host: Host): Promis
         const v = installerVersionFor(rm[1] as string);
         if (v) {
           config = { ...config, pythonVersion: v };
-          pythonSource = `runtime.txt (${(rm[0] as string).trim()})`;
+          pythonSource = `runtime.txt (${(rm[0]).trim()})`;
           break search;
         }
       }

@@ -10,6 +10,7 @@ import { redactDeep, type Problem } from '../../shared/problem';
 import { managePy } from './commands';
 import type { Host, HttpResult } from './host';
 import { manageEnv, projectView, type ProjectView } from './project';
+import { resolveConfig } from './resolve';
 import type { StepContext } from './step';
 
 export function isIisErrorPage(r: HttpResult): boolean {
@@ -75,7 +76,8 @@ async function deployCheck(ctx: StepContext, handler: string): Promise<string[]>
   return out;
 }
 
-export async function verify(config: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<VerificationReport> {
+export async function verify(input: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<VerificationReport> {
+  const config = (await resolveConfig(input, host)).config;
   const d = derive(config);
   const ctx: StepContext = { config, d, host, ...(signal ? { signal } : {}) };
   const view = await projectView(ctx);
@@ -115,7 +117,7 @@ export async function verify(config: DeploymentConfig, host: Host, signal?: Abor
     ...(adminOk || adminMissing ? {} : { diagnosis: diagnose(admin, config, d, 'page') }),
   });
 
-  const cssPath = /href="([^"]*admin\/css\/base\.css)"/.exec(admin.body)?.[1] ?? `${view.staticUrl}admin/css/base.css`;
+  const cssPath = /href="([^"]*admin\/css\/base(?:\.[0-9a-f]{6,})?\.css)"/.exec(admin.body)?.[1] ?? `${view.staticUrl}admin/css/base.css`;
   if (adminOk || !adminMissing) {
     const css = await get(cssPath);
     const cssOk = css.status === 200 && ct(css) === 'text/css';

@@ -34,7 +34,7 @@ export const python: Step = {
     actions.push(exec(`Install Python ${d.pythonVersion} for all users into ${d.pythonDir} (silent)`, installer, pythonInstallerArgs(d), { restartExitCodes: [3010] }));
     return needed(`Python ${d.pythonTag} is not installed in ${d.pythonDir}`, actions);
   },
-  psCheck: ({ config, d }) =>
+  psCheck: ({ d }) =>
     `(Test-Path ${psq(d.pythonExe)}) -and ((Get-ItemProperty -Path ${psq(`HKLM:\\SOFTWARE\\Python\\PythonCore\\${d.pythonTag}\\InstallPath`)} -ErrorAction SilentlyContinue).'(default)' -like ${psq(`${d.pythonDir}*`)})`,
   explain(action, r, { config }) {
     if (r.exitCode === 1638)

@@ -10,7 +10,7 @@
  *     as a marked stand-in; anything else fails as pip does without an index.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecOptions } from '../../engine/host';
 import { runProcess } from '../process';
