@@ -113,3 +113,40 @@ test('deploy a project the developers handed over (a folder), chosen in the wiza
   await page.getByTestId('nav-verify').click();
   await expect(page.getByTestId('verification')).toContainText('The site works.');
 });
+
+test('the Local Library handed over with its environment and a generated secret key; the wizard shows what Django reports', async ({ page }) => {
+  await open(page);
+  const { cpSync } = await import('node:fs');
+  cpSync(path.resolve(HERE, '../fixtures/locallibrary'), h.host.server.toReal('C:\\drop\\locallibrary'), { recursive: true });
+  await page.getByTestId('field-siteName').fill('library');
+  await page.getByTestId('field-port').fill('8081');
+  await page.getByTestId('field-hostName').fill('library.example.com');
+  await page.getByTestId('field-appDir').fill('C:\\apps\\library');
+  await page.getByTestId('field-venvDir').fill('C:\\virtualenvs\\library');
+  await page.getByLabel('Copy a folder').check();
+  await page.getByTestId('field-sourcePath').fill('C:\\drop\\locallibrary');
+  await page.getByTestId('field-requirementsFile').fill('C:\\drop\\locallibrary\\requirements.txt');
+  // a bad variable name is refused with the engine's message
+  await page.getByTestId('env-add').click();
+  await expect(page.getByTestId('env-name-0')).toHaveValue('DJANGO_SECRET_KEY');
+  await page.getByTestId('env-add').click();
+  await page.getByTestId('env-name-1').fill('DJANGO DEBUG');
+  await page.getByTestId('env-value-1').fill('False');
+  await page.getByTestId('review').click();
+  await expect(page.getByTestId('environment')).toContainText('environment variable name');
+  await page.getByTestId('env-name-1').fill('DJANGO_DEBUG');
+  await page.getByTestId('review').click();
+  await expect(page.getByTestId('project-report')).toContainText('Python 3.11.4 from runtime.txt');
+  await expect(page.getByTestId('project-report')).toContainText('settingsModule locallibrary.settings');
+  await page.screenshot({ path: path.join(ARTIFACTS, '08-handed-over-environment.png'), fullPage: true });
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  await page.getByTestId('nav-prepare').click();
+  await page.getByTestId('review').click();
+  await expect(page.getByTestId('project-report')).toContainText('STATIC_ROOT C:\\apps\\library\\staticfiles (from the project)');
+  await expect(page.getByTestId('project-report')).toContainText('MEDIA_ROOT C:\\apps\\library\\media');
+  const key = /<environmentVariable name="DJANGO_SECRET_KEY" value="([^"]+)"/.exec(h.host.server.appHostText())?.[1] ?? '';
+  expect(key).toMatch(/^[A-Za-z0-9_-]{64}$/);
+  expect(await page.content()).not.toContain(key);
+  await page.screenshot({ path: path.join(ARTIFACTS, '09-project-report.png'), fullPage: true });
+});

@@ -34,6 +34,8 @@ import { describeAction, describeArgv } from '../../shared/plan';
 import type { Problem } from '../../shared/problem';
 import type { SectionId } from '../../shared/steps';
 import { initialState, reducer, sectionStatus, type SectionStatus, type StepView, type WizardState } from './state';
+import { EnvironmentEditor, envToConfig, type EnvRow } from './components/EnvironmentEditor';
+import { ProjectReportCard } from './components/ProjectReportCard';
 
 const useStyles = makeStyles({
   shell: { display: 'grid', gridTemplateRows: 'auto 1fr auto', height: '100vh', backgroundColor: tokens.colorNeutralBackground2 },
@@ -60,14 +62,14 @@ const STATUS_BADGE: Record<SectionStatus, { text: string; color: 'success' | 'in
   blocked: { text: 'blocked', color: 'warning' },
 };
 
-const FIELDS: { key: string; label: string; hint: string; type?: 'number' }[] = [
+const FIELDS: { key: string; label: string; hint: string; type?: 'number'; optional?: boolean }[] = [
   { key: 'siteName', label: 'IIS site name', hint: 'The guide uses foo' },
   { key: 'port', label: 'Port', hint: 'The guide uses 81 (Default Web Site keeps 80)', type: 'number' },
   { key: 'hostName', label: 'Host name (optional)', hint: 'Blank answers any host name' },
   { key: 'appDir', label: 'Application folder', hint: 'Where the Django project lives' },
   { key: 'venvDir', label: 'Virtual environment folder', hint: 'Outside the application folder' },
-  { key: 'pythonDir', label: 'Python folder (all users)', hint: 'Python is installed here when missing' },
-  { key: 'pythonVersion', label: 'Python version', hint: 'The official installer of this version' },
+  { key: 'pythonVersion', label: 'Python version (optional)', hint: 'Blank: the project\'s (runtime.txt, .python-version, pyproject.toml), else the default', optional: true },
+  { key: 'pythonDir', label: 'Python folder (optional)', hint: 'Blank: C:\\PythonXY for the version; installed for all users', optional: true },
 ];
 
 type SourceKind = 'sample' | 'folder' | 'zip';
@@ -162,6 +164,7 @@ export function App() {
   const [state, dispatch] = useReducer(reducer, initialState);
   const [form, setForm] = useState<Record<string, string>>({});
   const [source, setSource] = useState<SourceKind>('sample');
+  const [envRows, setEnvRows] = useState<EnvRow[]>([]);
   const [problems, setProblems] = useState<ConfigProblem[]>([]);
   const [busy, setBusy] = useState(false);
   const [script, setScript] = useState<string | undefined>();
@@ -190,7 +193,7 @@ export function App() {
     const c: Record<string, unknown> = {};
     for (const f of FIELDS) {
       const v = form[f.key];
-      if (v === undefined) continue;
+      if (v === undefined || (f.optional && v.trim() === '')) continue;
       c[f.key] = f.type === 'number' ? (v.trim() === '' || Number.isNaN(Number(v)) ? v : Number(v)) : v;
     }
     if (source !== 'sample') {
@@ -198,8 +201,9 @@ export function App() {
       if (form.settingsModule) c.settingsModule = form.settingsModule;
     }
     if (form.requirementsFile) c.requirementsFile = form.requirementsFile;
+    Object.assign(c, envToConfig(envRows));
     return c;
-  }, [form, source]);
+  }, [form, source, envRows]);
 
   const review = async () => {
     setBusy(true);
@@ -313,7 +317,10 @@ export function App() {
                       );
                     })}
                   </div>
-                  {problems.filter((p) => !FIELDS.some((f) => p.key === f.key) && !['djangoProject', 'settingsModule', 'requirementsFile'].some((k) => p.key.startsWith(k))).map((p) => (
+                  <Field label="The application's environment">
+                    <EnvironmentEditor rows={envRows} onChange={setEnvRows} problemFor={problemFor} />
+                  </Field>
+                  {problems.filter((p) => !FIELDS.some((f) => p.key === f.key) && !['djangoProject', 'settingsModule', 'requirementsFile', 'environment', 'secretKey'].some((k) => p.key.startsWith(k))).map((p) => (
                     <MessageBar key={p.key + p.message} intent="error">
                       <MessageBarBody>{p.message}</MessageBarBody>
                     </MessageBar>
@@ -331,6 +338,7 @@ export function App() {
                       <Subtitle2>
                         Plan for {state.plan.host.productName}: {state.plan.steps.filter((x) => x.status === 'needed').length} step(s) will change the server
                       </Subtitle2>
+                      <ProjectReportCard plan={state.plan} />
                       {state.order.map((id) => {
                         const v = state.steps[id];
                         return v ? <StepCard key={id} v={v} running={state.running} onRetry={() => void retry(id)} /> : null;
