@@ -188,6 +188,20 @@ const ConfigObject = z.strictObject({
    * variable of the FastCGI application, and never show it. apply --rotate-secret replaces it.
    */
   secretKey: z.strictObject({ env: envName('secretKey.env') }).optional(),
+  /** How many of this tool's IIS configuration backups (appcmd add backup) to keep. */
+  keepBackups: z.number().int().min(1, 'keepBackups must be at least 1.').max(100, 'keepBackups must be at most 100.').default(10),
+  /** Seconds each kind of program may run before it is stopped as hung. */
+  timeouts: z
+    .strictObject({
+      dism: z.number().int().min(10).max(86400).optional(),
+      pythonInstaller: z.number().int().min(10).max(86400).optional(),
+      pip: z.number().int().min(10).max(86400).optional(),
+      python: z.number().int().min(10).max(86400).optional(),
+      appcmd: z.number().int().min(5).max(86400).optional(),
+      icacls: z.number().int().min(10).max(86400).optional(),
+      other: z.number().int().min(10).max(86400).optional(),
+    })
+    .prefault({}),
   adopt: z
     .array(z.enum(ADOPTABLE, { error: `adopt entries are ${ADOPTABLE.map((a) => `"${a}"`).join(', ')}.` }))
     .default([]),

@@ -31,7 +31,9 @@ export type Action =
    */
   | { kind: 'editFile'; description: string; path: string; transform: 'django-settings'; values: DjangoSettingsEdit }
   /** Removes the managed block from a settings file (undo of an adopted application folder). */
-  | { kind: 'editFile'; description: string; path: string; transform: 'remove-django-settings' };
+  | { kind: 'editFile'; description: string; path: string; transform: 'remove-django-settings' }
+  /** Puts a file back as it was (undo of an edit, journaled only: never in a plan). */
+  | { kind: 'writeFile'; description: string; path: string; content: string };
 
 /**
  * An object the deployment would create or change that already exists and is not this
@@ -148,6 +150,8 @@ export function describeAction(a: Action): string {
       return `download ${a.url} -> ${a.path}`;
     case 'editFile':
       return `edit ${a.path} (${a.description})`;
+    case 'writeFile':
+      return `restore ${a.path}`;
   }
 }
 

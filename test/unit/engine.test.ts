@@ -135,7 +135,7 @@ describe('uninstall', () => {
   it('removes what the journal says this tool created, and nothing else', async () => {
     const h = track(await deployedCopy());
     const j = await readJournal(h, 'foo');
-    expect([...new Set(j.entries.map((e) => e.stepId))].sort()).toEqual(['app-pool', 'django-project', 'fastcgi', 'handler', 'permissions', 'site', 'static-vdir', 'venv']);
+    expect([...new Set(j.entries.map((e) => e.stepId))].sort()).toEqual(['app-pool', 'django-project', 'django-settings', 'fastcgi', 'handler', 'permissions', 'site', 'static-vdir', 'venv']);
     expect(j.entries.map((e) => e.object)).toEqual(expect.arrayContaining(['site:foo', 'pool:foo', 'folder:c:\\apps\\foo', 'folder:c:\\virtualenvs\\foo', 'handler:foo', 'vdir:foo/static', 'grant:c:\\python313|foo']));
     const r = await uninstall(h, 'foo');
     expect(r.problems).toEqual([]);

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { configJsonSchema, parseConfig, type DeploymentConfig } from '../../shared/config';
 import { describeAction, describeArgv, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
 import { redact, redactDeep, type Problem } from '../../shared/problem';
-import { ConflictError, plan, run, uninstall, verify, type RunResult } from '../engine/engine';
+import { ConflictError, plan, rollback, run, uninstall, verify, type RunResult } from '../engine/engine';
+import { LockError } from '../engine/lock';
 import { formatConflicts, JournalError } from '../engine/ownership';
 import type { Host } from '../engine/host';
 import { exportPowerShell } from '../engine/export-powershell';
@@ -30,7 +31,7 @@ export interface CliIo {
 export class UsageError extends Error {}
 
 /** The commands of the command line (the packaged exe runs headless when given one). */
-export const COMMANDS = ['plan', 'apply', 'verify', 'uninstall', 'export', 'rehearse', 'schema', 'help'] as const;
+export const COMMANDS = ['plan', 'apply', 'verify', 'rollback', 'uninstall', 'export', 'rehearse', 'schema', 'help'] as const;
 
 interface Options {
   command: string;
@@ -54,7 +55,9 @@ Commands:
   plan                 show every step, whether it is done, and the exact commands it would run
   apply                deploy (asks first; --yes to skip the question)
   verify               probe the site and explain what is broken
-  uninstall            remove what this tool created (from its journal)
+  rollback             undo the last run (after a failure or a cancel): the IIS configuration from
+                       the run's backup (or this tool's entries), files, folders and grants
+  uninstall            remove what this deployment created (from its journal), restore what it adopted
   export --format powershell [--out FILE]
                        write a standalone, idempotent PowerShell 5.1 script of the same steps
   rehearse [--project DIR|ZIP] [--keep DIR]
@@ -343,8 +346,31 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
               ? JSON.stringify(r, null, 2)
               : r.problems.length
                 ? `Some things could not be removed:\n${r.problems.map((p) => `  - ${p}`).join('\n')}`
-                : `Removed ${r.removed.length} item(s)${r.restored.length ? `; restored ${r.restored.length} setting(s) of objects that existed before` : ''}.`,
+                : `Removed ${r.removed.length} item(s)${r.restored.length ? `; restored ${r.restored.length} setting(s) of objects that existed before` : ''}.\n${r.kept.join('\n')}`,
           );
+          return r.problems.length ? 1 : 0;
+        });
+      case 'rollback':
+        return await withHost(o, async (h) => {
+          if (!o.yes) {
+            const ok = io.confirm ? await io.confirm('Undo the last run of this deployment? [y/N] ') : undefined;
+            if (ok === undefined) {
+              io.err('rollback changes the server and there is no terminal to ask on: add --yes to confirm.');
+              return 2;
+            }
+            if (!ok) return 1;
+          }
+          const r = await rollback(h, config.siteName, o.json ? undefined : (l) => io.out(`  ${l}`));
+          if (o.json) io.out(JSON.stringify(r, null, 2));
+          else if (!r.runId) io.out(`There is no run of "${config.siteName}" to roll back.`);
+          else
+            io.out(
+              [
+                `Rolled back run ${r.runId}: IIS configuration ${r.iisConfig === 'restored-from-backup' ? `restored from the backup "${r.backup ?? ''}"` : r.iisConfig === 'entries-removed' ? "this tool's entries removed" : 'not touched by the run'}; ${r.removed.length + r.restored.length} change(s) undone.`,
+                ...r.kept,
+                ...(r.problems.length ? ['Some things could not be undone:', ...r.problems.map((p) => `  - ${p}`)] : []),
+              ].join('\n'),
+            );
           return r.problems.length ? 1 : 0;
         });
       case 'export': {
@@ -362,7 +388,7 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
         throw new UsageError(`Unknown command "${o.command}".`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof HostSelectionError || e instanceof SimulatorError || e instanceof JournalError) {
+    if (e instanceof UsageError || e instanceof HostSelectionError || e instanceof SimulatorError || e instanceof JournalError || e instanceof LockError) {
       io.err(e.message);
       return 2;
     }

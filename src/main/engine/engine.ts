@@ -4,7 +4,7 @@
  * right before applying it, then checking again to prove it. A failed step stops its
  * dependants and keeps what others finished. What a step creates is journaled for uninstall.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { derive, type DeploymentConfig } from '../../shared/config';
 import type { Action, EngineEvent, Plan, StepPlan, StepState, VerificationReport } from '../../shared/plan';
 import { redact, redactDeep, type Problem } from '../../shared/problem';
@@ -13,9 +13,13 @@ import { protectedPathReason } from '../../shared/winpath';
 import type { Conflict, ProjectReport } from '../../shared/plan';
 import { projectView } from './project';
 import { resolveConfig, type Resolved } from './resolve';
-import { TOOL_DATA_DIR } from './commands';
+import { APPCMD, TOOL_DATA_DIR } from './commands';
+import { acquireLock } from './lock';
+
+const APPHOST_CONFIG = 'C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config';
+const BACKUP_PREFIX = 'DjangoIISSetup-';
 import { ProgramNotFoundError, type ExecResult, type Host } from './host';
-import { checkOwnership, formatConflicts, journalPath, owns, readJournal, writeJournal, type JournalEntry } from './ownership';
+import { checkOwnership, formatConflicts, journalPath, owns, readJournal, writeJournal, type JournalEntry, type RunRecord } from './ownership';
 import { applySettingsEdit, removeSettingsBlock } from './settings-edit';
 import { appcmdMessage, type CheckResult, type Step, type StepContext } from './step';
 import { orderedSteps, STEPS } from './steps';
@@ -104,7 +108,17 @@ async function projectReport(ctx: StepContext, resolved: Resolved): Promise<Proj
   };
 }
 
+/** Runs the deployment, one run at a time per server (the lock). */
 export async function run(input: DeploymentConfig, host: Host, opts: RunOptions = {}): Promise<RunResult> {
+  const release = await acquireLock(host, `apply of "${input.siteName}"`);
+  try {
+    return await runLocked(input, host, opts);
+  } finally {
+    await release();
+  }
+}
+
+async function runLocked(input: DeploymentConfig, host: Host, opts: RunOptions = {}): Promise<RunResult> {
   const config = (await resolveConfig(input, host)).config;
   const runId = opts.runId ?? randomUUID();
   const emit = (e: EngineEvent) => opts.onEvent?.(redactDeep(e));
@@ -119,19 +133,46 @@ export async function run(input: DeploymentConfig, host: Host, opts: RunOptions 
   const journal = await readJournal(host, config.siteName);
   const ownership = await checkOwnership(config, d, host, journal);
   if (ownership.conflicts.length > 0) throw new ConflictError(ownership.conflicts);
-  let pendingAdoptions: JournalEntry[] = ownership.adoptions.filter((e) => !owns(journal, e.object));
+  let pendingAdoptions: JournalEntry[] = ownership.adoptions.filter((e) => !owns(journal, e.object)).map((e) => ({ ...e, runId }));
   let journalChain: Promise<void> = Promise.resolve();
-  /** Journals what an action is about to create (and adoptions, before the first change), atomically. */
+  let runRecord: RunRecord | undefined;
+  const serial = async (f: () => Promise<void>): Promise<void> => {
+    journalChain = journalChain.then(f);
+    await journalChain;
+  };
+  /**
+   * Before every change: the IIS configuration is backed up with IIS's own mechanism before the
+   * run's first change to it; what the action creates (and adoptions) is journaled, atomically.
+   */
   const journalBefore = async (s: Step, a: Action): Promise<void> => {
     const creates = a.kind === 'exec' || a.kind === 'mkdir' ? a.creates : undefined;
-    const add: JournalEntry[] = [...pendingAdoptions, ...(creates && !owns(journal, creates.object) ? [{ object: creates.object, stepId: s.id, at: new Date().toISOString(), undo: creates.undo }] : [])];
-    pendingAdoptions = [];
-    if (add.length === 0) return;
-    journalChain = journalChain.then(async () => {
+    await serial(async () => {
+      const add: JournalEntry[] = [...pendingAdoptions, ...(creates && !owns(journal, creates.object) ? [{ object: creates.object, stepId: s.id, at: new Date().toISOString(), runId, undo: creates.undo }] : [])];
+      pendingAdoptions = [];
+      if (a.kind === 'editFile' && (await host.exists(a.path)))
+        add.push({ object: `file:${a.path.toLowerCase()}#${runId}`, stepId: s.id, at: new Date().toISOString(), runId, undo: [{ kind: 'writeFile', description: `Put ${a.path} back as it was`, path: a.path, content: await host.readFile(a.path) }] });
+      let changed = false;
+      if (!runRecord) {
+        runRecord = { runId, startedAt: new Date().toISOString() };
+        journal.runs = [...(journal.runs ?? []), runRecord];
+        changed = true;
+      }
+      if (!runRecord.backup && (await host.exists(APPCMD))) {
+        runRecord.backup = await backupIisConfig(host, runId, config.keepBackups, opts.signal);
+        changed = true;
+      }
       for (const e of add) if (!owns(journal, e.object)) journal.entries.push(e);
+      if (add.length || changed) await writeJournal(host, journal);
+    });
+  };
+  /** After an appcmd command: the configuration as this run left it (rollback compares it). */
+  const noteConfig = async (): Promise<void> => {
+    if (!runRecord) return;
+    const rec = runRecord;
+    await serial(async () => {
+      rec.configHash = await configHash(host);
       await writeJournal(host, journal);
     });
-    await journalChain;
   };
   const setState = (s: Step, state: StepState, extra: { detail?: string; problem?: Problem; restartRequired?: boolean } = {}) => {
     states[s.id] = state;
@@ -155,6 +196,7 @@ export async function run(input: DeploymentConfig, host: Host, opts: RunOptions 
             r = await host.exec(a.file, a.args, {
               ...(a.cwd ? { cwd: a.cwd } : {}),
               ...(a.env ? { env: a.env } : {}),
+              timeoutMs: timeoutFor(a.file, config, a.args),
               ...(opts.signal ? { signal: opts.signal } : {}),
               onLine: (stream, line) => emit({ type: 'output', runId, stepId: s.id, stream, line: redact(line) }),
             });
@@ -163,6 +205,14 @@ export async function run(input: DeploymentConfig, host: Host, opts: RunOptions 
               throw new ActionFailed({ what: `${a.file} was not found.`, why: 'The program this action runs is not on the server (an earlier step may not have installed it).', fix: 'Run the steps before it again, then retry.', command: [a.file, ...a.args] });
             throw e;
           }
+          if (a.file === APPCMD) await noteConfig();
+          if (r.killed && !opts.signal?.aborted)
+            throw new ActionFailed({
+              what: `${a.description}: ${a.file} did not finish within ${Math.round(timeoutFor(a.file, config, a.args) / 1000)} s and was stopped.`,
+              why: `The program hung (${a.file.split('\\').at(-1) ?? a.file} may be waiting for input, a pending Windows restart, or a locked file).`,
+              fix: `Look for a prompt or a pending restart on the server, then retry. If it is only slow, raise timeouts.${a.args[0] === '-m' && a.args[1] === 'pip' ? 'pip' : timeoutKey(a.file)} (seconds) in the configuration.`,
+              command: [a.file, ...a.args],
+            });
           if (opts.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
           if ((a.restartExitCodes ?? []).includes(r.exitCode)) restartRequired = true;
           else if (!(a.okExitCodes ?? [0]).includes(r.exitCode)) {
@@ -292,54 +342,154 @@ export interface UninstallResult {
   problems: string[];
   /** Objects that existed before the deployment and were restored rather than removed. */
   restored: string[];
+  /** What was deliberately left on the server. */
+  kept: string[];
 }
 
+const KEPT = 'Windows features the tool enabled (IIS, CGI) and Python are kept: other software may use them.';
+
 /**
- * Undoes what this deployment's journal says it created (newest first) and restores what it
- * adopted. Missing objects are not errors; a protected folder is never deleted, whatever the
- * journal says. Entries whose undo failed stay in the journal, so running uninstall again retries them.
+ * Undoes journal entries, newest first. Missing objects are not errors; a protected folder is
+ * never deleted, whatever the journal says. Returns the entries whose undo failed.
  */
-export async function uninstall(host: Host, siteName: string, onLine?: (line: string) => void): Promise<UninstallResult> {
-  const j = await readJournal(host, siteName);
-  const removed: string[] = [];
-  const restored: string[] = [];
-  const problems: string[] = [];
+async function undoEntries(host: Host, entries: JournalEntry[], out: UninstallResult, opts: { skipAppcmd?: boolean; onLine?: (line: string) => void } = {}): Promise<JournalEntry[]> {
   const failed: JournalEntry[] = [];
-  for (const entry of [...j.entries].reverse()) {
+  for (const entry of [...entries].reverse()) {
     let ok = true;
     for (const a of entry.undo) {
-      onLine?.(a.description);
+      if (opts.skipAppcmd && a.kind === 'exec' && a.file === APPCMD) continue;
+      opts.onLine?.(a.description);
       if (a.kind === 'exec') {
         let r: ExecResult;
         try {
-          r = await host.exec(a.file, a.args);
+          r = await host.exec(a.file, a.args, { timeoutMs: 120_000 });
         } catch (e) {
           if (e instanceof ProgramNotFoundError) continue;
           throw e;
         }
         if (!(a.okExitCodes ?? [0]).includes(r.exitCode) && !/Cannot find|does not exist|not found/i.test(r.stdout + r.stderr)) {
-          problems.push(`${a.description}: ${appcmdMessage(r)}`);
+          out.problems.push(`${a.description}: ${appcmdMessage(r)}`);
           ok = false;
           continue;
         }
       } else if (a.kind === 'remove') {
         const why = protectedPathReason(a.path);
         if (why) {
-          problems.push(`${a.description}: refused, ${a.path} is ${why}; the tool never deletes it.`);
+          out.problems.push(`${a.description}: refused, ${a.path} is ${why}; the tool never deletes it.`);
           ok = false;
           continue;
         }
         await host.remove(a.path);
       } else if (a.kind === 'editFile' && a.transform === 'remove-django-settings') {
         if (await host.exists(a.path)) await host.writeFile(a.path, removeSettingsBlock(await host.readFile(a.path)));
+      } else if (a.kind === 'writeFile') {
+        const parent = a.path.slice(0, a.path.lastIndexOf('\\'));
+        if (await host.exists(parent)) await host.writeFile(a.path, a.content);
       }
-      (entry.adopted ? restored : removed).push(a.description);
+      (entry.adopted ? out.restored : out.removed).push(a.description);
     }
     if (!ok) failed.unshift(entry);
   }
-  if (failed.length === 0) await host.remove(journalPath(siteName));
-  else await writeJournal(host, { ...j, entries: failed });
-  return { removed, problems, restored };
+  return failed;
+}
+
+/**
+ * Undoes what this deployment's journal says it created (newest first) and restores what it
+ * adopted. Entries whose undo failed stay in the journal, so running uninstall again retries them.
+ */
+export async function uninstall(host: Host, siteName: string, onLine?: (line: string) => void): Promise<UninstallResult> {
+  const release = await acquireLock(host, `uninstall of "${siteName}"`);
+  try {
+    const j = await readJournal(host, siteName);
+    const out: UninstallResult = { removed: [], problems: [], restored: [], kept: [KEPT] };
+    const failed = await undoEntries(host, j.entries, out, onLine ? { onLine } : {});
+    if (failed.length === 0) await host.remove(journalPath(siteName));
+    else await writeJournal(host, { ...j, entries: failed, runs: [] });
+    return out;
+  } finally {
+    await release();
+  }
+}
+
+export interface RollbackResult extends UninstallResult {
+  runId?: string;
+  /** How the IIS configuration went back: from the run's appcmd backup, or entry by entry. */
+  iisConfig: 'restored-from-backup' | 'entries-removed' | 'untouched';
+  backup?: string;
+}
+
+/**
+ * Rolls back the deployment's last run (after a failure or a cancel): restores the IIS
+ * configuration from the run's appcmd backup when nothing else changed it since (its hash is
+ * the one the run left), otherwise removes exactly this tool's entries; then undoes the run's
+ * file changes (settings block, copied project, created folders, ACL grants) in reverse order.
+ */
+export async function rollback(host: Host, siteName: string, onLine?: (line: string) => void): Promise<RollbackResult> {
+  const release = await acquireLock(host, `rollback of "${siteName}"`);
+  try {
+    const j = await readJournal(host, siteName);
+    const last = j.runs?.at(-1);
+    const out: RollbackResult = { removed: [], problems: [], restored: [], kept: [KEPT], iisConfig: 'untouched' };
+    if (!last) return out;
+    out.runId = last.runId;
+    const entries = j.entries.filter((e) => e.runId === last.runId);
+    let fromBackup = false;
+    if (last.backup && last.configHash && (await configHash(host)) === last.configHash) {
+      onLine?.(`Restore the IIS configuration from the backup "${last.backup}" taken before the run`);
+      const r = await host.exec(APPCMD, ['restore', 'backup', last.backup], { timeoutMs: 120_000 });
+      if (r.exitCode === 0) {
+        fromBackup = true;
+        out.iisConfig = 'restored-from-backup';
+        out.backup = last.backup;
+      } else out.problems.push(`Restoring the backup "${last.backup}" failed: ${appcmdMessage(r)}; removing this tool's entries instead.`);
+    }
+    if (!fromBackup && entries.some((e) => e.undo.some((a) => a.kind === 'exec' && a.file === APPCMD))) out.iisConfig = 'entries-removed';
+    if (!fromBackup && last.configHash && (await configHash(host)) !== last.configHash) out.kept.push('The IIS configuration was changed by someone else after the run, so only this tool\'s entries were removed (the backup was not restored).');
+    const failed = await undoEntries(host, entries, out, { skipAppcmd: fromBackup, ...(onLine ? { onLine } : {}) });
+    const remaining = [...j.entries.filter((e) => e.runId !== last.runId), ...failed];
+    const runs = (j.runs ?? []).filter((r) => r.runId !== last.runId);
+    if (remaining.length === 0 && runs.length === 0) await host.remove(journalPath(siteName));
+    else await writeJournal(host, { ...j, entries: remaining, runs });
+    return out;
+  } finally {
+    await release();
+  }
+}
+
+/** sha256 of applicationHost.config, or '' when IIS is not installed. */
+async function configHash(host: Host): Promise<string> {
+  if (!(await host.exists(APPHOST_CONFIG))) return '';
+  return createHash('sha256').update(await host.readFile(APPHOST_CONFIG)).digest('hex');
+}
+
+/** appcmd add backup "DjangoIISSetup-<time>-<run>"; older ones of this tool beyond keep are deleted. */
+async function backupIisConfig(host: Host, runId: string, keep: number, signal?: AbortSignal): Promise<string | undefined> {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const name = `${BACKUP_PREFIX}${stamp}-${runId.slice(0, 8)}`;
+  const r = await host.exec(APPCMD, ['add', 'backup', name], { timeoutMs: 120_000, ...(signal ? { signal } : {}) });
+  if (r.exitCode !== 0) return undefined;
+  const list = await host.exec(APPCMD, ['list', 'backup'], { timeoutMs: 120_000 });
+  const ours = [...list.stdout.matchAll(/BACKUP "([^"]+)"/g)].map((m) => m[1] as string).filter((n) => n.startsWith(BACKUP_PREFIX)).sort();
+  for (const old of ours.slice(0, Math.max(0, ours.length - keep))) await host.exec(APPCMD, ['delete', 'backup', old], { timeoutMs: 120_000 });
+  return name;
+}
+
+/** Timeouts per program (ms): DISM and the Python installer take minutes; appcmd seconds. */
+export function timeoutFor(file: string, config: DeploymentConfig, args: readonly string[] = []): number {
+  const key = args[0] === '-m' && args[1] === 'pip' ? 'pip' : timeoutKey(file);
+  return (config.timeouts[key] ?? DEFAULT_TIMEOUTS[key]) * 1000;
+}
+
+const DEFAULT_TIMEOUTS = { dism: 3600, pythonInstaller: 1800, pip: 1800, python: 1200, appcmd: 120, icacls: 1800, other: 600 } as const;
+
+export function timeoutKey(file: string): keyof typeof DEFAULT_TIMEOUTS {
+  const f = file.toLowerCase();
+  if (f.endsWith('dism.exe')) return 'dism';
+  if (/python-[\d.]+-amd64\.exe$/.test(f) || f.includes('installer')) return 'pythonInstaller';
+  if (f.endsWith('appcmd.exe')) return 'appcmd';
+  if (f.endsWith('icacls.exe')) return 'icacls';
+  if (f.endsWith('python.exe')) return 'python';
+  return 'other';
 }
 
 export { verify };

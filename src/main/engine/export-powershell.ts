@@ -51,6 +51,8 @@ function psAction(a: Action): string[] {
         `    [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12`,
         `    Invoke-WebRequest -UseBasicParsing -Uri ${psq(a.url)} -OutFile ${psq(a.path)}`,
       ];
+    case 'writeFile':
+      return [];
     case 'editFile':
       if (a.transform === 'remove-django-settings') return [];
       return [

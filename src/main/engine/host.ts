@@ -61,6 +61,8 @@ export interface Host {
   writeFile(path: string, content: string): Promise<void>;
   /** Names in a folder (rejects when it is not a folder). */
   readDir(path: string): Promise<string[]>;
+  /** Creates a file only if it does not exist (atomically); false when it already exists. */
+  createExclusive(path: string, content: string): Promise<boolean>;
   exists(path: string): Promise<boolean>;
   mkdir(path: string): Promise<void>;
   remove(path: string): Promise<void>;

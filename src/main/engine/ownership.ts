@@ -27,13 +27,26 @@ export interface JournalEntry {
   at: string;
   /** True when the object existed before and was taken over (undo restores it). */
   adopted?: boolean;
+  /** The run that created it (rollback undoes one run's entries). */
+  runId?: string;
   undo: Action[];
+}
+
+/** A run that changed the server: its IIS configuration backup and the configuration as it left it. */
+export interface RunRecord {
+  runId: string;
+  startedAt: string;
+  /** appcmd backup taken before the run's first change to the IIS configuration. */
+  backup?: string;
+  /** sha256 of applicationHost.config after the run's last appcmd command. */
+  configHash?: string;
 }
 
 export interface Journal {
   version: 2;
   siteName: string;
   entries: JournalEntry[];
+  runs?: RunRecord[];
 }
 
 export class JournalError extends Error {}

@@ -16,8 +16,6 @@ export async function runProcess(file: string, args: readonly string[], opts: Ex
     stdin: 'ignore',
     windowsHide: true,
     shell: false,
-    cancelSignal: opts.signal,
-    timeout: opts.timeoutMs,
     forceKillAfterDelay: 2000,
     encoding: 'utf8',
     stripFinalNewline: false,
@@ -40,12 +38,36 @@ export async function runProcess(file: string, args: readonly string[], opts: Ex
   };
   pump(child.stdout, 'stdout');
   pump(child.stderr, 'stderr');
+  // A timeout or a cancel stops the whole process tree (an installer's children too), not only the child.
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    void killTree(child.pid, () => child.kill('SIGKILL'));
+  };
+  const timer = opts.timeoutMs ? setTimeout(stop, opts.timeoutMs) : undefined;
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  if (opts.signal?.aborted) stop();
   const r = await child;
+  if (timer) clearTimeout(timer);
+  opts.signal?.removeEventListener('abort', stop);
   if ((r as { code?: string }).code === 'ENOENT') throw new ProgramNotFoundError(file);
   return {
     exitCode: typeof r.exitCode === 'number' ? r.exitCode : -1,
     stdout: typeof r.stdout === 'string' ? r.stdout : '',
     stderr: typeof r.stderr === 'string' ? r.stderr : '',
-    killed: Boolean(r.isCanceled || r.timedOut || r.isTerminated),
+    killed: stopped || Boolean(r.isCanceled || r.timedOut || r.isTerminated),
   };
+}
+
+/** Windows: taskkill /T /F (the tree); elsewhere the child itself. */
+async function killTree(pid: number | undefined, fallback: () => void): Promise<void> {
+  if (process.platform === 'win32' && pid) {
+    try {
+      await execa('taskkill.exe', ['/PID', String(pid), '/T', '/F'], { reject: false, windowsHide: true });
+    } catch {
+      /* taskkill missing: fall back */
+    }
+  }
+  fallback();
 }

@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, appendFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { redact } from '../../../shared/problem';
 import { freshAppHostConfig } from './apphost';
 import { parseXml, serializeXml, type El } from './xml';
 
@@ -293,7 +294,8 @@ export class SimulatedServer {
   }
 
   /** Counts the command and returns the fault that applies to it, if any. */
-  nextCommand(argv: readonly string[]): Fault | undefined {
+  /** Numbers the command (unique, also when commands run concurrently) and returns the fault that applies to it. */
+  nextCommand(argv: readonly string[]): { n: number; fault: Fault | undefined } {
     this.state.commandCount += 1;
     const n = this.state.commandCount;
     const line = argv.join(' ').toLowerCase();
@@ -302,12 +304,13 @@ export class SimulatedServer {
     );
     if (f) f.fired = (f.fired ?? 0) + 1;
     this.save();
-    return f;
+    return { n, fault: f };
   }
 
-  logCommand(entry: { argv: string[]; exitCode: number; mutating: boolean; cwd?: string }): void {
+  /** Appends to DIR/.sim/commands.jsonl; secrets known to this process are redacted there too. */
+  logCommand(n: number, entry: { argv: string[]; exitCode: number; mutating: boolean; cwd?: string }): void {
     mkdirSync(path.join(this.root, '.sim'), { recursive: true });
-    appendFileSync(path.join(this.root, '.sim', 'commands.jsonl'), `${JSON.stringify({ n: this.state.commandCount, ...entry })}\n`);
+    appendFileSync(path.join(this.root, '.sim', 'commands.jsonl'), `${JSON.stringify({ n, ...entry, argv: entry.argv.map(redact) })}\n`);
   }
 
   noteSimulated(note: string): void {

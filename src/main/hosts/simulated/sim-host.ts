@@ -37,7 +37,7 @@ export class SimulatedHost implements Host {
     const s = this.server;
     s.loadFaultFile();
     const win = this.resolveProgram(file);
-    const fault = s.nextCommand([file, ...args]);
+    const { n, fault } = s.nextCommand([file, ...args]);
     const emit = (text: string, stream: 'stdout' | 'stderr') => {
       if (!opts.onLine || !text) return;
       const lines = text.replace(/\r\n/g, '\n').split('\n');
@@ -50,14 +50,14 @@ export class SimulatedHost implements Host {
         opts.signal?.addEventListener('abort', () => resolve(), { once: true });
         if (opts.timeoutMs) setTimeout(resolve, opts.timeoutMs);
       });
-      s.logCommand({ argv: [file, ...args], exitCode: -1, mutating: false, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+      s.logCommand(n, { argv: [file, ...args], exitCode: -1, mutating: false, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
       return { exitCode: -1, stdout: '', stderr: '', killed: true };
     }
     if (fault && !fault.restart) {
       const r: ExecResult = { exitCode: fault.exitCode ?? 1, stdout: fault.stdout ?? '', stderr: fault.stderr ?? '', killed: false };
       emit(r.stdout, 'stdout');
       emit(r.stderr, 'stderr');
-      s.logCommand({ argv: [file, ...args], exitCode: r.exitCode, mutating: false, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+      s.logCommand(n, { argv: [file, ...args], exitCode: r.exitCode, mutating: false, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
       return r;
     }
     if (opts.signal?.aborted) return { exitCode: -1, stdout: '', stderr: '', killed: true };
@@ -79,7 +79,7 @@ export class SimulatedHost implements Host {
       s.state.restartPending = true;
       s.save();
     }
-    s.logCommand({ argv: [file, ...args], exitCode, mutating: r.mutating, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+    s.logCommand(n, { argv: [file, ...args], exitCode, mutating: r.mutating, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
     if (r.mutating) await this.front.sync();
     return { exitCode, stdout: r.stdout, stderr: r.stderr, killed: Boolean(opts.signal?.aborted) };
   }
@@ -128,6 +128,18 @@ export class SimulatedHost implements Host {
     const tmp = `${real}.${process.pid}.tmp`;
     writeFileSync(tmp, content);
     renameSync(tmp, real);
+  }
+
+  async createExclusive(p: string, content: string): Promise<boolean> {
+    const real = this.server.toReal(p);
+    mkdirSync(path.dirname(real), { recursive: true });
+    try {
+      writeFileSync(real, content, { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
   }
 
   async readDir(p: string): Promise<string[]> {

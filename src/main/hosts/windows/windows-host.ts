@@ -30,6 +30,16 @@ export class WindowsHost implements Host {
     await writeFile(tmp, content, 'utf8');
     await rename(tmp, p);
   }
+  async createExclusive(p: string, content: string): Promise<boolean> {
+    await mkdir(dirname(p), { recursive: true });
+    try {
+      await writeFile(p, content, { encoding: 'utf8', flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+  }
   readDir(p: string): Promise<string[]> {
     return readdir(p);
   }
