@@ -22,6 +22,7 @@ export const REQUESTS: { [M in Method]: z.ZodType } = {
   startDeployment: ConfigPayload,
   cancelDeployment: z.null(),
   retryStep: z.strictObject({ stepId: z.enum(STEP_IDS) }),
+  rollbackLastRun: z.null(),
   runVerification: ConfigPayload,
   exportPowerShell: ConfigPayload,
 };
@@ -54,6 +55,7 @@ export interface Responses {
   startDeployment: Checked<{ runId: string }>;
   cancelDeployment: { cancelled: boolean };
   retryStep: Checked<{ runId: string }>;
+  rollbackLastRun: Checked<{ summary: string[] }>;
   runVerification: Checked<{ report: VerificationReport }>;
   exportPowerShell: Checked<{ script: string }>;
 }
@@ -66,6 +68,7 @@ export interface Requests {
   startDeployment: Record<string, unknown>;
   cancelDeployment: null;
   retryStep: { stepId: (typeof STEP_IDS)[number] };
+  rollbackLastRun: null;
   runVerification: Record<string, unknown>;
   exportPowerShell: Record<string, unknown>;
 }

@@ -4,6 +4,7 @@
  * name, command and start time. A lock whose process is gone (same machine, pid not alive) is
  * stale and taken over; any other makes the second run fail at once with a clear message.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { TOOL_DATA_DIR } from './commands';
 import type { Host } from './host';
@@ -22,10 +23,19 @@ export interface LockInfo {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // Linux (rehearsals): a killed process nobody has reaped yet is a zombie, not a holder.
+  if (process.platform === 'linux') {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (/\) Z /.test(stat)) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 export async function lockHolder(host: Host): Promise<LockInfo | undefined> {

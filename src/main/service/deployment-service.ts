@@ -8,7 +8,8 @@ import { checkOwnership, JournalError, readJournal } from '../engine/ownership';
 import type { BridgeEvent, Requests, Responses, StartupInfo } from '../../shared/ipc';
 import type { EngineEvent } from '../../shared/plan';
 import { SECTIONS } from '../../shared/steps';
-import { plan, run, verify } from '../engine/engine';
+import { plan, rollback, run, verify } from '../engine/engine';
+import { LockError, lockHolder } from '../engine/lock';
 import { exportPowerShell } from '../engine/export-powershell';
 import type { Host } from '../engine/host';
 import type { AppLogger } from '../logging/logger';
@@ -76,6 +77,8 @@ export class DeploymentService implements Handlers {
       if (e instanceof JournalError) return { ok: false, problems: [{ key: '(journal)', message: e.message }] };
       throw e;
     }
+    const holder = await lockHolder(this.deps.host);
+    if (holder) return { ok: false, problems: [{ key: '(deployment)', message: `Another run is changing this server (${holder.command}, process ${holder.pid}, started ${holder.startedAt}); wait for it to finish.` }] };
     if (this.current) return { ok: false, problems: [{ key: '(deployment)', message: 'A deployment is already running; wait for it or cancel it first.' }] };
     this.lastConfig = config;
     const controller = new AbortController();
@@ -110,6 +113,26 @@ export class DeploymentService implements Handlers {
     if (!this.lastConfig) return { ok: false, problems: [{ key: 'stepId', message: 'Nothing to retry: no deployment has run yet.' }] };
     this.log('info', `Retrying from ${input.stepId}`);
     return this.start(this.lastConfig);
+  }
+
+  /** Undoes the last run (after a failure or a cancel); features enabled and Python stay. */
+  async rollbackLastRun(): Promise<Responses['rollbackLastRun']> {
+    if (this.current) return { ok: false, problems: [{ key: '(deployment)', message: 'A deployment is running; cancel it first, then roll back.' }] };
+    if (!this.lastConfig) return { ok: false, problems: [{ key: '(deployment)', message: 'Nothing to roll back: no deployment has run in this session.' }] };
+    this.log('warn', `Rolling back the last run of "${this.lastConfig.siteName}"`);
+    try {
+      const r = await rollback(this.deps.host, this.lastConfig.siteName, (line) => this.log('info', line, { source: 'engine' }));
+      const summary = [
+        r.runId ? `IIS configuration: ${r.iisConfig === 'restored-from-backup' ? `restored from the backup "${r.backup ?? ''}" taken before the run` : r.iisConfig === 'entries-removed' ? "this tool's entries removed" : 'not changed by the run'}; ${r.removed.length + r.restored.length} change(s) undone.` : 'There was no run to roll back.',
+        ...r.kept,
+        ...r.problems.map((p) => `Not undone: ${p}`),
+      ];
+      for (const l of summary) this.log(r.problems.length ? 'warn' : 'info', l, { source: 'engine' });
+      return { ok: true, summary };
+    } catch (e) {
+      if (e instanceof LockError || e instanceof JournalError) return { ok: false, problems: [{ key: '(deployment)', message: e.message }] };
+      throw e;
+    }
   }
 
   async runVerification(input: Requests['runVerification']): Promise<Responses['runVerification']> {

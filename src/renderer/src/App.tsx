@@ -165,6 +165,7 @@ export function App() {
   const [form, setForm] = useState<Record<string, string>>({});
   const [source, setSource] = useState<SourceKind>('sample');
   const [envRows, setEnvRows] = useState<EnvRow[]>([]);
+  const [rollbackSummary, setRollbackSummary] = useState<string[] | undefined>();
   const [problems, setProblems] = useState<ConfigProblem[]>([]);
   const [busy, setBusy] = useState(false);
   const [script, setScript] = useState<string | undefined>();
@@ -226,6 +227,15 @@ export function App() {
     const r = await bridge().retryStep({ stepId });
     if (r.ok) dispatch({ type: 'started', runId: r.runId });
   };
+  const rollBack = async () => {
+    setBusy(true);
+    try {
+      const r = await bridge().rollbackLastRun(null);
+      setRollbackSummary(r.ok ? r.summary : r.problems.map((p) => p.message));
+    } finally {
+      setBusy(false);
+    }
+  };
   const verifyAgain = async () => {
     setBusy(true);
     const r = await bridge().runVerification(config);
@@ -286,6 +296,24 @@ export function App() {
                     {state.running ? `Deploying: ${state.progress.completed} of ${state.progress.total} steps finished` : `Deployment ${state.outcome}`}
                     {state.restartRequired ? ' — Windows needs a restart to finish' : ''}
                   </Caption1>
+                  {!state.running && (state.outcome === 'failed' || state.outcome === 'cancelled') ? (
+                    <div className={s.row}>
+                      <Button onClick={() => void rollBack()} disabled={busy} data-testid="rollback">
+                        Roll back this run
+                      </Button>
+                      <Caption1>Puts the IIS configuration and the files back as they were before the run (IIS features and Python stay).</Caption1>
+                    </div>
+                  ) : null}
+                  {rollbackSummary ? (
+                    <MessageBar intent="info" layout="multiline" data-testid="rollback-summary">
+                      <MessageBarBody>
+                        <MessageBarTitle>Rolled back</MessageBarTitle>
+                        {rollbackSummary.map((l) => (
+                          <div key={l}>{l}</div>
+                        ))}
+                      </MessageBarBody>
+                    </MessageBar>
+                  ) : null}
                 </div>
               ) : null}
               <Title3 as="h2">{sections[idx]?.title ?? ''}</Title3>
