@@ -22,8 +22,8 @@ export type Action =
       creates?: Creates;
     }
   | { kind: 'mkdir'; description: string; path: string; creates?: Creates }
-  /** Removes a file or folder (uninstall only). */
-  | { kind: 'remove'; description: string; path: string }
+  /** Removes a file or folder (uninstall only); onlyIfEmpty: a parent folder the deployment created. */
+  | { kind: 'remove'; description: string; path: string; onlyIfEmpty?: boolean }
   | { kind: 'download'; description: string; url: string; path: string }
   /**
    * An edit of a text file by a named, pure transform (so the content is computed from the

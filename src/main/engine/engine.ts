@@ -9,7 +9,7 @@ import { derive, type DeploymentConfig } from '../../shared/config';
 import type { Action, EngineEvent, Plan, StepPlan, StepState, VerificationReport } from '../../shared/plan';
 import { redact, redactDeep, type Problem } from '../../shared/problem';
 import type { StepId } from '../../shared/steps';
-import { protectedPathReason } from '../../shared/winpath';
+import { protectedPathReason, winDirname } from '../../shared/winpath';
 import type { Conflict, ProjectReport } from '../../shared/plan';
 import { projectView } from './project';
 import { resolveConfig, type Resolved } from './resolve';
@@ -147,7 +147,16 @@ async function runLocked(input: DeploymentConfig, host: Host, opts: RunOptions =
   const journalBefore = async (s: Step, a: Action): Promise<void> => {
     const creates = a.kind === 'exec' || a.kind === 'mkdir' ? a.creates : undefined;
     await serial(async () => {
-      const add: JournalEntry[] = [...pendingAdoptions, ...(creates && !owns(journal, creates.object) ? [{ object: creates.object, stepId: s.id, at: new Date().toISOString(), runId, undo: creates.undo }] : [])];
+      const add: JournalEntry[] = [...pendingAdoptions];
+      if (creates && !owns(journal, creates.object)) {
+        // A folder's missing parents are created with it (C:\\virtualenvs for C:\\virtualenvs\\foo): remove them after it, if empty.
+        const parents: Action[] = [];
+        const folder = creates.undo.find((u) => u.kind === 'remove');
+        if (creates.object.startsWith('folder:') && folder?.kind === 'remove') {
+          for (let p = winDirname(folder.path); p.length > 3 && !(await host.exists(p)); p = winDirname(p)) parents.push({ kind: 'remove', description: `Remove ${p} if it is empty`, path: p, onlyIfEmpty: true });
+        }
+        add.push({ object: creates.object, stepId: s.id, at: new Date().toISOString(), runId, undo: [...creates.undo, ...parents] });
+      }
       pendingAdoptions = [];
       if (a.kind === 'editFile' && (await host.exists(a.path)))
         add.push({ object: `file:${a.path.toLowerCase()}#${runId}`, stepId: s.id, at: new Date().toISOString(), runId, undo: [{ kind: 'writeFile', description: `Put ${a.path} back as it was`, path: a.path, content: await host.readFile(a.path) }] });
@@ -379,6 +388,7 @@ async function undoEntries(host: Host, entries: JournalEntry[], out: UninstallRe
           ok = false;
           continue;
         }
+        if (a.onlyIfEmpty && (await host.readDir(a.path).catch(() => ['?'])).length > 0) continue;
         await host.remove(a.path);
       } else if (a.kind === 'editFile' && a.transform === 'remove-django-settings') {
         if (await host.exists(a.path)) await host.writeFile(a.path, removeSettingsBlock(await host.readFile(a.path)));

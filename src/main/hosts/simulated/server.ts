@@ -46,6 +46,8 @@ export interface Fault {
   commandNumber?: number;
   /** the first command whose argv (joined with spaces) contains this text. */
   match?: string;
+  /** With match: the whole command line must equal it (not only contain it). */
+  exact?: boolean;
   exitCode?: number;
   stdout?: string;
   stderr?: string;
@@ -130,7 +132,7 @@ export class SimulatorError extends Error {}
 export function faultProblem(f: unknown): string | null {
   if (typeof f !== 'object' || f === null || Array.isArray(f)) return 'a fault must be a JSON object such as {"match": "appcmd.exe add site", "exitCode": 183}';
   const o = f as Record<string, unknown>;
-  const known = ['commandNumber', 'match', 'exitCode', 'stdout', 'stderr', 'hang', 'restart', 'times'];
+  const known = ['commandNumber', 'match', 'exact', 'exitCode', 'stdout', 'stderr', 'hang', 'restart', 'times'];
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
   if (unknown.length) return `a fault has the unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${known.join(', ')})`;
   if (o.commandNumber === undefined && o.match === undefined) return 'a fault needs "match" (text of the command) or "commandNumber"';
@@ -138,7 +140,7 @@ export function faultProblem(f: unknown): string | null {
   if (o.match !== undefined && (typeof o.match !== 'string' || o.match === '')) return 'a fault\'s match must be non-empty text';
   if (o.exitCode !== undefined && !Number.isInteger(o.exitCode)) return 'a fault\'s exitCode must be a whole number';
   for (const k of ['stdout', 'stderr'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') return `a fault's ${k} must be text`;
-  for (const k of ['hang', 'restart'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') return `a fault's ${k} must be true or false`;
+  for (const k of ['hang', 'restart', 'exact'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') return `a fault's ${k} must be true or false`;
   if (o.times !== undefined && !(Number.isInteger(o.times) && (o.times as number) > 0)) return 'a fault\'s times must be a whole number from 1';
   return null;
 }
@@ -300,7 +302,7 @@ export class SimulatedServer {
     const n = this.state.commandCount;
     const line = argv.join(' ').toLowerCase();
     const f = this.state.faults.find(
-      (x) => (x.fired ?? 0) < (x.times ?? 1) && (x.commandNumber === n || (x.match !== undefined && line.includes(x.match.toLowerCase()))),
+      (x) => (x.fired ?? 0) < (x.times ?? 1) && (x.commandNumber === n || (x.match !== undefined && (x.exact ? line === x.match.toLowerCase() : line.includes(x.match.toLowerCase())))),
     );
     if (f) f.fired = (f.fired ?? 0) + 1;
     this.save();
