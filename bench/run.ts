@@ -5,12 +5,15 @@
  *  - appcmd interpretation throughput
  *  - the simulated IIS front: static file vs Django request latency
  *  - resident memory of this process around a deployment
+ *  - the hand-over fixture (test/fixtures/locallibrary) deployed from a folder
+ *  - the fault sweep: a failure at every mutating command, re-run, rollback, the other site untouched
  */
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { defaultConfig } from '../src/shared/config';
+import { defaultConfig, parseConfig } from '../src/shared/config';
+import { faultSweep, formatSweep } from '../test/unit/fault-sweep';
 import { plan, run } from '../src/main/engine/engine';
 import { runAppcmd } from '../src/main/hosts/simulated/appcmd';
 import { SimulatedHost } from '../src/main/hosts/simulated/sim-host';
@@ -59,6 +62,36 @@ async function main() {
   console.log(`Django page via FastCGI front:    p50 ${pct(dj, 50).toFixed(1)} ms, p95 ${pct(dj, 95).toFixed(1)} ms  ratio django/static ${(pct(dj, 50) / pct(st, 50)).toFixed(1)}`);
   console.log(`resident memory:                  ${mb(rss0)} before, ${mb(rss1)} after a deployment (+${mb(rss1 - rss0)}), ${mb(process.memoryUsage().rss)} at the end`);
   await host.dispose();
+  rmSync(dir, { recursive: true, force: true });
+
+  // The project a team hands over (its own settings, environment, SQLite, media).
+  const hdir = mkdtempSync(path.join(os.tmpdir(), 'bench-handover-'));
+  const hh = new SimulatedHost(hdir);
+  cpSync(path.resolve('test/fixtures/locallibrary'), hh.server.toReal('C:\\drop\\locallibrary'), { recursive: true });
+  const pc = parseConfig({ siteName: 'library', port: 8081, hostName: 'library.example.com', appDir: 'C:\\apps\\library', venvDir: 'C:\\virtualenvs\\library', djangoProject: { folder: 'C:\\drop\\locallibrary' }, requirementsFile: 'C:\\drop\\locallibrary\\requirements.txt', environment: { DJANGO_DEBUG: 'False' }, secretKey: { env: 'DJANGO_SECRET_KEY' } });
+  if (pc.ok) {
+    t = performance.now();
+    const hf = await run(pc.config, hh);
+    const tH1 = performance.now() - t;
+    t = performance.now();
+    const hs = await run(pc.config, hh);
+    const tH2 = performance.now() - t;
+    console.log(`hand-over fixture, first run:     ${ms(tH1)}  (${hf.outcome}, ${hf.mutatingCommands} changes); second run ${ms(tH2)} (${hs.mutatingCommands} changes) ratio ${(tH2 / tH1).toFixed(2)}`);
+  }
+  await hh.dispose();
+  rmSync(hdir, { recursive: true, force: true });
+
+  // The fault sweep (default configuration, on a server that hosts another site).
+  const sweep = await faultSweep('fault sweep, default configuration', c);
+  console.log(formatSweep(sweep));
+  if (sweep.failures.length) console.log(sweep.failures.map((f) => `  ${f}`).join('\n'));
+  console.log(`fault sweep, per injected fault:  ${ms(sweep.ms / Math.max(1, sweep.commands))} (failing run, rollback of a copy, re-run, verification)`);
 }
 
-void main();
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
