@@ -150,3 +150,18 @@ test('the Local Library handed over with its environment and a generated secret 
   expect(await page.content()).not.toContain(key);
   await page.screenshot({ path: path.join(ARTIFACTS, '09-project-report.png'), fullPage: true });
 });
+
+test('a failed run is rolled back from the wizard: the IIS configuration and the files go back', async ({ page }) => {
+  await open(page, { iis: 'with-cgi' });
+  const before = h.host.server.appHostText();
+  h.host.server.addFault({ match: 'appcmd.exe set app foo/', exitCode: 13, stdout: 'ERROR ( message:Injected fault. )\r\n' });
+  await page.getByTestId('review').click();
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment failed', { timeout: 150_000 });
+  await page.getByTestId('rollback').click();
+  await expect(page.getByTestId('rollback-summary')).toContainText('restored from the backup');
+  await expect(page.getByTestId('rollback-summary')).toContainText('Python are kept');
+  expect(h.host.server.appHostText()).toBe(before);
+  expect(existsSync(h.host.server.toReal('C:\\apps\\foo'))).toBe(false);
+  await page.screenshot({ path: path.join(ARTIFACTS, '10-rolled-back.png'), fullPage: true });
+});

@@ -110,6 +110,8 @@ describe.each(['folder', 'zip'] as const)('the Local Library from a %s', (kind) 
       expect(p.project.staticRoot).toBe('C:\\apps\\library\\staticfiles');
       expect(p.project.mediaRoot).toBe('C:\\apps\\library\\media');
       expect(p.project.database).toBe('SQLite C:\\apps\\library\\db.sqlite3');
+      // manage.py check --deploy's warnings are in the plan too
+      expect(p.project.warnings.join('\n')).toContain('security.W004');
       expect(await h.exists('C:\\Python311\\python.exe')).toBe(true);
     }
     // uninstall removes the deployment

@@ -23,7 +23,7 @@ import { checkOwnership, formatConflicts, journalPath, owns, readJournal, writeJ
 import { applySettingsEdit, removeSettingsBlock } from './settings-edit';
 import { appcmdMessage, type CheckResult, type Step, type StepContext } from './step';
 import { orderedSteps, STEPS } from './steps';
-import { verify } from './verify';
+import { deployCheck, verify } from './verify';
 
 export async function plan(input: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<Plan> {
   const resolved = await resolveConfig(input, host);
@@ -95,6 +95,7 @@ async function projectReport(ctx: StepContext, resolved: Resolved): Promise<Proj
   const warnings: string[] = [];
   if (view?.probeError) warnings.push(`The settings ${ctx.d.settingsModule} do not load: ${view.probeError.error}`);
   if (view?.facts?.DEBUG) warnings.push('DEBUG is on: turn it off for production.');
+  if (view?.facts) warnings.push(...(await deployCheck(ctx, view.wsgiHandler).catch(() => [])));
   const f = view?.facts;
   return {
     inspected: Boolean(f),

@@ -65,7 +65,7 @@ export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: '
 }
 
 /** manage.py check --deploy, with the application's environment: "security.W004: ..." lines. */
-async function deployCheck(ctx: StepContext, handler: string): Promise<string[]> {
+export async function deployCheck(ctx: StepContext, handler: string): Promise<string[]> {
   const { config, d, host } = ctx;
   const r = await host.exec(d.venvPython, [managePy(config), 'check', '--deploy'], { cwd: config.appDir, env: await manageEnv(ctx, handler), ...(ctx.signal ? { signal: ctx.signal } : {}) });
   const out: string[] = [];
