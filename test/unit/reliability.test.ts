@@ -101,7 +101,7 @@ describe('killed runs', () => {
       await h.dispose();
     }
     console.log(`killed 20 runs at ${killedAt.join(', ')} ms; every re-run ended deployed`);
-  });
+  }, 900_000);
 });
 
 describe('hung programs', () => {
