@@ -175,7 +175,7 @@ export function parseArgs(argv: string[]): Options {
 }
 
 /** Reads and validates the configuration file; errors are one line each and exit code 2. */
-export function loadConfig(file: string | undefined): DeploymentConfig {
+export function loadConfig(file: string | undefined, defaults: Record<string, unknown> = {}): DeploymentConfig {
   let raw: unknown = {};
   if (file) {
     if (!existsSync(file)) throw new UsageError(`The configuration file ${file} does not exist.`);
@@ -186,7 +186,8 @@ export function loadConfig(file: string | undefined): DeploymentConfig {
       throw new UsageError(`The configuration file ${file} is not valid JSON: ${(e as Error).message}`);
     }
   }
-  const r = parseConfig(raw);
+  // Values the caller derived (rehearse --project) stand under the file's own.
+  const r = parseConfig(typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { ...defaults, ...raw } : raw);
   if (!r.ok) throw new UsageError(`The configuration${file ? ` in ${file}` : ''} is not valid:\n${r.problems.map((p) => `  - ${p.key}: ${p.message}`).join('\n')}`);
   return r.config;
 }
@@ -254,6 +255,17 @@ function eventPrinter(io: CliIo): (e: EngineEvent) => void {
 
 function runSummary(r: RunResult): unknown {
   return { outcome: r.outcome, steps: r.states, problems: r.problems, restartRequired: r.restartRequired, mutatingCommands: r.mutatingCommands, verification: r.verification };
+}
+
+/** Asks before a command changes the server (unless --yes): undefined to go on, else the exit code. */
+async function confirmChange(o: Options, io: CliIo, command: string, question: string): Promise<number | undefined> {
+  if (o.yes) return undefined;
+  const ok = io.confirm ? await io.confirm(question) : undefined;
+  if (ok === undefined) {
+    io.err(`${command} changes the server and there is no terminal to ask on: add --yes to confirm.`);
+    return 2;
+  }
+  return ok ? undefined : 1;
 }
 
 async function withHost<T>(o: Options, fn: (h: Host) => Promise<T>): Promise<T> {
@@ -332,14 +344,8 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
         });
       case 'uninstall':
         return await withHost(o, async (h) => {
-          if (!o.yes) {
-            const ok = io.confirm ? await io.confirm('Remove the site, pool, FastCGI application, grants and folders this tool created? [y/N] ') : undefined;
-            if (ok === undefined) {
-              io.err('uninstall changes the server and there is no terminal to ask on: add --yes to confirm.');
-              return 2;
-            }
-            if (!ok) return 1;
-          }
+          const refused = await confirmChange(o, io, 'uninstall', 'Remove the site, pool, FastCGI application, grants and folders this tool created? [y/N] ');
+          if (refused !== undefined) return refused;
           const r = await uninstall(h, config.siteName, o.json ? undefined : (l) => io.out(`  ${l}`));
           io.out(
             o.json
@@ -352,14 +358,8 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
         });
       case 'rollback':
         return await withHost(o, async (h) => {
-          if (!o.yes) {
-            const ok = io.confirm ? await io.confirm('Undo the last run of this deployment? [y/N] ') : undefined;
-            if (ok === undefined) {
-              io.err('rollback changes the server and there is no terminal to ask on: add --yes to confirm.');
-              return 2;
-            }
-            if (!ok) return 1;
-          }
+          const refused = await confirmChange(o, io, 'rollback', 'Undo the last run of this deployment? [y/N] ');
+          if (refused !== undefined) return refused;
           const r = await rollback(h, config.siteName, o.json ? undefined : (l) => io.out(`  ${l}`));
           if (o.json) io.out(JSON.stringify(r, null, 2));
           else if (!r.runId) io.out(`There is no run of "${config.siteName}" to roll back.`);
@@ -437,19 +437,7 @@ async function rehearse(o: Options, io: CliIo): Promise<number> {
     let config: DeploymentConfig;
     if (o.project) {
       const staged = stageProject(host, o.project);
-      let user: Record<string, unknown> = {};
-      if (o.config) {
-        if (!existsSync(o.config)) throw new UsageError(`The configuration file ${o.config} does not exist.`);
-        try {
-          user = JSON.parse(readFileSync(o.config, 'utf8')) as Record<string, unknown>;
-        } catch (e) {
-          throw new UsageError(`The configuration file ${o.config} is not valid JSON: ${(e as Error).message}`);
-        }
-        if (typeof user !== 'object' || user === null || Array.isArray(user)) throw new UsageError(`The configuration in ${o.config} must be a JSON object.`);
-      }
-      const r = parseConfig({ ...staged.input, ...user });
-      if (!r.ok) throw new UsageError(`The configuration is not valid:\n${r.problems.map((p) => `  - ${p.key}: ${p.message}`).join('\n')}`);
-      config = r.config;
+      config = loadConfig(o.config, staged.input);
       io.out(`Rehearsing the hand-over of ${path.resolve(o.project)} as "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
     } else {
       config = loadConfig(o.config);

@@ -78,8 +78,12 @@ export async function deployCheck(ctx: StepContext, handler: string): Promise<st
 
 export async function verify(input: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<VerificationReport> {
   const config = (await resolveConfig(input, host)).config;
-  const d = derive(config);
-  const ctx: StepContext = { config, d, host, ...(signal ? { signal } : {}) };
+  return verifyIn({ config, d: derive(config), host, ...(signal ? { signal } : {}) });
+}
+
+/** Verification within a run's context (the run's config is resolved and its probe answers are reused). */
+export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
+  const { config, d, host, signal } = ctx;
   const view = await projectView(ctx);
   const warnings: string[] = [];
   if (view.probeError) warnings.push(`The settings ${d.settingsModule} do not load: ${view.probeError.error}`);

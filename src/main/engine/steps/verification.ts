@@ -1,6 +1,6 @@
 /** Verification: the site answers with Django, the admin renders, and IIS serves its CSS. */
 import type { VerificationReport } from '../../../shared/plan';
-import { verify } from '../verify';
+import { verifyIn } from '../verify';
 import { done, needed, psq, type CheckResult, type Step } from '../step';
 
 function reportToCheck(report: VerificationReport): CheckResult {
@@ -15,7 +15,7 @@ export const verification: Step = {
   section: 'verify',
   dependsOn: ['static-vdir', 'permissions', 'handler'],
   async check(ctx) {
-    return reportToCheck(await verify(ctx.config, ctx.host, ctx.signal));
+    return reportToCheck(await verifyIn(ctx));
   },
   psCheck: ({ config }) => `(Invoke-WebRequest -UseBasicParsing -Uri ${psq(`http://localhost:${config.port}/`)} -ErrorAction SilentlyContinue).StatusCode -lt 500`,
 };
