@@ -22,7 +22,7 @@ export type Action =
       creates?: Creates;
     }
   | { kind: 'mkdir'; description: string; path: string; creates?: Creates }
-  /** Removes a file or folder (uninstall only); onlyIfEmpty: a parent folder the deployment created. */
+  /** Removes a file or folder (uninstall and convergence); onlyIfEmpty: a parent folder the deployment created. */
   | { kind: 'remove'; description: string; path: string; onlyIfEmpty?: boolean }
   | { kind: 'download'; description: string; url: string; path: string }
   /**
@@ -30,8 +30,12 @@ export type Action =
    * file as it is when the step runs). `values` are what the transform inserts.
    */
   | { kind: 'editFile'; description: string; path: string; transform: 'django-settings'; values: DjangoSettingsEdit }
+  /** Cuts the <handlers> sections out of a project's web.config (IIS locks that section). */
+  | { kind: 'editFile'; description: string; path: string; transform: 'web-config-without-handlers' }
   /** Removes the managed block from a settings file (undo of an adopted application folder). */
   | { kind: 'editFile'; description: string; path: string; transform: 'remove-django-settings' }
+  /** Drops an object from the deployment's journal once its undo actions (before it) ran: convergence. */
+  | { kind: 'forget'; description: string; object: string }
   /** Puts a file back as it was (undo of an edit, journaled only: never in a plan). */
   | { kind: 'writeFile'; description: string; path: string; content: string };
 
@@ -152,6 +156,8 @@ export function describeAction(a: Action): string {
       return `edit ${a.path} (${a.description})`;
     case 'writeFile':
       return `restore ${a.path}`;
+    case 'forget':
+      return `forget ${a.object} (${a.description})`;
   }
 }
 

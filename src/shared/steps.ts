@@ -29,10 +29,12 @@ export const STEP_IDS = [
   'fastcgi',
   'app-pool',
   'site',
+  'web-config',
   'handler',
   'static-vdir',
   'media-vdir',
   'permissions',
+  'leftovers',
   'verification',
 ] as const;
 

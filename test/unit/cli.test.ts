@@ -66,7 +66,7 @@ describe('commands on a simulated server', () => {
     const r = await cli(['plan', '--json', '--simulate', deployed]);
     expect(r.code).toBe(0);
     const p = JSON.parse(r.out) as { steps: { id: string; status: string }[] };
-    expect(p.steps.map((s) => s.status)).toEqual(Array(17).fill('done'));
+    expect(p.steps.map((s) => s.status)).toEqual(Array(19).fill('done'));
   });
 
   it('plan --json on a fresh server lists actions with file and args exactly as spawned', async () => {

@@ -9,22 +9,29 @@ import { defaultConfig, type DeploymentConfig } from '../../src/shared/config';
 import { PS_SINGLE_QUOTE_CHARS, psQuote } from '../../src/shared/safety';
 import type { Plan } from '../../src/shared/plan';
 import { plan } from '../../src/main/engine/engine';
-import { exportPowerShell, renderPowerShell } from '../../src/main/engine/export-powershell';
+import { exportPowerShell, legacyNativeArg, renderPowerShell } from '../../src/main/engine/export-powershell';
 import { main } from '../../src/main/cli/cli';
 import { config, freshHost } from './helpers';
-import { decodeVerbatim, inside, occurrences, parsePowerShell } from './powershell-grammar';
+import { commandLineToArgv, decodeVerbatim, inside, legacyCommandLine, occurrences, parsePowerShell } from './powershell-grammar';
 
 const execsOf = (p: Plan) => p.steps.flatMap((s) => s.actions.filter((a) => a.kind === 'exec').map((a) => ({ step: s.id, argv: [a.file, ...a.args] })));
 
 /** Cmdlets and functions the exporter writes; anything else in the parse is injected code. */
-const KNOWN_COMMANDS = new Set(['New-Object', 'Write-Host', 'Write-Warning', 'Assert-Exit', 'New-Item', 'Remove-Item', 'Push-Location', 'Pop-Location', 'Invoke-WebRequest', 'Get-Content', 'Get-ChildItem', 'Measure-Object', 'Test-Path', 'Get-ItemProperty', 'Get-Service', 'Where-Object', 'ConvertFrom-Json', 'Out-Null', 'Get-NetTCPConnection']);
+const KNOWN_COMMANDS = new Set(['Select-String', 'Get-Http', 'Test-DjangoSite', 'New-Object', 'Write-Host', 'Write-Warning', 'Assert-Exit', 'New-Item', 'Remove-Item', 'Push-Location', 'Pop-Location', 'Invoke-WebRequest', 'Get-Content', 'Get-ChildItem', 'Measure-Object', 'Test-Path', 'Get-ItemProperty', 'Get-Service', 'Where-Object', 'ConvertFrom-Json', 'Out-Null', 'Get-NetTCPConnection']);
 
 async function checkScript(script: string, p: Plan) {
   const parsed = await parsePowerShell(script);
   expect(parsed.errors).toEqual([]);
   expect(parsed.hasError).toBe(false);
   const execs = execsOf(p);
-  const same = (c: (typeof parsed.calls)[number], e: (typeof execs)[number]) => c.name === e.argv[0] && c.args.length === e.argv.length - 1 && e.argv.slice(1).every((x, i) => x === c.args[i]);
+  // What the program receives: the script's literals, put on a command line by PowerShell's legacy
+  // argument passing, split again by the program's C runtime.
+  const received = (args: string[]) => commandLineToArgv(legacyCommandLine(args));
+  const same = (c: (typeof parsed.calls)[number], e: (typeof execs)[number]) => {
+    if (c.name !== e.argv[0]) return false;
+    const got = received(c.args);
+    return got.length === e.argv.length - 1 && e.argv.slice(1).every((x, i) => x === got[i]);
+  };
   const actionCalls = parsed.calls.filter((c) => c.invocation && execs.some((e) => same(c, e)));
   expect(actionCalls.length).toBe(execs.length);
   for (const e of execs) expect(actionCalls.some((c) => same(c, e) && c.step === e.step && c.guarded), JSON.stringify(e)).toBe(true);
@@ -45,7 +52,8 @@ describe('export --format powershell', () => {
     // one guarded "if" per step, in the DAG's order
     const stepComments = [...script.matchAll(/^# ---- Step: (\S+)/gm)].map((m) => m[1]);
     expect(stepComments).toEqual(p.steps.map((s) => s.id));
-    expect(parsed.topLevel.filter((t) => t === 'if_statement').length).toBe(p.steps.length);
+    // (plus the one that sets PowerShell 7.3+ to legacy argument passing)
+    expect(parsed.topLevel.filter((t) => t === 'if_statement').length).toBe(p.steps.length + 1);
     // the settings block is one single-quoted literal holding the managed block
     expect(script).toContain("$block = '# BEGIN Django IIS Setup");
   });
@@ -53,7 +61,24 @@ describe('export --format powershell', () => {
   it('quotes a value with spaces safely', async () => {
     const script = await exportPowerShell(config({ venvDir: 'C:\\Program Files\\venvs\\foo' }));
     expect((await parsePowerShell(script)).errors).toEqual([]);
-    expect(script).toContain(`'/+[fullPath=''"C:\\Program Files\\venvs\\foo\\Scripts\\python.exe"'',arguments=''"C:\\Program Files\\venvs\\foo\\Lib\\site-packages\\wfastcgi.py"''`);
+    // written for PowerShell 5.1's legacy passing: the embedded double quotes escaped as \" ...
+    expect(script).toContain(`'/+[fullPath=''\\"C:\\Program Files\\venvs\\foo\\Scripts\\python.exe\\"'',arguments=''\\"C:\\Program Files\\venvs\\foo\\Lib\\site-packages\\wfastcgi.py\\"''`);
+    expect(script).toContain("$PSNativeCommandArgumentPassing = 'Legacy'");
+    expect(script).toContain('# Paths with spaces');
+    // ... so appcmd receives the argument the engine runs, with its plain quotes
+    const arg = "/+[fullPath='\"C:\\Program Files\\venvs\\foo\\Scripts\\python.exe\"',x='y']";
+    expect(commandLineToArgv(legacyCommandLine([legacyNativeArg(arg)]))).toEqual([arg]);
+    // without the escaping, PowerShell 5.1 would split it and drop the quotes
+    expect(commandLineToArgv(legacyCommandLine([arg]))).not.toEqual([arg]);
+  });
+
+  it.each([
+    ['a folder with a space and a trailing backslash', 'C:\\my dir\\'],
+    ['quotes and backslashes before them', 'a\\"b\\\\"c d'],
+    ['nothing special', '/name:foo'],
+    ['only a space', 'IIS AppPool\\foo:(OI)(CI)RX'],
+  ])('legacy argument passing round-trips %s', (_l, arg) => {
+    expect(commandLineToArgv(legacyCommandLine([legacyNativeArg(arg), 'next']))).toEqual([arg, 'next']);
   });
 });
 
@@ -150,5 +175,48 @@ describe('hostile configuration text in the export', () => {
     const script = renderPowerShell(hostile, evilPlan);
     const parsed = await checkScript(script, evilPlan);
     for (const i of occurrences(script, 'Stop-Computer')) expect(inside(parsed.literals, i, 'Stop-Computer'.length), script.slice(Math.max(0, i - 80), i + 40)).toBe(true);
+  });
+});
+
+describe('export for Windows Server 2012 R2', () => {
+  it('picks Python 3.12 (the last for 2012 R2) and says so, says WMF 5.1 is needed, and parses', async () => {
+    const c = defaultConfig();
+    const script = await exportPowerShell(c, { windows: '2012r2' });
+    expect(script).toContain('python-3.12.10-amd64.exe');
+    expect(script).not.toContain('python-3.13');
+    expect(script).toContain('Python 3.12.10: the newest Python that runs on Windows Server 2012 R2');
+    expect(script).toContain('install Windows Management Framework 5.1 (KB3191564)');
+    const h = freshHost();
+    const p = await plan({ ...c, pythonVersion: '3.12.10' }, h);
+    await h.dispose();
+    await checkScript(script, p);
+    // the other targets keep the default Python
+    expect(await exportPowerShell(c, { windows: '2019' })).toContain('python-3.13');
+  });
+
+  it('refuses a Python newer than 3.12 for 2012 R2, through the CLI too, writing nothing', async () => {
+    await expect(exportPowerShell(config({ pythonVersion: '3.13.9' }), { windows: '2012r2' })).rejects.toThrow(/3\.12 is the last Python/);
+    const { mkdtempSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'export-2012-'));
+    writeFileSync(path.join(dir, 'deploy.json'), JSON.stringify({ pythonVersion: '3.14.6' }));
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['export', '--format', 'powershell', '--windows', '2012r2', '--config', path.join(dir, 'deploy.json'), '--out', path.join(dir, 'x.ps1')], { out: (l) => out.push(l), err: (l) => err.push(l) });
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('Nothing was written: Python 3.14.6 does not run on Windows Server 2012 R2');
+    expect(existsSync(path.join(dir, 'x.ps1'))).toBe(false);
+    expect(await main(['export', '--format', 'powershell', '--windows', '2008'], { out: () => undefined, err: (l) => err.push(l) })).toBe(2);
+    expect(err.at(-1)).toContain('--windows 2008 is not one of 2012r2');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('its final check is the site check (home page, admin login, admin CSS as text/css), not a status that $null passes', async () => {
+    const script = await exportPowerShell(defaultConfig());
+    const last = script.slice(script.indexOf('# ---- Step: verification'));
+    expect(last).toContain("if (-not (Test-DjangoSite -Base 'http://localhost:81' -HostName '' -StaticUrl '/static/'))");
+    expect(script).toContain("$css.ContentType -notlike 'text/css*'");
+    expect(script).not.toMatch(/StatusCode -lt 500/);
   });
 });

@@ -43,7 +43,7 @@ export function otherObjects(cfg: string): string[] {
 }
 
 /** Files under C:\ (not the tool's own folder, IIS's backups or the simulator's bookkeeping). */
-function filesHash(root: string): string {
+export function filesHash(root: string): string {
   const h = createHash('sha256');
   const skip = [path.join(root, 'C', 'ProgramData', 'DjangoIISSetup'), path.join(root, 'C', 'Windows', 'System32', 'inetsrv', 'backup')].map((p) => p.toLowerCase());
   const walk = (d: string) => {
@@ -60,7 +60,7 @@ function filesHash(root: string): string {
 }
 
 /** ACLs of folders that exist (empty explicit entries dropped) and the registry. */
-function stateHash(host: SimulatedHost): string {
+export function stateHash(host: SimulatedHost): string {
   const s = host.server.state;
   const acls = Object.values(s.acls)
     .filter((a) => host.server.existsWin(a.path) && (a.aces.length > 0 || a.protected))

@@ -121,3 +121,67 @@ export function occurrences(haystack: string, needle: string): number[] {
 export function inside(ranges: [number, number][], start: number, len: number): boolean {
   return ranges.some(([a, b]) => start >= a && start + len <= b);
 }
+
+/**
+ * The command line Windows PowerShell 5.1 (legacy argument passing) builds for a native program
+ * from its string arguments: an argument with whitespace outside its own quotes is wrapped in
+ * double quotes, nothing is escaped (NeedQuotes in PowerShell's NativeCommandParameterBinder).
+ */
+export function legacyCommandLine(args: readonly string[]): string {
+  // PowerShell's NeedQuotes: whitespace outside an even count of quotes; a quote right after a backslash does not count.
+  const needQuotes = (a: string) => {
+    let quotes = 0;
+    let afterBackslash = false;
+    let need = false;
+    for (const ch of a) {
+      if (ch === '"' && !afterBackslash) quotes++;
+      else if (/\s/.test(ch) && quotes % 2 === 0) need = true;
+      afterBackslash = ch === '\\';
+    }
+    return need;
+  };
+  return args.map((a) => (needQuotes(a) ? `"${a}"` : a)).join(' ');
+}
+
+/** How a program's C runtime (CommandLineToArgvW rules) splits a command line into argv. */
+export function commandLineToArgv(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inArg = false;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] as string;
+    if (ch === '\\') {
+      let n = 0;
+      while (line[i] === '\\') {
+        n++;
+        i++;
+      }
+      if (line[i] === '"') {
+        // 2n backslashes + quote: n backslashes, the quote toggles; 2n+1: n backslashes and a literal quote
+        cur += '\\'.repeat(Math.floor(n / 2));
+        if (n % 2 === 1) cur += '"';
+        else quoted = !quoted;
+      } else {
+        cur += '\\'.repeat(n);
+        i--;
+      }
+      inArg = true;
+    } else if (ch === '"') {
+      if (quoted && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else quoted = !quoted;
+      inArg = true;
+    } else if (/\s/.test(ch) && !quoted) {
+      if (inArg) out.push(cur);
+      cur = '';
+      inArg = false;
+    } else {
+      cur += ch;
+      inArg = true;
+    }
+  }
+  if (inArg) out.push(cur);
+  return out;
+}

@@ -15,7 +15,7 @@ import { ConflictError, plan, rollback, run, uninstall, verify, type RunResult }
 import { LockError } from '../engine/lock';
 import { formatConflicts, JournalError } from '../engine/ownership';
 import type { Host } from '../engine/host';
-import { exportPowerShell } from '../engine/export-powershell';
+import { EXPORT_TARGETS, ExportError, exportPowerShell, type ExportTarget } from '../engine/export-powershell';
 import { HostSelectionError, selectHost } from '../hosts/select';
 import { faultProblem, SimulatorError, type Fault, type Scenario, type WindowsFlavour } from '../hosts/simulated/server';
 import { SimulatedHost } from '../hosts/simulated/sim-host';
@@ -40,6 +40,8 @@ interface Options {
   yes: boolean;
   simulate?: string;
   format?: string;
+  /** export: the Windows Server version the script is for (2012r2 picks Python 3.12). */
+  windows?: string;
   out?: string;
   keep?: string;
   project?: string;
@@ -58,8 +60,9 @@ Commands:
   rollback             undo the last run (after a failure or a cancel): the IIS configuration from
                        the run's backup (or this tool's entries), files, folders and grants
   uninstall            remove what this deployment created (from its journal), restore what it adopted
-  export --format powershell [--out FILE]
+  export --format powershell [--windows 2012r2|2016|2019|2022|2025] [--out FILE]
                        write a standalone, idempotent PowerShell 5.1 script of the same steps
+                       (2012r2: Python 3.12, the last for it; the server needs WMF 5.1)
   rehearse [--project DIR|ZIP] [--keep DIR]
                        deploy the sample app (or your own project, copied from a local folder
                        or .zip) on a fresh simulated Windows Server, verify it, run it again
@@ -108,6 +111,9 @@ export function parseArgs(argv: string[]): Options {
         break;
       case '--out':
         o.out = need(i++, a);
+        break;
+      case '--windows':
+        o.windows = need(i++, a);
         break;
       case '--keep':
         o.keep = need(i++, a);
@@ -375,7 +381,14 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
         });
       case 'export': {
         if (o.format !== 'powershell') throw new UsageError('export needs --format powershell.');
-        const script = await exportPowerShell(config);
+        if (o.windows !== undefined && !(EXPORT_TARGETS as readonly string[]).includes(o.windows)) throw new UsageError(`--windows ${o.windows} is not one of ${EXPORT_TARGETS.join(', ')}.`);
+        let script: string;
+        try {
+          script = await exportPowerShell(config, o.windows ? { windows: o.windows as ExportTarget } : {});
+        } catch (e) {
+          if (e instanceof ExportError) throw new UsageError(`Nothing was written: ${e.message}`);
+          throw e;
+        }
         if (o.out) {
           if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(`--out ${o.out} is a folder; give a file name such as deploy.ps1.`);
           mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });

@@ -112,6 +112,8 @@ export const appcmd = {
     '/commit:apphost',
   ],
   removeHandler: (configPath: string): string[] => ['set', 'config', configPath, '-section:system.webServer/handlers', `/-[name='${DJANGO_HANDLER_NAME}']`, '/commit:apphost'],
+  /** Removes the handlers settings made at a URL path (it inherits the site's again). */
+  clearHandlers: (configPath: string): string[] => ['clear', 'config', configPath, '-section:system.webServer/handlers', '/commit:apphost'],
   addVdir: (site: string, urlPath: string, physicalPath: string): string[] => ['add', 'vdir', `/app.name:${site}/`, `/path:${urlPath}`, `/physicalPath:${physicalPath}`],
   setVdir: (site: string, urlPath: string, physicalPath: string): string[] => ['set', 'vdir', `${site}${urlPath}`, `/physicalPath:${physicalPath}`],
   deleteVdir: (site: string, urlPath: string): string[] => ['delete', 'vdir', `${site}${urlPath}`],

@@ -19,8 +19,9 @@ import { acquireLock } from './lock';
 const APPHOST_CONFIG = 'C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config';
 const BACKUP_PREFIX = 'DjangoIISSetup-';
 import { ProgramNotFoundError, type ExecResult, type Host } from './host';
-import { checkOwnership, formatConflicts, journalPath, owns, readJournal, writeJournal, type JournalEntry, type RunRecord } from './ownership';
+import { checkOwnership, formatConflicts, journalPath, objectKey, owns, readJournal, writeJournal, type JournalEntry, type RunRecord } from './ownership';
 import { applySettingsEdit, removeSettingsBlock } from './settings-edit';
+import { removeWebConfigHandlers } from './web-config';
 import { appcmdMessage, type CheckResult, type Step, type StepContext } from './step';
 import { orderedSteps, STEPS } from './steps';
 import { deployCheck, verify } from './verify';
@@ -244,8 +245,31 @@ async function runLocked(input: DeploymentConfig, host: Host, opts: RunOptions =
         case 'mkdir':
           await host.mkdir(a.path);
           break;
-        case 'remove':
+        case 'remove': {
+          const why = protectedPathReason(a.path);
+          if (why) throw new ActionFailed({ what: `${a.description}: refused.`, why: `${a.path} is ${why}; the tool never deletes it.`, fix: 'Remove the entry for it from the deployment journal only if you are sure, or leave it.' });
+          if (a.onlyIfEmpty && (await host.readDir(a.path).catch(() => ['?'])).length > 0) break;
           await host.remove(a.path);
+          break;
+        }
+        case 'forget':
+          await serial(async () => {
+            // A parent folder the entry created that is not empty yet (another of this deployment's
+            // folders is in it) stays the deployment's, in the entry's place so uninstall removes it last.
+            const next: JournalEntry[] = [];
+            for (const e of journal.entries) {
+              if (e.object !== a.object) next.push(e);
+              else {
+                // Kept with the run: rolling the run back gives the objects back to the deployment.
+                if (runRecord) runRecord.forgotten = [...(runRecord.forgotten ?? []), e];
+                for (const u of e.undo)
+                  if (u.kind === 'remove' && u.onlyIfEmpty && (await host.exists(u.path)) && !owns(journal, objectKey.parent(u.path)))
+                    next.push({ object: objectKey.parent(u.path), stepId: e.stepId, at: e.at, ...(e.runId ? { runId: e.runId } : {}), undo: [u] });
+              }
+            }
+            journal.entries = next;
+            await writeJournal(host, journal);
+          });
           break;
         case 'download':
           await host.download(a.url, a.path, opts.signal);
@@ -254,6 +278,10 @@ async function runLocked(input: DeploymentConfig, host: Host, opts: RunOptions =
           if (!(await host.exists(a.path)))
             throw new ActionFailed({ what: `${a.path} does not exist.`, why: 'The settings module in the configuration does not match the project.', fix: 'Set settingsModule to the project\'s settings (e.g. "mysite.settings") and run again.' });
           const current = await host.readFile(a.path);
+          if (a.transform === 'web-config-without-handlers') {
+            await host.writeFile(a.path, removeWebConfigHandlers(current));
+            break;
+          }
           const next = a.transform === 'django-settings' ? applySettingsEdit(current, a.values) : removeSettingsBlock(current);
           await assertPythonCompiles(host, d.venvPython, a.path, next, opts.signal);
           await host.writeFile(a.path, next);
@@ -457,7 +485,9 @@ export async function rollback(host: Host, siteName: string, onLine?: (line: str
     if (!fromBackup && entries.some((e) => e.undo.some((a) => a.kind === 'exec' && a.file === APPCMD))) out.iisConfig = 'entries-removed';
     if (!fromBackup && last.configHash && (await configHash(host)) !== last.configHash) out.kept.push('The IIS configuration was changed by someone else after the run, so only this tool\'s entries were removed (the backup was not restored).');
     const failed = await undoEntries(host, entries, out, { skipAppcmd: fromBackup, ...(onLine ? { onLine } : {}) });
-    const remaining = [...j.entries.filter((e) => e.runId !== last.runId), ...failed];
+    // What the run dropped from the journal (convergence) is the deployment's again: older entries first.
+    const regained = (last.forgotten ?? []).filter((f) => !j.entries.some((e) => e.object === f.object));
+    const remaining = [...regained, ...j.entries.filter((e) => e.runId !== last.runId), ...failed];
     const runs = (j.runs ?? []).filter((r) => r.runId !== last.runId);
     if (remaining.length === 0 && runs.length === 0) await host.remove(journalPath(siteName));
     else await writeJournal(host, { ...j, entries: remaining, runs });

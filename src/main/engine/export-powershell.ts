@@ -12,10 +12,41 @@ import type { Action, Plan } from '../../shared/plan';
 import { SimulatedHost } from '../hosts/simulated/sim-host';
 import { APPCMD } from './commands';
 import { plan } from './engine';
+import { INSTALLER_VERSIONS } from './resolve';
 import { BLOCK_BEGIN, settingsBlock } from './settings-edit';
 import { knownSecretIn } from '../../shared/problem';
 import { psq } from './step';
 import { orderedSteps, STEPS } from './steps';
+
+/** Windows versions the script can be made for: 2012 R2 needs WMF 5.1 and Python 3.12 at most. */
+export const EXPORT_TARGETS = ['2012r2', '2016', '2019', '2022', '2025'] as const;
+export type ExportTarget = (typeof EXPORT_TARGETS)[number];
+
+/** The configuration cannot be exported for the target: nothing is written. */
+export class ExportError extends Error {}
+
+/**
+ * An argument as it must be written for PowerShell's legacy native-argument passing (Windows
+ * PowerShell 5.1; the script sets PowerShell 7.3+ to the same 'Legacy' mode): PowerShell wraps
+ * an argument with whitespace in double quotes but escapes nothing, so a double quote inside
+ * (appcmd's fullPath='"C:\Program Files\..."') and backslashes before it, or trailing
+ * backslashes of a quoted argument, are escaped here as the program's argv parser
+ * (CommandLineToArgvW) expects: the program then receives the argument exactly.
+ */
+export function legacyNativeArg(arg: string): string {
+  if (!arg.includes('"') && !(/\s/.test(arg) && arg.endsWith('\\'))) return arg;
+  let out = '';
+  let slashes = 0;
+  for (const ch of arg) {
+    if (ch === '\\') {
+      slashes++;
+      continue;
+    }
+    out += ch === '"' ? `${'\\'.repeat(slashes * 2 + 1)}"` : `${'\\'.repeat(slashes)}${ch}`;
+    slashes = 0;
+  }
+  return out + '\\'.repeat(/\s/.test(arg) ? slashes * 2 : slashes);
+}
 
 /** The generated SECRET_KEY is made by the script itself when it runs: never written into it. */
 const SECRET_VAR = '$DjangoSecretKey';
@@ -36,7 +67,7 @@ function psAction(a: Action): string[] {
       if (a.cwd) lines.push(`    Push-Location ${psq(a.cwd)}`);
       // manage.py gets the application's environment (names are validated identifiers)
       for (const [k, v] of Object.entries(a.env ?? {})) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) lines.push(`    $env:${k} = ${psValue(v)}`);
-      lines.push(`    & ${psq(a.file)} ${a.args.map(psValue).join(' ')}`.trimEnd(), `    Assert-Exit -Codes @(${ok.join(', ')}) -What ${psq(a.description)}`);
+      lines.push(`    & ${psq(a.file)} ${a.args.map((x) => psValue(legacyNativeArg(x))).join(' ')}`.trimEnd(), `    Assert-Exit -Codes @(${ok.join(', ')}) -What ${psq(a.description)}`);
       if (a.cwd) lines.push('    Pop-Location');
       return lines;
     }
@@ -52,9 +83,18 @@ function psAction(a: Action): string[] {
         `    Invoke-WebRequest -UseBasicParsing -Uri ${psq(a.url)} -OutFile ${psq(a.path)}`,
       ];
     case 'writeFile':
+    case 'forget':
       return [];
     case 'editFile':
       if (a.transform === 'remove-django-settings') return [];
+      if (a.transform === 'web-config-without-handlers')
+        return [
+          `    Write-Host ${psq(a.description)}`,
+          `    $wc = [IO.File]::ReadAllText(${psq(a.path)})`,
+          // Comments are matched first and kept, so a <handlers> inside a comment is not cut.
+          `    $wc = [regex]::Replace($wc, '(?s)(?<c><!--.*?-->)|[ \\t]*<handlers\\b[^>]*?(?:/>|>.*?</handlers\\s*>)[ \\t]*(\\r?\\n)?', { param($m) if ($m.Groups['c'].Success) { $m.Value } else { '' } })`,
+          `    [IO.File]::WriteAllText(${psq(a.path)}, $wc)`,
+        ];
       return [
         `    Write-Host ${psq(a.description)}`,
         `    $settings = Get-Content -Raw -Path ${psq(a.path)}`,
@@ -66,16 +106,73 @@ function psAction(a: Action): string[] {
   }
 }
 
-export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan): string {
+/** The site check of the script's last step: the home page, the admin login and its CSS, as verify does. */
+const PS_SITE_CHECK = [
+  '# GET over .NET (Invoke-WebRequest in 5.1 cannot set a Host header and throws on 4xx/5xx): $null when nothing answers.',
+  'function Get-Http([string]$Url, [string]$HostName) {',
+  '    $req = [Net.HttpWebRequest]::Create($Url)',
+  '    if ($HostName) { $req.Host = $HostName }',
+  '    $req.AllowAutoRedirect = $false',
+  '    $req.Timeout = 60000',
+  '    try { $resp = $req.GetResponse() } catch [Net.WebException] { $resp = $_.Exception.Response }',
+  '    if ($null -eq $resp) { return $null }',
+  '    $reader = New-Object IO.StreamReader($resp.GetResponseStream())',
+  '    $text = $reader.ReadToEnd()',
+  '    $resp.Close()',
+  '    return [pscustomobject]@{ Status = [int]$resp.StatusCode; ContentType = [string]$resp.ContentType; Body = $text }',
+  '}',
+  'function Test-DjangoSite([string]$Base, [string]$HostName, [string]$StaticUrl) {',
+  '    $page = Get-Http ($Base + \'/\') $HostName',
+  "    if ($null -eq $page -or $page.Body -match 'HTTP Error \\d{3}\\.\\d+' -or ($page.Status -ge 400 -and $page.Status -ne 404)) { Write-Warning 'The home page does not answer from Django.'; return $false }",
+  '    $admin = Get-Http ($Base + \'/admin/login/\') $HostName',
+  '    if ($null -eq $admin) { return $false }',
+  "    if ($admin.Status -eq 404) { Write-Host 'The project has no admin at /admin/: the CSS check is skipped.'; return $true }",
+  "    if ($admin.Status -ne 200) { Write-Warning ('The admin login page answers HTTP ' + $admin.Status); return $false }",
+  '    $m = [regex]::Match($admin.Body, \'href="([^"]*admin/css/base(?:\\.[0-9a-f]{6,})?\\.css)"\')',
+  "    $cssPath = if ($m.Success) { $m.Groups[1].Value } else { $StaticUrl + 'admin/css/base.css' }",
+  '    $css = Get-Http ($Base + $cssPath) $HostName',
+  "    if ($null -eq $css -or $css.Status -ne 200 -or $css.ContentType -notlike 'text/css*') { Write-Warning ('The admin CSS ' + $cssPath + ' is not served as text/css.'); return $false }",
+  '    return $true',
+  '}',
+];
+
+export interface RenderOptions {
+  windows?: ExportTarget;
+  notes?: string[];
+}
+
+export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan, opts: RenderOptions = {}): string {
   const d = derive(config);
+  for (const s of freshPlan.steps)
+    for (const a of s.actions)
+      if (a.kind === 'exec' && a.args.some((x) => x === ''))
+        throw new ExportError(`The step "${s.title}" runs ${a.file} with an empty argument, which PowerShell drops when it starts a program. Give the value in the configuration that makes it, then export again.`);
+  const spaced = [config.appDir, config.venvDir, d.pythonDir, d.staticRoot].filter((p) => /\s/.test(p));
   const lines: string[] = [
     '#Requires -Version 5.1',
     '#Requires -RunAsAdministrator',
+    ...(opts.windows === '2012r2'
+      ? [
+          '# Windows Server 2012 R2 ships PowerShell 4.0: install Windows Management Framework 5.1 (KB3191564)',
+          '# first, or the line above stops the script before it changes anything. Python 3.12 is the last',
+          '# Python for 2012 R2 (it also needs the Universal C Runtime update, KB2999226).',
+        ]
+      : []),
+    ...(opts.notes ?? []).map((n) => `# ${n.replace(/[\r\n]+/g, ' ')}`),
+    ...(spaced.length
+      ? [
+          '# Paths with spaces: PowerShell puts each such argument in double quotes for the program it',
+          '# starts but escapes nothing inside, so double quotes in an argument are written \\" below',
+          '# (the program receives a plain "). Keep them so if you edit the script.',
+        ]
+      : []),
     '# Django IIS Setup: deploys a Django application on IIS. Every value from the configuration is',
     '# a single-quoted string literal below (quote characters doubled), never code or a comment.',
     '# Generated from the engine\'s own steps and commands. Each step runs only when its check says',
     '# it is not done, so running this script again changes nothing.',
     "$ErrorActionPreference = 'Stop'",
+    '# The arguments below are written for the legacy argument passing of Windows PowerShell 5.1.',
+    "if ($PSVersionTable.PSVersion -ge [version]'7.3') { $PSNativeCommandArgumentPassing = 'Legacy' }",
     `Write-Host ${psq(`Django IIS Setup: deploying the site ${config.siteName} on port ${config.port}`)}`,
     ...(config.secretKey
       ? [
@@ -91,6 +188,7 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan): str
     '    if ($Codes -notcontains $LASTEXITCODE) { throw "$What failed (exit $LASTEXITCODE)" }',
     '    if ($LASTEXITCODE -eq 3010) { Write-Warning "$What needs a restart of Windows to finish." }',
     '}',
+    ...PS_SITE_CHECK,
     '',
   ];
   for (const s of orderedSteps(STEPS)) {
@@ -107,11 +205,25 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan): str
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export async function exportPowerShell(config: DeploymentConfig): Promise<string> {
+const versionOf = (v: string): number[] => v.split('.').map(Number);
+
+export async function exportPowerShell(input: DeploymentConfig, opts: { windows?: ExportTarget } = {}): Promise<string> {
+  let config = input;
+  const notes: string[] = [];
+  if (opts.windows === '2012r2') {
+    const last = INSTALLER_VERSIONS['3.12'] as string;
+    const [major = 0, minor = 0] = versionOf(config.pythonVersion ?? '0.0');
+    if (config.pythonVersion && (major > 3 || (major === 3 && minor > 12)))
+      throw new ExportError(`Python ${config.pythonVersion} does not run on Windows Server 2012 R2: 3.12 is the last Python that supports it. Set "pythonVersion": "${last}" (or leave it out) for this export.`);
+    if (!config.pythonVersion) {
+      config = { ...config, pythonVersion: last };
+      notes.push(`Python ${last}: the newest Python that runs on Windows Server 2012 R2 (the default elsewhere is newer).`);
+    }
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'django-iis-export-'));
   const host = new SimulatedHost(dir);
   try {
-    return renderPowerShell(config, await plan(config, host));
+    return renderPowerShell(config, await plan(config, host), { ...(opts.windows ? { windows: opts.windows } : {}), notes });
   } finally {
     await host.dispose();
     rmSync(dir, { recursive: true, force: true });

@@ -40,6 +40,8 @@ export interface RunRecord {
   backup?: string;
   /** sha256 of applicationHost.config after the run's last appcmd command. */
   configHash?: string;
+  /** Entries the run removed from the journal (objects the configuration no longer wanted). */
+  forgotten?: JournalEntry[];
 }
 
 export interface Journal {
@@ -84,6 +86,10 @@ export const objectKey = {
   folder: (p: string) => `folder:${p.toLowerCase()}`,
   handler: (configPath: string) => `handler:${configPath.toLowerCase()}`,
   vdir: (configPath: string) => `vdir:${configPath.toLowerCase()}`,
+  /** A parent folder a deployment created that outlived the object it was made for (removed when empty). */
+  parent: (p: string) => `parent:${p.toLowerCase()}`,
+  /** The Django handler removed at a URL path (the static and media virtual directories). */
+  handlersAt: (configPath: string) => `handlers:${configPath.toLowerCase()}`,
   grant: (p: string, pool: string) => `grant:${p.toLowerCase()}|${pool.toLowerCase()}`,
 };
 

@@ -113,6 +113,28 @@ export function parseSiteList(out: string): { name: string; bindings: string; st
   return findAll(parseAppcmdXml(out), 'SITE').map((s) => ({ name: s.attrs['SITE.NAME'] ?? '', bindings: s.attrs.bindings ?? '', state: s.attrs.state ?? '' }));
 }
 
+export interface Binding {
+  protocol: string;
+  ip: string;
+  port: number;
+  host: string;
+}
+
+/** "http/*:80:,http/[::1]:81:app.example.com,https/*:443:" → bindings (IPv6 addresses are bracketed). */
+export function parseBindingList(list: string): Binding[] {
+  const out: Binding[] = [];
+  for (const item of list.split(',')) {
+    const m = /^\s*([^/\s]+)\/(\[[^\]]*\]|[^:]*):(\d+):(.*?)\s*$/.exec(item);
+    if (m) out.push({ protocol: (m[1] as string).toLowerCase(), ip: m[2] as string, port: Number(m[3]), host: (m[4] as string).toLowerCase() });
+  }
+  return out;
+}
+
+/** IIS's rule: two bindings clash only when protocol, IP, port and host name (ignoring case) all match. */
+export function sameBinding(a: Binding, b: Binding): boolean {
+  return a.protocol === b.protocol && a.ip.toLowerCase() === b.ip.toLowerCase() && a.port === b.port && a.host === b.host;
+}
+
 export interface PoolInfo {
   name: string;
   state: string;

@@ -20,7 +20,9 @@ export const djangoProject: Step = {
     ];
     if ('sample' in src) actions.push(exec(`Create the sample project "${src.sample}" (django-admin startproject)`, d.venvPython, ['-m', 'django', 'startproject', src.sample, config.appDir], { cwd: config.appDir }));
     else if ('folder' in src) actions.push(exec(`Copy the application from ${src.folder}`, 'robocopy.exe', [src.folder, config.appDir, '/E', '/NFL', '/NDL', '/NP'], { okExitCodes: [0, 1, 2, 3] }));
-    else actions.push(exec(`Extract the application from ${src.zip}`, 'tar.exe', ['-xf', src.zip, '-C', config.appDir]));
+    // The venv's Python extracts the zip (its zipfile module refuses absolute and ".." member paths):
+    // tar.exe exists only from Server 2019 on, and Expand-Archive would need PowerShell 5 in between.
+    else actions.push(exec(`Extract the application from ${src.zip}`, d.venvPython, ['-m', 'zipfile', '-e', src.zip, config.appDir]));
     return needed(!hasManage ? `${managePy(config)} does not exist` : `${d.settingsFile} does not exist (check settingsModule)`, actions);
   },
   psCheck: ({ config, d }) => `(Test-Path ${psq(managePy(config))}) -and (Test-Path ${psq(d.settingsFile)})`,

@@ -8,7 +8,7 @@ export const handler: Step = {
   id: 'handler',
   title: 'Add the Django handler mapping',
   section: 'site',
-  dependsOn: ['site', 'fastcgi'],
+  dependsOn: ['site', 'fastcgi', 'web-config'],
   async check(ctx) {
     const { config, d, host } = ctx;
     const add = exec(`Map every request of "${config.siteName}" to Django (FastCgiModule)`, APPCMD, appcmd.addDjangoHandler(config, d), {

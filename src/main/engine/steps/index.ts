@@ -7,6 +7,7 @@ import { djangoSettings } from './django-settings';
 import { fastcgi } from './fastcgi';
 import { handler } from './handler';
 import { iis } from './iis';
+import { leftovers } from './leftovers';
 import { mediaVdir } from './media-vdir';
 import { migrate } from './migrate';
 import { packages } from './packages';
@@ -17,8 +18,9 @@ import { site } from './site';
 import { staticVdir } from './static-vdir';
 import { venv } from './venv';
 import { verification } from './verification';
+import { webConfig } from './web-config';
 
-export const STEPS: readonly Step[] = [preflight, python, iis, venv, packages, djangoProject, djangoSettings, migrate, collectstatic, fastcgi, appPool, site, handler, staticVdir, mediaVdir, permissions, verification];
+export const STEPS: readonly Step[] = [preflight, python, iis, venv, packages, djangoProject, djangoSettings, migrate, collectstatic, fastcgi, appPool, site, webConfig, handler, staticVdir, mediaVdir, permissions, leftovers, verification];
 
 /** Steps in a topological order of their dependencies (stable with respect to STEPS). */
 export function orderedSteps(steps: readonly Step[] = STEPS): Step[] {

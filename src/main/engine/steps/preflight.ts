@@ -1,6 +1,6 @@
 /** Preflight: elevated, Windows build and edition, tools present, port free (or ours), disk space. */
-import { APPCMD, FSUTIL, NET, NETSTAT, REG, appcmd } from '../commands';
-import { parseDiskFree, parseNetstat, parseRegQuery, parseSiteList } from '../parsers';
+import { APPCMD, FSUTIL, NET, NETSTAT, REG, appcmd, bindingInfo } from '../commands';
+import { parseBindingList, parseDiskFree, parseNetstat, parseRegQuery, parseSiteList, sameBinding, type Binding } from '../parsers';
 import { blocked, done, query, type Step } from '../step';
 
 const MIN_BUILD = 14393; // Windows Server 2016: the oldest Windows Electron 45 runs on
@@ -30,7 +30,7 @@ export const preflight: Step = {
       return blocked(`${product} (build ${build}) is older than Windows Server 2016`, {
         what: `${product} (build ${build}) is too old for this tool.`,
         why: 'The tool runs on Windows Server 2016 (build 14393) and later; Server 2012 R2 cannot run its interface.',
-        fix: 'Export the deployment as a PowerShell script (cli export --format powershell) and run that on this server, or use Windows Server 2016 or later.',
+        fix: 'Export the deployment as a PowerShell script (cli export --format powershell --windows 2012r2: Python 3.12, needs WMF 5.1) and run that on this server, or use Windows Server 2016 or later.',
       });
     const dismOk = await ctx.host.exists('C:\\Windows\\System32\\dism.exe');
     if (!dismOk)
@@ -45,23 +45,41 @@ export const preflight: Step = {
         ...(ns ? { exitCode: ns.exitCode } : {}),
       });
     const owner = parseNetstat(ns?.stdout ?? '').find((l) => l.port === config.port);
-    if (owner) {
-      if (owner.pid !== 4)
-        return blocked(`port ${config.port} is in use by process ${owner.pid}`, {
-          what: `Port ${config.port} is already in use by another program (PID ${owner.pid}).`,
-          why: 'IIS cannot start a site on a port another process listens on.',
-          fix: `Stop that program (tasklist /FI "PID eq ${owner.pid}" names it) or choose another port in the configuration.`,
-          command: [NETSTAT, '-ano', '-p', 'tcp'],
-        });
-      const sites = (await ctx.host.exists(APPCMD)) ? await query(ctx, APPCMD, appcmd.listSites()) : undefined;
-      const other = sites?.exitCode === 0 ? parseSiteList(sites.stdout).find((s) => s.name.toLowerCase() !== config.siteName.toLowerCase() && s.bindings.split(',').some((b) => b.split(':')[1] === String(config.port))) : undefined;
-      if (other)
-        return blocked(`port ${config.port} is bound by the IIS site "${other.name}"`, {
-          what: `Port ${config.port} is already used by the IIS site "${other.name}".`,
-          why: 'Two sites cannot listen on the same port without distinct host names.',
-          fix: `Choose another port, or set hostName so the binding differs, or stop/remove the site "${other.name}".`,
-        });
-    }
+    if (owner && owner.pid !== 4)
+      return blocked(`port ${config.port} is in use by process ${owner.pid}`, {
+        what: `Port ${config.port} is already in use by another program (PID ${owner.pid}).`,
+        why: 'IIS cannot start a site on a port another process listens on.',
+        fix: `Stop that program (tasklist /FI "PID eq ${owner.pid}" names it) or choose another port in the configuration.`,
+        command: [NETSTAT, '-ano', '-p', 'tcp'],
+      });
+    // Other IIS sites: sharing a port is normal (port 80 carries the Default Web Site and any number of
+    // sites with host names); only the same protocol, IP, port and host name clash.
+    const sites = (await ctx.host.exists(APPCMD)) ? await query(ctx, APPCMD, appcmd.listSites()) : undefined;
+    const wanted = parseBindingList(`http/${bindingInfo(config)}`)[0] as Binding;
+    const all = sites?.exitCode === 0 ? parseSiteList(sites.stdout) : [];
+    const isMine = (s: { name: string }) => s.name.toLowerCase() === config.siteName.toLowerCase();
+    const others = all.filter((s) => !isMine(s));
+    const mine = all.find(isMine);
+    const holders = others.filter((s) => parseBindingList(s.bindings).some((b) => sameBinding(b, wanted)));
+    const running = holders.find((s) => s.state.toLowerCase() !== 'stopped');
+    if (running)
+      return blocked(`http/${bindingInfo(config)} is already served by the IIS site "${running.name}"`, {
+        what: `The IIS site "${running.name}" already has the binding http/${bindingInfo(config)}${config.hostName ? '' : ' (port ' + config.port + ', any host name)'}.`,
+        why: 'IIS routes a request by protocol, IP address, port and host name; two started sites cannot share all four, so this site could not start.',
+        fix: config.hostName
+          ? `Choose another hostName or port, or stop or remove the site "${running.name}".`
+          : `Set hostName (e.g. "app.example.com", the name people type) so both sites share port ${config.port}, choose another port, or stop the site "${running.name}".`,
+        command: [APPCMD, ...appcmd.listSites()],
+      });
+    const shared = others.filter((s) => parseBindingList(s.bindings).some((b) => b.protocol === 'http' && b.port === config.port));
+    const portNote = shared.length
+      ? `shared with ${shared.map((s) => `"${s.name}"`).join(', ')}${config.hostName ? ` (this site answers for ${config.hostName})` : ''}`
+      : mine && parseBindingList(mine.bindings).some((b) => sameBinding(b, wanted))
+        ? 'held by this site'
+        : owner
+          ? 'held by IIS (http.sys)'
+        : 'free';
+    const stoppedNote = holders.length ? ` (the stopped site "${holders[0]?.name}" has the same binding and cannot start while this one runs)` : '';
     const df = await query(ctx, FSUTIL, ['volume', 'diskfree', 'C:']);
     const free = df?.exitCode === 0 ? parseDiskFree(df.stdout) : undefined;
     if (free !== undefined && free < MIN_FREE_BYTES)
@@ -71,7 +89,7 @@ export const preflight: Step = {
         fix: 'Free some space on C: and run again.',
       });
     const note = installType === 'Client' ? ' (client Windows: IIS works, but this tool is made for Windows Server)' : installType === 'Server Core' ? ' (Server Core: use the command line or the PowerShell export)' : '';
-    return done(`${product} (build ${build}, ${values.EditionID ?? installType})${note}, elevated, port ${config.port} ${owner ? 'held by this site' : 'free'}${free !== undefined ? `, ${(free / 1024 ** 3).toFixed(0)} GB free` : ''}`);
+    return done(`${product} (build ${build}, ${values.EditionID ?? installType})${note}, elevated, port ${config.port} ${portNote}${stoppedNote}${free !== undefined ? `, ${(free / 1024 ** 3).toFixed(0)} GB free` : ''}`);
   },
   psCheck: ({ config }) =>
     `(([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)) -and -not (Get-NetTCPConnection -State Listen -LocalPort ${config.port} -ErrorAction SilentlyContinue | Where-Object { $_.OwningProcess -ne 4 })`,

@@ -41,8 +41,16 @@ export const site: Step = {
   },
   psCheck: ({ config }) => `((& $appcmd list site ${psq(config.siteName)}) -match ${psq(`:${config.port}:`)}) -and $LASTEXITCODE -eq 0`,
   explain(action, r) {
-    if (/being used by another process|0x80070020/i.test(r.stdout))
-      return { what: 'The site could not start: its port is in use.', why: 'Another program or site listens on the same port.', fix: 'Choose another port or stop the other program.', command: [action.file, ...action.args], exitCode: r.exitCode };
+    if (r.exitCode === 32 || /0x80070020/i.test(r.stdout + r.stderr))
+      return { what: 'The site could not start: its port is in use by a program other than IIS.', why: 'Another program listens on the same port (appcmd exit 32, HRESULT 0x80070020).', fix: 'Choose another port, or stop that program ("netstat -ano" shows its PID).', command: [action.file, ...action.args], exitCode: r.exitCode };
+    if (r.exitCode === 183 || /0x800700B7|already exists/i.test(r.stdout + r.stderr))
+      return {
+        what: 'The site could not start: another started IIS site has the same binding.',
+        why: 'IIS refuses to start two sites with the same protocol, IP address, port and host name (appcmd exit 183, HRESULT 0x800700B7).',
+        fix: 'Set hostName so the bindings differ, choose another port, or stop the other site ("appcmd list site" shows which one has the binding).',
+        command: [action.file, ...action.args],
+        exitCode: r.exitCode,
+      };
     return undefined;
   },
 };

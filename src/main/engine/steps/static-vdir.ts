@@ -19,7 +19,10 @@ export async function checkStaticVdir(ctx: StepContext, what: string, urlPath: s
   const addVdir = exec(`Add the virtual directory ${urlPath} → ${physicalPath} (${what})`, APPCMD, appcmd.addVdir(config.siteName, urlPath, physicalPath), {
     creates: { object: objectKey.vdir(configPath), undo: [exec(`Delete the virtual directory ${urlPath}`, APPCMD, appcmd.deleteVdir(config.siteName, urlPath))] },
   });
-  const dropHandler = exec(`Let only the static file handler serve ${urlPath}`, APPCMD, appcmd.removeHandler(configPath));
+  const dropHandler = exec(`Let only the static file handler serve ${urlPath}`, APPCMD, appcmd.removeHandler(configPath), {
+    // Undone by clearing the handlers settings at the path: URLs there reach Django again once the vdir is gone.
+    creates: { object: objectKey.handlersAt(configPath), undo: [exec(`Let ${urlPath} inherit the site's handlers again`, APPCMD, appcmd.clearHandlers(configPath), { okExitCodes: [0, 1168] })] },
+  });
   if (!(await host.exists(APPCMD))) return needed('IIS is not installed yet', [addVdir, dropHandler]);
   const r = await query(ctx, APPCMD, appcmd.listSite(config.siteName));
   const info = r?.exitCode === 0 ? parseSite(r.stdout) : undefined;

@@ -13,9 +13,10 @@ export const verification: Step = {
   id: 'verification',
   title: 'Verify the site',
   section: 'verify',
-  dependsOn: ['static-vdir', 'permissions', 'handler'],
+  dependsOn: ['static-vdir', 'permissions', 'handler', 'leftovers'],
   async check(ctx) {
     return reportToCheck(await verifyIn(ctx));
   },
-  psCheck: ({ config }) => `(Invoke-WebRequest -UseBasicParsing -Uri ${psq(`http://localhost:${config.port}/`)} -ErrorAction SilentlyContinue).StatusCode -lt 500`,
+  // Test-DjangoSite is defined at the top of the exported script: home page, admin login, admin CSS as text/css.
+  psCheck: ({ config }) => `Test-DjangoSite -Base ${psq(`http://localhost:${config.port}`)} -HostName ${psq(config.hostName ? `${config.hostName}:${config.port}` : '')} -StaticUrl ${psq(config.staticUrl ?? '/static/')}`,
 };

@@ -418,6 +418,8 @@ function dispatch(server: SimulatedServer, root: El, p: ParsedArgs, object: stri
       return deleteVdir(server, root, p);
     case 'set config':
       return setConfig(server, root, p);
+    case 'clear config':
+      return clearConfig(server, root, p);
     case 'unlock config':
     case 'lock config':
       return lockConfig(server, root, p);
@@ -638,20 +640,34 @@ function deletePool(server: SimulatedServer, root: El, p: ParsedArgs): ProgramRe
   return ok(`APPPOOL object "${getAttr(pool, 'name')}" deleted`, true);
 }
 
-function portTakenByOther(server: SimulatedServer, root: El, port: number, siteName: string): boolean {
-  if (server.state.listeners.some((l) => l.port === port && l.pid !== 4)) return true;
-  return listSites(root).some(
+/** Same protocol, IP, port and host name (IIS compares host names ignoring case): http.sys cannot route both. */
+function sameBinding(a: { protocol: string; bindingInformation: string }, b: { protocol: string; bindingInformation: string }): boolean {
+  return a.protocol.toLowerCase() === b.protocol.toLowerCase() && a.bindingInformation.toLowerCase() === b.bindingInformation.toLowerCase();
+}
+
+/**
+ * Why a site cannot start, as IIS says it: a port another (non-http.sys) process listens on is
+ * 0x80070020 (exit 32); a binding another started site already serves is 0x800700B7 (exit 183).
+ * Sites share a port when their host names (or IPs) differ: that is how port 80 carries many sites.
+ */
+function startConflict(server: SimulatedServer, root: El, site: El): { code: number; message: string } | undefined {
+  const name = (getAttr(site, 'name') ?? '').toLowerCase();
+  const mine = siteBindings(site);
+  if (mine.some((b) => server.state.listeners.some((l) => l.port === Number(b.bindingInformation.split(':')[1]) && l.pid !== 4)))
+    return { code: 32, message: 'The process cannot access the file because it is being used by another process. (Exception from HRESULT: 0x80070020)' };
+  const clash = listSites(root).some(
     (s) =>
-      (getAttr(s, 'name') ?? '').toLowerCase() !== siteName.toLowerCase() &&
+      (getAttr(s, 'name') ?? '').toLowerCase() !== name &&
       siteState(server, getAttr(s, 'name') ?? '') === 'Started' &&
-      siteBindings(s).some((b) => b.bindingInformation.split(':')[1] === String(port)),
+      siteBindings(s).some((b) => mine.some((m) => sameBinding(m, b))),
   );
+  if (clash) return { code: 183, message: 'Cannot create a file when that file already exists. (Exception from HRESULT: 0x800700B7)' };
+  return undefined;
 }
 
 function refreshSiteState(server: SimulatedServer, root: El, site: El): void {
   const name = getAttr(site, 'name') ?? '';
-  const ports = siteBindings(site).map((b) => Number(b.bindingInformation.split(':')[1]));
-  const conflict = ports.some((port) => portTakenByOther(server, root, port, name));
+  const conflict = startConflict(server, root, site) !== undefined;
   const autoStart = (getAttr(site, 'serverAutoStart') ?? 'true') === 'true';
   server.state.siteState[name.toLowerCase()] = !conflict && autoStart ? 'Started' : 'Stopped';
   server.save();
@@ -849,6 +865,39 @@ function setConfig(server: SimulatedServer, root: El, p: ParsedArgs): ProgramRes
   return ok(`Applied configuration changes to section "${section}" for "${configPathLabel(cp)}" at configuration commit path "${configPathLabel(cp)}"`, true);
 }
 
+/**
+ * `appcmd clear config PATH -section:S /commit:apphost`: removes the section's settings made at
+ * PATH (its <location> element), so PATH inherits again; an emptied <location> goes too.
+ * Server-level clears and web.config clears are refused by the simulator (the tool never runs them).
+ */
+function clearConfig(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
+  const section = sectionParam(p);
+  sectionOrThrow(section);
+  const cp = configPathOf(p, root);
+  if (cp === '' || (param(p, 'commit') ?? '').toLowerCase() !== 'apphost')
+    fail('The simulator clears a section only at a site or URL path in applicationHost.config: appcmd clear config "SITE/PATH" -section:NAME /commit:apphost.', EXIT.UNSUPPORTED);
+  const loc = findLocation(root, cp);
+  if (loc) {
+    const segs = section.split('/');
+    const chain: El[] = [loc];
+    for (const seg of segs) {
+      const next = (chain.at(-1) as El).children.find((c) => c.name === seg);
+      if (!next) break;
+      chain.push(next);
+    }
+    if (chain.length === segs.length + 1) {
+      for (let i = chain.length - 1; i >= 1; i--) {
+        const parent = chain[i - 1] as El;
+        const child = chain[i] as El;
+        if (i === chain.length - 1 || (child.children.length === 0 && child.attrs.length === 0)) parent.children = parent.children.filter((c) => c !== child);
+      }
+      if (loc.children.length === 0 && !getAttr(loc, 'overrideMode')) root.children = root.children.filter((c) => c !== loc);
+    }
+  }
+  commit(server, root, [section]);
+  return ok(`Applied configuration changes to section "${section}" for "${configPathLabel(cp)}" at configuration commit path "${APPHOST_ROOT}"`, true);
+}
+
 function lockConfig(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
   const section = sectionParam(p);
   const cp = configPathOf(p, root);
@@ -867,9 +916,8 @@ function startStop(server: SimulatedServer, root: El, p: ParsedArgs, object: str
     const site = findSite(root, name);
     if (!site) fail(`Cannot find SITE object with identifier "${name}".`, EXIT.NOT_FOUND);
     if (p.verb === 'start') {
-      const ports = siteBindings(site).map((b) => Number(b.bindingInformation.split(':')[1]));
-      if (ports.some((port) => portTakenByOther(server, root, port, name)))
-        fail('The process cannot access the file because it is being used by another process. (Exception from HRESULT: 0x80070020)', 32);
+      const conflict = startConflict(server, root, site);
+      if (conflict) fail(conflict.message, conflict.code);
     }
     server.state.siteState[(name).toLowerCase()] = p.verb === 'start' ? 'Started' : 'Stopped';
   } else {

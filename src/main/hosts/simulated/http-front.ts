@@ -162,12 +162,16 @@ export class HttpFront {
     const s = this.server;
     const root = s.loadAppHost();
     const hostHeader = (headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    const site = listSites(root).find((x) =>
+    // As http.sys routes: a binding naming this host wins over a binding for any host on the port;
+    // among the candidates only a started site serves (a stopped one does not shadow another).
+    const started = (x: El): boolean => s.state.siteState[(getAttr(x, 'name') ?? '').toLowerCase()] === 'Started';
+    const bound = (x: El, exactHost: boolean): boolean =>
       siteBindings(x).some((b) => {
         const [, port, host] = b.bindingInformation.split(':');
-        return Number(port) === sitePort && (!host || host.toLowerCase() === hostHeader);
-      }),
-    );
+        return b.protocol.toLowerCase() === 'http' && Number(port) === sitePort && (exactHost ? !!host && host.toLowerCase() === hostHeader : !host);
+      });
+    const sites = listSites(root);
+    const site = sites.find((x) => bound(x, true) && started(x)) ?? sites.find((x) => bound(x, true)) ?? sites.find((x) => bound(x, false) && started(x)) ?? sites.find((x) => bound(x, false));
     if (!site || s.state.siteState[(getAttr(site, 'name') ?? '').toLowerCase()] !== 'Started') {
       return { status: 400, headers: { 'content-type': 'text/html' }, body: Buffer.from('<h2>Bad Request - Invalid Hostname</h2><hr><p>HTTP Error 400. The request hostname is invalid.</p>') };
     }

@@ -222,7 +222,8 @@ export class SimulatedServer {
     for (const dir of ['Windows\\System32\\inetsrv', 'ProgramData', 'Users\\Administrator\\AppData\\Local', 'Program Files']) {
       mkdirSync(this.toReal(`C:\\${dir}`), { recursive: true });
     }
-    for (const exe of ['dism.exe', 'reg.exe', 'icacls.exe', 'netstat.exe', 'net.exe', 'sc.exe', 'whoami.exe', 'fsutil.exe', 'cmd.exe', 'robocopy.exe', 'tar.exe']) {
+    // tar.exe (bsdtar) ships with Windows 10 1803 (build 17134) and Server 2019 on, not with Server 2016.
+    for (const exe of ['dism.exe', 'reg.exe', 'icacls.exe', 'netstat.exe', 'net.exe', 'sc.exe', 'whoami.exe', 'fsutil.exe', 'cmd.exe', 'robocopy.exe', ...(b.build >= 17134 ? ['tar.exe'] : [])]) {
       writeFileSync(this.toReal(`C:\\Windows\\System32\\${exe}`), `SIMULATED ${exe}\r\n`);
     }
     const cv = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';

@@ -1,0 +1,92 @@
+/**
+ * Convergence: what an earlier run of this deployment created and the configuration no longer
+ * wants (the FastCGI entry of a previous venvDir, the old venv, the /static virtual directory of
+ * a previous staticUrl, a previous pool and its grants) is removed, from the journal only: an
+ * object the journal does not list is never touched. Folders that may hold data (a previous
+ * application folder, log, database or media folder) are not deleted here: they stay in the
+ * journal, the plan names them, and uninstall removes them.
+ */
+import type { Action } from '../../../shared/plan';
+import { APPCMD, ICACLS } from '../commands';
+import { objectKey, readJournal, type JournalEntry } from '../ownership';
+import { projectView, requiredGrants } from '../project';
+import { done, needed, type StepContext, type Step } from '../step';
+
+/** Steps whose folders can be made again from the configuration (no data of the application in them). */
+const REGENERABLE_FOLDER_STEPS = new Set(['venv', 'collectstatic']);
+
+/** The journal keys of every object the current configuration wants. */
+export async function wantedObjects(ctx: StepContext): Promise<Set<string>> {
+  const { config, d } = ctx;
+  const view = await projectView(ctx);
+  const keys = [
+    objectKey.site(config.siteName),
+    objectKey.pool(d.appPool),
+    objectKey.fastCgi(d),
+    objectKey.handler(config.siteName),
+    objectKey.folder(config.appDir),
+    objectKey.folder(config.venvDir),
+    objectKey.folder(view.staticRoot),
+  ];
+  for (const urlPath of [view.staticVdirPath, view.media?.vdirPath]) {
+    if (!urlPath) continue;
+    keys.push(objectKey.vdir(`${config.siteName}${urlPath}`), objectKey.handlersAt(`${config.siteName}${urlPath}`));
+  }
+  for (const g of requiredGrants(config, d, view)) keys.push(objectKey.folder(g.path), objectKey.grant(g.path, d.appPool));
+  return new Set(keys);
+}
+
+const objectLabel = (e: JournalEntry): string => {
+  const [kind, ...rest] = e.object.split(':');
+  const name = rest.join(':');
+  switch (kind) {
+    case 'pool':
+      return `the application pool "${name}"`;
+    case 'fastcgi':
+      return `the FastCGI application ${name}`;
+    case 'vdir':
+      return `the virtual directory ${name}`;
+    case 'handlers':
+      return `the handler settings at ${name}`;
+    case 'grant':
+      return `the grant ${name.replace('|', ' to ')}`;
+    case 'folder':
+      return `the folder ${name}`;
+    default:
+      return e.object;
+  }
+};
+
+export const leftovers: Step = {
+  id: 'leftovers',
+  title: 'Remove what an earlier configuration left',
+  section: 'site',
+  dependsOn: ['site', 'app-pool', 'fastcgi', 'handler', 'static-vdir', 'media-vdir', 'permissions', 'collectstatic'],
+  async check(ctx) {
+    const { config, host } = ctx;
+    const journal = await readJournal(host, config.siteName);
+    if (journal.entries.length === 0) return done('nothing from an earlier run');
+    const wanted = await wantedObjects(ctx);
+    // Settings edits (file:) and parent folders (parent:) stay until uninstall: they are undone last.
+    const orphans = journal.entries.filter((e) => !e.object.startsWith('file:') && !e.object.startsWith('parent:') && !wanted.has(e.object));
+    const kept = orphans.filter((e) => e.object.startsWith('folder:') && !e.adopted && !REGENERABLE_FOLDER_STEPS.has(e.stepId));
+    const removable = orphans.filter((e) => !kept.includes(e));
+    const keptNote = kept.length ? `; kept ${kept.map((e) => e.object.slice('folder:'.length)).join(', ')} (may hold data: uninstall removes it, or delete it yourself)` : '';
+    if (removable.length === 0) return done(`nothing the configuration no longer wants${keptNote}`);
+    const actions: Action[] = [];
+    for (const e of [...removable].reverse()) {
+      for (const a of e.undo) {
+        if (a.kind === 'exec' && a.file === APPCMD) actions.push({ ...a, okExitCodes: [...new Set([...(a.okExitCodes ?? [0]), 1168, 4312])] });
+        else if (a.kind === 'exec' && a.file === ICACLS) {
+          if (await host.exists(a.args[0] ?? '')) actions.push(a);
+        } else if (a.kind === 'remove') {
+          if (await host.exists(a.path)) actions.push(a);
+        } else if (a.kind !== 'writeFile') actions.push(a);
+      }
+      actions.push({ kind: 'forget', description: `${objectLabel(e)} is no longer this deployment's`, object: e.object });
+    }
+    return needed(`the configuration no longer wants ${removable.map(objectLabel).join(', ')}${keptNote}`, actions);
+  },
+  // The exported script deploys a fresh server: there is no earlier run to converge from.
+  psCheck: () => '$true',
+};
