@@ -251,3 +251,48 @@ describe("a handed-over project's web.config with <handlers>", () => {
     expect(step?.problem?.fix).toContain('Fix the file');
   });
 });
+
+describe('a project with a settings package (shop.settings.production), env-driven hosts and STATIC_ROOT outside the code', () => {
+  it('every manage.py call gets the FastCGI environment; STATIC_ROOT is created, then granted; the site verifies; a re-run changes nothing', async () => {
+    const h = track(freshHost({ windows: '2016' }));
+    const drop = h.server.toReal('C:\\drop');
+    mkdirSync(drop, { recursive: true });
+    cpSync(path.resolve('test/fixtures/shop'), path.join(drop, 'shop'), { recursive: true });
+    const c = config({
+      siteName: 'shop',
+      hostName: 'shop.example.com',
+      appDir: 'C:\\apps\\shop',
+      venvDir: 'C:\\virtualenvs\\shop',
+      djangoProject: { folder: 'C:\\drop\\shop' },
+      settingsModule: 'shop.settings.production',
+      requirementsFile: 'C:\\drop\\shop\\requirements.txt',
+      environment: { SHOP_ALLOWED_HOSTS: 'shop.example.com' },
+      secretKey: { env: 'SHOP_SECRET_KEY' },
+    });
+    const r = await deployOk(c, h);
+    expect(r.states.collectstatic).toBe('done');
+    // manage.py ran with the application's settings module, not manage.py's default (the bare package)
+    const manage = h.commandLog().filter((x) => x.argv.some((a) => a.endsWith('manage.py')));
+    expect(manage.length).toBeGreaterThan(1);
+    expect(h.server.existsWin('C:\\srv\\shop-static\\admin\\css\\base.css')).toBe(true);
+    const grant = h.commandLog().findIndex((x) => x.argv[0] === 'icacls.exe' && x.argv[1] === 'C:\\srv\\shop-static' && x.argv[2] === '/grant');
+    expect(grant).toBeGreaterThan(-1);
+    expect((await run(c, h)).mutatingCommands).toBe(0);
+    await uninstall(h, 'shop');
+    expect(h.server.existsWin('C:\\srv')).toBe(false);
+  });
+
+  it('a zip is extracted by the venv\'s Python on Server 2016, which has no tar.exe', async () => {
+    const h = track(freshHost({ windows: '2016' }));
+    expect(h.server.existsWin('C:\\Windows\\System32\\tar.exe')).toBe(false);
+    const drop = h.server.toReal('C:\\drop');
+    mkdirSync(drop, { recursive: true });
+    cpSync(path.resolve('test/fixtures/shop'), path.join(drop, 'shop'), { recursive: true });
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('/usr/bin/python3', ['-c', `import shutil; shutil.make_archive('${drop}/shop', 'zip', '${drop}/shop')`]);
+    const c = config({ siteName: 'shop', appDir: 'C:\\apps\\shop', venvDir: 'C:\\virtualenvs\\shop', djangoProject: { zip: 'C:\\drop\\shop.zip' }, settingsModule: 'shop.settings.production', requirementsFile: 'C:\\drop\\shop\\requirements.txt', secretKey: { env: 'SHOP_SECRET_KEY' } });
+    await deployOk(c, h);
+    expect(h.commandLog().some((x) => x.argv.join(' ').includes('python.exe -m zipfile -e C:\\drop\\shop.zip C:\\apps\\shop'))).toBe(true);
+    expect(track(freshHost({ windows: '2019' })).server.existsWin('C:\\Windows\\System32\\tar.exe')).toBe(true);
+  });
+});
