@@ -12,12 +12,10 @@ import { plan } from '../../src/main/engine/engine';
 import { exportPowerShell, legacyNativeArg, renderPowerShell } from '../../src/main/engine/export-powershell';
 import { main } from '../../src/main/cli/cli';
 import { config, freshHost } from './helpers';
-import { commandLineToArgv, decodeVerbatim, inside, legacyCommandLine, occurrences, parsePowerShell } from './powershell-grammar';
+import { commandLineToArgv, decodeVerbatim, inside, KNOWN_COMMANDS, legacyCommandLine, occurrences, parsePowerShell } from './powershell-grammar';
 
 const execsOf = (p: Plan) => p.steps.flatMap((s) => s.actions.filter((a) => a.kind === 'exec').map((a) => ({ step: s.id, argv: [a.file, ...a.args] })));
 
-/** Cmdlets and functions the exporter writes; anything else in the parse is injected code. */
-const KNOWN_COMMANDS = new Set(['Select-String', 'Get-Http', 'Test-DjangoSite', 'New-Object', 'Write-Host', 'Write-Warning', 'Assert-Exit', 'New-Item', 'Remove-Item', 'Push-Location', 'Pop-Location', 'Invoke-WebRequest', 'Get-Content', 'Get-ChildItem', 'Measure-Object', 'Test-Path', 'Get-ItemProperty', 'Get-Service', 'Where-Object', 'ConvertFrom-Json', 'Out-Null', 'Get-NetTCPConnection']);
 
 async function checkScript(script: string, p: Plan) {
   const parsed = await parsePowerShell(script);

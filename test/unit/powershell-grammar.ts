@@ -185,3 +185,6 @@ export function commandLineToArgv(line: string): string[] {
   if (inArg) out.push(cur);
   return out;
 }
+
+/** Cmdlets and functions the exporter writes; anything else in the parse is injected code. */
+export const KNOWN_COMMANDS = new Set(['Select-String', 'Get-Http', 'Test-DjangoSite', 'New-Object', 'Write-Host', 'Write-Warning', 'Assert-Exit', 'New-Item', 'Remove-Item', 'Push-Location', 'Pop-Location', 'Invoke-WebRequest', 'Get-Content', 'Get-ChildItem', 'Measure-Object', 'Test-Path', 'Get-ItemProperty', 'Get-Service', 'Where-Object', 'ConvertFrom-Json', 'Out-Null', 'Get-NetTCPConnection']);
