@@ -61,9 +61,9 @@ describe('failures', () => {
     expect(again.states['app-pool']).toBe('done');
   });
 
-  it('exit 3010 is a success that needs a restart', async () => {
+  it('exit 3010 from the Python installer is a success that needs a restart (DISM\'s 3010 is in real-server.test.ts)', async () => {
     const h = track(freshHost());
-    h.server.addFault({ match: '/Enable-Feature', restart: true });
+    h.server.addFault({ match: 'InstallAllUsers=1', restart: true });
     const r = await run(c, h);
     expect(r.outcome).toBe('succeeded');
     expect(r.restartRequired).toBe(true);

@@ -18,6 +18,7 @@ import type { Host } from '../engine/host';
 import { EXPORT_TARGETS, ExportError, exportPowerShell, type ExportTarget } from '../engine/export-powershell';
 import { HostSelectionError, selectHost } from '../hosts/select';
 import { faultProblem, SimulatorError, type Fault, type Scenario, type WindowsFlavour } from '../hosts/simulated/server';
+import { SIM_LANGUAGES, type SimLanguage } from '../hosts/simulated/language';
 import { SimulatedHost } from '../hosts/simulated/sim-host';
 import { realPython } from '../hosts/simulated/python';
 
@@ -74,7 +75,7 @@ Options:
   --yes                do not ask before changing the server
   --rotate-secret      apply: replace the generated SECRET_KEY (config "secretKey")
   --simulate DIR       run against the simulated Windows Server in DIR (created when empty)
-  --sim-windows 2016|2019|2022|2025|client, --sim-not-elevated, --sim-port-in-use PORT,
+  --sim-windows 2016|2019|2022|2025|client, --sim-language en-US|de-DE|zh-CN, --sim-not-elevated, --sim-port-in-use PORT,
   --sim-iis none|web-server|with-cgi, --sim-python VERSION=DIR
                        shape a fresh simulated server (ignored when DIR already holds one)
   --sim-lenient-packages
@@ -131,6 +132,12 @@ export function parseArgs(argv: string[]): Options {
         const v = need(i++, a);
         if (!['2016', '2019', '2022', '2025', 'client'].includes(v)) throw new UsageError('--sim-windows takes 2016, 2019, 2022, 2025 or client.');
         o.scenario.windows = v as WindowsFlavour;
+        break;
+      }
+      case '--sim-language': {
+        const v = need(i++, a);
+        if (!(SIM_LANGUAGES as readonly string[]).includes(v)) throw new UsageError(`--sim-language takes ${SIM_LANGUAGES.join(', ')}.`);
+        o.scenario.language = v as SimLanguage;
         break;
       }
       case '--sim-not-elevated':

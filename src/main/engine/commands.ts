@@ -103,12 +103,12 @@ export const appcmd = {
   startSite: (site: string): string[] => ['start', 'site', site],
   deleteSite: (site: string): string[] => ['delete', 'site', site],
   listHandlers: (configPath: string): string[] => ['list', 'config', configPath, '-section:system.webServer/handlers', '/xml'],
-  addDjangoHandler: (c: DeploymentConfig, d: Derived): string[] => [
+  addDjangoHandler: (c: DeploymentConfig, d: Derived, scriptProcessor: string = fastCgiIdentity(d).scriptProcessor): string[] => [
     'set',
     'config',
     c.siteName,
     '-section:system.webServer/handlers',
-    `/+[name='${DJANGO_HANDLER_NAME}',path='*',verb='*',modules='FastCgiModule',scriptProcessor='${fastCgiIdentity(d).scriptProcessor}',resourceType='Unspecified',requireAccess='Script']`,
+    `/+[name='${DJANGO_HANDLER_NAME}',path='*',verb='*',modules='FastCgiModule',scriptProcessor='${scriptProcessor}',resourceType='Unspecified',requireAccess='Script']`,
     '/commit:apphost',
   ],
   removeHandler: (configPath: string): string[] => ['set', 'config', configPath, '-section:system.webServer/handlers', `/-[name='${DJANGO_HANDLER_NAME}']`, '/commit:apphost'],

@@ -375,6 +375,18 @@ async function assertPythonCompiles(host: Host, python: string, file: string, co
   }
 }
 
+/**
+ * An undo whose object is already gone is not a failure. Decided by exit code, never by the
+ * message (it is in the server's language): appcmd 1168 (ERROR_NOT_FOUND) and 4312 (object not
+ * found); icacls 2/3 (file or path not found).
+ */
+function alreadyGone(file: string, exitCode: number): boolean {
+  const f = file.toLowerCase();
+  if (f.endsWith('appcmd.exe')) return exitCode === 1168 || exitCode === 4312;
+  if (f.endsWith('icacls.exe')) return exitCode === 2 || exitCode === 3;
+  return false;
+}
+
 export interface UninstallResult {
   removed: string[];
   problems: string[];
@@ -405,7 +417,7 @@ async function undoEntries(host: Host, entries: JournalEntry[], out: UninstallRe
           if (e instanceof ProgramNotFoundError) continue;
           throw e;
         }
-        if (!(a.okExitCodes ?? [0]).includes(r.exitCode) && !/Cannot find|does not exist|not found/i.test(r.stdout + r.stderr)) {
+        if (!(a.okExitCodes ?? [0]).includes(r.exitCode) && !alreadyGone(a.file, r.exitCode)) {
           out.problems.push(`${a.description}: ${appcmdMessage(r)}`);
           ok = false;
           continue;

@@ -4,7 +4,8 @@ import { hasExplicitGrant, parseCollectstatic, parseDiskFree, parseDismState, pa
 describe('parsers', () => {
   it('dism State lines', () => {
     expect(parseDismState('Feature Name : IIS-CGI\r\nRestart Required : Possible\r\nState : Enabled\r\n')).toBe('Enabled');
-    expect(parseDismState('State : Disabled with Payload Removed')).toBe('Disabled');
+    expect(parseDismState('State : Disabled with Payload Removed\r\n')).toBe('Disabled with Payload Removed');
+    expect(parseDismState('State : Enable Pending\r\n\r\nCustom Properties:')).toBe('Enable Pending');
     expect(parseDismState('Error: 87')).toBeUndefined();
   });
 

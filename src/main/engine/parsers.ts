@@ -4,9 +4,12 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 
-/** `State : Enabled` in dism /Get-FeatureInfo (with /English). */
+/**
+ * `State : Enabled` in dism /Get-FeatureInfo (with /English): Enabled, Disabled, Enable Pending,
+ * Disable Pending (a restart finishes them), Disabled with Payload Removed (its files are gone).
+ */
 export function parseDismState(out: string): string | undefined {
-  return /^State : (\w+)/m.exec(out)?.[1];
+  return /^State : (.+?)\s*$/m.exec(out)?.[1];
 }
 
 export interface XmlNode {
@@ -161,7 +164,9 @@ export function parseRegQuery(out: string): Record<string, Record<string, string
       continue;
     }
     const m = /^ {4}(.+?) {4}(REG_\w+) {4}(.*)$/.exec(line);
-    if (m && current) (result[current] as Record<string, string>)[m[1] as string] = m[3] as string;
+    // The default value's name is localised ("(Default)", "(Standard)", "(默认)"): any name in
+    // parentheses is it (reg.exe prints a named value without them).
+    if (m && current) (result[current] as Record<string, string>)[/^\(.*\)$/.test(m[1] as string) ? '(Default)' : (m[1] as string)] = m[3] as string;
   }
   return result;
 }
@@ -186,11 +191,15 @@ export function parsePythonInstalls(out: string, hive: 'HKLM' | 'HKCU'): PythonI
   return installs;
 }
 
-/** LISTENING sockets from `netstat -ano -p tcp`. */
+/**
+ * Listening TCP sockets (IPv4 and IPv6) from `netstat -ano`, whatever the display language: the
+ * state word is localised (LISTENING, ABHÖREN), so a listener is a TCP row whose foreign address
+ * is the unspecified one with port 0 (0.0.0.0:0 or [::]:0).
+ */
 export function parseNetstat(out: string): { port: number; pid: number; address: string }[] {
   const rows: { port: number; pid: number; address: string }[] = [];
   for (const line of out.split(/\r?\n/)) {
-    const m = /^\s*TCP\s+(\S+):(\d+)\s+\S+\s+LISTENING\s+(\d+)/i.exec(line);
+    const m = /^\s*TCP\s+(\[[^\]]*\]|[^\s:]+):(\d+)\s+(?:0\.0\.0\.0|\[::\]|\*):0\s+\S+\s+(\d+)\s*$/i.exec(line);
     if (m) rows.push({ address: m[1] as string, port: Number(m[2]), pid: Number(m[3]) });
   }
   return rows;
@@ -229,15 +238,23 @@ export function hasExplicitGrant(aces: AclLine[], identity: string, right: 'RX' 
   );
 }
 
-/** `sc query NAME` → RUNNING / STOPPED, or undefined when the service does not exist. */
+const SERVICE_STATES: Record<string, string> = { '1': 'STOPPED', '2': 'START_PENDING', '3': 'STOP_PENDING', '4': 'RUNNING', '5': 'CONTINUE_PENDING', '6': 'PAUSE_PENDING', '7': 'PAUSED' };
+
+/**
+ * `sc query NAME` → RUNNING / STOPPED / ..., or undefined when the service does not exist. The
+ * label is localised (STATE, STATUS, ÉTAT, 状态); the line is found by its value, the state's
+ * number followed by its constant name, which sc prints the same in every language.
+ */
 export function parseScState(out: string): string | undefined {
-  return /STATE\s+:\s+\d+\s+(\w+)/.exec(out)?.[1];
+  const m = /:\s+([1-7])\s+(STOPPED|START_PENDING|STOP_PENDING|RUNNING|CONTINUE_PENDING|PAUSE_PENDING|PAUSED)\b/.exec(out);
+  return m ? SERVICE_STATES[m[1] as string] : undefined;
 }
 
-/** `fsutil volume diskfree C:` → free bytes. */
+/** `fsutil volume diskfree C:` → free bytes: the first line's number (its label is localised). */
 export function parseDiskFree(out: string): number | undefined {
-  const m = /Total free bytes\s*:\s*([\d,.]+)/i.exec(out);
-  return m ? Number((m[1] as string).replace(/[,.]/g, '')) : undefined;
+  const first = out.split(/\r?\n/).find((l) => l.includes(':'));
+  const m = first ? /:\s*([\d,.\u00a0\u202f ]*\d)/.exec(first) : null;
+  return m ? Number((m[1] as string).replace(/[^\d]/g, '')) : undefined;
 }
 
 export function parsePipList(out: string): Record<string, string> {

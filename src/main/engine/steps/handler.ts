@@ -1,6 +1,6 @@
 /** The Django handler mapping at the site (in applicationHost.config: handlers is locked). */
 import { APPCMD, DJANGO_HANDLER_NAME, appcmd, fastCgiIdentity } from '../commands';
-import { parseHandlers } from '../parsers';
+import { parseFastCgiApps, parseHandlers } from '../parsers';
 import { objectKey } from '../ownership';
 import { appcmdMessage, done, exec, needed, psq, query, type Step } from '../step';
 
@@ -19,11 +19,17 @@ export const handler: Step = {
     if (!r || r.exitCode !== 0) return needed(`the site's handlers cannot be read yet${r ? `: ${appcmdMessage(r)}` : ''}`, [add]);
     const handlers = parseHandlers(r.stdout);
     const h = handlers.find((x) => x.name === DJANGO_HANDLER_NAME);
-    const want = fastCgiIdentity(d).scriptProcessor;
-    if (!h) return needed('the site has no Django handler', [add]);
+    // IIS finds the FastCGI entry ignoring case; whether the handler's scriptProcessor must match its
+    // case is unconfirmed, so the handler copies the entry's own text (an adopted entry may differ in case).
+    const id = fastCgiIdentity(d);
+    const fr = await query(ctx, APPCMD, appcmd.listFastCgi());
+    const entry = fr?.exitCode === 0 ? parseFastCgiApps(fr.stdout).find((a) => a.fullPath.toLowerCase() === id.fullPath.toLowerCase() && a.arguments.toLowerCase() === id.arguments.toLowerCase()) : undefined;
+    const want = entry ? `${entry.fullPath}|${entry.arguments}` : id.scriptProcessor;
+    const addWanted = want === id.scriptProcessor ? add : { ...add, args: appcmd.addDjangoHandler(config, d, want) };
+    if (!h) return needed('the site has no Django handler', [addWanted]);
     const first = handlers.find((x) => x.path === '*' && x.verb === '*');
     if (h.scriptProcessor === want && h.modules === 'FastCgiModule' && h.path === '*' && first?.name === DJANGO_HANDLER_NAME) return done(`"${DJANGO_HANDLER_NAME}" → ${want}`);
-    return needed(`the Django handler differs (scriptProcessor ${h.scriptProcessor ?? '(none)'})`, [exec('Remove the outdated Django handler', APPCMD, appcmd.removeHandler(config.siteName)), add]);
+    return needed(`the Django handler differs (scriptProcessor ${h.scriptProcessor ?? '(none)'})`, [exec('Remove the outdated Django handler', APPCMD, appcmd.removeHandler(config.siteName)), addWanted]);
   },
   psCheck: ({ config, d }) => `(& $appcmd list config ${psq(config.siteName)} -section:system.webServer/handlers) -match [regex]::Escape(${psq(`scriptProcessor="${fastCgiIdentity(d).scriptProcessor.replace(/"/g, '&quot;')}"`)})`,
 };

@@ -35,22 +35,24 @@ export const preflight: Step = {
     const dismOk = await ctx.host.exists('C:\\Windows\\System32\\dism.exe');
     if (!dismOk)
       return blocked('dism.exe is missing', { what: 'dism.exe was not found in C:\\Windows\\System32.', why: 'DISM enables IIS and its CGI feature.', fix: 'Run the tool on a standard Windows Server installation.' });
-    const ns = await query(ctx, NETSTAT, ['-ano', '-p', 'tcp']);
+    const ns = await query(ctx, NETSTAT, ['-ano']);
     if (!ns || ns.exitCode !== 0)
       return blocked('the listening ports could not be read', {
         what: `netstat could not list the TCP ports in use${ns ? ` (exit ${ns.exitCode})` : ' (netstat.exe was not found)'}, so the tool cannot tell whether port ${config.port} is free.`,
         why: 'A port taken by another program makes the site fail to start; the tool does not guess that it is free.',
-        fix: 'Run "netstat -ano -p tcp" in an elevated prompt to see why it fails, fix that, and run again.',
-        command: [NETSTAT, '-ano', '-p', 'tcp'],
+        fix: 'Run "netstat -ano" in an elevated prompt to see why it fails, fix that, and run again.',
+        command: [NETSTAT, '-ano'],
         ...(ns ? { exitCode: ns.exitCode } : {}),
       });
-    const owner = parseNetstat(ns?.stdout ?? '').find((l) => l.port === config.port);
+    // IPv4 and IPv6 rows: a program listening on [::]:port only takes the port from IIS too.
+    const onPort = parseNetstat(ns?.stdout ?? '').filter((l) => l.port === config.port);
+    const owner = onPort.find((l) => l.pid !== 4) ?? onPort[0];
     if (owner && owner.pid !== 4)
       return blocked(`port ${config.port} is in use by process ${owner.pid}`, {
-        what: `Port ${config.port} is already in use by another program (PID ${owner.pid}).`,
+        what: `Port ${config.port} is already in use by another program (PID ${owner.pid}${owner.address.startsWith('[') ? `, on IPv6 ${owner.address}` : ''}).`,
         why: 'IIS cannot start a site on a port another process listens on.',
         fix: `Stop that program (tasklist /FI "PID eq ${owner.pid}" names it) or choose another port in the configuration.`,
-        command: [NETSTAT, '-ano', '-p', 'tcp'],
+        command: [NETSTAT, '-ano'],
       });
     // Other IIS sites: sharing a port is normal (port 80 carries the Default Web Site and any number of
     // sites with host names); only the same protocol, IP, port and host name clash.

@@ -16,6 +16,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { localizeAppcmd } from './language';
 import { APPHOST_ROOT, collectionKeyOf, findLocation, findSection, isSectionLockedAt, sectionOrThrow, validateElement } from './apphost';
 import { attributeValueProblem, canonicalValue, keyAttributes, SECTION_DECLARATIONS, type ElementSchema } from './iis-schema';
 import { configPathLabel, effectiveSection, findPool, findSite, listPools, listSites, resolveUrl, siteBindings, defaultAppPool, applications, sitesSection, poolsSection } from './iisconfig';
@@ -322,9 +323,11 @@ function applyExpr(sectionEl: El, schema: ElementSchema, expr: ParsedArgs['exprs
     const key = collectionKeyOf(c.item, entry);
     if (effItems.some((x) => collectionKeyOf(c.item, x) === key)) {
       const keys = keyAttributes(c.item);
+      // appcmd prefixes these with "New <element> object missing required attributes. " (windows-iis.md §11).
+      const prefix = `New ${c.add} object missing required attributes. `;
       if (keys.length > 1 || keys[0]?.key === 'combined')
-        fail(`Cannot add duplicate collection entry of type '${c.add}' with combined key attributes '${keys.map((k) => k.name).join(', ')}' respectively set to '${keys.map((k) => getAttr(entry, k.name) ?? '').join(', ')}'`, EXIT.DUPLICATE);
-      fail(`Cannot add duplicate collection entry of type '${c.add}' with unique key attribute '${keys[0]?.name ?? 'name'}' set to '${getAttr(entry, keys[0]?.name ?? 'name') ?? ''}'`, EXIT.DUPLICATE);
+        fail(`${prefix}Cannot add duplicate collection entry of type '${c.add}' with combined key attributes '${keys.map((k) => k.name).join(', ')}' respectively set to '${keys.map((k) => getAttr(entry, k.name) ?? '').join(', ')}'`, EXIT.DUPLICATE);
+      fail(`${prefix}Cannot add duplicate collection entry of type '${c.add}' with unique key attribute '${keys[0]?.name ?? 'name'}' set to '${getAttr(entry, keys[0]?.name ?? 'name') ?? ''}'`, EXIT.DUPLICATE);
     }
     cur.el.children.push(entry);
     return;
@@ -358,9 +361,9 @@ export function runAppcmd(server: SimulatedServer, args: readonly string[]): Pro
     if (!object) fail(`Object type "${parsed.object}" is not supported. Supported: site, app, vdir, apppool, config, backup.`);
     const root = server.loadAppHost();
     const r = dispatch(server, root, parsed, object);
-    return r;
+    return { ...r, stdout: localizeAppcmd(r.stdout, server.state.language) };
   } catch (e) {
-    if (e instanceof AppcmdError) return { exitCode: e.exitCode, stdout: `ERROR ( message:${e.message} )\r\n`, stderr: '', mutating: false };
+    if (e instanceof AppcmdError) return { exitCode: e.exitCode, stdout: localizeAppcmd(`ERROR ( message:${e.message} )\r\n`, server.state.language), stderr: '', mutating: false };
     throw e;
   }
 }
@@ -747,7 +750,7 @@ function addApp(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult
   if (!site) fail(`Cannot find SITE object with identifier "${siteName}".`, EXIT.NOT_FOUND);
   if (!appPath.startsWith('/')) fail('Invalid application path', EXIT.INVALID_DATA);
   if (applications(site).some((a) => (getAttr(a, 'path') ?? '').toLowerCase() === appPath.toLowerCase()))
-    fail(`Failed to add duplicate collection element "${siteName}${appPath}".`, EXIT.DUPLICATE);
+    fail(`New application object missing required attributes. Failed to add duplicate collection element "${siteName}${appPath}".`, EXIT.DUPLICATE);
   const app = el('application', { path: appPath });
   const pp = param(p, 'physicalPath');
   const appSchema = appItemSchema();

@@ -12,6 +12,7 @@ import { addCgiToConfig, removeCgiFromConfig } from './apphost';
 import type { ProgramResult } from './appcmd';
 import { findPool, listSites, siteBindings } from './iisconfig';
 import { APPHOST_PATH, type Ace, type SimulatedServer } from './server';
+import { words } from './language';
 
 const res = (exitCode: number, stdout: string, mutating = false, stderr = ''): ProgramResult => ({ exitCode, stdout, stderr, mutating });
 const lower = (s: string) => s.toLowerCase();
@@ -45,6 +46,8 @@ const DISM_BANNER = (s: SimulatedServer) =>
 
 /** 0x800f080c as the unsigned exit code Windows reports. */
 export const DISM_UNKNOWN_FEATURE = 0x800f080c;
+/** 0x800f081f: the source files could not be found (a feature with its payload removed). */
+export const DISM_SOURCE_MISSING = 0x800f081f;
 
 export function runDism(s: SimulatedServer, args: readonly string[]): ProgramResult {
   if (!s.state.elevated) return res(740, `${DISM_BANNER(s)}Error: 740\r\n\r\nElevated permissions are required to run DISM.\r\nUse an elevated command prompt to complete these tasks.\r\n`);
@@ -85,6 +88,11 @@ export function runDism(s: SimulatedServer, args: readonly string[]): ProgramRes
         parent = FEATURE_PARENTS[parent];
       }
     }
+    // A feature whose files were removed (Disabled with Payload Removed) needs a source: the
+    // installation media (/Source:...\sources\sxs) or Windows Update, which this server cannot reach.
+    const removed = [...toEnable].filter((f) => s.state.features[f] === 'Disabled with Payload Removed');
+    if (removed.length && !flags.some((a) => a.startsWith('/source:')))
+      return res(DISM_SOURCE_MISSING, `${DISM_BANNER(s)}Enabling feature(s)\r\n[==========================100.0%==========================]\r\n\r\nError: 0x800f081f\r\n\r\nThe source files could not be found.\r\nUse the "Source" option to specify the location of the files that are required to restore the feature. For more information on specifying a source location, see https://go.microsoft.com/fwlink/?LinkId=243077.\r\n\r\nThe DISM log file can be found at C:\\Windows\\Logs\\DISM\\dism.log\r\n`);
     const hadIis = s.iisInstalled();
     const hadCgi = s.state.features['IIS-CGI'] === 'Enabled';
     for (const f of toEnable) s.state.features[f] = 'Enabled';
@@ -139,7 +147,8 @@ export function runReg(s: SimulatedServer, args: readonly string[]): ProgramResu
   const recursive = rest.some((a) => lower(a) === '/s');
   const vIdx = rest.findIndex((a) => lower(a) === '/v');
   const valueName = vIdx >= 0 ? rest[vIdx + 1] : undefined;
-  const notFound = res(1, 'ERROR: The system was unable to find the specified registry key or value.\r\n');
+  const w = words(s.state.language);
+  const notFound = res(1, `${w?.regNotFound ?? 'ERROR: The system was unable to find the specified registry key or value.'}\r\n`);
   const keys = Object.keys(s.state.registry)
     .filter((x) => x === k || (recursive && x.startsWith(`${k}\\`)))
     .sort();
@@ -154,7 +163,7 @@ export function runReg(s: SimulatedServer, args: readonly string[]): ProgramResu
     if (valueName !== undefined && vals.length === 0) continue;
     out.push(displayKey(entry.key));
     for (const [n, v] of vals) {
-      out.push(`    ${n}    ${v.type}    ${v.data}`);
+      out.push(`    ${n === '(Default)' && w ? w.regDefault : n}    ${v.type}    ${v.data}`);
       hits++;
     }
     out.push('');
@@ -179,13 +188,17 @@ export function runSc(s: SimulatedServer, args: readonly string[]): ProgramResul
   const o = lower(op ?? '');
   if (o === 'start' || o === 'stop') {
     if (!s.state.elevated) return res(5, `[SC] StartService: OpenService FAILED 5:\r\n\r\nAccess is denied.\r\n\r\n`);
+    // As Windows: starting a running service fails with 1056, stopping a stopped one with 1062.
+    if (o === 'start' && svc.state === 'RUNNING') return res(1056, `[SC] StartService FAILED 1056:\r\n\r\nAn instance of the service is already running.\r\n\r\n`);
+    if (o === 'stop' && svc.state === 'STOPPED') return res(1062, `[SC] ControlService FAILED 1062:\r\n\r\nThe service has not been started.\r\n\r\n`);
     svc.state = o === 'start' ? 'RUNNING' : 'STOPPED';
     s.save();
   } else if (o !== 'query') {
     return res(1, `[SC] The simulator knows query, start and stop.\r\n`);
   }
   const st = svc.state === 'RUNNING' ? '4  RUNNING' : '1  STOPPED';
-  return res(0, `\r\nSERVICE_NAME: ${svcKey}\r\n        TYPE               : 20  WIN32_SHARE_PROCESS\r\n        STATE              : ${st}\r\n                                (STOPPABLE, NOT_PAUSABLE, ACCEPTS_SHUTDOWN)\r\n        WIN32_EXIT_CODE    : 0  (0x0)\r\n        SERVICE_EXIT_CODE  : 0  (0x0)\r\n        CHECKPOINT         : 0x0\r\n        WAIT_HINT          : 0x0\r\n`, o !== 'query');
+  const label = (words(s.state.language)?.state ?? 'STATE').padEnd(19);
+  return res(0, `\r\nSERVICE_NAME: ${svcKey}\r\n        TYPE               : 20  WIN32_SHARE_PROCESS\r\n        ${label}: ${st}\r\n                                (STOPPABLE, NOT_PAUSABLE, ACCEPTS_SHUTDOWN)\r\n        WIN32_EXIT_CODE    : 0  (0x0)\r\n        SERVICE_EXIT_CODE  : 0  (0x0)\r\n        CHECKPOINT         : 0x0\r\n        WAIT_HINT          : 0x0\r\n`, o !== 'query');
 }
 
 export function runNet(s: SimulatedServer, args: readonly string[]): ProgramResult {
@@ -201,7 +214,7 @@ export function runWhoami(s: SimulatedServer, args: readonly string[]): ProgramR
 }
 
 /** TCP listeners: other processes from the scenario, plus http.sys (PID 4) for every started site. */
-export function listeners(s: SimulatedServer): { port: number; pid: number; process: string }[] {
+export function listeners(s: SimulatedServer): { port: number; pid: number; process: string; ipv6Only?: boolean }[] {
   const out = [...s.state.listeners];
   if (s.iisInstalled() && s.state.services.W3SVC?.state === 'RUNNING') {
     for (const site of listSites(s.loadAppHost())) {
@@ -216,17 +229,33 @@ export function listeners(s: SimulatedServer): { port: number; pid: number; proc
   return out.sort((a, b) => a.port - b.port);
 }
 
-export function runNetstat(s: SimulatedServer, _args: readonly string[]): ProgramResult {
-  const rows = listeners(s).map((l) => `  TCP    ${`0.0.0.0:${l.port}`.padEnd(23)}${'0.0.0.0:0'.padEnd(23)}${'LISTENING'.padEnd(16)}${l.pid}`);
-  return res(0, `\r\nActive Connections\r\n\r\n  Proto  Local Address          Foreign Address        State           PID\r\n${rows.join('\r\n')}\r\n`);
+/**
+ * netstat -ano [-p tcp]: "-p tcp" lists IPv4 sockets only (IPv6 ones are "-p tcpv6"); without -p,
+ * both (IPv6 as [::]:port). http.sys (PID 4) listens on both; a scenario process can be IPv6-only.
+ */
+export function runNetstat(s: SimulatedServer, args: readonly string[]): ProgramResult {
+  const w = words(s.state.language);
+  const p = args.findIndex((a) => lower(a) === '-p');
+  const proto = p >= 0 ? lower(args[p + 1] ?? '') : 'all';
+  const listening = w?.listening ?? 'LISTENING';
+  const row = (local: string, foreign: string, pid: number) => `  TCP    ${local.padEnd(23)}${foreign.padEnd(23)}${listening.padEnd(16)}${pid}`;
+  const ls = listeners(s);
+  const rows = [
+    ...(proto === 'all' || proto === 'tcp' ? ls.filter((l) => !l.ipv6Only).map((l) => row(`0.0.0.0:${l.port}`, '0.0.0.0:0', l.pid)) : []),
+    ...(proto === 'all' || proto === 'tcpv6' ? ls.map((l) => row(`[::]:${l.port}`, '[::]:0', l.pid)) : []),
+    // an established connection (never a listener) that the parser must not count
+    '  TCP    10.0.0.5:3389          10.0.0.9:51234         ESTABLISHED     1104',
+  ];
+  return res(0, `\r\n${w?.activeConnections ?? 'Active Connections'}\r\n\r\n${w?.netstatHeader ?? '  Proto  Local Address          Foreign Address        State           PID'}\r\n${rows.join('\r\n')}\r\n`);
 }
 
 export function runFsutil(s: SimulatedServer, args: readonly string[]): ProgramResult {
   if (!(lower(args[0] ?? '') === 'volume' && lower(args[1] ?? '') === 'diskfree')) return res(1, 'The simulator models only "fsutil volume diskfree C:".\r\n');
   if (!s.state.elevated) return res(1, 'Error:  Access is denied.\r\n');
   const free = s.state.freeDiskBytes;
-  const fmt = (n: number) => `${n.toLocaleString('en-US')} (${(n / 1024 ** 3).toFixed(1).padStart(5)} GB)`;
-  return res(0, `Total free bytes                : ${fmt(free)}\r\nTotal bytes                     : ${fmt(136_363_114_496)}\r\nTotal quota free bytes          : ${fmt(free)}\r\n`);
+  const fmt = (n: number) => `${n.toLocaleString(s.state.language ?? 'en-US')} (${(n / 1024 ** 3).toFixed(1).padStart(5)} GB)`;
+  const [l1, l2, l3] = words(s.state.language)?.freeBytes ?? ['Total free bytes                ', 'Total bytes                     ', 'Total quota free bytes          '];
+  return res(0, `${l1}: ${fmt(free)}\r\n${l2}: ${fmt(136_363_114_496)}\r\n${l3}: ${fmt(free)}\r\n`);
 }
 
 // ---------------------------------------------------------------- icacls
@@ -270,7 +299,7 @@ export function runIcacls(s: SimulatedServer, args: readonly string[]): ProgramR
   const [target, ...rest] = args;
   if (!target) return res(87, 'Invalid parameter: a file or folder name is required.\r\n');
   const real = s.toReal(target);
-  const summary = (ok: number, failed: number) => `Successfully processed ${ok} files; Failed processing ${failed} files\r\n`;
+  const summary = (ok: number, failed: number) => `${words(s.state.language)?.icaclsSummary(ok, failed) ?? `Successfully processed ${ok} files; Failed processing ${failed} files`}\r\n`;
   if (!existsSync(real)) return res(2, `${target}: The system cannot find the path specified.\r\n${summary(0, 1)}`);
   if (rest.length === 0) {
     const aces = s.effectiveAces(target);

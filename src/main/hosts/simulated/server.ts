@@ -12,6 +12,7 @@ import path from 'node:path';
 import { redact } from '../../../shared/problem';
 import { freshAppHostConfig } from './apphost';
 import { parseXml, serializeXml, type El } from './xml';
+import type { SimLanguage } from './language';
 
 export type WindowsFlavour = '2016' | '2019' | '2022' | '2025' | 'client';
 
@@ -19,7 +20,7 @@ export interface Scenario {
   windows?: WindowsFlavour;
   elevated?: boolean;
   /** Processes that already listen on TCP ports (e.g. another web server on 81). */
-  portsInUse?: { port: number; process: string; pid?: number }[];
+  portsInUse?: { port: number; process: string; pid?: number; ipv6Only?: boolean }[];
   /** IIS (with or without CGI) already enabled. */
   iis?: 'none' | 'web-server' | 'with-cgi';
   /** A site that already exists (implies IIS). */
@@ -27,7 +28,13 @@ export interface Scenario {
   /** Python already installed. */
   python?: { version: string; dir: string; allUsers: boolean }[];
   freeDiskBytes?: number;
+  /** The display language the tools answer in (default en-US). */
+  language?: SimLanguage;
+  /** Windows features in a state other than the fresh default (e.g. "Disabled with Payload Removed"). */
+  featureStates?: Record<string, FeatureState>;
 }
+
+export type FeatureState = 'Enabled' | 'Disabled' | 'Enable Pending' | 'Disable Pending' | 'Disabled with Payload Removed';
 
 export interface Ace {
   identity: string;
@@ -63,12 +70,13 @@ export interface SimState {
   version: 1;
   os: { productName: string; build: number; installationType: 'Server' | 'Client'; editionId: string };
   elevated: boolean;
-  features: Record<string, 'Enabled' | 'Disabled'>;
+  features: Record<string, FeatureState>;
+  language?: SimLanguage;
   services: Record<string, { displayName: string; state: 'RUNNING' | 'STOPPED' }>;
   /** Registry: key path (upper-case) → values. */
   registry: Record<string, { key: string; values: Record<string, { type: string; data: string }> }>;
   acls: Record<string, AclEntry>;
-  listeners: { port: number; pid: number; process: string }[];
+  listeners: { port: number; pid: number; process: string; ipv6Only?: boolean }[];
   /** Windows venv folder (lower-case) → the real Linux venv that stands in for it. */
   venvs: Record<string, { winDir: string; realDir: string; basePython: string }>;
   /** Python installs by folder (lower-case). */
@@ -198,7 +206,7 @@ export class SimulatedServer {
       version: 1,
       os: { productName: b.productName, build: b.build, installationType: b.type, editionId: b.edition },
       elevated: sc.elevated ?? true,
-      features: Object.fromEntries(IIS_FEATURES.map((f) => [f, 'Disabled' as const])),
+      features: { ...Object.fromEntries(IIS_FEATURES.map((f): [string, FeatureState] => [f, 'Disabled'])), ...(sc.featureStates ?? {}) },
       services: { LanmanServer: { displayName: 'Server', state: 'RUNNING' } },
       registry: {},
       acls: {},
@@ -206,8 +214,9 @@ export class SimulatedServer {
         { port: 135, pid: 956, process: 'svchost.exe' },
         { port: 445, pid: 4, process: 'System' },
         { port: 3389, pid: 1104, process: 'svchost.exe' },
-        ...(sc.portsInUse ?? []).map((p, i) => ({ port: p.port, pid: p.pid ?? 5100 + i, process: p.process })),
+        ...(sc.portsInUse ?? []).map((p, i) => ({ port: p.port, pid: p.pid ?? 5100 + i, process: p.process, ...(p.ipv6Only ? { ipv6Only: true } : {}) })),
       ],
+      ...(sc.language && sc.language !== 'en-US' ? { language: sc.language } : {}),
       venvs: {},
       pythons: {},
       pipPackages: {},
@@ -455,6 +464,16 @@ export class SimulatedServer {
     this.state.siteState['default web site'] = 'Started';
     this.state.poolState.defaultapppool = 'Started';
     if (!this.state.listeners.some((l) => l.port === 80)) this.state.listeners.push({ port: 80, pid: 4, process: 'System' });
+    this.save();
+  }
+
+  /** A restart of Windows: pending feature changes take effect. */
+  restart(): void {
+    for (const [k, v] of Object.entries(this.state.features)) {
+      if (v === 'Enable Pending') this.state.features[k] = 'Enabled';
+      if (v === 'Disable Pending') this.state.features[k] = 'Disabled';
+    }
+    this.state.restartPending = false;
     this.save();
   }
 

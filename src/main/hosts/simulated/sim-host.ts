@@ -68,6 +68,7 @@ export class SimulatedHost implements Host {
           opts.onLine?.(stream, line);
         }
       : undefined;
+    const featuresBefore = { ...s.state.features };
     const r = await this.dispatch(win, [...args], { ...opts, ...(onLine ? { onLine } : {}) });
     if (!streamed.any) {
       emit(r.stdout, 'stdout');
@@ -77,6 +78,8 @@ export class SimulatedHost implements Host {
     if (fault?.restart && exitCode === 0) {
       exitCode = 3010;
       s.state.restartPending = true;
+      // DISM's features enabled by this command wait for the restart, as on Windows ("Enable Pending").
+      for (const [k, v] of Object.entries(s.state.features)) if (v === 'Enabled' && featuresBefore[k] !== 'Enabled') s.state.features[k] = 'Enable Pending';
       s.save();
     }
     s.logCommand(n, { argv: [file, ...args], exitCode, mutating: r.mutating, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
