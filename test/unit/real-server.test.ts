@@ -4,6 +4,8 @@
  * held on IPv6 only, appcmd's real wordings and codes, and sc's 1056. All on the simulator; the
  * parsers are also fed the wordings of public captures.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { plan, run, uninstall } from '../../src/main/engine/engine';
 import { parseDiskFree, parseNetstat, parsePythonInstalls, parseScState } from '../../src/main/engine/parsers';
@@ -152,5 +154,53 @@ describe('ports and the real wordings', () => {
     expect(r.exitCode).toBe(1056);
     const p = await plan(c, h);
     expect(p.steps.find((s) => s.id === 'iis')?.status).toBe('done');
+  });
+});
+
+describe('an offline wheelhouse', () => {
+  const wheels = (h: SimulatedHost, files: string[]) => {
+    const dir = h.server.toReal('C:\\wheels');
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) writeFileSync(path.join(dir, f), 'SIMULATED distribution file\n');
+  };
+  const offline = config({ wheelhouse: 'C:\\wheels' });
+
+  it('is checked before anything runs: a missing folder, a missing package, and setuptools for wfastcgi on Python 3.12+', async () => {
+    const h = track(freshHost());
+    let p = await plan(offline, h);
+    expect(p.steps.find((s) => s.id === 'packages')?.problem?.what).toContain('The wheelhouse C:\\wheels does not exist');
+    wheels(h, ['wfastcgi-3.0.0.tar.gz']);
+    p = await plan(offline, h);
+    const what = p.steps.find((s) => s.id === 'packages')?.problem?.what ?? '';
+    expect(what).toContain('django (no wheel or source archive of it)');
+    expect(what).toContain('setuptools, as a wheel (wfastcgi is only a source archive there');
+    const r = await run(offline, h);
+    expect(r.states.packages).toBe('failed');
+    expect(h.commandLog().some((x) => x.argv.includes('install') && x.argv.some((a) => a.endsWith('python.exe')))).toBe(false);
+    // Python 3.11 venvs still have setuptools: only Django is missing there
+    const p311 = await plan(config({ wheelhouse: 'C:\\wheels', pythonVersion: '3.11.9' }), h);
+    expect(p311.steps.find((s) => s.id === 'packages')?.problem?.what).not.toContain('setuptools');
+  });
+
+  it('the simulated pip honours --no-index/--find-links as pip does (the build-dependency error for setuptools)', async () => {
+    const h = track(freshHost({ python: [{ version: '3.13.9', dir: 'C:\\Python313', allUsers: true }] }));
+    wheels(h, ['Django-5.2.8-py3-none-any.whl', 'wfastcgi-3.0.0.tar.gz']);
+    expect((await h.exec('C:\\Python313\\python.exe', ['-m', 'venv', 'C:\\venvs\\x'])).exitCode).toBe(0);
+    const pip = (...a: string[]) => h.exec('C:\\venvs\\x\\Scripts\\python.exe', ['-m', 'pip', 'install', '--no-index', '--find-links', 'C:\\wheels', ...a]);
+    const r = await pip('django', 'wfastcgi');
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('No matching distribution found for setuptools>=40.8.0');
+    const r2 = await pip('requests');
+    expect(r2.stdout).toContain('No matching distribution found for requests');
+    wheels(h, ['setuptools-80.9.0-py3-none-any.whl']);
+    expect((await pip('django', 'wfastcgi')).exitCode).toBe(0);
+  });
+
+  it('with every file in place, the sample deploys offline', async () => {
+    const h = track(freshHost());
+    wheels(h, ['django-5.2.8-py3-none-any.whl', 'wfastcgi-3.0.0.tar.gz', 'setuptools-80.9.0-py3-none-any.whl']);
+    const r = await run(offline, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect(h.commandLog().filter((x) => x.argv.includes('install')).every((x) => x.argv.includes('--no-index') && x.argv.includes('C:\\wheels'))).toBe(true);
   });
 });

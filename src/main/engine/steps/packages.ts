@@ -10,7 +10,8 @@ import { pipIndexArgs } from '../commands';
 import type { Host } from '../host';
 import { parsePipList } from '../parsers';
 import { canonicalName, markerApplies, parseRequirementsFile, windowsMarkerEnv, type Requirement } from '../requirements';
-import { done, exec, needed, psq, query, type Step } from '../step';
+import { blocked, done, exec, needed, psq, query, type Step } from '../step';
+import { wheelhouseMissing } from '../../../shared/wheelhouse';
 
 /** Every requirement of a requirements file and its -r includes that applies on this server. */
 export async function readRequirements(host: Host, file: string, pythonVersion: string, seen = new Set<string>()): Promise<{ reqs: Requirement[]; notes: string[] }> {
@@ -49,6 +50,25 @@ export const packages: Step = {
       if (r?.exitCode === 0) installed = Object.fromEntries(Object.entries(parsePipList(r.stdout)).map(([k, v]) => [canonicalName(k), v]));
     }
     const missing = names.filter((n) => !installed[n]);
+    // Offline: everything pip will be asked for must be in the wheelhouse, checked before anything runs.
+    if (config.wheelhouse && (missing.length || !(await host.exists(d.wfastcgiScript)))) {
+      const files = await host.readDir(config.wheelhouse).catch(() => undefined);
+      if (!files)
+        return blocked(`the wheelhouse ${config.wheelhouse} does not exist`, {
+          what: `The wheelhouse ${config.wheelhouse} does not exist on this server.`,
+          why: 'With "wheelhouse" set, pip installs offline from that folder only (--no-index --find-links).',
+          fix: `Copy the wheelhouse to ${config.wheelhouse}, or remove "wheelhouse" from the configuration to install from pypi.org.`,
+        });
+      const needs = [...reqs.filter((r) => missing.includes(r.name)), ...(['django', 'wfastcgi'].filter((n) => missing.includes(n) && !reqs.some((r) => r.name === n)).map((n) => ({ name: n, specifier: '' })))];
+      if (!needs.some((n) => n.name === 'wfastcgi') && !(await host.exists(d.wfastcgiScript))) needs.push({ name: 'wfastcgi', specifier: '' });
+      const lacks = wheelhouseMissing(files, needs, d.pythonVersion);
+      if (lacks.length)
+        return blocked(`the wheelhouse lacks ${lacks.length} distribution${lacks.length === 1 ? '' : 's'}`, {
+          what: `The wheelhouse ${config.wheelhouse} lacks: ${lacks.join('; ')}.`,
+          why: 'pip installs offline from the wheelhouse only; a missing file stops it half-way. (Dependencies of these packages are checked by pip itself when it runs.)',
+          fix: `On a machine with internet access: pip download -d wheelhouse ${config.requirementsFile ? '-r requirements.txt ' : ''}django setuptools --only-binary=:all: --platform win_amd64 --python-version ${d.pythonVersion.split('.').slice(0, 2).join('.')}, then pip download -d wheelhouse wfastcgi --no-deps --no-binary=:all: (it exists only as a source archive); copy the files into ${config.wheelhouse} and run again.`,
+        });
+    }
     const wrongPins = reqs.filter((r) => /^===?[^,]+$/.test(r.specifier) && installed[r.name] && installed[r.name] !== r.specifier.replace(/^===?/, ''));
     const wfastcgiFile = await host.exists(d.wfastcgiScript);
     if (missing.length === 0 && wrongPins.length === 0 && wfastcgiFile) return done(`installed: ${names.map((n) => `${n} ${installed[n] ?? ''}`).join(', ')}`);

@@ -10,10 +10,11 @@
  *     as a marked stand-in; anything else fails as pip does without an index.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecOptions } from '../../engine/host';
 import { runProcess } from '../process';
+import { wheelhouseMissing } from '../../../shared/wheelhouse';
 import type { ProgramResult } from './appcmd';
 import type { SimulatedServer } from './server';
 import { simPythonEnv } from './sim-pyhooks';
@@ -149,13 +150,14 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
   const specs: string[] = [];
   const files: string[] = [];
   let findLinks: string | undefined;
+  let noIndex = false;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i] as string;
     if (a === '-r' || a === '--requirement') {
       const file = rest[++i];
       if (!file || !s.existsWin(file)) return res(1, `ERROR: Could not open requirements file: [Errno 2] No such file or directory: '${file ?? ''}'\r\n`);
       files.push(file);
-    } else if (a === '--no-index') continue;
+    } else if (a === '--no-index') noIndex = true;
     else if (a === '--find-links' || a === '-f') findLinks = rest[++i];
     else if (a === '--upgrade' || a === '-U' || a === '--disable-pip-version-check' || a === '--no-input' || a === '-q') continue;
     else if (a.startsWith('-')) return res(2, `ERROR: the simulated pip does not model the option ${a}.\r\n`);
@@ -174,6 +176,21 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
     return res(1, `ERROR: the simulated pip could not read the requirements (${r0.stderr.trim().split(/\r?\n/).at(-1) ?? ''}). It needs Debian's python3-packaging.\r\n`);
   }
   if (parsed.errors.length) return res(1, `${parsed.errors.map((e) => `ERROR: ${e}`).join('\r\n')}\r\n`);
+  // --no-index: only what --find-links offers (file names, as pip reads them), resolved before anything installs.
+  if (noIndex) {
+    if (!findLinks) return res(1, `ERROR: Could not find a version that satisfies the requirement ${parsed.results[0]?.line ?? ''} (from versions: none)\r\nERROR: No matching distribution found for ${parsed.results[0]?.display ?? ''}\r\n`);
+    const files = readdirSync(s.toReal(findLinks));
+    const wanted = parsed.results.filter((r) => r.applies && !['pip', 'setuptools', 'wheel'].includes(r.name) && !(pkgs[r.name] && (!/^===?/.test(r.specifier) || pkgs[r.name]?.version === r.specifier.replace(/^===?/, ''))));
+    const lacks = wheelhouseMissing(files, wanted.map((r) => ({ name: r.name, specifier: r.specifier })), fullVersion);
+    if (lacks.length) {
+      const first = lacks[0] as string;
+      const name = first.split(/[ ,(]/)[0] as string;
+      if (name === 'setuptools')
+        return res(1, `Processing ${findLinks}\\wfastcgi-3.0.0.tar.gz\r\n  Installing build dependencies: started\r\n  Installing build dependencies: finished with status 'error'\r\n  error: subprocess-exited-with-error\r\n\r\n  × pip subprocess to install build dependencies did not run successfully.\r\n  │ exit code: 1\r\n  ╰─> [3 lines of output]\r\n      Looking in links: ${findLinks}\r\n      ERROR: Could not find a version that satisfies the requirement setuptools>=40.8.0 (from versions: none)\r\n      ERROR: No matching distribution found for setuptools>=40.8.0\r\n      [end of output]\r\n`);
+      return res(1, `Looking in links: ${findLinks}\r\nERROR: Could not find a version that satisfies the requirement ${name} (from versions: none)\r\nERROR: No matching distribution found for ${name}\r\n`);
+    }
+    s.noteSimulated(`pip installed offline from the wheelhouse ${findLinks}: its file names were checked as pip would; the packages themselves still come from the machine's real Python.`);
+  }
   const out: string[] = [];
   const lenient = s.lenientPackages;
   let changed = false;
