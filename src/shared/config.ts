@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { valueProblem } from './safety';
 import { isInside, normalizeWindowsPath, protectedPathReason, samePath, windowsPathProblem, winJoin } from './winpath';
 
-export const DEFAULT_PYTHON_VERSION = '3.13.9';
+/** The newest CPython whose full Windows installer the reference knows (windows-iis.md §11); one constant. */
+export const DEFAULT_PYTHON_VERSION = '3.14.6';
 
 /** IIS rejects these in site names (appcmd: "Invalid site name"); '/' and '\' break config paths. */
 const SITE_NAME_FORBIDDEN = /[\\/?;:@&=+$,|"<>*']/;
@@ -138,7 +139,7 @@ const ConfigObject = z.strictObject({
   /** Absent: the project's (runtime.txt, .python-version, pyproject.toml requires-python), else DEFAULT_PYTHON_VERSION. */
   pythonVersion: z
     .string()
-    .regex(/^3\.(1[0-9]|[89])\.\d+$/, 'pythonVersion must be a full CPython 3 version such as "3.13.9".')
+    .regex(/^3\.(1[0-9]|[89])\.\d+$/, 'pythonVersion must be a full CPython 3 version such as "3.14.6".')
     .optional(),
   pythonInstaller: winPath('pythonInstaller')
     .refine((v) => v.toLowerCase().endsWith('.exe'), 'pythonInstaller must name the CPython installer .exe (python-3.X.Y-amd64.exe).')

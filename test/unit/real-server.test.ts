@@ -204,3 +204,28 @@ describe('an offline wheelhouse', () => {
     expect(h.commandLog().filter((x) => x.argv.includes('install')).every((x) => x.argv.includes('--no-index') && x.argv.includes('C:\\wheels'))).toBe(true);
   });
 });
+
+describe('Python after 3.15: the install manager', () => {
+  it('3.16 is planned through the install manager (said to be new), installed with --target, found by its folder, granted, and deploys', async () => {
+    const h = track(freshHost({ windows: '2019' }));
+    const c316 = config({ pythonVersion: '3.16.0' });
+    const p = await plan(c316, h);
+    const step = p.steps.find((s) => s.id === 'python');
+    expect(step?.reason).toContain('NEW: 3.16 has no full installer, so the Python install manager installs it');
+    const argv = step?.actions.flatMap((a) => (a.kind === 'exec' ? [[a.file, ...a.args].join(' ')] : [])) ?? [];
+    expect(argv[0]).toMatch(/^msiexec\.exe \/i C:\\ProgramData\\DjangoIISSetup\\downloads\\python-manager-[\d.]+\.msi \/qn \/norestart/);
+    expect(argv[1]).toBe('C:\\Program Files\\PyManager\\pymanager.exe install --target=C:\\Python316 3.16');
+    const r = await run(c316, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    // no PEP 514 keys: the runtime was found by its folder, and the pool can read it
+    expect(Object.keys(h.server.state.registry).some((k) => k.includes('PYTHONCORE\\3.16'))).toBe(false);
+    expect(h.server.state.acls['c:\\python316']?.aces.some((a) => a.identity === 'IIS APPPOOL\\foo' && a.rights === 'RX')).toBe(true);
+    expect((await run(c316, h)).mutatingCommands).toBe(0);
+  });
+
+  it('the default Python is the newest the reference knows, from one constant', async () => {
+    const { DEFAULT_PYTHON_VERSION, derive } = await import('../../src/shared/config');
+    expect(DEFAULT_PYTHON_VERSION).toBe('3.14.6');
+    expect(derive(c).pythonDir).toBe('C:\\Python314');
+  });
+});

@@ -157,7 +157,7 @@ export function parseArgs(argv: string[]): Options {
       }
       case '--sim-python': {
         const m = /^(\d+\.\d+\.\d+)=([A-Za-z]:\\.*)$/.exec(need(i++, a));
-        if (!m) throw new UsageError('--sim-python takes VERSION=DIR, e.g. 3.13.9=C:\\Python313.');
+        if (!m) throw new UsageError('--sim-python takes VERSION=DIR, e.g. 3.14.6=C:\\Python314.');
         (o.scenario.python ??= []).push({ version: m[1] as string, dir: m[2] as string, allUsers: true });
         break;
       }

@@ -136,6 +136,23 @@ export function pythonInstallerUrl(version: string): string {
   return `https://www.python.org/ftp/python/${version}/python-${version}-amd64.exe`;
 }
 
+/**
+ * Python 3.16 and later have no full installer (deprecated in 3.14): they come from the Python
+ * install manager. A server installs the manager from its MSI (per machine; its MSIX is per user
+ * and Server 2019 has no MSIX), then the runtime with "install --target=DIR", which writes no PEP
+ * 514 registry keys: the runtime is found by its folder. UNCONFIRMED on Windows (not run here):
+ * the MSI's download name and that it puts pymanager.exe in C:\Program Files\PyManager.
+ */
+export const PYMANAGER_VERSION = '25.0';
+export const PYMANAGER_EXE = 'C:\\Program Files\\PyManager\\pymanager.exe';
+export const pymanagerMsiUrl = (): string => `https://www.python.org/ftp/python/pymanager/python-manager-${PYMANAGER_VERSION}.msi`;
+export const pymanagerMsiPath = (): string => `${TOOL_DATA_DIR}\\downloads\\python-manager-${PYMANAGER_VERSION}.msi`;
+
+export function hasFullInstaller(version: string): boolean {
+  const [maj = 0, min = 0] = version.split('.').map(Number);
+  return maj === 3 && min < 16;
+}
+
 export function pythonInstallerPath(c: DeploymentConfig, d: Derived): string {
   return c.pythonInstaller ?? `${TOOL_DATA_DIR}\\downloads\\python-${d.pythonVersion}-amd64.exe`;
 }

@@ -14,8 +14,8 @@ export const INSTALLER_VERSIONS: Record<string, string> = {
   '3.10': '3.10.11',
   '3.11': '3.11.9',
   '3.12': '3.12.10',
-  '3.13': DEFAULT_PYTHON_VERSION,
-  '3.14': '3.14.6',
+  '3.13': '3.13.14',
+  '3.14': DEFAULT_PYTHON_VERSION,
 };
 
 type Version = [number, number, number];

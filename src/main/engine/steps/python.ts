@@ -1,8 +1,8 @@
 /** Python: detect an all-users install (PEP 514 registry); install silently when missing. */
 import { samePath } from '../../../shared/winpath';
-import { REG, TOOL_LOG_DIR, pythonInstallerArgs, pythonInstallerPath, pythonInstallerUrl } from '../commands';
+import { PYMANAGER_EXE, REG, TOOL_LOG_DIR, hasFullInstaller, pymanagerMsiPath, pymanagerMsiUrl, pythonInstallerArgs, pythonInstallerPath, pythonInstallerUrl } from '../commands';
 import { parsePythonInstalls } from '../parsers';
-import { blocked, done, exec, needed, psq, query, type Step } from '../step';
+import { blocked, done, exec, needed, psq, query, type CheckResult, type Step, type StepContext } from '../step';
 import type { Action } from '../../../shared/plan';
 
 export const python: Step = {
@@ -12,6 +12,7 @@ export const python: Step = {
   dependsOn: ['preflight'],
   async check(ctx) {
     const { config, d } = ctx;
+    if (!hasFullInstaller(d.pythonVersion)) return checkInstallManager(ctx);
     const hklm = await query(ctx, REG, ['query', 'HKLM\\SOFTWARE\\Python\\PythonCore', '/s']);
     const hkcu = await query(ctx, REG, ['query', 'HKCU\\SOFTWARE\\Python\\PythonCore', '/s']);
     const installs = [...parsePythonInstalls(hklm?.stdout ?? '', 'HKLM'), ...parsePythonInstalls(hkcu?.stdout ?? '', 'HKCU')];
@@ -35,7 +36,9 @@ export const python: Step = {
     return needed(`Python ${d.pythonTag} is not installed in ${d.pythonDir}`, actions);
   },
   psCheck: ({ d }) =>
-    `(Test-Path ${psq(d.pythonExe)}) -and ((Get-ItemProperty -Path ${psq(`HKLM:\\SOFTWARE\\Python\\PythonCore\\${d.pythonTag}\\InstallPath`)} -ErrorAction SilentlyContinue).'(default)' -like ${psq(`${d.pythonDir}*`)})`,
+    !hasFullInstaller(d.pythonVersion)
+      ? `(Test-Path ${psq(d.pythonExe)}) -and ((& ${psq(d.pythonExe)} --version) -like ${psq(`Python ${d.pythonTag}*`)})`
+      : `(Test-Path ${psq(d.pythonExe)}) -and ((Get-ItemProperty -Path ${psq(`HKLM:\\SOFTWARE\\Python\\PythonCore\\${d.pythonTag}\\InstallPath`)} -ErrorAction SilentlyContinue).'(default)' -like ${psq(`${d.pythonDir}*`)})`,
   explain(action, r, { config }) {
     if (r.exitCode === 1638)
       return {
@@ -58,3 +61,29 @@ export const python: Step = {
     return undefined;
   },
 };
+
+/**
+ * Python 3.16+: no full installer. The runtime is detected by its folder (python.exe answering
+ * the right version), not the registry, and installed with the Python install manager.
+ */
+async function checkInstallManager(ctx: StepContext): Promise<CheckResult> {
+  const { config, d, host } = ctx;
+  if (await host.exists(d.pythonExe)) {
+    const v = await query(ctx, d.pythonExe, ['--version']);
+    const got = /Python (\d+\.\d+)/.exec(v?.stdout ?? '')?.[1];
+    if (got === d.pythonTag) return done(`Python ${d.pythonTag} is in ${d.pythonDir} (installed with the Python install manager; found by its folder)`);
+    return blocked(`${d.pythonExe} is Python ${got ?? '(unknown)'}`, {
+      what: `${d.pythonExe} exists but is Python ${got ?? '(it did not answer --version)'}, not ${d.pythonTag}.`,
+      why: 'The install manager would not install into a folder that holds another Python.',
+      fix: `Set pythonDir to an empty folder (for example C:\\Python${d.pythonTag.replace('.', '')}), or remove that Python first.`,
+    });
+  }
+  const actions: Action[] = [{ kind: 'mkdir', description: "Create the tool's log folder", path: TOOL_LOG_DIR }];
+  if (!(await host.exists(PYMANAGER_EXE))) {
+    actions.push({ kind: 'download', description: 'Download the Python install manager (MSI, per machine)', url: pymanagerMsiUrl(), path: pymanagerMsiPath() });
+    actions.push(exec('Install the Python install manager for all users (msiexec, silent)', 'msiexec.exe', ['/i', pymanagerMsiPath(), '/qn', '/norestart', '/l*v', `${TOOL_LOG_DIR}\\pymanager-install.log`], { restartExitCodes: [3010] }));
+  }
+  actions.push(exec(`Install Python ${d.pythonTag} into ${d.pythonDir} with the install manager`, PYMANAGER_EXE, ['install', `--target=${d.pythonDir}`, d.pythonTag]));
+  const manager = config.pythonInstaller ? ' (pythonInstaller is ignored: there is no full installer for this version)' : '';
+  return needed(`Python ${d.pythonTag} is not in ${d.pythonDir}; NEW: ${d.pythonTag} has no full installer, so the Python install manager installs it (this path has not been tested on a Windows server yet)${manager}`, actions);
+}

@@ -456,3 +456,47 @@ export async function runTar(s: SimulatedServer, args: readonly string[], opts: 
   const r = await runProcess(realPython(), ['-m', 'zipfile', '-e', s.toReal(zip), s.toReal(dir)], { ...(opts.signal ? { signal: opts.signal } : {}) });
   return res(r.exitCode === 0 ? 0 : 1, s.mapOutput(r.stdout + r.stderr), r.exitCode === 0);
 }
+
+// ---------------------------------------------------------------- msiexec, the Python install manager
+
+const PYMANAGER_DIR = 'C:\\Program Files\\PyManager';
+
+/** msiexec /i PACKAGE /qn: the simulator knows one package, the Python install manager's MSI. */
+export function runMsiexec(s: SimulatedServer, args: readonly string[]): ProgramResult {
+  const i = args.findIndex((a) => lower(a) === '/i');
+  const pkg = i >= 0 ? args[i + 1] : undefined;
+  if (!pkg) return res(1639, 'Invalid command line argument. Consult the Windows Installer SDK for detailed command line help.\r\n');
+  if (!s.existsWin(pkg)) return res(1619, 'This installation package could not be opened. Verify that the package exists and that you can access it.\r\n');
+  if (!/python-manager-[\d.]+\.msi$/i.test(pkg)) return res(1620, `${pkg}: the simulator models only the Python install manager's MSI.\r\n`);
+  if (!s.state.elevated) return res(1625, 'This installation is forbidden by system policy (a per-machine install needs elevation).\r\n');
+  if (!args.some((a) => /^\/q(n|b|r)?!?$/i.test(a))) return res(1602, 'msiexec without /qn waits for a person; the simulator stands in for one who cancels.\r\n');
+  mkdirSync(s.toReal(PYMANAGER_DIR), { recursive: true });
+  for (const f of ['pymanager.exe', 'py.exe', 'pyw.exe']) writeFileSync(s.toReal(`${PYMANAGER_DIR}\\${f}`), `SIMULATED ${f} (Python install manager)\r\n`);
+  s.noteSimulated('The Python install manager was "installed" from its MSI by the simulated msiexec (marker files in C:\\Program Files\\PyManager); its real layout is unconfirmed.');
+  s.save();
+  return res(0, '', true);
+}
+
+/** The install manager's runtimes: the newest release the simulator knows per version. */
+const MANAGED_RUNTIMES: Record<string, string> = { '3.14': '3.14.6', '3.15': '3.15.0', '3.16': '3.16.0' };
+
+/** pymanager install --target=DIR TAG (or -t DIR): a runtime in DIR, with no PEP 514 registry keys. */
+export function runPymanager(s: SimulatedServer, args: readonly string[]): ProgramResult {
+  if (lower(args[0] ?? '') !== 'install') return res(1, `The simulated install manager knows only "install --target=DIR TAG".\r\n`);
+  let target: string | undefined;
+  const tags: string[] = [];
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i] as string;
+    if (/^--target=/i.test(a)) target = a.slice('--target='.length);
+    else if (a === '-t' || a === '--target') target = args[++i];
+    else if (!a.startsWith('-')) tags.push(a);
+  }
+  const tag = tags[0];
+  if (!target || !tag) return res(1, 'Usage: py install --target=DIR TAG\r\n');
+  const version = MANAGED_RUNTIMES[tag] ?? (/^\d+\.\d+\.\d+$/.test(tag) ? tag : undefined);
+  if (!version) return res(1, `No runtime matches '${tag}'.\r\n`);
+  if (s.existsWin(`${target}\\python.exe`)) return res(1, `${target} already contains a Python runtime.\r\n`);
+  s.registerPython(version, target, true, { registry: false });
+  s.noteSimulated(`Python ${version} was "installed" into ${target} by the simulated install manager (no registry keys, as --target does; code runs on the machine's real Python).`);
+  return res(0, `Installing Python ${version}.\r\nPython ${version} will be installed into ${target}\r\n`, true);
+}

@@ -232,7 +232,7 @@ export class SimulatedServer {
       mkdirSync(this.toReal(`C:\\${dir}`), { recursive: true });
     }
     // tar.exe (bsdtar) ships with Windows 10 1803 (build 17134) and Server 2019 on, not with Server 2016.
-    for (const exe of ['dism.exe', 'reg.exe', 'icacls.exe', 'netstat.exe', 'net.exe', 'sc.exe', 'whoami.exe', 'fsutil.exe', 'cmd.exe', 'robocopy.exe', ...(b.build >= 17134 ? ['tar.exe'] : [])]) {
+    for (const exe of ['dism.exe', 'reg.exe', 'icacls.exe', 'netstat.exe', 'net.exe', 'sc.exe', 'whoami.exe', 'fsutil.exe', 'cmd.exe', 'robocopy.exe', 'msiexec.exe', ...(b.build >= 17134 ? ['tar.exe'] : [])]) {
       writeFileSync(this.toReal(`C:\\Windows\\System32\\${exe}`), `SIMULATED ${exe}\r\n`);
     }
     const cv = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
@@ -496,16 +496,18 @@ export class SimulatedServer {
 
   // ---- Python ------------------------------------------------------------
 
-  registerPython(version: string, dir: string, allUsers: boolean): void {
+  registerPython(version: string, dir: string, allUsers: boolean, opts: { registry?: boolean } = {}): void {
     const [maj, min] = version.split('.');
     const tag = `${maj}.${min}`;
     const hive = allUsers ? 'HKLM' : 'HKCU';
     const key = `${hive}\\SOFTWARE\\Python\\PythonCore\\${tag}`;
-    this.setReg(key, 'DisplayName', 'REG_SZ', `Python ${tag} (64-bit)`);
-    this.setReg(key, 'SysVersion', 'REG_SZ', tag);
-    this.setReg(key, 'Version', 'REG_SZ', version);
-    this.setReg(`${key}\\InstallPath`, '(Default)', 'REG_SZ', `${dir}\\`);
-    this.setReg(`${key}\\InstallPath`, 'ExecutablePath', 'REG_SZ', `${dir}\\python.exe`);
+    if (opts.registry !== false) {
+      this.setReg(key, 'DisplayName', 'REG_SZ', `Python ${tag} (64-bit)`);
+      this.setReg(key, 'SysVersion', 'REG_SZ', tag);
+      this.setReg(key, 'Version', 'REG_SZ', version);
+      this.setReg(`${key}\\InstallPath`, '(Default)', 'REG_SZ', `${dir}\\`);
+      this.setReg(`${key}\\InstallPath`, 'ExecutablePath', 'REG_SZ', `${dir}\\python.exe`);
+    }
     this.state.pythons[dir.toLowerCase()] = { version, dir, allUsers };
     for (const sub of ['Lib\\site-packages', 'Scripts', 'DLLs']) mkdirSync(this.toReal(`${dir}\\${sub}`), { recursive: true });
     writeFileSync(this.toReal(`${dir}\\python.exe`), `SIMULATED python.exe ${version}\r\n`);

@@ -10,7 +10,7 @@ import { ProgramNotFoundError } from '../process';
 import { httpRequest } from '../http-client';
 import { runAppcmd, type ProgramResult } from './appcmd';
 import { HttpFront } from './http-front';
-import { runDism, runFsutil, runIcacls, runNet, runNetstat, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami, installerVersion } from './programs';
+import { runDism, runFsutil, runIcacls, runNet, runNetstat, runMsiexec, runPymanager, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami, installerVersion } from './programs';
 import { runPython } from './python';
 import { SimulatedServer, type Scenario } from './server';
 
@@ -115,6 +115,10 @@ export class SimulatedHost implements Host {
         return runRobocopy(s, args);
       case 'tar.exe':
         return runTar(s, args, opts);
+      case 'msiexec.exe':
+        return runMsiexec(s, args);
+      case 'pymanager.exe':
+        return runPymanager(s, args);
       default:
         if (installerVersion(win)) return runPythonInstaller(s, win, args);
         return { exitCode: 1, stdout: '', stderr: `${win}: the simulated server cannot run this program.\r\n`, mutating: false };
