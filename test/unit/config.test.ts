@@ -12,7 +12,7 @@ describe('DeploymentConfig', () => {
   it('defaults to the guide: site foo on port 81, C:\\apps\\foo, C:\\virtualenvs\\foo', () => {
     const c = defaultConfig();
     expect(c).toMatchObject({ siteName: 'foo', port: 81, hostName: '', appDir: 'C:\\apps\\foo', venvDir: 'C:\\virtualenvs\\foo', djangoProject: { sample: 'foo' } });
-    expect(derive(c)).toMatchObject({ pythonDir: 'C:\\Python313', pythonVersion: '3.13.9' });
+    expect(derive(c)).toMatchObject({ pythonDir: 'C:\\Python314', pythonVersion: '3.14.6' });
     const d = derive(c);
     expect(d.appPool).toBe('foo');
     expect(d.settingsModule).toBe('foo.settings');

@@ -70,11 +70,11 @@ describe('failures', () => {
   });
 
   it('the Python installer exit 1638 (another version present) is explained', async () => {
-    const h = track(freshHost({ python: [{ version: '3.13.11', dir: 'C:\\Program Files\\Python313', allUsers: true }] }));
+    const h = track(freshHost({ python: [{ version: '3.14.2', dir: 'C:\\Program Files\\Python314', allUsers: true }] }));
     const p = await plan(c, h);
     const py = p.steps.find((s) => s.id === 'python');
     expect(py?.status).toBe('blocked');
-    expect(py?.problem?.fix).toContain('C:\\Program Files\\Python313');
+    expect(py?.problem?.fix).toContain('C:\\Program Files\\Python314');
   });
 
   it('cancellation stops inside a step (the child process is killed) and runs nothing after', async () => {
@@ -136,7 +136,7 @@ describe('uninstall', () => {
     const h = track(await deployedCopy());
     const j = await readJournal(h, 'foo');
     expect([...new Set(j.entries.map((e) => e.stepId))].sort()).toEqual(['app-pool', 'django-project', 'django-settings', 'fastcgi', 'handler', 'permissions', 'site', 'static-vdir', 'venv']);
-    expect(j.entries.map((e) => e.object)).toEqual(expect.arrayContaining(['site:foo', 'pool:foo', 'folder:c:\\apps\\foo', 'folder:c:\\virtualenvs\\foo', 'handler:foo', 'vdir:foo/static', 'grant:c:\\python313|foo']));
+    expect(j.entries.map((e) => e.object)).toEqual(expect.arrayContaining(['site:foo', 'pool:foo', 'folder:c:\\apps\\foo', 'folder:c:\\virtualenvs\\foo', 'handler:foo', 'vdir:foo/static', 'grant:c:\\python314|foo']));
     const r = await uninstall(h, 'foo');
     expect(r.problems).toEqual([]);
     const cfg = h.server.appHostText();
@@ -144,7 +144,7 @@ describe('uninstall', () => {
     expect(cfg).not.toContain('wfastcgi.py');
     expect(cfg).toContain('Default Web Site');
     expect(await h.exists('C:\\apps\\foo')).toBe(false);
-    expect(await h.exists('C:\\Python313\\python.exe')).toBe(true);
+    expect(await h.exists('C:\\Python314\\python.exe')).toBe(true);
   });
 });
 

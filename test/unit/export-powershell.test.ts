@@ -181,7 +181,7 @@ describe('export for Windows Server 2012 R2', () => {
     const c = defaultConfig();
     const script = await exportPowerShell(c, { windows: '2012r2' });
     expect(script).toContain('python-3.12.10-amd64.exe');
-    expect(script).not.toContain('python-3.13');
+    expect(script).not.toContain('python-3.14');
     expect(script).toContain('Python 3.12.10: the newest Python that runs on Windows Server 2012 R2');
     expect(script).toContain('install Windows Management Framework 5.1 (KB3191564)');
     const h = freshHost();
@@ -189,11 +189,11 @@ describe('export for Windows Server 2012 R2', () => {
     await h.dispose();
     await checkScript(script, p);
     // the other targets keep the default Python
-    expect(await exportPowerShell(c, { windows: '2019' })).toContain('python-3.13');
+    expect(await exportPowerShell(c, { windows: '2019' })).toContain('python-3.14.6');
   });
 
   it('refuses a Python newer than 3.12 for 2012 R2, through the CLI too, writing nothing', async () => {
-    await expect(exportPowerShell(config({ pythonVersion: '3.13.9' }), { windows: '2012r2' })).rejects.toThrow(/3\.12 is the last Python/);
+    await expect(exportPowerShell(config({ pythonVersion: '3.14.6' }), { windows: '2012r2' })).rejects.toThrow(/3\.12 is the last Python/);
     const { mkdtempSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');

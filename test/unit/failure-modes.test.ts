@@ -83,8 +83,8 @@ describe('each failure mode is produced and diagnosed', () => {
 
   it('500.0 FastCGI process exited unexpectedly: the pool identity cannot read Python', async () => {
     const r = await broken(async (h) => {
-      expect((await h.exec('icacls.exe', ['C:\\Python313', '/inheritance:r'])).exitCode).toBe(0);
-      expect((await h.exec('icacls.exe', ['C:\\Python313', '/remove', 'IIS AppPool\\foo'])).exitCode).toBe(0);
+      expect((await h.exec('icacls.exe', ['C:\\Python314', '/inheritance:r'])).exitCode).toBe(0);
+      expect((await h.exec('icacls.exe', ['C:\\Python314', '/remove', 'IIS AppPool\\foo'])).exitCode).toBe(0);
     });
     expect(r.probes[0]?.diagnosis?.what).toContain('FastCGI process exited unexpectedly');
     expect(r.probes[0]?.diagnosis?.fix).toContain('icacls');

@@ -17,14 +17,14 @@ const APPCMD = 'C:\\Windows\\System32\\inetsrv\\appcmd.exe';
 
 /** A server with IIS (CGI), Python, and another site with its own pool, FastCGI application and handler. */
 export async function busyServer(root: string): Promise<void> {
-  const h = new SimulatedHost(root, { iis: 'with-cgi', python: [{ version: '3.13.9', dir: 'C:\\Python313', allUsers: true }] });
+  const h = new SimulatedHost(root, { iis: 'with-cgi', python: [{ version: '3.14.6', dir: 'C:\\Python314', allUsers: true }] });
   try {
     const cmds: string[][] = [
       ['add', 'apppool', '/name:legacy', '/managedRuntimeVersion:'],
       ['add', 'site', '/name:legacy', '/bindings:http/*:8088:', '/physicalPath:C:\\sites\\legacy'],
       ['set', 'app', 'legacy/', '/applicationPool:legacy'],
-      ['set', 'config', '-section:system.webServer/fastCgi', "/+[fullPath='C:\\Python313\\python.exe',arguments='C:\\sites\\legacy\\run.py',maxInstances='2']", '/commit:apphost'],
-      ['set', 'config', 'legacy', '-section:system.webServer/handlers', "/+[name='Legacy Python',path='*.py',verb='*',modules='FastCgiModule',scriptProcessor='C:\\Python313\\python.exe|C:\\sites\\legacy\\run.py',resourceType='Unspecified']", '/commit:apphost'],
+      ['set', 'config', '-section:system.webServer/fastCgi', "/+[fullPath='C:\\Python314\\python.exe',arguments='C:\\sites\\legacy\\run.py',maxInstances='2']", '/commit:apphost'],
+      ['set', 'config', 'legacy', '-section:system.webServer/handlers', "/+[name='Legacy Python',path='*.py',verb='*',modules='FastCgiModule',scriptProcessor='C:\\Python314\\python.exe|C:\\sites\\legacy\\run.py',resourceType='Unspecified']", '/commit:apphost'],
     ];
     await h.mkdir('C:\\sites\\legacy');
     for (const c of cmds) {
@@ -39,7 +39,7 @@ export async function busyServer(root: string): Promise<void> {
 /** The other site's objects as they appear in applicationHost.config. */
 export function otherObjects(cfg: string): string[] {
   const pick = (re: RegExp) => cfg.match(re)?.[0] ?? '(missing)';
-  return [pick(/<site name="legacy"[\s\S]*?<\/site>/), pick(/<add name="legacy"[^>]*\/?>/), pick(/<application fullPath="C:\\Python313\\python.exe"[^>]*>/), pick(/<location path="legacy"[\s\S]*?<\/location>/)];
+  return [pick(/<site name="legacy"[\s\S]*?<\/site>/), pick(/<add name="legacy"[^>]*\/?>/), pick(/<application fullPath="C:\\Python314\\python.exe"[^>]*>/), pick(/<location path="legacy"[\s\S]*?<\/location>/)];
 }
 
 /** Files under C:\ (not the tool's own folder, IIS's backups or the simulator's bookkeeping). */

@@ -29,7 +29,7 @@ function rng(seed: number): () => number {
 }
 
 const HOSTILE = ["'", '\u2018', '\u2019', '\u201A', '\u201B', '"', '\u201C', '\n', '\r', '\t', '\u0000', '\u2028', '$(Stop-Computer)', '`', ';', '#', ']', '[', ',', '&', '|', '<', '>', '*', '?', ':', '%', '..', '.', '\\', '\\\\', '/', ' ', 'CON', 'nul.txt', 'é', '你', '\uD800', '-', '@', '=', '+', '{', '}', '(', ')', '~1', '\u00A0'];
-const PATHS = ['C:\\', 'C:\\Windows', 'C:\\Windows\\System32', 'C:\\Program Files', 'C:\\Program Files\\App', 'C:\\ProgramData', 'C:\\ProgramData\\DjangoIISSetup', 'C:\\Users', 'C:\\Users\\Administrator', 'C:\\Users\\a\\AppData\\Local', 'C:\\inetpub', 'C:\\inetpub\\wwwroot', 'C:\\Python313', 'C:\\apps\\foo', 'C:\\apps', 'D:\\', 'D:\\sites\\x', 'C:\\..\\..\\X', '\\\\srv\\share', '\\\\?\\C:\\x', 'apps\\foo', 'C:/apps/foo', 'C:\\apps\\foo\\', 'C:\\virtualenvs\\foo'];
+const PATHS = ['C:\\', 'C:\\Windows', 'C:\\Windows\\System32', 'C:\\Program Files', 'C:\\Program Files\\App', 'C:\\ProgramData', 'C:\\ProgramData\\DjangoIISSetup', 'C:\\Users', 'C:\\Users\\Administrator', 'C:\\Users\\a\\AppData\\Local', 'C:\\inetpub', 'C:\\inetpub\\wwwroot', 'C:\\Python314', 'C:\\apps\\foo', 'C:\\apps', 'D:\\', 'D:\\sites\\x', 'C:\\..\\..\\X', '\\\\srv\\share', '\\\\?\\C:\\x', 'apps\\foo', 'C:/apps/foo', 'C:\\apps\\foo\\', 'C:\\virtualenvs\\foo'];
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)] as T;

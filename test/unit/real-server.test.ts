@@ -33,8 +33,8 @@ describe('parsers read what the tools print in any display language', () => {
 
   it('reg query: the default value as (Default), (Standard), (par défaut), (默认)', () => {
     for (const name of ['(Default)', '(Standard)', '(par défaut)', '(默认)']) {
-      const out = `\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Python\\PythonCore\\3.13\\InstallPath\r\n    ${name}    REG_SZ    C:\\Python313\\\r\n    ExecutablePath    REG_SZ    C:\\Python313\\python.exe\r\n`;
-      expect(parsePythonInstalls(out, 'HKLM')).toEqual([{ tag: '3.13', installPath: 'C:\\Python313', executable: 'C:\\Python313\\python.exe', hive: 'HKLM' }]);
+      const out = `\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Python\\PythonCore\\3.14\\InstallPath\r\n    ${name}    REG_SZ    C:\\Python314\\\r\n    ExecutablePath    REG_SZ    C:\\Python314\\python.exe\r\n`;
+      expect(parsePythonInstalls(out, 'HKLM')).toEqual([{ tag: '3.14', installPath: 'C:\\Python314', executable: 'C:\\Python314\\python.exe', hive: 'HKLM' }]);
     }
   });
 
@@ -85,7 +85,7 @@ describe.each(['de-DE', 'zh-CN'] as SimLanguage[])('a server whose tools answer 
 
 describe('IIS compares FastCGI keys ignoring case', () => {
   it('an entry that differs only in case (as wfastcgi-enable writes it) is found: a conflict, or adopted, never added again', async () => {
-    const h = track(freshHost({ iis: 'with-cgi', python: [{ version: '3.13.9', dir: 'C:\\Python313', allUsers: true }] }));
+    const h = track(freshHost({ iis: 'with-cgi', python: [{ version: '3.14.6', dir: 'C:\\Python314', allUsers: true }] }));
     const lowerCase = "/+[fullPath='c:\\virtualenvs\\foo\\scripts\\python.exe',arguments='c:\\virtualenvs\\foo\\lib\\site-packages\\wfastcgi.py']";
     expect((await h.exec(APPCMD, ['set', 'config', '-section:system.webServer/fastCgi', lowerCase, '/commit:apphost'])).exitCode).toBe(0);
     // the simulator refuses a second entry differing only in case, as IIS does
@@ -183,9 +183,9 @@ describe('an offline wheelhouse', () => {
   });
 
   it('the simulated pip honours --no-index/--find-links as pip does (the build-dependency error for setuptools)', async () => {
-    const h = track(freshHost({ python: [{ version: '3.13.9', dir: 'C:\\Python313', allUsers: true }] }));
+    const h = track(freshHost({ python: [{ version: '3.14.6', dir: 'C:\\Python314', allUsers: true }] }));
     wheels(h, ['Django-5.2.8-py3-none-any.whl', 'wfastcgi-3.0.0.tar.gz']);
-    expect((await h.exec('C:\\Python313\\python.exe', ['-m', 'venv', 'C:\\venvs\\x'])).exitCode).toBe(0);
+    expect((await h.exec('C:\\Python314\\python.exe', ['-m', 'venv', 'C:\\venvs\\x'])).exitCode).toBe(0);
     const pip = (...a: string[]) => h.exec('C:\\venvs\\x\\Scripts\\python.exe', ['-m', 'pip', 'install', '--no-index', '--find-links', 'C:\\wheels', ...a]);
     const r = await pip('django', 'wfastcgi');
     expect(r.exitCode).toBe(1);

@@ -26,7 +26,7 @@ function pristineServer(): string {
   if (!pristine) {
     pristine = tmp('pristine-');
     dirs.push(pristine);
-    new SimulatedHost(pristine, { iis: 'with-cgi', python: [{ version: '3.13.9', dir: 'C:\\Python313', allUsers: true }] });
+    new SimulatedHost(pristine, { iis: 'with-cgi', python: [{ version: '3.14.6', dir: 'C:\\Python314', allUsers: true }] });
   }
   const d = tmp('rel-');
   dirs.push(d);

@@ -49,20 +49,20 @@ describe('command builders match windows-iis.md', () => {
   it('silent all-users Python install', () => {
     const a = pythonInstallerArgs(d);
     expect(a[0]).toBe('/quiet');
-    expect(a).toEqual(expect.arrayContaining(['InstallAllUsers=1', 'PrependPath=1', 'Include_test=0', 'TargetDir=C:\\Python313', '/log']));
+    expect(a).toEqual(expect.arrayContaining(['InstallAllUsers=1', 'PrependPath=1', 'Include_test=0', 'TargetDir=C:\\Python314', '/log']));
   });
 
   it('icacls grants are one argv element each, with inheritance', () => {
-    expect(icacls.grant('C:\\Python313', 'foo', 'RX')).toEqual(['C:\\Python313', '/grant', 'IIS AppPool\\foo:(OI)(CI)RX', '/T']);
+    expect(icacls.grant('C:\\Python314', 'foo', 'RX')).toEqual(['C:\\Python314', '/grant', 'IIS AppPool\\foo:(OI)(CI)RX', '/T']);
     expect(requiredGrants(c, d, { staticRoot: d.staticRoot })).toEqual([
-      { path: 'C:\\Python313', right: 'RX' },
+      { path: 'C:\\Python314', right: 'RX' },
       { path: 'C:\\virtualenvs\\foo', right: 'RX' },
       { path: 'C:\\apps\\foo', right: 'RX' },
       { path: 'C:\\apps\\foo\\logs', right: 'M' },
     ]);
     // the project's SQLite database folder and MEDIA_ROOT get modify; one grant per folder
     expect(requiredGrants(c, d, { staticRoot: 'D:\\static', sqliteFile: 'C:\\apps\\foo\\db.sqlite3', media: { url: '/media/', vdirPath: '/media', root: 'D:\\media' } })).toEqual([
-      { path: 'C:\\Python313', right: 'RX' },
+      { path: 'C:\\Python314', right: 'RX' },
       { path: 'C:\\virtualenvs\\foo', right: 'RX' },
       { path: 'C:\\apps\\foo', right: 'M' },
       { path: 'D:\\static', right: 'RX' },

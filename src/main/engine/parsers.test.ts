@@ -38,9 +38,9 @@ describe('parsers', () => {
   });
 
   it('reg query output and PEP 514 installs', () => {
-    const out = '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Python\\PythonCore\\3.13\r\n    DisplayName    REG_SZ    Python 3.13 (64-bit)\r\n\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Python\\PythonCore\\3.13\\InstallPath\r\n    (Default)    REG_SZ    C:\\Python313\\\r\n    ExecutablePath    REG_SZ    C:\\Python313\\python.exe\r\n\r\nEnd of search: 3 match(es) found.\r\n';
-    expect(parseRegQuery(out)['HKEY_LOCAL_MACHINE\\SOFTWARE\\Python\\PythonCore\\3.13']).toEqual({ DisplayName: 'Python 3.13 (64-bit)' });
-    expect(parsePythonInstalls(out, 'HKLM')).toEqual([{ tag: '3.13', installPath: 'C:\\Python313', executable: 'C:\\Python313\\python.exe', hive: 'HKLM' }]);
+    const out = '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Python\\PythonCore\\3.14\r\n    DisplayName    REG_SZ    Python 3.14 (64-bit)\r\n\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Python\\PythonCore\\3.14\\InstallPath\r\n    (Default)    REG_SZ    C:\\Python314\\\r\n    ExecutablePath    REG_SZ    C:\\Python314\\python.exe\r\n\r\nEnd of search: 3 match(es) found.\r\n';
+    expect(parseRegQuery(out)['HKEY_LOCAL_MACHINE\\SOFTWARE\\Python\\PythonCore\\3.14']).toEqual({ DisplayName: 'Python 3.14 (64-bit)' });
+    expect(parsePythonInstalls(out, 'HKLM')).toEqual([{ tag: '3.14', installPath: 'C:\\Python314', executable: 'C:\\Python314\\python.exe', hive: 'HKLM' }]);
   });
 
   it('netstat, sc, fsutil, icacls', () => {

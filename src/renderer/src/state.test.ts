@@ -4,7 +4,7 @@ import { initialState, reducer, sectionStatus } from './state';
 
 const plan: Plan = {
   createdAt: '2026-11-23T00:00:00Z',
-  project: { inspected: false, notes: [], warnings: [], pythonVersion: '3.13.9', pythonSource: 'the default' },
+  project: { inspected: false, notes: [], warnings: [], pythonVersion: '3.14.6', pythonSource: 'the default' },
   conflicts: [],
   host: { kind: 'simulated', productName: 'Windows Server 2022 (simulated)' },
   steps: [
