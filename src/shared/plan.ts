@@ -123,9 +123,27 @@ export interface ProbeResult {
   diagnosis?: Problem;
 }
 
+/** One cause of failed probes, with its evidence and whether the tool can fix it (verify --fix). */
+export interface Diagnosis {
+  cause: string;
+  title: string;
+  what: string;
+  why: string;
+  fix: string;
+  /** The probes' URLs it explains. */
+  urls: string[];
+  /** What the tool gathered: IIS's error page in parts, the traceback's end, WSGI_LOG's tail. */
+  evidence: string[];
+  fixable: boolean;
+  /** The deployment steps whose check-then-set fixes it. */
+  fixSteps: StepId[];
+}
+
 export interface VerificationReport {
   ok: boolean;
   probes: ProbeResult[];
+  /** One per cause, grouped from the failed probes; the report leads with these. */
+  diagnoses: Diagnosis[];
   /** What in this run was simulated (a rehearsal), empty on a real server. */
   simulated: string[];
   /** Not failures, but what an administrator should know: DEBUG on, manage.py check --deploy warnings. */

@@ -8,6 +8,8 @@ export interface Problem {
   exitCode?: number;
   /** Its output (secrets redacted), kept short. */
   output?: string;
+  /** For a verification diagnosis: the known cause it is (diagnosis.ts CAUSES), so probes group by it. */
+  cause?: string;
 }
 
 /** Names whose values are secrets: SECRET_KEY, PASSWORD, DB_PASSWORD, API_TOKEN, AWS_SECRET_ACCESS_KEY... */

@@ -77,6 +77,34 @@ test('review, deploy and verify the sample app', async ({ page }) => {
   await page.screenshot({ path: path.join(ARTIFACTS, '05-verification.png'), fullPage: true });
 });
 
+test('a server broken in two ways: two diagnoses with evidence, and Fix it shows the repair, then deploys it', async ({ page }) => {
+  await open(page);
+  await page.getByTestId('review').click();
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  // someone changes the server by hand: WSGI_HANDLER points at a missing module, and the static files are gone
+  const appcmd = 'C:\\Windows\\System32\\inetsrv\\appcmd.exe';
+  const fp = 'C:\\virtualenvs\\foo\\Scripts\\python.exe';
+  const ar = 'C:\\virtualenvs\\foo\\Lib\\site-packages\\wfastcgi.py';
+  expect((await h.host.exec(appcmd, ['set', 'config', '-section:system.webServer/fastCgi', `/[fullPath='${fp}',arguments='${ar}'].environmentVariables.[name='WSGI_HANDLER'].value:foo.missing.application`, '/commit:apphost'])).exitCode).toBe(0);
+  await h.host.remove('C:\\apps\\foo\\foo\\static');
+  await h.host.mkdir('C:\\apps\\foo\\foo\\static');
+  await page.getByTestId('nav-verify').click();
+  await page.getByTestId('verify-again').click();
+  await expect(page.getByTestId('verification')).toContainText('2 independent causes');
+  await expect(page.getByTestId('diagnosis-wsgi-import')).toContainText("module 'foo' has no attribute 'missing'");
+  await expect(page.getByTestId('diagnosis-static-not-collected')).toBeVisible();
+  await page.screenshot({ path: path.join(ARTIFACTS, '06-diagnosis.png'), fullPage: true });
+  await page.getByTestId('fix-wsgi-import').click();
+  await expect(page.getByTestId('screen-prepare')).toBeVisible();
+  await expect(page.getByTestId('step-fastcgi')).toContainText('WSGI_HANDLER');
+  await expect(page.getByTestId('step-collectstatic')).toContainText('collectstatic');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  await page.getByTestId('nav-verify').click();
+  await expect(page.getByTestId('verification')).toContainText('The site works.');
+});
+
 test('a failed step explains itself and Retry recovers', async ({ page }) => {
   await open(page);
   h.host.server.addFault({ match: 'appcmd.exe add site', exitCode: 183, stdout: 'ERROR ( message:Failed to add duplicate collection element "foo". )\r\n' });
@@ -88,7 +116,7 @@ test('a failed step explains itself and Retry recovers', async ({ page }) => {
   await expect(site).toContainText('failed');
   await expect(site).toContainText('Failed to add duplicate collection element');
   await expect(page.getByTestId('state-handler')).toHaveText('skipped');
-  await page.screenshot({ path: path.join(ARTIFACTS, '06-failed-step.png'), fullPage: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, '06b-failed-step.png'), fullPage: true });
   await site.getByRole('button', { name: 'Retry' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
   await expect(page.getByTestId('state-site')).toHaveText('done');

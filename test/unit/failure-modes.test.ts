@@ -5,8 +5,11 @@
  * which first passes verification.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/shared/config';
-import { verify } from '../../src/main/engine/engine';
+import { defaultConfig, derive } from '../../src/shared/config';
+import { diagnose } from '../../src/main/engine/verify';
+import { readFileSync } from 'node:fs';
+import { run, verify } from '../../src/main/engine/engine';
+import { main } from '../../src/main/cli/cli';
 import type { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import { APPCMD, deployedBaseline, deployedCopy, editWin } from './helpers';
 
@@ -105,14 +108,14 @@ describe('each failure mode is produced and diagnosed', () => {
       await appcmd(h, 'set', 'config', '-section:system.webServer/fastCgi', `/[fullPath='${FP}',arguments='${AR}'].environmentVariables.[name='WSGI_HANDLER'].value:foo.wsgi_missing.application`, '/commit:apphost');
     });
     expect(r.probes[0]?.diagnosis?.what).toBe('wfastcgi could not load the Django application.');
-    expect(r.probes[0]?.diagnosis?.output).toContain('could not be imported');
+    expect(r.diagnoses[0]?.evidence.join('\n')).toContain("module 'foo' has no attribute 'wsgi_missing'");
   });
 
   it('"Error occurred while reading WSGI handler": DJANGO_SETTINGS_MODULE is wrong', async () => {
     const r = await broken(async (h) => {
       await appcmd(h, 'set', 'config', '-section:system.webServer/fastCgi', `/[fullPath='${FP}',arguments='${AR}'].environmentVariables.[name='DJANGO_SETTINGS_MODULE'].value:bar.settings`, '/commit:apphost');
     });
-    expect(r.probes[0]?.diagnosis?.output).toContain("No module named 'bar'");
+    expect(r.diagnoses[0]?.evidence.join('\n')).toContain("No module named 'bar'");
   });
 
   it('admin without CSS: the Django handler is inherited by /static', async () => {
@@ -167,5 +170,122 @@ describe('each failure mode is produced and diagnosed', () => {
     });
     expect(r.probes[0]?.status).toBe(0);
     expect(r.probes[0]?.diagnosis?.what).toContain('Nothing answered on port 81');
+  });
+});
+
+/**
+ * Diagnosis and repair: each break is named once as its cause (however many probes it fails),
+ * with the evidence the tool gathered, and the deployment's own check-then-set steps (what
+ * verify --fix runs) repair it, after which verification passes.
+ */
+const BREAKS: [string, string, (h: SimulatedHost) => Promise<void> | void][] = [
+  ['handler-fastcgi-mismatch', 'the handler points at wfastcgi.exe', async (h) => {
+    await appcmd(h, 'set', 'config', 'foo', '-section:system.webServer/handlers', "/-[name='Django Handler']", '/commit:apphost');
+    await appcmd(h, 'set', 'config', 'foo', '-section:system.webServer/handlers', `/+[name='Django Handler',path='*',verb='*',modules='FastCgiModule',scriptProcessor='${FP}|${AR.replace('.py', '.exe')}',resourceType='Unspecified']`, '/commit:apphost');
+  }],
+  ['cgi-missing', 'IIS-CGI disabled', async (h) => {
+    expect((await h.exec('dism.exe', ['/English', '/Online', '/Disable-Feature', '/FeatureName:IIS-CGI'])).exitCode).toBe(0);
+  }],
+  ['web-config-locked', 'a web.config with <handlers>', async (h) => {
+    await h.writeFile('C:\\apps\\foo\\web.config', `<?xml version="1.0" encoding="UTF-8"?>\r\n<configuration><system.webServer><handlers><add name="Python FastCGI" path="*" verb="*" modules="FastCgiModule" scriptProcessor="${FP}|${AR}" resourceType="Unspecified" /></handlers></system.webServer></configuration>\r\n`);
+  }],
+  ['fastcgi-exited', 'the pool cannot write WSGI_LOG', async (h) => {
+    expect((await h.exec('icacls.exe', ['C:\\apps\\foo\\logs', '/inheritance:r'])).exitCode).toBe(0);
+    expect((await h.exec('icacls.exe', ['C:\\apps\\foo\\logs', '/remove', 'IIS AppPool\\foo'])).exitCode).toBe(0);
+  }],
+  ['wsgi-import', 'WSGI_HANDLER names a missing module', async (h) => {
+    await appcmd(h, 'set', 'config', '-section:system.webServer/fastCgi', `/[fullPath='${FP}',arguments='${AR}'].environmentVariables.[name='WSGI_HANDLER'].value:foo.wsgi_missing.application`, '/commit:apphost');
+  }],
+  ['static-django-inherited', 'the Django handler inherited by /static', (h) => {
+    editWin(h, 'C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config', (t) => t.replace(/<location path="foo\/static">[\s\S]*?<\/location>\s*/, ''));
+  }],
+  ['static-not-collected', 'the static files deleted', async (h) => {
+    await h.remove('C:\\apps\\foo\\foo\\static');
+    await h.mkdir('C:\\apps\\foo\\foo\\static');
+  }],
+  ['handler-missing', 'the Django handler removed', async (h) => {
+    await appcmd(h, 'set', 'config', 'foo', '-section:system.webServer/handlers', "/-[name='Django Handler']", '/commit:apphost');
+  }],
+  ['pool-stopped', 'the pool stopped', async (h) => {
+    await appcmd(h, 'stop', 'apppool', 'foo');
+  }],
+  ['nothing-listens', 'W3SVC stopped', async (h) => {
+    expect((await h.exec('sc.exe', ['stop', 'W3SVC'])).exitCode).toBe(0);
+  }],
+];
+
+describe('one diagnosis per cause, with evidence, repaired by the deployment\'s steps (verify --fix)', () => {
+  it.each(BREAKS)('%s (%s)', async (cause, _label, mutate) => {
+    const v = await broken(mutate);
+    expect(v.ok).toBe(false);
+    expect(v.diagnoses.map((g) => g.cause), JSON.stringify(v.probes.map((p) => p.diagnosis?.what))).toEqual([cause]);
+    const g = v.diagnoses[0];
+    expect(g?.fixable).toBe(true);
+    expect(g?.urls.length).toBe(v.probes.filter((p) => !p.ok).length);
+    const r = await run(c, host as SimulatedHost);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect(r.mutatingCommands).toBeGreaterThan(0);
+    const again = await verify(c, host as SimulatedHost);
+    expect(again.ok, JSON.stringify(again.diagnoses)).toBe(true);
+  });
+
+  it('the IIS error page is read into its parts; a WSGI import error shows where it fails', async () => {
+    const v = await broken(async (h) => {
+      await appcmd(h, 'set', 'config', '-section:system.webServer/fastCgi', `/[fullPath='${FP}',arguments='${AR}'].environmentVariables.[name='DJANGO_SETTINGS_MODULE'].value:bar.settings`, '/commit:apphost');
+    });
+    const g = v.diagnoses[0];
+    expect(g?.cause).toBe('wsgi-import');
+    expect(g?.evidence.join('\n')).toContain("ModuleNotFoundError: No module named 'bar'");
+    const cgi = await broken(async (h) => {
+      expect((await h.exec('dism.exe', ['/English', '/Online', '/Disable-Feature', '/FeatureName:IIS-CGI'])).exitCode).toBe(0);
+    });
+    expect(cgi.diagnoses[0]?.evidence[0]).toMatch(/^HTTP 500\.21; .*module IIS Web Core|^HTTP 500\.21; .*handler/);
+  });
+
+  it("an error in the project's own file: the file and line lead, and it is not the tool's to fix", async () => {
+    const v = await broken((h) => {
+      editWin(h, 'C:\\apps\\foo\\foo\\settings.py', (t) => `${t}\nthis is broken(\n`);
+    });
+    expect(v.diagnoses.map((g) => g.cause)).toEqual(['project-code']);
+    const g = v.diagnoses[0];
+    expect(g?.what).toMatch(/SyntaxError: .* at C:\\apps\\foo\\foo\\settings\.py, line \d+\./);
+    expect(g?.fixable).toBe(false);
+    expect(g?.urls.length).toBe(2);
+    expect(g?.evidence.join('\n')).toContain('File "C:\\apps\\foo\\foo\\settings.py", line');
+    expect(g?.evidence.join('\n')).not.toContain('<frozen');
+  });
+
+  it('a server broken in two independent ways gets two diagnoses, and verify --fix repairs both', async () => {
+    host = await deployedCopy();
+    const h = host;
+    await appcmd(h, 'set', 'config', '-section:system.webServer/fastCgi', `/[fullPath='${FP}',arguments='${AR}'].environmentVariables.[name='WSGI_HANDLER'].value:foo.wsgi_missing.application`, '/commit:apphost');
+    await h.remove('C:\\apps\\foo\\foo\\static');
+    await h.mkdir('C:\\apps\\foo\\foo\\static');
+    const v = await verify(c, h);
+    expect(v.diagnoses.map((g) => g.cause).sort()).toEqual(['static-not-collected', 'wsgi-import']);
+    const out: string[] = [];
+    const code = await main(['verify', '--fix', '--yes', '--simulate', h.server.root, '--report', `${h.server.root}/report.html`], { out: (l) => out.push(l), err: (l) => out.push(l) });
+    expect(code, out.join('\n')).toBe(0);
+    const text = out.join('\n');
+    expect(text.indexOf('Diagnosis: 2 independent causes')).toBeLessThan(text.indexOf('Verification:'));
+    expect(text).toContain('Fixed (');
+    const report = readFileSync(`${h.server.root}/report.html`, 'utf8');
+    expect(report).toContain('it works');
+    expect(report).not.toMatch(/<script/i);
+  });
+});
+
+describe('causes read from what Django answers', () => {
+  const cfg = defaultConfig();
+  const d = derive(cfg);
+  const page = (status: number, body: string) => diagnose({ status, headers: {}, body }, cfg, d, 'page').cause;
+  it.each([
+    ['db-not-migrated', 500, 'OperationalError at /catalog/\nno such table: catalog_book'],
+    ['db-readonly', 500, 'OperationalError: attempt to write a readonly database'],
+    ['csrf-origin', 403, '<h1>Forbidden <span>(403)</span></h1><p>CSRF verification failed. Request aborted.</p><p>Origin checking failed - https://shop.example.com does not match any trusted origins.</p>'],
+    ['static-manifest', 500, "ValueError: Missing staticfiles manifest entry for 'css/site.css'"],
+    ['django-error', 500, '<h1>Server Error (500)</h1>'],
+  ])('%s', (cause, status, body) => {
+    expect(page(status, body)).toBe(cause);
   });
 });

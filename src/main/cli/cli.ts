@@ -17,6 +17,7 @@ import { formatConflicts, JournalError } from '../engine/ownership';
 import type { Host } from '../engine/host';
 import { EXPORT_TARGETS, ExportError, exportPowerShell, type ExportTarget } from '../engine/export-powershell';
 import { HostSelectionError, selectHost } from '../hosts/select';
+import { renderReportHtml } from '../engine/report';
 import { faultProblem, SimulatorError, type Fault, type Scenario, type WindowsFlavour } from '../hosts/simulated/server';
 import { SIM_LANGUAGES, type SimLanguage } from '../hosts/simulated/language';
 import { SimulatedHost } from '../hosts/simulated/sim-host';
@@ -41,6 +42,9 @@ interface Options {
   yes: boolean;
   simulate?: string;
   format?: string;
+  /** verify: repair what the diagnoses say the tool can fix; write the HTML report to a file. */
+  fix?: boolean;
+  report?: string;
   /** export: the Windows Server version the script is for (2012r2 picks Python 3.12). */
   windows?: string;
   out?: string;
@@ -57,7 +61,10 @@ const USAGE = `Usage: django-iis-setup <command> [options]
 Commands:
   plan                 show every step, whether it is done, and the exact commands it would run
   apply                deploy (asks first; --yes to skip the question)
-  verify               probe the site and explain what is broken
+  verify [--fix] [--report FILE]
+                       probe the site and explain what is broken, one diagnosis per cause with
+                       its evidence; --fix re-runs the steps that repair it (asks first), then
+                       verifies again; --report writes the HTML report (secrets removed)
   rollback             undo the last run (after a failure or a cancel): the IIS configuration from
                        the run's backup (or this tool's entries), files, folders and grants
   uninstall            remove what this deployment created (from its journal), restore what it adopted
@@ -115,6 +122,12 @@ export function parseArgs(argv: string[]): Options {
         break;
       case '--windows':
         o.windows = need(i++, a);
+        break;
+      case '--fix':
+        o.fix = true;
+        break;
+      case '--report':
+        o.report = need(i++, a);
         break;
       case '--keep':
         o.keep = need(i++, a);
@@ -231,12 +244,25 @@ export function formatProblem(p: Problem, indent = '  '): string[] {
   return out;
 }
 
+function writeReport(file: string, v: VerificationReport, siteName: string): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--report ${file} is a folder; give a file name such as report.html.`);
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileSync(file, renderReportHtml(v, siteName));
+}
+
 export function formatVerification(v: VerificationReport): string {
-  const lines = ['Verification:'];
-  for (const p of v.probes) {
-    lines.push(`  ${p.ok ? '✔' : '✖'} ${p.name}: ${p.url} → ${p.status ?? 'no answer'}${p.contentType ? ` ${p.contentType}` : ''} (${p.detail})`);
-    if (p.diagnosis) lines.push(...formatProblem(p.diagnosis, '      '));
+  const lines: string[] = [];
+  // The report leads with the causes (one per cause, however many URLs it breaks), then the probes.
+  if (v.diagnoses.length) {
+    lines.push(v.diagnoses.length === 1 ? 'Diagnosis: one cause' : `Diagnosis: ${v.diagnoses.length} independent causes`);
+    v.diagnoses.forEach((g, i) => {
+      lines.push(`  ${i + 1}. ${g.title}${g.fixable ? ' [verify --fix repairs it]' : ''}`, ...formatProblem(g, '     '), `     Affects: ${g.urls.join(', ')}`);
+      if (g.evidence.length) lines.push('     Evidence:', ...g.evidence.map((e) => `       ${e}`));
+    });
+    lines.push('');
   }
+  lines.push('Verification:');
+  for (const p of v.probes) lines.push(`  ${p.ok ? '✔' : '✖'} ${p.name}: ${p.url} → ${p.status ?? 'no answer'}${p.contentType ? ` ${p.contentType}` : ''} (${p.detail})${p.diagnosis ? ` — see ${v.diagnoses.findIndex((g) => g.cause === p.diagnosis?.cause) + 1}.` : ''}`);
   if (v.warnings.length) lines.push('', 'Warnings:', ...v.warnings.map((w) => `  ! ${w}`));
   if (v.simulated.length) lines.push('', 'Simulated in this rehearsal (not real):', ...v.simulated.map((s) => `  - ${s}`));
   return lines.join('\n');
@@ -351,8 +377,32 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
         });
       case 'verify':
         return await withHost(o, async (h) => {
-          const v = await verify(config, h);
-          io.out(o.json ? JSON.stringify(v, null, 2) : formatVerification(v));
+          let v = await verify(config, h);
+          if (o.report) writeReport(o.report, v, config.siteName);
+          if (!o.fix || v.ok) {
+            io.out(o.json ? JSON.stringify(v, null, 2) : formatVerification(v));
+            if (o.report && !o.json) io.out(`Report: ${o.report}`);
+            return v.ok ? 0 : 1;
+          }
+          // --fix: the deployment's own check-then-set steps, shown first, confirmed, then verified again.
+          if (!o.json) io.out(formatVerification(v));
+          const fixable = v.diagnoses.filter((g) => g.fixable);
+          if (fixable.length === 0) {
+            if (!o.json) io.out('\nNone of these causes is one the tool can fix: follow "What to do" above.');
+            else io.out(JSON.stringify({ verification: v, fixed: false }, null, 2));
+            return 1;
+          }
+          const p = await plan(config, h);
+          const needed = p.steps.filter((s) => s.status !== 'done' && s.id !== 'verification');
+          if (!o.json) io.out(`\nThe fix re-runs the deployment's steps that are not done:\n${needed.map((s) => `  - ${s.title}: ${s.reason}${s.actions.map((a) => `\n      ${describeAction(a)}`).join('')}`).join('\n') || '  (every step checks as done: the cause is outside what they check)'}`);
+          if (p.conflicts.length) throw new ConflictError(p.conflicts);
+          const refused = await confirmChange(o, io, 'verify --fix', 'Apply these fixes? [y/N] ');
+          if (refused !== undefined) return refused;
+          const r = await run(config, h, o.json ? {} : { onEvent: eventPrinter(io) });
+          v = r.verification ?? (await verify(config, h));
+          if (o.report) writeReport(o.report, v, config.siteName);
+          if (o.json) io.out(JSON.stringify({ fixed: v.ok, mutatingCommands: r.mutatingCommands, problems: r.problems, verification: v }, null, 2));
+          else io.out(`\n${v.ok ? `Fixed (${r.mutatingCommands} change(s)); verification passes.` : 'Still failing after the fix:'}\n${formatVerification(v)}`);
           return v.ok ? 0 : 1;
         });
       case 'uninstall':

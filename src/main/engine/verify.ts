@@ -12,6 +12,7 @@ import type { Host, HttpResult } from './host';
 import { manageEnv, projectView, type ProjectView } from './project';
 import { resolveConfig } from './resolve';
 import type { StepContext } from './step';
+import { describeIisError, groupDiagnoses, parseIisError, wsgiLogTail, wsgiProbe } from './diagnosis';
 
 export function isIisErrorPage(r: HttpResult): boolean {
   return /<title>IIS [\d.]+ Detailed Error|HTTP Error \d{3}\.\d+|<h2>Service Unavailable<\/h2>|Bad Request - Invalid Hostname/.test(r.body);
@@ -27,41 +28,54 @@ function decode(s: string): string {
   return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 }
 
-/** Maps a bad answer to what happened, why and what to do. */
-export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: 'page' | 'static', view: Pick<ProjectView, 'staticUrl' | 'staticRoot'> = { staticUrl: c.staticUrl ?? '/static/', staticRoot: d.staticRoot }): Problem {
+/** Maps a bad answer to its known cause: what happened, why and what to do (the cause groups probes). */
+export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: 'page' | 'static', view: Pick<ProjectView, 'staticUrl' | 'staticRoot'> = { staticUrl: c.staticUrl ?? '/static/', staticRoot: d.staticRoot }): Problem & { cause: string } {
   const staticVdirPath = view.staticUrl.replace(/\/$/, '');
   const body = r.body;
-  const title = iisTitle(body);
-  const p = (what: string, why: string, fix: string): Problem => ({ what, why, fix, ...(title ? { output: title } : {}) });
+  const details = parseIisError(body);
+  const title = details ? describeIisError(details) : iisTitle(body);
+  const p = (cause: string, what: string, why: string, fix: string): Problem & { cause: string } => ({ cause, what, why, fix, ...(title ? { output: title } : {}) });
   if (r.networkError)
-    return p(`Nothing answered on port ${c.port}.`, 'The World Wide Web Publishing Service (W3SVC) is stopped, the site is stopped, or its binding is missing.', `Start W3SVC (sc start W3SVC) and the site (appcmd start site ${c.siteName}); check the binding http/*:${c.port}:.`);
-  if (r.status === 503) return p('HTTP 503: the service is unavailable.', `The application pool "${d.appPool}" is stopped or missing.`, `Start it: appcmd start apppool ${d.appPool} (run Setup again to recreate it).`);
-  if (/bad module "FastCgiModule"|bad module "CgiModule"/.test(body)) return p('HTTP 500.21: the handler has a bad module FastCgiModule.', 'The CGI role service of IIS is not installed.', 'Enable IIS-CGI (the "IIS with CGI" step) and run again.');
+    return p('nothing-listens', `Nothing answered on port ${c.port}.`, 'The World Wide Web Publishing Service (W3SVC) is stopped, the site is stopped, or its binding is missing.', `Start W3SVC (sc start W3SVC) and the site (appcmd start site ${c.siteName}); check the binding http/*:${c.port}:.`);
+  if (r.status === 503) return p('pool-stopped', 'HTTP 503: the service is unavailable.', `The application pool "${d.appPool}" is stopped or missing.`, `Start it: appcmd start apppool ${d.appPool} (run Setup again to recreate it).`);
+  if (/bad module "FastCgiModule"|bad module "CgiModule"/.test(body)) return p('cgi-missing', 'HTTP 500.21: the handler has a bad module FastCgiModule.', 'The CGI role service of IIS is not installed.', 'Enable IIS-CGI (the "IIS with CGI" step) and run again.');
   if (/scriptProcessor could not be found/.test(decode(body)))
-    return p('HTTP 500.0: the handler\'s scriptProcessor was not found in <fastCGI>.', 'The handler mapping and the FastCGI application disagree (quotes, .py vs .exe, another python).', 'Run Setup again: it writes both from one value.');
+    return p('handler-fastcgi-mismatch', 'HTTP 500.0: the handler\'s scriptProcessor was not found in <fastCGI>.', 'The handler mapping and the FastCGI application disagree (quotes, .py vs .exe, another python).', 'Run Setup again: it writes both from one value.');
   if (/related configuration data for the page is invalid|500\.19/.test(body))
-    return p('HTTP 500.19: invalid configuration.', 'A web.config defines a locked section (handlers are locked at server level by default).', 'Move the handlers into applicationHost.config (appcmd ... /commit:apphost) or unlock the section.');
+    return p('web-config-locked', 'HTTP 500.19: invalid configuration.', 'A web.config defines a locked section (handlers are locked at server level by default), typically the project\'s own web.config from an Azure or PTVS template.', 'Run Setup again: its web.config step takes the <handlers> section out of the project\'s web.config (recorded for undo).');
   if (/FastCGI process exited unexpectedly/.test(body))
-    return p('HTTP 500.0: the FastCGI process exited unexpectedly.', `IIS AppPool\\${d.appPool} cannot read Python, the venv or the app, or cannot write WSGI_LOG (${d.wsgiLog || 'not set'}).`, 'Run the permissions step again (icacls grants), install Python for all users, and read the Application event log.');
+    return p('fastcgi-exited', 'HTTP 500.0: the FastCGI process exited unexpectedly.', `IIS AppPool\\${d.appPool} cannot read Python, the venv or the app, or cannot write WSGI_LOG (${d.wsgiLog || 'not set'}).`, 'Run the permissions step again (icacls grants), install Python for all users, and read the Application event log.');
   if (/Error occurred while reading WSGI handler/.test(body)) {
     const last = body.trim().split(/\r?\n/).filter((l) => /Error|Exception/.test(l)).at(-1) ?? '';
     return {
+      cause: 'wsgi-import',
       what: 'wfastcgi could not load the Django application.',
-      why: `${last || 'The WSGI handler import failed.'} (WSGI_HANDLER, PYTHONPATH=${c.appDir} or DJANGO_SETTINGS_MODULE=${d.settingsModule} is wrong, or a package is missing.)`,
-      fix: `In ${c.appDir}, run: ${d.venvPython} -c "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', '${d.settingsModule}'); import django; django.setup(); from django.core.wsgi import get_wsgi_application; get_wsgi_application()" to see the full traceback.`,
+      why: `${last.trim() || 'The WSGI handler import failed.'} (WSGI_HANDLER, PYTHONPATH=${c.appDir} or DJANGO_SETTINGS_MODULE=${d.settingsModule} is wrong, the project has an error, or a package is missing.)`,
+      fix: 'Read the evidence: where the import fails is shown first. Run Setup again (or verify --fix) to put the FastCGI variables back; if a package is missing, add it to the requirements.',
       output: body.slice(-1500),
     };
   }
   if (/DisallowedHost|Invalid HTTP_HOST header/.test(body) || (r.status === 400 && /Bad Request \(400\)/.test(body)))
-    return p('Django rejected the host name (DisallowedHost).', 'The host is not in ALLOWED_HOSTS.', 'Add it to allowedHosts in the configuration and run again.');
-  if (r.status === 403 && /403\.14/.test(body)) return p('HTTP 403.14: directory listing denied.', 'The request reached the static file handler, not Django: the Django handler is not applied at the site.', `Check the handler mapping of "${c.siteName}" (the "Django handler" step).`);
+    return p('disallowed-host', 'Django rejected the host name (DisallowedHost).', 'The host is not in ALLOWED_HOSTS as Django evaluates it.', 'Run Setup again (or verify --fix): the settings step adds the site\'s host names; other names go into allowedHosts in the configuration.');
+  if (/no such table|relation "[^"]+" does not exist|Table '[^']+' doesn't exist/i.test(body))
+    return p('db-not-migrated', 'Django cannot find a database table.', 'The database is not migrated (manage.py migrate has not run against it).', 'Run Setup again (or verify --fix): the migrate step applies the migrations.');
+  if (/attempt to write a readonly database|unable to open database file/i.test(body))
+    return p('db-readonly', 'Django cannot write the SQLite database.', `IIS AppPool\\${d.appPool} has no modify right on the database's folder (SQLite writes a journal beside the file).`, 'Run Setup again (or verify --fix): the permissions step grants modify on the database folder.');
+  if (/CSRF verification failed|Origin checking failed/i.test(body))
+    return p('csrf-origin', 'Django refused a form post (CSRF verification failed).', 'The origin the browser sends (scheme and host) is not in CSRF_TRUSTED_ORIGINS, or the site is served over http while the settings expect https.', 'Add the origin (e.g. https://app.example.com) to CSRF_TRUSTED_ORIGINS in the project\'s settings, or serve the site as its settings expect.');
+  if (/Missing staticfiles manifest entry/i.test(body))
+    return p('static-manifest', 'Django cannot find a static file in the manifest.', 'The project uses a manifest storage (e.g. whitenoise) and collectstatic has not run since the file was added.', 'Run Setup again (or verify --fix): the collectstatic step collects the files.');
+  if (r.status === 403 && /403\.14/.test(body)) return p('handler-missing', 'HTTP 403.14: directory listing denied.', 'The request reached the static file handler, not Django: the Django handler is not applied at the site.', `Check the handler mapping of "${c.siteName}" (the "Django handler" step).`);
   if (r.status === 404 && kind === 'static') {
-    if (isIisErrorPage(r)) return p(`HTTP 404 for a static file under ${view.staticUrl}.`, `The file is not in ${view.staticRoot}: collectstatic has not run, or STATIC_ROOT differs from the virtual directory.`, 'Run the collectstatic step again and check the /static virtual directory.');
-    return p(`Django answered a request for a static file under ${view.staticUrl}.`, `The Django handler is still in force in the ${staticVdirPath} virtual directory (inherited from the site).`, 'Run the static files step again: it removes the Django handler at the virtual directory.');
+    if (isIisErrorPage(r)) return p('static-not-collected', `HTTP 404 for a static file under ${view.staticUrl}.`, `The file is not in ${view.staticRoot}: collectstatic has not run, or STATIC_ROOT differs from the virtual directory.`, 'Run the collectstatic step again and check the /static virtual directory.');
+    return p('static-django-inherited', `Django answered a request for a static file under ${view.staticUrl}.`, `The Django handler is still in force in the ${staticVdirPath} virtual directory (inherited from the site).`, 'Run the static files step again: it removes the Django handler at the virtual directory.');
   }
-  if (r.status === 404 && /404\.17/.test(body)) return p('HTTP 404.17: the request reached the static handler.', 'The Django handler is not applied at the site.', 'Check the handler mapping (the "Django handler" step).');
-  if (r.status === 401 && /401\.3/.test(body)) return p('HTTP 401.3: access denied by ACL.', `IIS AppPool\\${d.appPool} cannot read the files.`, 'Run the permissions step again.');
-  return p(`Unexpected answer: HTTP ${r.status}${title ? ` (${title})` : ''}.`, 'See the response below.', 'Open the URL in a browser on the server to see the detailed error; check WSGI_LOG.');
+  if (kind === 'page' && r.status === 404 && details?.handler === 'StaticFile')
+    return p('handler-missing', `HTTP 404 from IIS's static file handler for a Django page.`, 'The request reached the static file handler, not Django: the Django handler is not applied at the site.', `Run Setup again (or verify --fix): the handler step maps "${c.siteName}" to Django.`);
+  if (r.status === 404 && /404\.17/.test(body)) return p('handler-missing', 'HTTP 404.17: the request reached the static handler.', 'The Django handler is not applied at the site.', 'Check the handler mapping (the "Django handler" step).');
+  if (r.status === 401 && /401\.3/.test(body)) return p('acl-denied', 'HTTP 401.3: access denied by ACL.', `IIS AppPool\\${d.appPool} cannot read the files.`, 'Run the permissions step again.');
+  if (r.status >= 500 && !details) return p('django-error', `Django answered HTTP ${r.status}.`, 'The application raised an error (with DEBUG off, Django shows only "Server Error (500)").', `Read WSGI_LOG (${d.wsgiLog || 'not set'}) and the project's own logging for the traceback.`);
+  return p('unknown', `Unexpected answer: HTTP ${r.status}${title ? ` (${title})` : ''}.`, 'See the response below.', 'Open the URL in a browser on the server to see the detailed error; check WSGI_LOG.');
 }
 
 /** manage.py check --deploy, with the application's environment: "security.W004: ..." lines. */
@@ -141,5 +155,36 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
     const ok = !r.networkError && r.status < 400;
     probes.push({ name: `Extra URL ${extra}`, url: `${base}${extra}`, ok, status: r.status, contentType: ct(r), detail: ok ? `HTTP ${r.status}` : r.networkError ?? `HTTP ${r.status}`, ...(ok ? {} : { diagnosis: diagnose(r, config, d, 'page') }) });
   }
-  return redactDeep({ ok: probes.every((p) => p.ok), probes, simulated: host.simulationNotes?.() ?? [], warnings });
+  // Evidence the tool gathers itself, once per cause that needs it.
+  const causes = new Set(probes.filter((p) => !p.ok).map((p) => p.diagnosis?.cause));
+  const extra: Record<string, string[]> = {};
+  if (causes.has('wsgi-import') || causes.has('django-error')) {
+    const w = await wsgiProbe(ctx).catch(() => undefined);
+    if (w && !w.ok) {
+      const evidence = [`The WSGI handler imported as wfastcgi does (venv Python, ${config.appDir}, the FastCGI entry's environment) fails${w.location ? ` at ${w.location}` : ''}:`, ...w.lines];
+      const error = w.lines.at(-1)?.trim() ?? '';
+      for (const p of probes) {
+        if (p.ok || (p.diagnosis?.cause !== 'wsgi-import' && p.diagnosis?.cause !== 'django-error')) continue;
+        // An error inside the project's own files is the project's to fix; elsewhere (an import of a
+        // module that is not there, a wrong variable) the deployment's steps can put it right.
+        if (w.location && p.diagnosis) {
+          const { output: _page, ...rest } = p.diagnosis;
+          p.diagnosis = { ...rest, cause: 'project-code', what: `The project fails when the site starts: ${error} at ${w.location}.`, why: 'wfastcgi imports the WSGI handler, which loads the settings and the project\'s modules; this error is in the project\'s own file.', fix: `Fix ${w.location} in the project (or in ${config.appDir} on the server), then verify again.` };
+        }
+      }
+      extra['wsgi-import'] = evidence;
+      extra['project-code'] = evidence;
+      // The tool's own import shows the error better than the end of wfastcgi's page.
+      for (const p of probes) {
+        if (p.diagnosis?.cause !== 'wsgi-import') continue;
+        const { output: _page, ...rest } = p.diagnosis;
+        p.diagnosis = rest;
+      }
+    }
+  }
+  // WSGI_LOG when the tool could not reproduce the error itself.
+  const log = causes.has('fastcgi-exited') || ((causes.has('wsgi-import') || causes.has('django-error')) && !extra['wsgi-import']) ? await wsgiLogTail(ctx).catch(() => []) : [];
+  if (log.length) for (const k of ['fastcgi-exited', 'wsgi-import', 'django-error']) extra[k] = [...(extra[k] ?? []), `The end of WSGI_LOG (${d.wsgiLog}):`, ...log];
+  const diagnoses = groupDiagnoses(probes, (cause) => extra[cause] ?? []);
+  return redactDeep({ ok: probes.every((p) => p.ok), probes, diagnoses, simulated: host.simulationNotes?.() ?? [], warnings });
 }

@@ -242,6 +242,11 @@ export function App() {
     setBusy(false);
     if (r.ok) dispatch({ type: 'verification', report: r.report });
   };
+  /** A fix is the deployment's own check-then-set steps: plan them, show them, then the person deploys. */
+  const fixIt = async () => {
+    await review();
+    dispatch({ type: 'go', section: 'prepare' });
+  };
   const exportPs = async () => {
     const r = await bridge().exportPowerShell(config);
     if (r.ok) setScript(r.script);
@@ -381,7 +386,21 @@ export function App() {
                   ))}
                   {state.verification ? (
                     <Card data-testid="verification">
-                      <Subtitle2>{state.verification.ok ? 'The site works.' : 'The site does not work yet.'}</Subtitle2>
+                      <Subtitle2>{state.verification.ok ? 'The site works.' : state.verification.diagnoses.length > 1 ? `The site does not work yet: ${state.verification.diagnoses.length} independent causes.` : 'The site does not work yet.'}</Subtitle2>
+                      {state.verification.diagnoses.map((g, i) => (
+                        <div key={g.cause} data-testid={`diagnosis-${g.cause}`}>
+                          <ProblemBar problem={{ what: g.what, why: g.why, fix: g.fix, ...(g.evidence.length ? { output: g.evidence.join('\n') } : {}) }} title={`${i + 1}. ${g.title}`} />
+                          <Caption1>Affects {g.urls.join(', ')}</Caption1>
+                          {g.fixable ? (
+                            <div>
+                              <Button appearance="primary" disabled={busy || state.running} onClick={() => void fixIt()} data-testid={`fix-${g.cause}`}>
+                                Fix it
+                              </Button>{' '}
+                              <Caption1>shows the steps that repair it on the Prepare page first; nothing changes until you deploy</Caption1>
+                            </div>
+                          ) : null}
+                        </div>
+                      ))}
                       {state.verification.probes.map((p) => (
                         <div key={p.url}>
                           <Text weight="semibold">
@@ -390,7 +409,7 @@ export function App() {
                           <div className={s.mono}>
                             {p.url} → {p.status ?? 'no answer'} {p.contentType ?? ''} ({p.detail})
                           </div>
-                          {p.diagnosis ? <ProblemBar problem={p.diagnosis} /> : null}
+                          {p.diagnosis ? <Caption1>{p.diagnosis.what} (see above)</Caption1> : null}
                         </div>
                       ))}
                       {state.verification.simulated.length > 0 ? (

@@ -1,0 +1,176 @@
+/**
+ * Diagnosis: one cause per reason, not one per URL. Probes that fail for the same reason are
+ * grouped under it; each cause carries the evidence the tool gathered itself (IIS's detailed
+ * error page in parts, the WSGI handler imported as wfastcgi does with the FastCGI entry's
+ * environment and the last frames of its traceback, the tail of WSGI_LOG) and whether the tool
+ * can fix it: a fix is the deployment's own check-then-set steps, run again (verify --fix).
+ */
+import type { Diagnosis, ProbeResult } from '../../shared/plan';
+import { redact } from '../../shared/problem';
+import type { StepId } from '../../shared/steps';
+import { isInside } from '../../shared/winpath';
+import { currentFastCgiEnv, manageEnv } from './project';
+import type { StepContext } from './step';
+
+/** The known causes: the steps whose check-then-set fixes each (empty: the tool cannot fix it). */
+export const CAUSES: Record<string, { steps: StepId[]; title: string }> = {
+  'nothing-listens': { steps: ['iis', 'site'], title: 'Nothing answers on the site\'s port' },
+  'pool-stopped': { steps: ['app-pool'], title: 'The application pool is stopped' },
+  'cgi-missing': { steps: ['iis'], title: 'The CGI feature of IIS is missing' },
+  'handler-fastcgi-mismatch': { steps: ['fastcgi', 'handler'], title: 'The handler mapping and the FastCGI application disagree' },
+  'web-config-locked': { steps: ['web-config'], title: 'A web.config sets a locked section' },
+  'fastcgi-exited': { steps: ['permissions'], title: 'The FastCGI process exits at start' },
+  'wsgi-import': { steps: ['fastcgi', 'packages'], title: 'The WSGI handler does not import' },
+  'project-code': { steps: [], title: 'The project\'s own code fails when the site starts' },
+  'disallowed-host': { steps: ['django-settings'], title: 'Django rejects the host name' },
+  'static-django-inherited': { steps: ['static-vdir'], title: 'Django answers for the static files' },
+  'static-not-collected': { steps: ['collectstatic', 'static-vdir'], title: 'The static files are not collected' },
+  'handler-missing': { steps: ['handler'], title: 'The Django handler is not applied at the site' },
+  'acl-denied': { steps: ['permissions'], title: 'The pool identity cannot read the files' },
+  'db-not-migrated': { steps: ['migrate'], title: 'The database is not migrated' },
+  'db-readonly': { steps: ['permissions'], title: 'The SQLite database is not writable by the pool' },
+  'csrf-origin': { steps: [], title: 'Django rejects the request\'s origin (CSRF)' },
+  'static-manifest': { steps: ['collectstatic'], title: 'A static file is missing from the manifest' },
+  'django-error': { steps: [], title: 'Django answers with a server error' },
+  unknown: { steps: [], title: 'An unexpected answer' },
+};
+
+export type CauseId = keyof typeof CAUSES;
+
+export interface IisErrorDetails {
+  status: number;
+  substatus: number;
+  title?: string;
+  module?: string;
+  handler?: string;
+  notification?: string;
+  errorCode?: string;
+}
+
+const decode = (s: string): string => s.replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&').trim();
+
+/** IIS's detailed error page in its parts: status.substatus, module, handler, notification, error code (HRESULT). */
+export function parseIisError(body: string): IisErrorDetails | undefined {
+  const head = /HTTP Error (\d{3})\.(\d+)/.exec(body);
+  if (!head) return undefined;
+  const cell = (name: string) => {
+    const m = new RegExp(`<th>${name}</th>\\s*<td>([\\s\\S]*?)</td>`, 'i').exec(body);
+    return m ? decode(m[1] as string) : undefined;
+  };
+  const title = /<h4>([^<]+)<\/h4>/.exec(body.slice(body.indexOf(head[0])))?.[1];
+  const out: IisErrorDetails = { status: Number(head[1]), substatus: Number(head[2]) };
+  if (title) out.title = decode(title);
+  for (const [k, n] of [['module', 'Module'], ['handler', 'Handler'], ['notification', 'Notification'], ['errorCode', 'Error Code']] as const) {
+    const v = cell(n);
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+export function describeIisError(e: IisErrorDetails): string {
+  return [`HTTP ${e.status}.${e.substatus}`, e.title, e.module ? `module ${e.module}` : '', e.handler ? `handler ${e.handler}` : '', e.notification ? `notification ${e.notification}` : '', e.errorCode ? `error code ${e.errorCode}` : ''].filter((x) => x).join('; ');
+}
+
+/**
+ * The end of a Python traceback, the project's own frame first: the last "File ..., line N" inside
+ * the application folder (that is where the person looks), then the final lines (the exception).
+ */
+export function tracebackFocus(tb: string, appDir: string, keep = 8): string[] {
+  // Python's own import machinery frames (<frozen importlib...>) say nothing about the project.
+  const lines = tb.replace(/\r\n/g, '\n').trimEnd().split('\n').filter((l) => !/^\s*File "<frozen /.test(l));
+  const frames: number[] = [];
+  lines.forEach((l, i) => {
+    const m = /^\s*File "([^"]+)", line \d+/.exec(l);
+    if (m && isInside((m[1] as string).replace(/\//g, '\\'), appDir)) frames.push(i);
+  });
+  const own = frames.at(-1);
+  const tail = lines.slice(-keep);
+  const ownLines = own !== undefined && own < lines.length - keep ? [`${lines[own]?.trim() ?? ''}${lines[own + 1] ? `: ${lines[own + 1]?.trim() ?? ''}` : ''}`, '...'] : [];
+  return [...ownLines, ...tail].map((l) => redact(l));
+}
+
+/** The project's file and line a traceback ends in ("C:\apps\foo\foo\settings.py, line 12"), if any. */
+export function projectLocation(tb: string, appDir: string): string | undefined {
+  const frames = [...tb.matchAll(/File "([^"]+)", line (\d+)/g)].filter((m) => isInside((m[1] as string).replace(/\//g, '\\'), appDir));
+  const last = frames.at(-1);
+  return last ? `${last[1] as string}, line ${last[2] as string}` : undefined;
+}
+
+/** Imports WSGI_HANDLER as wfastcgi 3.0.0 does (last dot, shorter module paths, a trailing () calls). */
+const WSGI_PROBE_PY = String.raw`
+import os, sys, traceback
+sys.path[0:0] = [p for p in os.environ.get('PYTHONPATH', '').split(';') if p]
+name = os.environ.get('WSGI_HANDLER', '')
+try:
+    call = name.endswith('()')
+    if call:
+        name = name[:-2]
+    module_name, _, rest = name.rpartition('.')
+    handler = None
+    while module_name:
+        try:
+            handler = __import__(module_name, fromlist=[rest.split('.')[0]])
+            for part in rest.split('.'):
+                handler = getattr(handler, part)
+            break
+        except ImportError:
+            if '.' not in module_name:
+                raise
+            module_name, _, head = module_name.rpartition('.')
+            rest = head + '.' + rest
+    if handler is None:
+        raise ValueError('"%s" could not be imported' % name)
+    if call:
+        handler = handler()
+    print('DJANGO_IIS_WSGI_OK')
+except BaseException:
+    print('DJANGO_IIS_WSGI_ERROR')
+    print(traceback.format_exc()[-8000:])
+`;
+
+/** The Python probe: the venv's Python, in the app folder, with the FastCGI entry's environment. */
+export async function wsgiProbe(ctx: StepContext): Promise<{ ok: boolean; lines: string[]; location?: string } | undefined> {
+  const { config, d, host } = ctx;
+  if (!(await host.exists(d.venvPython))) return undefined;
+  const env = (await currentFastCgiEnv(ctx)) ?? (await manageEnv(ctx));
+  const r = await host.exec(d.venvPython, ['-c', WSGI_PROBE_PY], { cwd: config.appDir, env, timeoutMs: 120_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  if (r.stdout.includes('DJANGO_IIS_WSGI_OK')) return { ok: true, lines: [] };
+  const tb = r.stdout.split('DJANGO_IIS_WSGI_ERROR').at(-1) ?? `${r.stdout}${r.stderr}`;
+  const location = projectLocation(tb, config.appDir);
+  return { ok: false, lines: tracebackFocus(tb, config.appDir), ...(location ? { location } : {}) };
+}
+
+/** The last lines of WSGI_LOG, when the deployment sets one and it exists. */
+export async function wsgiLogTail(ctx: StepContext, n = 12): Promise<string[]> {
+  const { d, host } = ctx;
+  if (!d.wsgiLog || !(await host.exists(d.wsgiLog))) return [];
+  const text = await host.readFile(d.wsgiLog).catch(() => '');
+  return text.replace(/\r\n/g, '\n').trimEnd().split('\n').filter((l) => l.trim()).slice(-n).map((l) => redact(l));
+}
+
+/** Groups the failed probes by cause: one diagnosis per cause, with the URLs it explains. */
+export function groupDiagnoses(probes: ProbeResult[], evidence: (cause: string) => string[] = () => []): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  for (const p of probes) {
+    if (p.ok || !p.diagnosis) continue;
+    const cause = p.diagnosis.cause ?? 'unknown';
+    const same = out.find((x) => x.cause === cause);
+    if (same) {
+      same.urls.push(p.url);
+      continue;
+    }
+    const known = CAUSES[cause] ?? CAUSES.unknown;
+    out.push({
+      cause,
+      title: known?.title ?? cause,
+      what: p.diagnosis.what,
+      why: p.diagnosis.why,
+      fix: p.diagnosis.fix,
+      urls: [p.url],
+      evidence: [...(p.diagnosis.output ? [p.diagnosis.output] : []), ...evidence(cause)],
+      fixable: (known?.steps.length ?? 0) > 0,
+      fixSteps: known?.steps ?? [],
+    });
+  }
+  return out;
+}
