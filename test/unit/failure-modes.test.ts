@@ -206,6 +206,10 @@ const BREAKS: [string, string, (h: SimulatedHost) => Promise<void> | void][] = [
   ['handler-missing', 'the Django handler removed', async (h) => {
     await appcmd(h, 'set', 'config', 'foo', '-section:system.webServer/handlers', "/-[name='Django Handler']", '/commit:apphost');
   }],
+  ['fastcgi-exited', 'the pool cannot read Python', async (h) => {
+    expect((await h.exec('icacls.exe', ['C:\\Python314', '/inheritance:r'])).exitCode).toBe(0);
+    expect((await h.exec('icacls.exe', ['C:\\Python314', '/remove', 'IIS AppPool\\foo'])).exitCode).toBe(0);
+  }],
   ['pool-stopped', 'the pool stopped', async (h) => {
     await appcmd(h, 'stop', 'apppool', 'foo');
   }],
@@ -287,5 +291,31 @@ describe('causes read from what Django answers', () => {
     ['django-error', 500, '<h1>Server Error (500)</h1>'],
   ])('%s', (cause, status, body) => {
     expect(page(status, body)).toBe(cause);
+  });
+});
+
+describe('a database that is not migrated, on the handed-over Local Library', () => {
+  it('a page that queries it fails with "no such table": the cause is named, and the fix migrates', async () => {
+    const { cpSync, mkdirSync: mk } = await import('node:fs');
+    const pathMod = await import('node:path');
+    const { config: cfgOf, freshHost } = await import('./helpers');
+    const h = freshHost();
+    host = h;
+    const drop = h.server.toReal('C:\\drop');
+    mk(drop, { recursive: true });
+    cpSync(pathMod.resolve('test/fixtures/locallibrary'), pathMod.join(drop, 'locallibrary'), { recursive: true });
+    const lib = cfgOf({ siteName: 'library', hostName: 'library.example.com', appDir: 'C:\\apps\\library', venvDir: 'C:\\virtualenvs\\library', djangoProject: { folder: 'C:\\drop\\locallibrary' }, requirementsFile: 'C:\\drop\\locallibrary\\requirements.txt', environment: { DJANGO_DEBUG: 'False' }, secretKey: { env: 'DJANGO_SECRET_KEY' }, verify: { urls: ['/catalog/'] } });
+    const first = await run(lib, h);
+    expect(first.verification?.ok, JSON.stringify(first.problems)).toBe(true);
+    // the catalog's tables dropped (as a database restored from before the migrations would be)
+    const zero = await h.exec('C:\\virtualenvs\\library\\Scripts\\python.exe', ['C:\\apps\\library\\manage.py', 'migrate', 'catalog', 'zero'], { cwd: 'C:\\apps\\library', env: { DJANGO_SECRET_KEY: 'x', DJANGO_SETTINGS_MODULE: 'locallibrary.settings' } });
+    expect(zero.exitCode, zero.stdout + zero.stderr).toBe(0);
+    const v = await verify(lib, h);
+    expect(v.diagnoses.map((g) => g.cause)).toEqual(['db-not-migrated']);
+    expect(v.diagnoses[0]?.urls).toEqual(['http://localhost:81/catalog/']);
+    expect(v.diagnoses[0]?.evidence.join('\n')).toContain('unapplied migrations');
+    const r = await run(lib, h);
+    expect(r.states.migrate).toBe('done');
+    expect((await verify(lib, h)).ok).toBe(true);
   });
 });

@@ -174,3 +174,19 @@ export function groupDiagnoses(probes: ProbeResult[], evidence: (cause: string) 
   }
   return out;
 }
+
+/**
+ * Recent Application event log entries from IIS's worker process and WAS (FastCGI failures, pools
+ * that stop), newest first. Windows only: where wevtutil.exe is absent (the simulator) there are
+ * none. UNCONFIRMED until run on Windows: the provider names and the text format's layout.
+ */
+export async function recentIisEvents(ctx: StepContext, max = 5): Promise<string[]> {
+  const query = "*[System[Provider[@Name='Microsoft-Windows-IIS-W3SVC-WP' or @Name='WAS' or @Name='Microsoft-Windows-WAS'] and TimeCreated[timediff(@SystemTime) <= 3600000]]]";
+  try {
+    const r = await ctx.host.exec('wevtutil.exe', ['qe', 'Application', `/q:${query}`, `/c:${max}`, '/rd:true', '/f:text'], { timeoutMs: 60_000 });
+    if (r.exitCode !== 0) return [];
+    return r.stdout.replace(/\r\n/g, '\n').split('\n').filter((l) => /^\s*(Date|Source|Event ID|Description):|^\s{2,}\S/.test(l) || /FastCGI|application pool|wfastcgi/i.test(l)).slice(0, 40).map((l) => redact(l.trimEnd()));
+  } catch {
+    return [];
+  }
+}

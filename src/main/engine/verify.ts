@@ -6,13 +6,13 @@
 import type { DeploymentConfig, Derived } from '../../shared/config';
 import { derive } from '../../shared/config';
 import type { ProbeResult, VerificationReport } from '../../shared/plan';
-import { redactDeep, type Problem } from '../../shared/problem';
+import { redact, redactDeep, type Problem } from '../../shared/problem';
 import { managePy } from './commands';
 import type { Host, HttpResult } from './host';
 import { manageEnv, projectView, type ProjectView } from './project';
 import { resolveConfig } from './resolve';
 import type { StepContext } from './step';
-import { describeIisError, groupDiagnoses, parseIisError, wsgiLogTail, wsgiProbe } from './diagnosis';
+import { describeIisError, groupDiagnoses, parseIisError, recentIisEvents, wsgiLogTail, wsgiProbe } from './diagnosis';
 
 export function isIisErrorPage(r: HttpResult): boolean {
   return /<title>IIS [\d.]+ Detailed Error|HTTP Error \d{3}\.\d+|<h2>Service Unavailable<\/h2>|Bad Request - Invalid Hostname/.test(r.body);
@@ -182,9 +182,23 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
       }
     }
   }
+  // A bare "Server Error (500)" (DEBUG off): ask Django whether migrations are unapplied.
+  if (causes.has('django-error')) {
+    const m = await host.exec(d.venvPython, [managePy(config), 'migrate', '--check'], { cwd: config.appDir, env: await manageEnv(ctx), timeoutMs: 120_000, ...(signal ? { signal } : {}) }).catch(() => undefined);
+    if (m && m.exitCode === 1) {
+      for (const p of probes)
+        if (p.diagnosis?.cause === 'django-error')
+          p.diagnosis = { cause: 'db-not-migrated', what: `Django answers HTTP ${p.status ?? 500} and the database has unapplied migrations.`, why: 'The pages query tables that migrate has not created (Django shows only "Server Error (500)" with DEBUG off).', fix: 'Run Setup again (or verify --fix): the migrate step applies the migrations.' };
+      extra['db-not-migrated'] = ['manage.py migrate --check (with the application\'s environment) exits 1: there are unapplied migrations.', ...`${m.stdout}${m.stderr}`.trim().split(/\r?\n/).slice(-5).map((l) => redact(l))];
+    }
+  }
   // WSGI_LOG when the tool could not reproduce the error itself.
   const log = causes.has('fastcgi-exited') || ((causes.has('wsgi-import') || causes.has('django-error')) && !extra['wsgi-import']) ? await wsgiLogTail(ctx).catch(() => []) : [];
   if (log.length) for (const k of ['fastcgi-exited', 'wsgi-import', 'django-error']) extra[k] = [...(extra[k] ?? []), `The end of WSGI_LOG (${d.wsgiLog}):`, ...log];
+  if (causes.has('fastcgi-exited') || causes.has('pool-stopped')) {
+    const events = await recentIisEvents(ctx);
+    if (events.length) for (const k of ['fastcgi-exited', 'pool-stopped']) extra[k] = [...(extra[k] ?? []), 'Recent IIS entries in the Application event log:', ...events];
+  }
   const diagnoses = groupDiagnoses(probes, (cause) => extra[cause] ?? []);
   return redactDeep({ ok: probes.every((p) => p.ok), probes, diagnoses, simulated: host.simulationNotes?.() ?? [], warnings });
 }
