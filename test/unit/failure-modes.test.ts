@@ -295,7 +295,7 @@ describe('causes read from what Django answers', () => {
 });
 
 describe('a database that is not migrated, on the handed-over Local Library', () => {
-  it('a page that queries it fails with "no such table": the cause is named, and the fix migrates', async () => {
+  it('"no such table" and a missing static manifest behind a bare 500: each cause named from evidence, and fixed', async () => {
     const { cpSync, mkdirSync: mk } = await import('node:fs');
     const pathMod = await import('node:path');
     const { config: cfgOf, freshHost } = await import('./helpers');
@@ -317,5 +317,58 @@ describe('a database that is not migrated, on the handed-over Local Library', ()
     const r = await run(lib, h);
     expect(r.states.migrate).toBe('done');
     expect((await verify(lib, h)).ok).toBe(true);
+    // whitenoise's manifest deleted: every page with {% static %} fails with a bare 500 (DEBUG off)
+    const root = h.server.appHostText().match(/path="\/static" physicalPath="([^"]+)"/)?.[1] as string;
+    await h.remove(`${root}\\staticfiles.json`);
+    // (the running process keeps the manifest it read; a recycle, here a touched .py file, reads it again)
+    const { utimesSync } = await import('node:fs');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(h.server.toReal('C:\\apps\\library\\locallibrary\\urls.py'), later, later);
+    const m = await verify(lib, h);
+    expect(m.diagnoses.map((g) => g.cause)).toEqual(['static-manifest']);
+    expect(m.diagnoses[0]?.evidence.join('\n')).toContain('staticfiles.json does not exist');
+    const fixed = await run(lib, h);
+    expect(fixed.states.collectstatic).toBe('done');
+    expect(h.commandLog().some((x) => x.argv.join(' ').includes('recycle apppool /apppool.name:library'))).toBe(true);
+    const after = await verify(lib, h);
+    expect(after.ok, JSON.stringify(after.diagnoses)).toBe(true);
+  });
+});
+
+describe('a cause is offered as fixable only when its steps find something to change', () => {
+  it('DisallowedHost from ALLOWED_HOSTS assigned after the managed block: fixable, the block moves after it', async () => {
+    host = await deployedCopy();
+    editWin(host, 'C:\\apps\\foo\\foo\\settings.py', (t) => `${t}\nALLOWED_HOSTS = ['app.example.com']\n`);
+    const { verifyWithFixes } = await import('../../src/main/engine/engine');
+    const v = await verifyWithFixes(c, host);
+    const g = v.diagnoses.find((x) => x.cause === 'disallowed-host');
+    expect(g, JSON.stringify(v.diagnoses)).toBeDefined();
+    // the settings step moves its block after the project's assignment: verify --fix repairs it
+    expect(g?.fixable).toBe(true);
+    const r = await run(c, host);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    const text = readFileSync(host.server.toReal('C:\\apps\\foo\\foo\\settings.py'), 'utf8');
+    expect(text.indexOf("ALLOWED_HOSTS = ['app.example.com']")).toBeLessThan(text.indexOf('# BEGIN Django IIS Setup'));
+    expect((await run(c, host)).mutatingCommands).toBe(0);
+  });
+
+  it('a cause whose steps find nothing to change is not offered as fixable', async () => {
+    host = await deployedCopy();
+    // a page that raises: nothing the deployment sets can repair it
+    editWin(host, 'C:\\apps\\foo\\foo\\urls.py', (t) => t.replace("urlpatterns = [", "def boom(request):\n    raise RuntimeError('boom')\n\n\nurlpatterns = [\n    path('boom/', boom),"));
+    const { verifyWithFixes } = await import('../../src/main/engine/engine');
+    const v = await verifyWithFixes({ ...c, verify: { urls: ['/boom/'] } }, host);
+    const g = v.diagnoses[0];
+    expect(g?.urls).toEqual(['http://localhost:81/boom/']);
+    expect(g?.fixable).toBe(false);
+  });
+
+  it('a fixable cause names the steps verify --fix will run', async () => {
+    host = await deployedCopy();
+    await appcmd(host, 'stop', 'apppool', 'foo');
+    const { verifyWithFixes } = await import('../../src/main/engine/engine');
+    const v = await verifyWithFixes(c, host);
+    expect(v.diagnoses[0]?.fixable).toBe(true);
+    expect(v.diagnoses[0]?.evidence.join('\n')).toContain('verify --fix: "');
   });
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { configJsonSchema, parseConfig, type DeploymentConfig } from '../../shared/config';
 import { describeAction, describeArgv, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
 import { redact, redactDeep, type Problem } from '../../shared/problem';
-import { ConflictError, plan, rollback, run, uninstall, verify, type RunResult } from '../engine/engine';
+import { ConflictError, plan, rollback, run, uninstall, verify, verifyWithFixes, type RunResult } from '../engine/engine';
 import { LockError } from '../engine/lock';
 import { formatConflicts, JournalError } from '../engine/ownership';
 import type { Host } from '../engine/host';
@@ -377,7 +377,7 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
         });
       case 'verify':
         return await withHost(o, async (h) => {
-          let v = await verify(config, h);
+          let v = await verifyWithFixes(config, h);
           if (o.report) writeReport(o.report, v, config.siteName);
           if (!o.fix || v.ok) {
             io.out(o.json ? JSON.stringify(v, null, 2) : formatVerification(v));

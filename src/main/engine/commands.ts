@@ -92,6 +92,7 @@ export const appcmd = {
   addPool: (pool: string): string[] => ['add', 'apppool', `/name:${pool}`, '/managedRuntimeVersion:'],
   setPoolRuntime: (pool: string): string[] => ['set', 'apppool', pool, '/managedRuntimeVersion:'],
   startPool: (pool: string): string[] => ['start', 'apppool', pool],
+  recyclePool: (pool: string): string[] => ['recycle', 'apppool', `/apppool.name:${pool}`],
   deletePool: (pool: string): string[] => ['delete', 'apppool', pool],
   listSites: (): string[] => ['list', 'sites', '/xml'],
   listSite: (site: string): string[] => ['list', 'site', site, '/config', '/xml'],

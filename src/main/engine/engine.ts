@@ -546,3 +546,28 @@ export function timeoutKey(file: string): keyof typeof DEFAULT_TIMEOUTS {
 }
 
 export { verify };
+
+/**
+ * Verification with its fixes made honest: a cause is offered as fixable only when at least one
+ * of the steps that repair it finds something to change on this server (their checks are
+ * read-only); otherwise the report says the steps find nothing, and the cause is the person's.
+ */
+export async function verifyWithFixes(input: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<VerificationReport> {
+  const report = await verify(input, host, signal);
+  if (report.ok || !report.diagnoses.some((g) => g.fixable)) return report;
+  const config = (await resolveConfig(input, host)).config;
+  const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}) };
+  for (const g of report.diagnoses.filter((x) => x.fixable)) {
+    const checks: [Step, CheckResult][] = [];
+    for (const id of g.fixSteps) {
+      const step = STEPS.find((s) => s.id === id);
+      if (step) checks.push([step, await safeCheck(step, ctx)]);
+    }
+    const needed = checks.filter(([, r]) => r.status !== 'done');
+    if (needed.length === 0) {
+      g.fixable = false;
+      g.evidence.push(`The steps that would repair it (${checks.map(([s]) => s.title).join(', ')}) find nothing to change, so the cause lies outside what the tool sets: follow "What to do".`);
+    } else g.evidence.push(...needed.map(([s, r]) => `verify --fix: "${s.title}" will run (${redact(r.reason)}).`));
+  }
+  return report;
+}

@@ -34,17 +34,25 @@ export function settingsBlock(v: DjangoSettingsEdit): string {
   return lines.join('\n');
 }
 
+/** A top-level assignment, after the managed block, to a name the block sets: it would undo the block. */
+function overriddenAfterBlock(text: string): boolean {
+  const end = text.indexOf(BLOCK_END);
+  return end >= 0 && /^(ALLOWED_HOSTS|STATIC_ROOT|STATIC_URL)\s*(=|\+=)/m.test(text.slice(end + BLOCK_END.length));
+}
+
 export function applySettingsEdit(original: string, v: DjangoSettingsEdit): string {
   const block = settingsBlock(v);
   const begin = original.indexOf(BLOCK_BEGIN);
   const end = original.indexOf(BLOCK_END);
+  // The project assigns one of the block's names after it: the block moves to the end, so it wins.
+  if (begin >= 0 && end > begin && overriddenAfterBlock(original)) return applySettingsEdit(removeSettingsBlock(original), v);
   if (begin >= 0 && end > begin) return original.slice(0, begin) + block + original.slice(end + BLOCK_END.length);
   const sep = original.endsWith('\n') ? '\n' : '\n\n';
   return `${original}${sep}${block}\n`;
 }
 
 export function hasSettingsBlock(text: string, v: DjangoSettingsEdit): boolean {
-  return text.includes(settingsBlock(v));
+  return text.includes(settingsBlock(v)) && !overriddenAfterBlock(text);
 }
 
 export function hasAnySettingsBlock(text: string): boolean {

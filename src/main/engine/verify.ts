@@ -182,6 +182,14 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
       }
     }
   }
+  // A bare "Server Error (500)" (DEBUG off): a manifest storage without its manifest fails every {% static %}.
+  if (causes.has('django-error') && /Manifest/.test(view.facts?.staticfilesStorage ?? '') && !(await host.exists(`${view.staticRoot}\\staticfiles.json`))) {
+    for (const p of probes)
+      if (p.diagnosis?.cause === 'django-error')
+        p.diagnosis = { cause: 'static-manifest', what: `Django answers HTTP ${p.status ?? 500}: its static files manifest is missing.`, why: `STATICFILES_STORAGE is ${view.facts?.staticfilesStorage ?? ''}, which resolves every {% static %} through ${view.staticRoot}\\staticfiles.json; that file does not exist, so each page using a static file fails ("Missing staticfiles manifest entry").`, fix: 'Run Setup again (or verify --fix): the collectstatic step writes the files and the manifest.' };
+    extra['static-manifest'] = [`${view.staticRoot}\\staticfiles.json does not exist (storage ${view.facts?.staticfilesStorage ?? ''}).`];
+    causes.delete('django-error');
+  }
   // A bare "Server Error (500)" (DEBUG off): ask Django whether migrations are unapplied.
   if (causes.has('django-error')) {
     const m = await host.exec(d.venvPython, [managePy(config), 'migrate', '--check'], { cwd: config.appDir, env: await manageEnv(ctx), timeoutMs: 120_000, ...(signal ? { signal } : {}) }).catch(() => undefined);

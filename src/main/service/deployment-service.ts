@@ -8,7 +8,7 @@ import { checkOwnership, JournalError, readJournal } from '../engine/ownership';
 import type { BridgeEvent, Requests, Responses, StartupInfo } from '../../shared/ipc';
 import type { EngineEvent } from '../../shared/plan';
 import { SECTIONS } from '../../shared/steps';
-import { plan, rollback, run, verify } from '../engine/engine';
+import { plan, rollback, run, verifyWithFixes } from '../engine/engine';
 import { LockError, lockHolder } from '../engine/lock';
 import { exportPowerShell } from '../engine/export-powershell';
 import type { Host } from '../engine/host';
@@ -138,7 +138,7 @@ export class DeploymentService implements Handlers {
   async runVerification(input: Requests['runVerification']): Promise<Responses['runVerification']> {
     const r = parseConfig(input);
     if (!r.ok) return { ok: false, problems: r.problems };
-    const report = await verify(r.config, this.deps.host);
+    const report = await verifyWithFixes(r.config, this.deps.host);
     this.log(report.ok ? 'info' : 'warn', `Verification ${report.ok ? 'passed' : 'failed'}`);
     return { ok: true, report };
   }

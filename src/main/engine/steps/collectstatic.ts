@@ -1,10 +1,10 @@
 /** collectstatic into the project's STATIC_ROOT, with the application's environment (checked with --dry-run). */
 import { isInside } from '../../../shared/winpath';
-import { managePy } from '../commands';
+import { APPCMD, appcmd, managePy } from '../commands';
 import { objectKey } from '../ownership';
-import { parseCollectstatic } from '../parsers';
+import { parseCollectstatic, parsePool } from '../parsers';
 import { manageEnv, projectView } from '../project';
-import { done, exec, firstLine, needed, psq, type Step } from '../step';
+import { done, exec, firstLine, needed, psq, query, type Step } from '../step';
 
 export const collectstatic: Step = {
   id: 'collectstatic',
@@ -22,14 +22,23 @@ export const collectstatic: Step = {
       ...(isInside(view.staticRoot, config.appDir) ? {} : { creates: { object: objectKey.folder(view.staticRoot), undo: [{ kind: 'remove', description: `Remove the static files folder ${view.staticRoot}`, path: view.staticRoot }] } }),
     });
     if (!view.facts) return needed('the project is not in place yet', [action]);
+    // A manifest storage reads staticfiles.json once per process: after collecting, the running
+    // worker processes must start again (a pool recycle) or they keep serving the old manifest.
+    const manifest = /Manifest/.test(view.facts.staticfilesStorage ?? '');
+    const pool = manifest && (await host.exists(APPCMD)) ? await query(ctx, APPCMD, appcmd.listPool(d.appPool)) : undefined;
+    const recycle = pool?.exitCode === 0 && parsePool(pool.stdout)?.state.toLowerCase() !== 'stopped' ? [exec(`Recycle the pool "${d.appPool}" so the site reads the new manifest`, APPCMD, appcmd.recyclePool(d.appPool))] : [];
+    const collect = [action, ...recycle];
     const r = await host.exec(d.venvPython, [managePy(config), 'collectstatic', '--noinput', '--dry-run'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     if (r.exitCode !== 0) {
       const err = r.stderr.trim().split(/\r?\n/).at(-1) ?? '';
-      return needed(`collectstatic --dry-run failed: ${err || firstLine(r.stdout)}`, [action]);
+      return needed(`collectstatic --dry-run failed: ${err || firstLine(r.stdout)}`, collect);
     }
     const counts = parseCollectstatic(r.stdout);
+    // A manifest storage (Django's or whitenoise's) needs its staticfiles.json, which --dry-run does not count.
+    if (/Manifest/.test(view.facts.staticfilesStorage ?? '') && !(await host.exists(`${view.staticRoot}\\staticfiles.json`)))
+      return needed(`${view.facts.staticfilesStorage ?? 'the manifest storage'} has no manifest (${view.staticRoot}\\staticfiles.json is missing)`, collect);
     if (counts && counts.copied === 0 && (await host.exists(view.staticRoot))) return done(`${counts.unmodified} static files are up to date in ${view.staticRoot}`);
-    return needed(counts ? `${counts.copied} static files to copy into ${view.staticRoot}` : 'static files are not collected', [action]);
+    return needed(counts ? `${counts.copied} static files to copy into ${view.staticRoot}` : 'static files are not collected', collect);
   },
   psCheck: ({ d }) => `(Test-Path ${psq(d.staticRoot)}) -and ((Get-ChildItem -Recurse -File ${psq(d.staticRoot)} -ErrorAction SilentlyContinue | Measure-Object).Count -gt 0)`,
   explain(action, r) {

@@ -431,6 +431,15 @@ function dispatch(server: SimulatedServer, root: El, p: ParsedArgs, object: stri
     case 'start apppool':
     case 'stop apppool':
       return startStop(server, root, p, object);
+    case 'recycle apppool': {
+      const name = identifier(p, 'apppool.name', 'name');
+      if (!name || !findPool(root, name)) fail(`Cannot find APPPOOL object with identifier "${name ?? ''}".`, EXIT.NOT_FOUND);
+      if (server.state.poolState[name.toLowerCase()] === 'Stopped') fail('The object identifier does not represent a valid object. (Exception from HRESULT: 0x800710D8)', 4312);
+      const recycles = (server.state.poolRecycles ??= {});
+      recycles[name.toLowerCase()] = (recycles[name.toLowerCase()] ?? 0) + 1;
+      server.save();
+      return ok(`"${name}" successfully recycled`, true);
+    }
     case 'add backup':
     case 'list backup':
     case 'restore backup':

@@ -87,6 +87,8 @@ interface Worker {
   child: ChildProcessWithoutNullStreams;
   /** Newest mtime of *.py / *.config under the site when it started (wfastcgi restarts on change). */
   fingerprint: number;
+  /** The pool's recycle count when it started. */
+  generation: number;
   queue: Promise<unknown>;
   exited: boolean;
   stderr: string;
@@ -308,14 +310,17 @@ export class HttpFront {
     if (!venv && !existsSync(realPython())) return exited(`No real Python at ${realPython()}.`);
     const key = JSON.stringify({ fullPath, args, env, sitePhysical });
     let w = this.workers.get(key);
+    // A recycle of the pool (appcmd recycle apppool) counts as a change: a new process starts.
+    const generation = s.state.poolRecycles?.[identity.slice('IIS AppPool\\'.length).toLowerCase()] ?? 0;
     const fp = sourceFingerprint(s.toReal(sitePhysical));
-    if (w && !w.exited && w.fingerprint !== fp) {
+    if (w && !w.exited && (w.fingerprint !== fp || w.generation !== generation)) {
       // wfastcgi's default WSGI_RESTART_FILE_REGEX, .*((\.py)|(\.config))$: a changed file restarts the process.
       w.child.kill();
       w = undefined;
     }
     if (!w || w.exited) {
       w = this.startWorker(venv ? path.join(venv.realDir, 'bin', 'python') : realPython(), env, sitePhysical);
+      w.generation = generation;
       this.workers.set(key, w);
     }
     const worker = w;
@@ -348,7 +353,7 @@ export class HttpFront {
     childEnv.SIM_APPL_PHYSICAL_PATH = sitePhysical ? s.toReal(sitePhysical) : '';
     const child = spawn(python, [script], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     const gone = new Promise<IteratorResult<string>>((resolve) => child.once('exit', () => resolve({ done: true, value: undefined })));
-    const w: Worker = { child, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), gone };
+    const w: Worker = { child, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), generation: 0, queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), gone };
     child.stderr.on('data', (d: Buffer) => {
       w.stderr = (w.stderr + s.mapOutput(d.toString())).slice(-20000);
     });

@@ -86,6 +86,8 @@ export interface SimState {
   /** Runtime state of sites and pools by name (lower-case). */
   siteState: Record<string, 'Started' | 'Stopped'>;
   poolState: Record<string, 'Started' | 'Stopped'>;
+  /** How many times each pool was recycled (its worker processes start again). */
+  poolRecycles?: Record<string, number>;
   commandCount: number;
   restartPending: boolean;
   freeDiskBytes: number;
