@@ -30,19 +30,35 @@ for p in os.environ.get('SIM_PYTHONPATH', '').split(os.pathsep):
     if p and p not in sys.path:
         sys.path.append(p)
 
+# wfastcgi 3.0.0's get_wsgi_handler (windows-iis.md §4/§11): split at the last dot, retry with a
+# shorter module path on ImportError, a trailing () calls; other errors propagate as they are.
 def get_wsgi_handler(handler_name):
     if not handler_name:
         raise Exception('WSGI_HANDLER env var must be set')
-    callable_ = handler_name.endswith('()')
-    if callable_:
-        handler_name = handler_name[:-2]
-    module_name, _, attr = handler_name.rpartition('.')
-    try:
-        handler = getattr(importlib.import_module(module_name), attr)
-    except Exception:
-        raise ValueError('"%s" could not be imported: %s' % (handler_name, traceback.format_exc()))
-    if callable_:
-        handler = handler()
+    module_name, _, callable_name = handler_name.rpartition('.')
+    should_call = callable_name.endswith('()')
+    callable_name = callable_name[:-2] if should_call else callable_name
+    name_list = [(callable_name, should_call)]
+    handler = None
+    last_tb = ''
+    while module_name:
+        try:
+            handler = __import__(module_name, fromlist=[name_list[0][0]])
+            last_tb = ''
+            for name, should_call in name_list:
+                handler = getattr(handler, name)
+                if should_call:
+                    handler = handler()
+            break
+        except ImportError:
+            module_name, _, callable_name = module_name.rpartition('.')
+            should_call = callable_name.endswith('()')
+            callable_name = callable_name[:-2] if should_call else callable_name
+            name_list.insert(0, (callable_name, should_call))
+            handler = None
+            last_tb = ': ' + traceback.format_exc()
+    if handler is None:
+        raise ValueError('"%s" could not be imported%s' % (handler_name, last_tb))
     return handler
 
 handler = None
