@@ -32,6 +32,18 @@ describe('wizard state', () => {
     expect(s.outcome).toBe('failed');
   });
 
+  it('a verification run by hand updates the Verification badge, failing or passing', () => {
+    const withV: Plan = { ...plan, steps: [...plan.steps, { id: 'verification', title: 'Verify the site', section: 'verify', dependsOn: [], status: 'done', reason: 'ok', actions: [] }] };
+    let s = reducer(initialState, { type: 'plan', plan: withV });
+    const diag = { cause: 'pool-stopped', title: 'The application pool is stopped', what: 'w', why: 'y', fix: 'f', urls: ['http://localhost:81/'], evidence: [], fixable: true, fixSteps: ['app-pool' as const] };
+    s = reducer(s, { type: 'verification', report: { ok: false, probes: [], diagnoses: [diag], simulated: [], warnings: [] } });
+    expect(s.steps.verification?.state).toBe('failed');
+    expect(sectionStatus(s, 'verify')).toBe('failed');
+    expect(s.steps.verification?.detail).toContain('The application pool is stopped');
+    s = reducer(s, { type: 'verification', report: { ok: true, probes: [], diagnoses: [], simulated: [], warnings: [] } });
+    expect(s.steps.verification?.state).toBe('done');
+  });
+
   it('keeps the log bounded', () => {
     let s = initialState;
     for (let i = 0; i < 600; i++) s = reducer(s, { type: 'bridge', event: { kind: 'log', entry: { level: 'info', message: `m${i}`, timestamp: '', source: 'main' } } });

@@ -57,8 +57,13 @@ export function reducer(s: WizardState, a: WizardAction): WizardState {
     }
     case 'started':
       return { ...s, runId: a.runId, running: true, outcome: undefined, restartRequired: false, verification: undefined };
-    case 'verification':
-      return { ...s, verification: a.report };
+    case 'verification': {
+      // A verification run by hand updates the Verification step's badge too (it is the same check).
+      const v = s.steps.verification;
+      const failed = a.report.diagnoses.length > 0 ? a.report.diagnoses.map((g) => g.title).join('; ') : 'the site does not work';
+      const steps = v ? { ...s.steps, verification: { ...v, state: a.report.ok ? ('done' as const) : ('failed' as const), detail: a.report.ok ? 'verified again: the site works' : `verified again: ${failed}` } } : s.steps;
+      return { ...s, verification: a.report, steps };
+    }
     case 'bridge':
       return a.event.kind === 'log' ? { ...s, log: [...s.log, a.event.entry].slice(-MAX_LOG) } : engine(s, a.event.event);
   }
