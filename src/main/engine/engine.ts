@@ -4,6 +4,7 @@
  * right before applying it, then checking again to prove it. A failed step stops its
  * dependants and keeps what others finished. What a step creates is journaled for uninstall.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID } from 'node:crypto';
 import { derive, type DeploymentConfig } from '../../shared/config';
 import type { Action, EngineEvent, Plan, StepPlan, StepState, VerificationReport } from '../../shared/plan';
@@ -26,6 +27,12 @@ import { appcmdMessage, type CheckResult, type Step, type StepContext } from './
 import { orderedSteps, STEPS } from './steps';
 import { deployCheck, verify } from './verify';
 
+/**
+ * The step on whose behalf code runs (check or apply), for observers such as the bench's latency
+ * profile, which attributes each program a step runs to it. Behaviour never depends on it.
+ */
+export const stepScope = new AsyncLocalStorage<StepId>();
+
 export async function plan(input: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<Plan> {
   const resolved = await resolveConfig(input, host);
   const config = resolved.config;
@@ -34,7 +41,7 @@ export async function plan(input: DeploymentConfig, host: Host, signal?: AbortSi
   const { conflicts } = await checkOwnership(config, ctx.d, host, journal);
   const steps: StepPlan[] = [];
   for (const s of orderedSteps(STEPS)) {
-    const r = await safeCheck(s, ctx);
+    const r = await stepScope.run(s.id, () => safeCheck(s, ctx));
     steps.push(toStepPlan(s, r));
   }
   const info = await host.info();
@@ -328,7 +335,8 @@ async function runLocked(input: DeploymentConfig, host: Host, opts: RunOptions =
     for (const s of steps) {
       if (states[s.id] !== 'pending' || running.has(s.id)) continue;
       if (!s.dependsOn.every((dep) => finished(states[dep]))) continue;
-      const p = runStep(s)
+      const p = stepScope
+        .run(s.id, () => runStep(s))
         .catch((e: unknown) => {
           if (opts.signal?.aborted || (e instanceof Error && e.name === 'AbortError')) setState(s, 'cancelled', { detail: 'cancelled' });
           else if (e instanceof ActionFailed) setState(s, 'failed', { problem: e.problem });
