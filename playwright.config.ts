@@ -10,6 +10,8 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   outputDir: 'test/artifacts/playwright',
+  // one temporary folder per run, removed at the end (test/support/temp-root.ts)
+  globalSetup: './test/support/temp-root.ts',
   use: {
     browserName: 'chromium',
     viewport: { width: 1280, height: 860 },

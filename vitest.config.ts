@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // one temporary folder per run, removed at the end (test/support/temp-root.ts)
+    globalSetup: ['test/support/temp-root.ts'],
   },
 });
