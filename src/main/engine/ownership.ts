@@ -15,7 +15,7 @@ import type { StepId } from '../../shared/steps';
 import { isInside, samePath } from '../../shared/winpath';
 import { APPCMD, TOOL_DATA_DIR, appcmd, bindingInfo, fastCgiIdentity } from './commands';
 import type { Host } from './host';
-import { parseFastCgiApps, parsePool, parseSite } from './parsers';
+import { findFastCgiApp, parseFastCgiApps, parsePool, parseSite } from './parsers';
 import { exec } from './step';
 
 export const DEPLOYMENTS_DIR = `${TOOL_DATA_DIR}\\deployments`;
@@ -181,7 +181,7 @@ export async function checkOwnership(config: DeploymentConfig, d: Derived, host:
     }
     const fr = await host.exec(APPCMD, appcmd.listFastCgi());
     const id = fastCgiIdentity(d);
-    const app = fr.exitCode === 0 ? parseFastCgiApps(fr.stdout).find((a) => a.fullPath.toLowerCase() === id.fullPath.toLowerCase() && a.arguments.toLowerCase() === id.arguments.toLowerCase()) : undefined;
+    const app = fr.exitCode === 0 ? findFastCgiApp(parseFastCgiApps(fr.stdout), id) : undefined;
     if (app) {
       await foreign('fastCgi', objectKey.fastCgi(d), `The FastCGI application ${id.scriptProcessor}`, Object.entries(app.env).map(([k, v]) => `environment ${k}=${v}`), () => {
         // Restore the attributes and environment variables the deployment converges.

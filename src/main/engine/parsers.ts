@@ -205,6 +205,11 @@ export function parseNetstat(out: string): { port: number; pid: number; address:
   return rows;
 }
 
+/** The FastCGI entry with this fullPath and arguments, compared ignoring case as IIS does. */
+export function findFastCgiApp(apps: FastCgiApp[], id: { fullPath: string; arguments: string }): FastCgiApp | undefined {
+  return apps.find((a) => a.fullPath.toLowerCase() === id.fullPath.toLowerCase() && a.arguments.toLowerCase() === id.arguments.toLowerCase());
+}
+
 export interface AclLine {
   identity: string;
   flags: string[];

@@ -16,7 +16,7 @@ import type { DjangoSettingsEdit } from '../../shared/plan';
 import { registerSecret } from '../../shared/problem';
 import { isInside, relativeParts, samePath, winDirname } from '../../shared/winpath';
 import { APPCMD, WSGI_HANDLER, appcmd, fastCgiIdentity, managePy } from './commands';
-import { parseFastCgiApps } from './parsers';
+import { findFastCgiApp, parseFastCgiApps } from './parsers';
 import { PROBE_ENV } from './settings-edit';
 import type { StepContext } from './step';
 
@@ -165,7 +165,7 @@ export async function currentFastCgiEnv(ctx: StepContext): Promise<Record<string
   const r = await ctx.host.exec(APPCMD, appcmd.listFastCgi(), ctx.signal ? { signal: ctx.signal } : {});
   if (r.exitCode !== 0) return undefined;
   const id = fastCgiIdentity(ctx.d);
-  const app = parseFastCgiApps(r.stdout).find((a) => a.fullPath.toLowerCase() === id.fullPath.toLowerCase() && a.arguments.toLowerCase() === id.arguments.toLowerCase());
+  const app = findFastCgiApp(parseFastCgiApps(r.stdout), id);
   return app?.env;
 }
 
@@ -366,4 +366,14 @@ export function requiredGrants(config: DeploymentConfig, d: Derived, view: Pick<
 /** The project's name for messages. */
 export function projectLabel(config: DeploymentConfig): string {
   return 'sample' in config.djangoProject ? `the sample project "${config.djangoProject.sample}"` : `the project ${projectName(config)}`;
+}
+
+/**
+ * A manifest storage (Django's or whitenoise's) whose staticfiles.json is missing: the file it
+ * needs, else undefined. --dry-run does not count it, and every {% static %} fails without it.
+ */
+export async function missingManifest(host: StepContext['host'], view: Pick<ProjectView, 'facts' | 'staticRoot'>): Promise<string | undefined> {
+  if (!/Manifest/.test(view.facts?.staticfilesStorage ?? '')) return undefined;
+  const file = `${view.staticRoot}\\staticfiles.json`;
+  return (await host.exists(file)) ? undefined : file;
 }

@@ -9,7 +9,7 @@ import type { ProbeResult, VerificationReport } from '../../shared/plan';
 import { redact, redactDeep, type Problem } from '../../shared/problem';
 import { managePy } from './commands';
 import type { Host, HttpResult } from './host';
-import { manageEnv, projectView, type ProjectView } from './project';
+import { manageEnv, missingManifest, projectView, type ProjectView } from './project';
 import { resolveConfig } from './resolve';
 import type { StepContext } from './step';
 import { describeIisError, groupDiagnoses, parseIisError, recentIisEvents, wsgiLogTail, wsgiProbe } from './diagnosis';
@@ -183,11 +183,12 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
     }
   }
   // A bare "Server Error (500)" (DEBUG off): a manifest storage without its manifest fails every {% static %}.
-  if (causes.has('django-error') && /Manifest/.test(view.facts?.staticfilesStorage ?? '') && !(await host.exists(`${view.staticRoot}\\staticfiles.json`))) {
+  const manifestFile = causes.has('django-error') ? await missingManifest(host, view) : undefined;
+  if (manifestFile) {
     for (const p of probes)
       if (p.diagnosis?.cause === 'django-error')
-        p.diagnosis = { cause: 'static-manifest', what: `Django answers HTTP ${p.status ?? 500}: its static files manifest is missing.`, why: `STATICFILES_STORAGE is ${view.facts?.staticfilesStorage ?? ''}, which resolves every {% static %} through ${view.staticRoot}\\staticfiles.json; that file does not exist, so each page using a static file fails ("Missing staticfiles manifest entry").`, fix: 'Run Setup again (or verify --fix): the collectstatic step writes the files and the manifest.' };
-    extra['static-manifest'] = [`${view.staticRoot}\\staticfiles.json does not exist (storage ${view.facts?.staticfilesStorage ?? ''}).`];
+        p.diagnosis = { cause: 'static-manifest', what: `Django answers HTTP ${p.status ?? 500}: its static files manifest is missing.`, why: `STATICFILES_STORAGE is ${view.facts?.staticfilesStorage ?? ''}, which resolves every {% static %} through ${manifestFile}; that file does not exist, so each page using a static file fails ("Missing staticfiles manifest entry").`, fix: 'Run Setup again (or verify --fix): the collectstatic step writes the files and the manifest.' };
+    extra['static-manifest'] = [`${manifestFile} does not exist (storage ${view.facts?.staticfilesStorage ?? ''}).`];
     causes.delete('django-error');
   }
   // A bare "Server Error (500)" (DEBUG off): ask Django whether migrations are unapplied.

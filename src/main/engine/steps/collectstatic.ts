@@ -3,7 +3,7 @@ import { isInside } from '../../../shared/winpath';
 import { APPCMD, appcmd, managePy } from '../commands';
 import { objectKey } from '../ownership';
 import { parseCollectstatic, parsePool } from '../parsers';
-import { manageEnv, projectView } from '../project';
+import { manageEnv, missingManifest, projectView } from '../project';
 import { done, exec, firstLine, needed, psq, query, type Step } from '../step';
 
 export const collectstatic: Step = {
@@ -34,9 +34,8 @@ export const collectstatic: Step = {
       return needed(`collectstatic --dry-run failed: ${err || firstLine(r.stdout)}`, collect);
     }
     const counts = parseCollectstatic(r.stdout);
-    // A manifest storage (Django's or whitenoise's) needs its staticfiles.json, which --dry-run does not count.
-    if (/Manifest/.test(view.facts.staticfilesStorage ?? '') && !(await host.exists(`${view.staticRoot}\\staticfiles.json`)))
-      return needed(`${view.facts.staticfilesStorage ?? 'the manifest storage'} has no manifest (${view.staticRoot}\\staticfiles.json is missing)`, collect);
+    const manifestFile = await missingManifest(host, view);
+    if (manifestFile) return needed(`${view.facts.staticfilesStorage ?? 'the manifest storage'} has no manifest (${manifestFile} is missing)`, collect);
     if (counts && counts.copied === 0 && (await host.exists(view.staticRoot))) return done(`${counts.unmodified} static files are up to date in ${view.staticRoot}`);
     return needed(counts ? `${counts.copied} static files to copy into ${view.staticRoot}` : 'static files are not collected', collect);
   },

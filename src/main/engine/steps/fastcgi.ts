@@ -6,7 +6,7 @@
 import type { Action } from '../../../shared/plan';
 import { APPCMD, appcmd, fastCgiIdentity } from '../commands';
 import { objectKey, owns, readJournal } from '../ownership';
-import { parseFastCgiApps } from '../parsers';
+import { findFastCgiApp, parseFastCgiApps } from '../parsers';
 import { applicationEnvironment, projectView, secretKey } from '../project';
 import { appcmdMessage, done, exec, needed, psq, query, type Step } from '../step';
 
@@ -31,7 +31,7 @@ export const fastcgi: Step = {
     if (!(await host.exists(APPCMD))) return needed('IIS is not installed yet', add);
     const r = await query(ctx, APPCMD, appcmd.listFastCgi());
     if (!r || r.exitCode !== 0) return needed(`cannot read the FastCGI settings: ${r ? appcmdMessage(r) : 'appcmd missing'}`, add);
-    const app = parseFastCgiApps(r.stdout).find((a) => a.fullPath.toLowerCase() === id.fullPath.toLowerCase() && a.arguments.toLowerCase() === id.arguments.toLowerCase());
+    const app = findFastCgiApp(parseFastCgiApps(r.stdout), id);
     if (!app) return needed('the FastCGI application is not registered', add);
     const actions: Action[] = [];
     const wantAttrs: [string, number][] = [

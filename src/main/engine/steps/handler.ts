@@ -1,6 +1,6 @@
 /** The Django handler mapping at the site (in applicationHost.config: handlers is locked). */
 import { APPCMD, DJANGO_HANDLER_NAME, appcmd, fastCgiIdentity } from '../commands';
-import { parseFastCgiApps, parseHandlers } from '../parsers';
+import { findFastCgiApp, parseFastCgiApps, parseHandlers } from '../parsers';
 import { objectKey } from '../ownership';
 import { appcmdMessage, done, exec, needed, psq, query, type Step } from '../step';
 
@@ -23,7 +23,7 @@ export const handler: Step = {
     // case is unconfirmed, so the handler copies the entry's own text (an adopted entry may differ in case).
     const id = fastCgiIdentity(d);
     const fr = await query(ctx, APPCMD, appcmd.listFastCgi());
-    const entry = fr?.exitCode === 0 ? parseFastCgiApps(fr.stdout).find((a) => a.fullPath.toLowerCase() === id.fullPath.toLowerCase() && a.arguments.toLowerCase() === id.arguments.toLowerCase()) : undefined;
+    const entry = fr?.exitCode === 0 ? findFastCgiApp(parseFastCgiApps(fr.stdout), id) : undefined;
     const want = entry ? `${entry.fullPath}|${entry.arguments}` : id.scriptProcessor;
     const addWanted = want === id.scriptProcessor ? add : { ...add, args: appcmd.addDjangoHandler(config, d, want) };
     if (!h) return needed('the site has no Django handler', [addWanted]);
