@@ -100,6 +100,20 @@ const FastCgiOptions = z.strictObject({
   wsgiLog: z.union([winPath('fastCgi.wsgiLog'), z.literal('')]).optional(),
 });
 
+/** HttpPlatformHandler (server "httpplatform"): IIS starts waitress and proxies to it (windows-iis.md §9). */
+const HttpPlatformOptions = z.strictObject({
+  /** HttpPlatformHandler v1.2's 64-bit MSI on the server (offline). Absent: downloaded from Microsoft. */
+  installer: winPath('httpPlatform.installer')
+    .refine((v) => v.toLowerCase().endsWith('.msi'), 'httpPlatform.installer must name the HttpPlatformHandler .msi file (httpPlatformHandler_amd64.msi).')
+    .optional(),
+  /** Seconds IIS waits for waitress to listen on its port before it gives up (502.3). */
+  startupTimeLimit: z.number().int().min(1, 'httpPlatform.startupTimeLimit must be at least 1 second.').max(3600, 'httpPlatform.startupTimeLimit must be at most 3600 seconds (IIS limit).').default(60),
+  /** How many times IIS starts the process again when it fails to start. */
+  startupRetryCount: z.number().int().min(0, 'httpPlatform.startupRetryCount must be 0 or more.').max(100, 'httpPlatform.startupRetryCount must be at most 100 (IIS limit).').default(3),
+  /** Prefix of waitress's stdout/stderr log files (IIS appends _<pid>_<time>.log). Absent: <appDir>\logs\waitress. */
+  stdoutLogFile: winPath('httpPlatform.stdoutLogFile').optional(),
+});
+
 const VerifyOptions = z.strictObject({
   urls: z
     // eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
@@ -108,7 +122,8 @@ const VerifyOptions = z.strictObject({
 });
 
 /** Environment variable names the tool sets itself on the FastCGI application. */
-export const MANAGED_ENV_NAMES = ['DJANGO_SETTINGS_MODULE', 'PYTHONPATH', 'WSGI_HANDLER', 'WSGI_LOG'] as const;
+/** (HTTP_PLATFORM_PORT is set by HttpPlatformHandler itself.) */
+export const MANAGED_ENV_NAMES = ['DJANGO_SETTINGS_MODULE', 'PYTHONPATH', 'WSGI_HANDLER', 'WSGI_LOG', 'HTTP_PLATFORM_PORT'] as const;
 
 const envName = (key: string) =>
   z
@@ -158,7 +173,13 @@ const ConfigObject = z.strictObject({
   allowedHosts: z
     .array(z.string().regex(/^[A-Za-z0-9.\-*:[\]]+$/, 'allowedHosts entries are host names such as "app.example.com" or ".example.com".'))
     .default([]),
+  /**
+   * How IIS runs Django: "wfastcgi" (the guide's way: FastCGI and wfastcgi.py) or "httpplatform"
+   * (HttpPlatformHandler starts waitress and forwards requests to it).
+   */
+  server: z.enum(['wfastcgi', 'httpplatform'], { error: 'server must be "wfastcgi" (the guide\'s FastCGI way) or "httpplatform" (HttpPlatformHandler with waitress).' }).default('wfastcgi'),
   fastCgi: FastCgiOptions.prefault({}),
+  httpPlatform: HttpPlatformOptions.prefault({}),
   verify: VerifyOptions.prefault({}),
   /**
    * Existing objects of the same name (made by hand or another tool) to take over. Without it,
@@ -224,7 +245,11 @@ export interface Derived {
   settingsModule: string;
   /** The configured STATIC_ROOT, else the guide's default (<appDir>\<project>\static); the project's own wins over the default at run time. */
   staticRoot: string;
+  /** WSGI_LOG (wfastcgi mode; empty when none or in httpplatform mode). */
   wsgiLog: string;
+  server: 'wfastcgi' | 'httpplatform';
+  /** HttpPlatformHandler's stdoutLogFile prefix (httpplatform mode; empty otherwise). */
+  stdoutLog: string;
   pythonVersion: string;
   pythonDir: string;
   pythonExe: string;
@@ -255,7 +280,9 @@ export function derive(c: DeploymentConfig): Derived {
     appPool: c.appPool ?? c.siteName,
     settingsModule,
     staticRoot: c.staticRoot ?? winJoin(c.appDir, name, 'static'),
-    wsgiLog: c.fastCgi.wsgiLog ?? winJoin(c.appDir, 'logs', 'wfastcgi.log'),
+    wsgiLog: c.server === 'wfastcgi' ? (c.fastCgi.wsgiLog ?? winJoin(c.appDir, 'logs', 'wfastcgi.log')) : '',
+    server: c.server,
+    stdoutLog: c.server === 'httpplatform' ? (c.httpPlatform.stdoutLogFile ?? winJoin(c.appDir, 'logs', 'waitress')) : '',
     pythonVersion,
     pythonDir,
     pythonExe: winJoin(pythonDir, 'python.exe'),
@@ -332,9 +359,10 @@ function pathSafetyProblems(c: DeploymentConfig, d: Derived): ConfigProblem[] {
     ...('folder' in src ? [['djangoProject.folder', src.folder] as [string, string]] : []),
     ...('zip' in src ? [['djangoProject.zip', src.zip] as [string, string]] : []),
     ...(c.fastCgi.wsgiLog ? [['fastCgi.wsgiLog', c.fastCgi.wsgiLog] as [string, string]] : []),
+    ...(c.httpPlatform.stdoutLogFile ? [['httpPlatform.stdoutLogFile', c.httpPlatform.stdoutLogFile] as [string, string]] : []),
   ];
   for (const [key, p] of owned) {
-    const why = protectedPathReason(key === 'fastCgi.wsgiLog' ? p.slice(0, p.lastIndexOf('\\')) || p : p);
+    const why = protectedPathReason(key === 'fastCgi.wsgiLog' || key === 'httpPlatform.stdoutLogFile' ? p.slice(0, p.lastIndexOf('\\')) || p : p);
     if (why) out.push({ key, message: `${key} is ${p}, which is ${why}. The tool creates, changes and on uninstall deletes this folder; choose a folder of its own, e.g. C:\\apps\\${c.siteName.replace(/[^A-Za-z0-9_.-]/g, '_')}.` });
     else if (isInside(p, pythonDir)) out.push({ key, message: `${key} (${p}) is inside the Python installation ${pythonDir}; choose a folder outside it.` });
   }

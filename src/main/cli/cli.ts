@@ -262,7 +262,7 @@ export function formatVerification(v: VerificationReport): string {
     lines.push('');
   }
   lines.push('Verification:');
-  for (const p of v.probes) lines.push(`  ${p.ok ? '✔' : '✖'} ${p.name}: ${p.url} → ${p.status ?? 'no answer'}${p.contentType ? ` ${p.contentType}` : ''} (${p.detail})${p.diagnosis ? ` — see ${v.diagnoses.findIndex((g) => g.cause === p.diagnosis?.cause) + 1}.` : ''}`);
+  for (const p of v.probes) lines.push(`  ${p.ok ? '✔' : '✖'} ${p.name}: ${p.url} → ${p.status ?? (p.url.startsWith('file:') ? (p.ok ? 'present' : 'missing') : 'no answer')}${p.contentType ? ` ${p.contentType}` : ''} (${p.detail})${p.diagnosis ? ` — see ${v.diagnoses.findIndex((g) => g.cause === p.diagnosis?.cause) + 1}.` : ''}`);
   if (v.warnings.length) lines.push('', 'Warnings:', ...v.warnings.map((w) => `  ! ${w}`));
   if (v.simulated.length) lines.push('', 'Simulated in this rehearsal (not real):', ...v.simulated.map((s) => `  - ${s}`));
   return lines.join('\n');

@@ -53,6 +53,27 @@ export function fastCgiSelector(d: Derived): string {
   return `[fullPath='${id.fullPath}',arguments='${id.arguments}']`;
 }
 
+/**
+ * HttpPlatformHandler v1.2 (windows-iis.md §9): a separate 64-bit MSI that registers the global
+ * module and declares the system.webServer/httpPlatform section.
+ */
+export const HTTP_PLATFORM_MODULE = 'httpPlatformHandler';
+export const HTTP_PLATFORM_MSI_URL = 'https://go.microsoft.com/fwlink/?LinkID=690721';
+export const MSIEXEC = 'msiexec.exe';
+export function httpPlatformMsiPath(c: DeploymentConfig): string {
+  return c.httpPlatform.installer ?? `${TOOL_DATA_DIR}\\downloads\\httpPlatformHandler_amd64.msi`;
+}
+export const msiexec = {
+  install: (msi: string, log: string): string[] => ['/i', msi, '/quiet', '/norestart', '/log', log],
+};
+
+/** waitress on the port HttpPlatformHandler chooses, on the loopback only (IIS is the only client). */
+export function waitressArguments(wsgiApplication: string): string {
+  const dot = wsgiApplication.lastIndexOf('.');
+  const target = dot > 0 ? `${wsgiApplication.slice(0, dot)}:${wsgiApplication.slice(dot + 1)}` : wsgiApplication;
+  return `-m waitress --listen=127.0.0.1:%HTTP_PLATFORM_PORT% ${target}`;
+}
+
 export const appcmd = {
   listFastCgi: (): string[] => ['list', 'config', '-section:system.webServer/fastCgi', '/xml'],
   addFastCgi: (c: DeploymentConfig, d: Derived): string[] => {
@@ -115,6 +136,21 @@ export const appcmd = {
   removeHandler: (configPath: string): string[] => ['set', 'config', configPath, '-section:system.webServer/handlers', `/-[name='${DJANGO_HANDLER_NAME}']`, '/commit:apphost'],
   /** Removes the handlers settings made at a URL path (it inherits the site's again). */
   clearHandlers: (configPath: string): string[] => ['clear', 'config', configPath, '-section:system.webServer/handlers', '/commit:apphost'],
+  listGlobalModules: (): string[] => ['list', 'config', '-section:system.webServer/globalModules', '/xml'],
+  listHttpPlatform: (site: string): string[] => ['list', 'config', site, '-section:system.webServer/httpPlatform', '/xml'],
+  setHttpPlatform: (site: string, attrs: [string, string | number | boolean][]): string[] => ['set', 'config', site, '-section:system.webServer/httpPlatform', ...attrs.map(([k, v]) => `/${k}:${String(v)}`), '/commit:apphost'],
+  addHttpPlatformEnv: (site: string, name: string, value: string): string[] => ['set', 'config', site, '-section:system.webServer/httpPlatform', `/+environmentVariables.[name='${name}',value='${value}']`, '/commit:apphost'],
+  setHttpPlatformEnv: (site: string, name: string, value: string): string[] => ['set', 'config', site, '-section:system.webServer/httpPlatform', `/environmentVariables.[name='${name}'].value:${value}`, '/commit:apphost'],
+  removeHttpPlatformEnv: (site: string, name: string): string[] => ['set', 'config', site, '-section:system.webServer/httpPlatform', `/-environmentVariables.[name='${name}']`, '/commit:apphost'],
+  clearHttpPlatform: (site: string): string[] => ['clear', 'config', site, '-section:system.webServer/httpPlatform', '/commit:apphost'],
+  addHttpPlatformHandler: (c: DeploymentConfig): string[] => [
+    'set',
+    'config',
+    c.siteName,
+    '-section:system.webServer/handlers',
+    `/+[name='${DJANGO_HANDLER_NAME}',path='*',verb='*',modules='${HTTP_PLATFORM_MODULE}',resourceType='Unspecified',requireAccess='Script']`,
+    '/commit:apphost',
+  ],
   addVdir: (site: string, urlPath: string, physicalPath: string): string[] => ['add', 'vdir', `/app.name:${site}/`, `/path:${urlPath}`, `/physicalPath:${physicalPath}`],
   setVdir: (site: string, urlPath: string, physicalPath: string): string[] => ['set', 'vdir', `${site}${urlPath}`, `/physicalPath:${physicalPath}`],
   deleteVdir: (site: string, urlPath: string): string[] => ['delete', 'vdir', `${site}${urlPath}`],

@@ -9,7 +9,7 @@ import type { Diagnosis, ProbeResult } from '../../shared/plan';
 import { redact } from '../../shared/problem';
 import type { StepId } from '../../shared/steps';
 import { isInside } from '../../shared/winpath';
-import { currentFastCgiEnv, manageEnv } from './project';
+import { currentAppEnv, manageEnv, projectView } from './project';
 import type { StepContext } from './step';
 
 /** The known causes: the steps whose check-then-set fixes each (empty: the tool cannot fix it). */
@@ -20,7 +20,12 @@ export const CAUSES: Record<string, { steps: StepId[]; title: string }> = {
   'handler-fastcgi-mismatch': { steps: ['fastcgi', 'handler'], title: 'The handler mapping and the FastCGI application disagree' },
   'web-config-locked': { steps: ['web-config'], title: 'A web.config sets a locked section' },
   'fastcgi-exited': { steps: ['permissions'], title: 'The FastCGI process exits at start' },
-  'wsgi-import': { steps: ['fastcgi', 'packages'], title: 'The WSGI handler does not import' },
+  'wsgi-import': { steps: ['fastcgi', 'httpplatform', 'packages'], title: 'The WSGI handler does not import' },
+  'httpplatform-missing': { steps: ['httpplatform-module'], title: 'HttpPlatformHandler is not installed' },
+  'httpplatform-exited': { steps: ['packages', 'httpplatform', 'permissions'], title: 'waitress exits at start' },
+  'httpplatform-timeout': { steps: ['httpplatform'], title: 'waitress does not listen on its port in time' },
+  'httpplatform-start': { steps: ['venv', 'httpplatform', 'permissions'], title: 'HttpPlatformHandler cannot start the process' },
+  'stdout-log-unwritable': { steps: ['permissions'], title: 'waitress\'s log cannot be written' },
   'project-code': { steps: [], title: 'The project\'s own code fails when the site starts' },
   'disallowed-host': { steps: ['django-settings'], title: 'Django rejects the host name' },
   'static-django-inherited': { steps: ['static-vdir'], title: 'Django answers for the static files' },
@@ -128,11 +133,16 @@ except BaseException:
     print(traceback.format_exc()[-8000:])
 `;
 
-/** The Python probe: the venv's Python, in the app folder, with the FastCGI entry's environment. */
+/**
+ * The Python probe: the venv's Python, in the app folder, with the application's environment as
+ * the server has it (the FastCGI entry's, or the site's httpPlatform variables with the application
+ * waitress is given).
+ */
 export async function wsgiProbe(ctx: StepContext): Promise<{ ok: boolean; lines: string[]; location?: string } | undefined> {
   const { config, d, host } = ctx;
   if (!(await host.exists(d.venvPython))) return undefined;
-  const env = (await currentFastCgiEnv(ctx)) ?? (await manageEnv(ctx));
+  const env = { ...((await currentAppEnv(ctx)) ?? (await manageEnv(ctx))) };
+  if (d.server === 'httpplatform') env.WSGI_HANDLER = (await projectView(ctx)).wsgiHandler;
   const r = await host.exec(d.venvPython, ['-c', WSGI_PROBE_PY], { cwd: config.appDir, env, timeoutMs: 120_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   if (r.stdout.includes('DJANGO_IIS_WSGI_OK')) return { ok: true, lines: [] };
   const tb = r.stdout.split('DJANGO_IIS_WSGI_ERROR').at(-1) ?? `${r.stdout}${r.stderr}`;
@@ -146,6 +156,31 @@ export async function wsgiLogTail(ctx: StepContext, n = 12): Promise<string[]> {
   if (!d.wsgiLog || !(await host.exists(d.wsgiLog))) return [];
   const text = await host.readFile(d.wsgiLog).catch(() => '');
   return text.replace(/\r\n/g, '\n').trimEnd().split('\n').filter((l) => l.trim()).slice(-n).map((l) => redact(l));
+}
+
+/**
+ * waitress's log files (server "httpplatform"): HttpPlatformHandler writes <stdoutLogFile>_<pid>_<time>.log,
+ * the time without zero padding, so "newest" is the longest, then last, name (an approximation).
+ */
+export async function stdoutLogFiles(ctx: StepContext): Promise<string[]> {
+  const { d, host } = ctx;
+  if (!d.stdoutLog) return [];
+  const cut = d.stdoutLog.lastIndexOf('\\');
+  const dir = d.stdoutLog.slice(0, cut);
+  const base = d.stdoutLog.slice(cut + 1).toLowerCase();
+  const names = await host.readDir(dir).catch(() => [] as string[]);
+  return names
+    .filter((n) => n.toLowerCase().startsWith(`${base}_`) && n.toLowerCase().endsWith('.log'))
+    .sort((a, b) => a.length - b.length || a.localeCompare(b))
+    .map((n) => `${dir}\\${n}`);
+}
+
+/** The last lines of the newest waitress log. */
+export async function stdoutLogTail(ctx: StepContext, n = 12): Promise<{ file: string; lines: string[] } | undefined> {
+  const file = (await stdoutLogFiles(ctx)).at(-1);
+  if (!file) return undefined;
+  const text = await ctx.host.readFile(file).catch(() => '');
+  return { file, lines: text.replace(/\r\n/g, '\n').trimEnd().split('\n').filter((l) => l.trim()).slice(-n).map((l) => redact(l)) };
 }
 
 /** Groups the failed probes by cause: one diagnosis per cause, with the URLs it explains. */

@@ -404,7 +404,7 @@ export interface UninstallResult {
   kept: string[];
 }
 
-const KEPT = 'Windows features the tool enabled (IIS, CGI) and Python are kept: other software may use them.';
+const KEPT = 'Windows features the tool enabled (IIS, CGI), HttpPlatformHandler (when it installed it) and Python are kept: other software may use them.';
 
 /**
  * Undoes journal entries, newest first. Missing objects are not errors; a protected folder is

@@ -90,6 +90,8 @@ export const objectKey = {
   parent: (p: string) => `parent:${p.toLowerCase()}`,
   /** The Django handler removed at a URL path (the static and media virtual directories). */
   handlersAt: (configPath: string) => `handlers:${configPath.toLowerCase()}`,
+  /** The site's system.webServer/httpPlatform settings (server "httpplatform"). */
+  httpPlatform: (site: string) => `httpplatform:${site.toLowerCase()}`,
   grant: (p: string, pool: string) => `grant:${p.toLowerCase()}|${pool.toLowerCase()}`,
 };
 

@@ -289,3 +289,22 @@ export function parseCollectstatic(out: string): { copied: number; unmodified: n
   }
   return { copied: Number(m[1]), unmodified: Number(m[2] ?? 0) };
 }
+
+/** Names of the global modules (appcmd list config -section:system.webServer/globalModules /xml). */
+export function parseGlobalModules(out: string): string[] {
+  const section = findAll(parseAppcmdXml(out), 'system.webServer-globalModules')[0];
+  return (section?.children ?? []).filter((c) => c.name === 'add').map((c) => c.attrs.name ?? '');
+}
+
+export interface HttpPlatformSettings {
+  /** Attributes as written at this config path (absent ones have IIS's defaults). */
+  attrs: Record<string, string>;
+  env: Record<string, string>;
+}
+
+/** The system.webServer/httpPlatform section in effect at a site (appcmd list config SITE -section:... /xml). */
+export function parseHttpPlatform(out: string): HttpPlatformSettings | undefined {
+  const section = findAll(parseAppcmdXml(out), 'system.webServer-httpPlatform')[0];
+  if (!section) return undefined;
+  return { attrs: section.attrs, env: Object.fromEntries(findAll(section, 'environmentVariable').map((e) => [e.attrs.name ?? '', e.attrs.value ?? ''])) };
+}

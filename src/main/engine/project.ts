@@ -16,7 +16,7 @@ import type { DjangoSettingsEdit } from '../../shared/plan';
 import { registerSecret } from '../../shared/problem';
 import { isInside, relativeParts, samePath, winDirname } from '../../shared/winpath';
 import { APPCMD, WSGI_HANDLER, appcmd, fastCgiIdentity, managePy } from './commands';
-import { findFastCgiApp, parseFastCgiApps } from './parsers';
+import { findFastCgiApp, parseFastCgiApps, parseHttpPlatform } from './parsers';
 import { PROBE_ENV } from './settings-edit';
 import type { StepContext } from './step';
 
@@ -159,7 +159,7 @@ function memo(ctx: StepContext): Memo {
   return m;
 }
 
-/** The FastCGI application's current environment on the server (empty when it is not registered). */
+/** The FastCGI application's current environment on the server (undefined when it is not registered). */
 export async function currentFastCgiEnv(ctx: StepContext): Promise<Record<string, string> | undefined> {
   if (!(await ctx.host.exists(APPCMD))) return undefined;
   const r = await ctx.host.exec(APPCMD, appcmd.listFastCgi(), ctx.signal ? { signal: ctx.signal } : {});
@@ -167,6 +167,28 @@ export async function currentFastCgiEnv(ctx: StepContext): Promise<Record<string
   const id = fastCgiIdentity(ctx.d);
   const app = findFastCgiApp(parseFastCgiApps(r.stdout), id);
   return app?.env;
+}
+
+/** The site's httpPlatform environment variables (undefined when the section is not set or not installed). */
+export async function currentHttpPlatformEnv(ctx: StepContext): Promise<Record<string, string> | undefined> {
+  if (!(await ctx.host.exists(APPCMD))) return undefined;
+  const r = await ctx.host.exec(APPCMD, appcmd.listHttpPlatform(ctx.config.siteName), ctx.signal ? { signal: ctx.signal } : {});
+  if (r.exitCode !== 0) return undefined;
+  const hp = parseHttpPlatform(r.stdout);
+  return hp && Object.keys(hp.env).length ? hp.env : undefined;
+}
+
+/**
+ * The application's environment as the server has it: the configured mode's first, else the other
+ * mode's (a switch between wfastcgi and httpplatform carries the generated secret key over).
+ */
+export async function currentAppEnv(ctx: StepContext): Promise<Record<string, string> | undefined> {
+  const order = ctx.d.server === 'httpplatform' ? [currentHttpPlatformEnv, currentFastCgiEnv] : [currentFastCgiEnv, currentHttpPlatformEnv];
+  for (const read of order) {
+    const env = await read(ctx);
+    if (env) return env;
+  }
+  return undefined;
 }
 
 /**
@@ -179,7 +201,7 @@ export async function secretKey(ctx: StepContext): Promise<{ name: string; value
   if (!sk) return undefined;
   const m = memo(ctx);
   if (!m.secret) {
-    const env = await currentFastCgiEnv(ctx);
+    const env = await currentAppEnv(ctx);
     const existing = env ? Object.entries(env).find(([k]) => k.toUpperCase() === sk.env.toUpperCase())?.[1] : undefined;
     if (existing) registerSecret(existing);
     m.secret = existing && !ctx.rotateSecret ? { value: existing, stored: true } : { value: generateSecretKey(), stored: false };
@@ -188,8 +210,12 @@ export async function secretKey(ctx: StepContext): Promise<{ name: string; value
   return { name: sk.env, ...m.secret };
 }
 
-/** WSGI_HANDLER: the project's WSGI_APPLICATION (its wsgi.py runs as on Linux); the guide's for the sample. */
+/**
+ * WSGI_HANDLER: the project's WSGI_APPLICATION (its wsgi.py runs as on Linux); the guide's for the
+ * sample. In httpplatform mode, what waitress serves: WSGI_APPLICATION, else <project>.wsgi.application.
+ */
 export function wsgiHandler(config: DeploymentConfig, facts: DjangoFacts | undefined): string {
+  if (config.server === 'httpplatform') return facts?.WSGI_APPLICATION ?? `${projectName(config)}.wsgi.application`;
   if ('sample' in config.djangoProject) return WSGI_HANDLER;
   return facts?.WSGI_APPLICATION ?? WSGI_HANDLER;
 }
@@ -199,7 +225,8 @@ export function applicationEnvironment(config: DeploymentConfig, d: Derived, han
   const env: [string, string][] = [
     ['DJANGO_SETTINGS_MODULE', d.settingsModule],
     ['PYTHONPATH', config.appDir],
-    ['WSGI_HANDLER', handler],
+    // waitress is given the application on its command line; wfastcgi reads it from WSGI_HANDLER.
+    ...(d.server === 'wfastcgi' ? [['WSGI_HANDLER', handler] as [string, string]] : []),
   ];
   if (d.wsgiLog) env.push(['WSGI_LOG', d.wsgiLog]);
   for (const [k, v] of Object.entries(config.environment)) env.push([k, v]);
@@ -306,7 +333,7 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
     } else notes.push(`database: ${facts.database.engine}`);
   }
   const handler = wsgiHandler(config, facts);
-  if (facts?.WSGI_APPLICATION && handler === facts.WSGI_APPLICATION) notes.push(`WSGI_HANDLER ${handler} (the project's WSGI_APPLICATION)`);
+  if (facts?.WSGI_APPLICATION && handler === facts.WSGI_APPLICATION) notes.push(`${config.server === 'httpplatform' ? 'waitress serves' : 'WSGI_HANDLER'} ${handler} (the project's WSGI_APPLICATION)`);
   if (facts && !facts.secretKeySet) notes.push('SECRET_KEY is empty: Django will refuse to start; set it in "environment" or use "secretKey"');
   if (facts?.secretKeyInsecure) notes.push('SECRET_KEY is a development key (django-insecure-...): use "secretKey" to generate one kept only on the server');
   if (facts?.DEBUG) notes.push('DEBUG is on: Django shows tracebacks to visitors; turn it off for production (e.g. "environment": {"DJANGO_DEBUG": "0"} if the project reads it)');
@@ -358,6 +385,7 @@ export function requiredGrants(config: DeploymentConfig, d: Derived, view: Pick<
   add(config.appDir, 'RX');
   if (!isInside(view.staticRoot, config.appDir)) add(view.staticRoot, 'RX');
   if (d.wsgiLog) add(winDirname(d.wsgiLog), 'M');
+  if (d.stdoutLog) add(winDirname(d.stdoutLog), 'M');
   if (view.sqliteFile) add(winDirname(view.sqliteFile), 'M');
   if (view.media) add(view.media.root, 'M');
   return grants;

@@ -12,7 +12,7 @@ import type { Host, HttpResult } from './host';
 import { manageEnv, missingManifest, projectView, type ProjectView } from './project';
 import { resolveConfig } from './resolve';
 import type { StepContext } from './step';
-import { describeIisError, groupDiagnoses, parseIisError, recentIisEvents, wsgiLogTail, wsgiProbe } from './diagnosis';
+import { describeIisError, groupDiagnoses, parseIisError, recentIisEvents, stdoutLogFiles, stdoutLogTail, wsgiLogTail, wsgiProbe } from './diagnosis';
 
 export function isIisErrorPage(r: HttpResult): boolean {
   return /<title>IIS [\d.]+ Detailed Error|HTTP Error \d{3}\.\d+|<h2>Service Unavailable<\/h2>|Bad Request - Invalid Hostname/.test(r.body);
@@ -38,6 +38,15 @@ export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: '
   if (r.networkError)
     return p('nothing-listens', `Nothing answered on port ${c.port}.`, 'The World Wide Web Publishing Service (W3SVC) is stopped, the site is stopped, or its binding is missing.', `Start W3SVC (sc start W3SVC) and the site (appcmd start site ${c.siteName}); check the binding http/*:${c.port}:.`);
   if (r.status === 503) return p('pool-stopped', 'HTTP 503: the service is unavailable.', `The application pool "${d.appPool}" is stopped or missing.`, `Start it: appcmd start apppool ${d.appPool} (run Setup again to recreate it).`);
+  if (/bad module "httpPlatformHandler"/i.test(body)) return p('httpplatform-missing', 'HTTP 500.21: the handler has a bad module httpPlatformHandler.', 'HttpPlatformHandler is not installed on this server (or was removed).', 'Run Setup again (or verify --fix): the "Install HttpPlatformHandler" step installs it.');
+  if (r.status === 502 && details?.module === 'httpPlatformHandler') {
+    const code = (details.errorCode ?? '').toLowerCase();
+    if (code === '0x80072ee2')
+      return p('httpplatform-timeout', 'HTTP 502.3: waitress did not answer in time.', `The process HttpPlatformHandler starts did not listen on the port it was given (HTTP_PLATFORM_PORT) within startupTimeLimit (${c.httpPlatform.startupTimeLimit} s): its arguments lack --listen=127.0.0.1:%HTTP_PLATFORM_PORT%, or the application starts too slowly.`, 'Run Setup again (or verify --fix): the httpPlatform step writes the arguments back; if the application is slow to start, raise httpPlatform.startupTimeLimit.');
+    if (code === '0x80070002' || code === '0x80070005')
+      return p('httpplatform-start', 'HTTP 502.3: HttpPlatformHandler could not start the process.', `processPath (${d.venvPython}) does not exist or IIS AppPool\\${d.appPool} cannot run it.`, 'Run Setup again (or verify --fix): the venv, httpPlatform and permissions steps put the interpreter, the settings and the grants back.');
+    return p('httpplatform-exited', 'HTTP 502.3: the waitress process exited at start.', `The process HttpPlatformHandler starts (${d.venvPython} -m waitress ...) stopped before it listened: the application or its settings fail to import, a package (waitress) is missing, or the pool cannot read the files.`, `Read the evidence (the import as waitress does it, and the end of ${d.stdoutLog}_*.log); run Setup again (or verify --fix) for packages, settings and grants.`);
+  }
   if (/bad module "FastCgiModule"|bad module "CgiModule"/.test(body)) return p('cgi-missing', 'HTTP 500.21: the handler has a bad module FastCgiModule.', 'The CGI role service of IIS is not installed.', 'Enable IIS-CGI (the "IIS with CGI" step) and run again.');
   if (/scriptProcessor could not be found/.test(decode(body)))
     return p('handler-fastcgi-mismatch', 'HTTP 500.0: the handler\'s scriptProcessor was not found in <fastCGI>.', 'The handler mapping and the FastCGI application disagree (quotes, .py vs .exe, another python).', 'Run Setup again: it writes both from one value.');
@@ -150,6 +159,22 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
     });
   }
 
+  // HttpPlatformHandler started waitress for the home page: its log must be there (an unwritable
+  // folder does not stop the site, it only loses every traceback: the module writes a warning event).
+  if (d.server === 'httpplatform' && homeOk) {
+    const logs = await stdoutLogFiles(ctx);
+    const dir = d.stdoutLog.slice(0, d.stdoutLog.lastIndexOf('\\'));
+    probes.push({
+      name: "waitress's output is logged",
+      url: `file:${d.stdoutLog}_*.log`,
+      ok: logs.length > 0,
+      detail: logs.length ? `${logs.length} log file${logs.length === 1 ? '' : 's'} in ${dir}` : `no ${d.stdoutLog}_*.log after the site answered`,
+      ...(logs.length
+        ? {}
+        : { diagnosis: { cause: 'stdout-log-unwritable', what: `HttpPlatformHandler wrote no log for waitress in ${dir}.`, why: `The folder is missing or IIS AppPool\\${d.appPool} cannot write it: the site runs, but every error message of the application is lost (Windows records a warning "Could not create stdoutLogFile" in the Application log).`, fix: 'Run Setup again (or verify --fix): the permissions step creates the folder and grants modify on it.' } }),
+    });
+  }
+
   for (const extra of config.verify.urls) {
     const r = await get(extra);
     const ok = !r.networkError && r.status < 400;
@@ -158,22 +183,23 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
   // Evidence the tool gathers itself, once per cause that needs it.
   const causes = new Set(probes.filter((p) => !p.ok).map((p) => p.diagnosis?.cause));
   const extra: Record<string, string[]> = {};
-  if (causes.has('wsgi-import') || causes.has('django-error')) {
+  if (causes.has('wsgi-import') || causes.has('django-error') || causes.has('httpplatform-exited')) {
     const w = await wsgiProbe(ctx).catch(() => undefined);
     if (w && !w.ok) {
-      const evidence = [`The WSGI handler imported as wfastcgi does (venv Python, ${config.appDir}, the FastCGI entry's environment) fails${w.location ? ` at ${w.location}` : ''}:`, ...w.lines];
+      const evidence = [`The WSGI handler imported as ${d.server === 'httpplatform' ? 'waitress does (venv Python, the site\'s httpPlatform environment)' : `wfastcgi does (venv Python, ${config.appDir}, the FastCGI entry's environment)`} fails${w.location ? ` at ${w.location}` : ''}:`, ...w.lines];
       const error = w.lines.at(-1)?.trim() ?? '';
       for (const p of probes) {
-        if (p.ok || (p.diagnosis?.cause !== 'wsgi-import' && p.diagnosis?.cause !== 'django-error')) continue;
+        if (p.ok || !['wsgi-import', 'django-error', 'httpplatform-exited'].includes(p.diagnosis?.cause ?? '')) continue;
         // An error inside the project's own files is the project's to fix; elsewhere (an import of a
         // module that is not there, a wrong variable) the deployment's steps can put it right.
         if (w.location && p.diagnosis) {
           const { output: _page, ...rest } = p.diagnosis;
-          p.diagnosis = { ...rest, cause: 'project-code', what: `The project fails when the site starts: ${error} at ${w.location}.`, why: 'wfastcgi imports the WSGI handler, which loads the settings and the project\'s modules; this error is in the project\'s own file.', fix: `Fix ${w.location} in the project (or in ${config.appDir} on the server), then verify again.` };
+          p.diagnosis = { ...rest, cause: 'project-code', what: `The project fails when the site starts: ${error} at ${w.location}.`, why: `${d.server === 'httpplatform' ? 'waitress' : 'wfastcgi'} imports the WSGI application, which loads the settings and the project's modules; this error is in the project's own file.`, fix: `Fix ${w.location} in the project (or in ${config.appDir} on the server), then verify again.` };
         }
       }
       extra['wsgi-import'] = evidence;
       extra['project-code'] = evidence;
+      extra['httpplatform-exited'] = evidence;
       // The tool's own import shows the error better than the end of wfastcgi's page.
       for (const p of probes) {
         if (p.diagnosis?.cause !== 'wsgi-import') continue;
@@ -204,6 +230,10 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
   // WSGI_LOG when the tool could not reproduce the error itself.
   const log = causes.has('fastcgi-exited') || ((causes.has('wsgi-import') || causes.has('django-error')) && !extra['wsgi-import']) ? await wsgiLogTail(ctx).catch(() => []) : [];
   if (log.length) for (const k of ['fastcgi-exited', 'wsgi-import', 'django-error']) extra[k] = [...(extra[k] ?? []), `The end of WSGI_LOG (${d.wsgiLog}):`, ...log];
+  if (causes.has('httpplatform-exited') || causes.has('httpplatform-timeout')) {
+    const tail = await stdoutLogTail(ctx).catch(() => undefined);
+    if (tail) for (const k of ['httpplatform-exited', 'httpplatform-timeout', 'project-code']) if (causes.has(k) || k === 'project-code') extra[k] = [...(extra[k] ?? []), `The end of waitress's log (${tail.file}):`, ...tail.lines];
+  }
   if (causes.has('fastcgi-exited') || causes.has('pool-stopped')) {
     const events = await recentIisEvents(ctx);
     if (events.length) for (const k of ['fastcgi-exited', 'pool-stopped']) extra[k] = [...(extra[k] ?? []), 'Recent IIS entries in the Application event log:', ...events];

@@ -164,6 +164,7 @@ export function App() {
   const [state, dispatch] = useReducer(reducer, initialState);
   const [form, setForm] = useState<Record<string, string>>({});
   const [source, setSource] = useState<SourceKind>('sample');
+  const [server, setServer] = useState<'wfastcgi' | 'httpplatform'>('wfastcgi');
   const [envRows, setEnvRows] = useState<EnvRow[]>([]);
   const [rollbackSummary, setRollbackSummary] = useState<string[] | undefined>();
   const [problems, setProblems] = useState<ConfigProblem[]>([]);
@@ -203,8 +204,9 @@ export function App() {
     }
     if (form.requirementsFile) c.requirementsFile = form.requirementsFile;
     Object.assign(c, envToConfig(envRows));
+    if (server !== 'wfastcgi') c.server = server;
     return c;
-  }, [form, source, envRows]);
+  }, [form, source, envRows, server]);
 
   const review = async () => {
     setBusy(true);
@@ -350,6 +352,12 @@ export function App() {
                       );
                     })}
                   </div>
+                  <Field label="How IIS runs Django">
+                    <RadioGroup value={server} onChange={(_e, d) => setServer(d.value as 'wfastcgi' | 'httpplatform')} data-testid="server">
+                      <Radio value="wfastcgi" label="FastCGI with wfastcgi — the guide's way; IIS runs wfastcgi.py from the virtual environment (wfastcgi is no longer maintained)." />
+                      <Radio value="httpplatform" label="HttpPlatformHandler with waitress — Microsoft's current recommendation; IIS starts waitress and forwards each request to it (installs the HttpPlatformHandler module)." />
+                    </RadioGroup>
+                  </Field>
                   <Field label="The application's environment">
                     <EnvironmentEditor rows={envRows} onChange={setEnvRows} problemFor={problemFor} />
                   </Field>

@@ -1,10 +1,11 @@
 /** collectstatic into the project's STATIC_ROOT, with the application's environment (checked with --dry-run). */
 import { isInside } from '../../../shared/winpath';
-import { APPCMD, appcmd, managePy } from '../commands';
+import { managePy } from '../commands';
 import { objectKey } from '../ownership';
-import { parseCollectstatic, parsePool } from '../parsers';
+import { parseCollectstatic } from '../parsers';
 import { manageEnv, missingManifest, projectView } from '../project';
-import { done, exec, firstLine, needed, psq, query, type Step } from '../step';
+import { done, exec, firstLine, needed, psq, type Step } from '../step';
+import { recycleIfRunning } from './recycle';
 
 export const collectstatic: Step = {
   id: 'collectstatic',
@@ -25,8 +26,7 @@ export const collectstatic: Step = {
     // A manifest storage reads staticfiles.json once per process: after collecting, the running
     // worker processes must start again (a pool recycle) or they keep serving the old manifest.
     const manifest = /Manifest/.test(view.facts.staticfilesStorage ?? '');
-    const pool = manifest && (await host.exists(APPCMD)) ? await query(ctx, APPCMD, appcmd.listPool(d.appPool)) : undefined;
-    const recycle = pool?.exitCode === 0 && parsePool(pool.stdout)?.state.toLowerCase() !== 'stopped' ? [exec(`Recycle the pool "${d.appPool}" so the site reads the new manifest`, APPCMD, appcmd.recyclePool(d.appPool))] : [];
+    const recycle = manifest ? await recycleIfRunning(ctx, 'so the site reads the new manifest') : [];
     const collect = [action, ...recycle];
     const r = await host.exec(d.venvPython, [managePy(config), 'collectstatic', '--noinput', '--dry-run'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     if (r.exitCode !== 0) {

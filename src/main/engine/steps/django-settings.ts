@@ -8,6 +8,7 @@ import { redact } from '../../../shared/problem';
 import { projectView } from '../project';
 import { BLOCK_BEGIN, hasAnySettingsBlock, hasSettingsBlock } from '../settings-edit';
 import { blocked, done, needed, psq, type Step } from '../step';
+import { recycleIfRunning } from './recycle';
 
 /** The lines of a traceback that matter: the last frames, the project's own files first. */
 export function tracebackTail(tb: string, appHint: string): string {
@@ -48,6 +49,8 @@ export const djangoSettings: Step = {
     if (view.edit && !hasSettingsBlock(text, view.edit))
       actions.push({ kind: 'editFile', description: `Set ${[view.edit.staticRootParts || view.edit.staticRootAbsolute !== undefined ? 'STATIC_ROOT' : '', view.edit.staticUrl ? 'STATIC_URL' : '', view.edit.allowedHosts?.length ? `ALLOWED_HOSTS += ${view.edit.allowedHosts.join(', ')}` : ''].filter((x) => x).join(', ')} in ${d.settingsFile}`, path: d.settingsFile, transform: 'django-settings', values: view.edit });
     if (!view.edit && hasAnySettingsBlock(text)) actions.push({ kind: 'editFile', description: `Remove the managed block from ${d.settingsFile}: the project now has what IIS needs`, path: d.settingsFile, transform: 'remove-django-settings' });
+    // waitress keeps the settings it imported at start; wfastcgi restarts by itself on a .py change.
+    if (actions.length && d.server === 'httpplatform') actions.push(...(await recycleIfRunning(ctx, 'so waitress starts again with the new settings')));
     if (actions.length === 0) return done(view.edit ? `${d.settingsFile} has the managed block (${view.notes.filter((n) => !n.startsWith('DEBUG')).slice(0, 2).join('; ')})` : `the project's settings already have what IIS needs; ${d.settingsFile} is left as it is`);
     return needed(view.edit ? 'the settings lack what IIS needs' : 'the managed block is no longer needed', actions);
   },

@@ -17,6 +17,8 @@ export const fastcgi: Step = {
   dependsOn: ['iis', 'packages', 'django-settings'],
   async check(ctx) {
     const { config, d, host } = ctx;
+    // In httpplatform mode an entry an earlier run made is removed by the leftovers step (journal only).
+    if (d.server !== 'wfastcgi') return done('not used: HttpPlatformHandler runs waitress (server "httpplatform")');
     const id = fastCgiIdentity(d);
     const view = await projectView(ctx);
     const secret = await secretKey(ctx);

@@ -6,6 +6,8 @@ import { djangoProject } from './django-project';
 import { djangoSettings } from './django-settings';
 import { fastcgi } from './fastcgi';
 import { handler } from './handler';
+import { httpPlatform } from './httpplatform';
+import { httpPlatformModule } from './httpplatform-module';
 import { iis } from './iis';
 import { leftovers } from './leftovers';
 import { mediaVdir } from './media-vdir';
@@ -20,7 +22,7 @@ import { venv } from './venv';
 import { verification } from './verification';
 import { webConfig } from './web-config';
 
-export const STEPS: readonly Step[] = [preflight, python, iis, venv, packages, djangoProject, djangoSettings, migrate, collectstatic, fastcgi, appPool, site, webConfig, handler, staticVdir, mediaVdir, permissions, leftovers, verification];
+export const STEPS: readonly Step[] = [preflight, python, iis, httpPlatformModule, venv, packages, djangoProject, djangoSettings, migrate, collectstatic, fastcgi, httpPlatform, appPool, site, webConfig, handler, staticVdir, mediaVdir, permissions, leftovers, verification];
 
 /** Steps in a topological order of their dependencies (stable with respect to STEPS). */
 export function orderedSteps(steps: readonly Step[] = STEPS): Step[] {

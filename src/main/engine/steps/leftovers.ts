@@ -22,7 +22,7 @@ export async function wantedObjects(ctx: StepContext): Promise<Set<string>> {
   const keys = [
     objectKey.site(config.siteName),
     objectKey.pool(d.appPool),
-    objectKey.fastCgi(d),
+    d.server === 'httpplatform' ? objectKey.httpPlatform(config.siteName) : objectKey.fastCgi(d),
     objectKey.handler(config.siteName),
     objectKey.folder(config.appDir),
     objectKey.folder(config.venvDir),
@@ -46,6 +46,8 @@ const objectLabel = (e: JournalEntry): string => {
       return `the FastCGI application ${name}`;
     case 'vdir':
       return `the virtual directory ${name}`;
+    case 'httpplatform':
+      return `the httpPlatform settings of "${name}"`;
     case 'handlers':
       return `the handler settings at ${name}`;
     case 'grant':
@@ -61,7 +63,7 @@ export const leftovers: Step = {
   id: 'leftovers',
   title: 'Remove what an earlier configuration left',
   section: 'site',
-  dependsOn: ['site', 'app-pool', 'fastcgi', 'handler', 'static-vdir', 'media-vdir', 'permissions', 'collectstatic'],
+  dependsOn: ['site', 'app-pool', 'fastcgi', 'httpplatform', 'handler', 'static-vdir', 'media-vdir', 'permissions', 'collectstatic'],
   async check(ctx) {
     const { config, host } = ctx;
     const journal = await readJournal(host, config.siteName);

@@ -37,13 +37,15 @@ export async function readRequirements(host: Host, file: string, pythonVersion: 
 
 export const packages: Step = {
   id: 'packages',
-  title: 'Install Django and wfastcgi',
+  title: 'Install Django and wfastcgi (or waitress)',
   section: 'venv',
   dependsOn: ['venv'],
   async check(ctx) {
     const { config, d, host } = ctx;
     const reqs = config.requirementsFile ? (await readRequirements(host, config.requirementsFile, d.pythonVersion)).reqs : [];
-    const names = [...new Set([...reqs.map((r) => r.name), 'django', 'wfastcgi'])];
+    // wfastcgi for FastCGI; waitress for HttpPlatformHandler.
+    const server = d.server === 'httpplatform' ? 'waitress' : 'wfastcgi';
+    const names = [...new Set([...reqs.map((r) => r.name), 'django', server])];
     let installed: Record<string, string> = {};
     if (await host.exists(d.venvPython)) {
       const r = await query(ctx, d.venvPython, ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check']);
@@ -51,7 +53,8 @@ export const packages: Step = {
     }
     const missing = names.filter((n) => !installed[n]);
     // Offline: everything pip will be asked for must be in the wheelhouse, checked before anything runs.
-    if (config.wheelhouse && (missing.length || !(await host.exists(d.wfastcgiScript)))) {
+    const serverFile = d.server === 'wfastcgi' ? await host.exists(d.wfastcgiScript) : true;
+    if (config.wheelhouse && (missing.length || !serverFile)) {
       const files = await host.readDir(config.wheelhouse).catch(() => undefined);
       if (!files)
         return blocked(`the wheelhouse ${config.wheelhouse} does not exist`, {
@@ -59,26 +62,26 @@ export const packages: Step = {
           why: 'With "wheelhouse" set, pip installs offline from that folder only (--no-index --find-links).',
           fix: `Copy the wheelhouse to ${config.wheelhouse}, or remove "wheelhouse" from the configuration to install from pypi.org.`,
         });
-      const needs = [...reqs.filter((r) => missing.includes(r.name)), ...(['django', 'wfastcgi'].filter((n) => missing.includes(n) && !reqs.some((r) => r.name === n)).map((n) => ({ name: n, specifier: '' })))];
-      if (!needs.some((n) => n.name === 'wfastcgi') && !(await host.exists(d.wfastcgiScript))) needs.push({ name: 'wfastcgi', specifier: '' });
+      const needs = [...reqs.filter((r) => missing.includes(r.name)), ...(['django', server].filter((n) => missing.includes(n) && !reqs.some((r) => r.name === n)).map((n) => ({ name: n, specifier: '' })))];
+      if (!needs.some((n) => n.name === server) && !serverFile) needs.push({ name: server, specifier: '' });
       const lacks = wheelhouseMissing(files, needs, d.pythonVersion);
       if (lacks.length)
         return blocked(`the wheelhouse lacks ${lacks.length} distribution${lacks.length === 1 ? '' : 's'}`, {
           what: `The wheelhouse ${config.wheelhouse} lacks: ${lacks.join('; ')}.`,
           why: 'pip installs offline from the wheelhouse only; a missing file stops it half-way. (Dependencies of these packages are checked by pip itself when it runs.)',
-          fix: `On a machine with internet access: pip download -d wheelhouse ${config.requirementsFile ? '-r requirements.txt ' : ''}django setuptools --only-binary=:all: --platform win_amd64 --python-version ${d.pythonVersion.split('.').slice(0, 2).join('.')}, then pip download -d wheelhouse wfastcgi --no-deps --no-binary=:all: (it exists only as a source archive); copy the files into ${config.wheelhouse} and run again.`,
+          fix: `On a machine with internet access: pip download -d wheelhouse ${config.requirementsFile ? '-r requirements.txt ' : ''}django ${server === 'waitress' ? 'waitress ' : ''}setuptools --only-binary=:all: --platform win_amd64 --python-version ${d.pythonVersion.split('.').slice(0, 2).join('.')}${server === 'wfastcgi' ? ', then pip download -d wheelhouse wfastcgi --no-deps --no-binary=:all: (it exists only as a source archive)' : ''}; copy the files into ${config.wheelhouse} and run again.`,
         });
     }
     const wrongPins = reqs.filter((r) => /^===?[^,]+$/.test(r.specifier) && installed[r.name] && installed[r.name] !== r.specifier.replace(/^===?/, ''));
-    const wfastcgiFile = await host.exists(d.wfastcgiScript);
-    if (missing.length === 0 && wrongPins.length === 0 && wfastcgiFile) return done(`installed: ${names.map((n) => `${n} ${installed[n] ?? ''}`).join(', ')}`);
+    if (missing.length === 0 && wrongPins.length === 0 && serverFile) return done(`installed: ${names.map((n) => `${n} ${installed[n] ?? ''}`).join(', ')}`);
     const actions: Action[] = [];
     if (config.requirementsFile) actions.push(exec(`Install the application's requirements (${config.requirementsFile})`, d.venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipIndexArgs(config), '-r', config.requirementsFile]));
-    actions.push(exec('Install Django and wfastcgi', d.venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipIndexArgs(config), 'django', 'wfastcgi']));
-    const why = [missing.length ? `missing: ${missing.join(', ')}` : '', wrongPins.length ? `pinned versions differ: ${wrongPins.map((r) => `${r.name} ${installed[r.name] ?? ''} (wants ${r.specifier})`).join(', ')}` : '', !wfastcgiFile ? `${d.wfastcgiScript} is missing` : ''].filter((x) => x);
+    actions.push(exec(`Install Django and ${server}`, d.venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipIndexArgs(config), 'django', server]));
+    const why = [missing.length ? `missing: ${missing.join(', ')}` : '', wrongPins.length ? `pinned versions differ: ${wrongPins.map((r) => `${r.name} ${installed[r.name] ?? ''} (wants ${r.specifier})`).join(', ')}` : '', !serverFile ? `${d.wfastcgiScript} is missing` : ''].filter((x) => x);
     return needed(why.join('; '), actions);
   },
-  psCheck: ({ d }) => `(Test-Path ${psq(d.wfastcgiScript)}) -and ((& ${psq(d.venvPython)} ${['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'].map(psq).join(' ')} | ConvertFrom-Json).name -contains 'Django')`,
+  psCheck: ({ d }) =>
+    `${d.server === 'wfastcgi' ? `(Test-Path ${psq(d.wfastcgiScript)}) -and ` : ''}((& ${psq(d.venvPython)} ${['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'].map(psq).join(' ')} | ConvertFrom-Json).name -contains ${psq(d.server === 'wfastcgi' ? 'Django' : 'waitress')})`,
   explain(action, r, { config }) {
     if (/No matching distribution|Could not find a version/i.test(r.stdout + r.stderr))
       return {

@@ -10,6 +10,7 @@ import { objectKey } from '../ownership';
 import { hasExplicitGrant, parseIcacls } from '../parsers';
 import { projectView, requiredGrants } from '../project';
 import { done, exec, needed, psq, query, type Step } from '../step';
+import { recycleIfRunning } from './recycle';
 
 export const permissions: Step = {
   id: 'permissions',
@@ -42,7 +43,9 @@ export const permissions: Step = {
         );
       }
     }
-    if (actions.length === 0) return done(`${identity} can read Python, the venv and the app${d.wsgiLog ? ` and write ${winDirname(d.wsgiLog)}` : ''}${view.sqliteFile ? `, ${winDirname(view.sqliteFile)}` : ''}${view.media ? `, ${view.media.root}` : ''}`);
+    // A waitress that started without its log (the folder was not writable) gets it only when it starts again.
+    if (d.stdoutLog && missing.some((m) => m.endsWith(` on ${winDirname(d.stdoutLog)}`))) actions.push(...(await recycleIfRunning(ctx, "so waitress starts again and writes its log")));
+    if (actions.length === 0) return done(`${identity} can read Python, the venv and the app${d.wsgiLog || d.stdoutLog ? ` and write ${winDirname(d.wsgiLog || d.stdoutLog)}` : ''}${view.sqliteFile ? `, ${winDirname(view.sqliteFile)}` : ''}${view.media ? `, ${view.media.root}` : ''}`);
     return needed(`${identity} lacks ${missing.join(', ')}`, actions);
   },
   psCheck: ({ config, d }) =>

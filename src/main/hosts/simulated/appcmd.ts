@@ -17,8 +17,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { localizeAppcmd } from './language';
-import { APPHOST_ROOT, collectionKeyOf, findLocation, findSection, isSectionLockedAt, sectionOrThrow, validateElement } from './apphost';
-import { attributeValueProblem, canonicalValue, keyAttributes, SECTION_DECLARATIONS, type ElementSchema } from './iis-schema';
+import { APPHOST_ROOT, collectionKeyOf, declaredSection, findLocation, findSection, isSectionLockedAt, sectionOrThrow, validateElement } from './apphost';
+import { attributeValueProblem, canonicalValue, keyAttributes, MODULE_SECTIONS, SECTION_DECLARATIONS, sectionDeclaration, type ElementSchema } from './iis-schema';
 import { configPathLabel, effectiveSection, findPool, findSite, listPools, listSites, resolveUrl, siteBindings, defaultAppPool, applications, sitesSection, poolsSection } from './iisconfig';
 import { APPHOST_PATH, type SimulatedServer } from './server';
 import { cloneEl, el, escapeAttr, getAttr, parseXml, serializeXml, setAttr, type El } from './xml';
@@ -571,11 +571,13 @@ function listVdirCmd(root: El, p: ParsedArgs): ProgramResult {
   return ok(xml ? xmlOut(rows) : rows.join('\r\n'), false);
 }
 
-function sectionParam(p: ParsedArgs): string {
+function sectionParam(p: ParsedArgs, root: El): string {
   const s = param(p, 'section');
   if (!s) fail('Missing -section:NAME, e.g. -section:system.webServer/handlers.');
-  const full = (s).includes('/') ? (s) : Object.keys(SECTION_DECLARATIONS).find((k) => k.endsWith(`/${s}`));
-  if (!full || !SECTION_DECLARATIONS[full]) fail(`Unknown config section "${s}".`, EXIT.BAD_ARG);
+  // IIS's own sections, and a module's once its setup has declared it in <configSections>.
+  const known = [...Object.keys(SECTION_DECLARATIONS), ...Object.keys(MODULE_SECTIONS).filter((k) => declaredSection(root, k))];
+  const full = s.includes('/') ? known.find((k) => k.toLowerCase() === s.toLowerCase()) : known.find((k) => k.toLowerCase().endsWith(`/${s.toLowerCase()}`));
+  if (!full) fail(`Unknown config section "${s}".`, EXIT.BAD_ARG);
   return full;
 }
 
@@ -589,7 +591,7 @@ function configPathOf(p: ParsedArgs, root: El): string {
 }
 
 function listConfigCmd(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
-  const section = sectionParam(p);
+  const section = sectionParam(p, root);
   const cp = configPathOf(p, root);
   const eff = effectiveSection(server, section, cp, root);
   if (eff.errors.length > 0) {
@@ -837,12 +839,12 @@ function deleteVdir(server: SimulatedServer, root: El, p: ParsedArgs): ProgramRe
 }
 
 function setConfig(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
-  const section = sectionParam(p);
+  const section = sectionParam(p, root);
   const cp = configPathOf(p, root);
   const commitTo = (param(p, 'commit') ?? '').toLowerCase();
   if (commitTo && !['apphost', 'site', 'app', 'webroot', 'machine'].includes(commitTo) && !commitTo.startsWith('machine/')) fail(`Invalid /commit value "${commitTo}". Use /commit:apphost.`);
   const schema = sectionOrThrow(section);
-  const decl = SECTION_DECLARATIONS[section];
+  const decl = sectionDeclaration(section);
   const unknown = otherParams(p, ['section', 'commit']);
   const effective = effectiveSection(server, section, cp, root).section;
   if (cp === '' || commitTo === 'apphost') {
@@ -883,7 +885,7 @@ function setConfig(server: SimulatedServer, root: El, p: ParsedArgs): ProgramRes
  * Server-level clears and web.config clears are refused by the simulator (the tool never runs them).
  */
 function clearConfig(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
-  const section = sectionParam(p);
+  const section = sectionParam(p, root);
   sectionOrThrow(section);
   const cp = configPathOf(p, root);
   if (cp === '' || (param(p, 'commit') ?? '').toLowerCase() !== 'apphost')
@@ -911,7 +913,7 @@ function clearConfig(server: SimulatedServer, root: El, p: ParsedArgs): ProgramR
 }
 
 function lockConfig(server: SimulatedServer, root: El, p: ParsedArgs): ProgramResult {
-  const section = sectionParam(p);
+  const section = sectionParam(p, root);
   const cp = configPathOf(p, root);
   const loc = findLocation(root, cp, true) as El;
   setAttr(loc, 'overrideMode', p.verb === 'unlock' ? 'Allow' : 'Deny');

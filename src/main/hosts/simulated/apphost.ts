@@ -9,6 +9,7 @@ import {
   SECTION_DECLARATIONS,
   attributeValueProblem,
   keyAttributes,
+  sectionDeclaration,
   sectionSchema,
   type CollectionSchema,
   type ElementSchema,
@@ -283,7 +284,7 @@ function mergeCollection(col: CollectionSchema, levels: El[]): El[] {
 
 /** The locking in force for a section at a config path, from <location overrideMode> or configSections. */
 export function isSectionLockedAt(root: El, section: string, configPath: string): boolean {
-  const decl = SECTION_DECLARATIONS[section];
+  const decl = sectionDeclaration(section);
   let locked = (declaredOverrideMode(root, section) ?? decl?.overrideModeDefault ?? 'Allow') === 'Deny';
   const segments = configPath.split('/').filter((x) => x);
   const candidates = [''];
@@ -300,13 +301,18 @@ export function isSectionLockedAt(root: El, section: string, configPath: string)
 }
 
 function declaredOverrideMode(root: El, section: string): string | undefined {
+  const s = declaredSection(root, section);
+  return s ? getAttr(s, 'overrideModeDefault') : undefined;
+}
+
+/** The section's <section> element in applicationHost.config's <configSections>, if declared there. */
+export function declaredSection(root: El, section: string): El | undefined {
   const cs = root.children.find((c) => c.name === 'configSections');
   if (!cs) return undefined;
   const [group, name] = [section.slice(0, section.lastIndexOf('/')), section.slice(section.lastIndexOf('/') + 1)];
   let cur: El | undefined = cs;
   for (const g of group.split('/')) cur = cur?.children.find((c) => c.name === 'sectionGroup' && getAttr(c, 'name') === g);
-  const s = cur?.children.find((c) => c.name === 'section' && getAttr(c, 'name') === name);
-  return s ? getAttr(s, 'overrideModeDefault') : undefined;
+  return cur?.children.find((c) => c.name === 'section' && getAttr(c, 'name') === name);
 }
 
 export function sectionOrThrow(section: string): ElementSchema {

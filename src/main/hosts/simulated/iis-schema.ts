@@ -55,8 +55,46 @@ export const SECTION_DECLARATIONS: Record<string, SectionDeclaration> = {
   'system.webServer/cgi': { allowDefinition: 'Everywhere', overrideModeDefault: 'Deny' },
 };
 
+/**
+ * Sections that an add-on module declares when it is installed (not in a fresh IIS): the simulated
+ * msiexec adds the declaration to <configSections>; until then appcmd does not know the section.
+ * system.webServer/httpPlatform: HttpPlatformHandler v1.2's httpplatform_schema.xml as
+ * windows-iis.md §9 lists it (the environmentVariables item element is "environmentVariable").
+ */
+export const MODULE_SECTIONS: Record<string, { declaration: SectionDeclaration; schema: SectionSchema }> = {
+  'system.webServer/httpPlatform': {
+    declaration: { allowDefinition: 'Everywhere', overrideModeDefault: 'Allow' },
+    schema: {
+      attributes: [
+        { name: 'processPath', type: 'string' },
+        { name: 'arguments', type: 'string', default: '' },
+        { name: 'startupTimeLimit', type: 'uint', default: '120', validation: 'integerRange', validationParameter: '0,3600' },
+        { name: 'startupRetryCount', type: 'uint', default: '10', validation: 'integerRange', validationParameter: '0,100' },
+        { name: 'rapidFailsPerMinute', type: 'uint', default: '10', validation: 'integerRange', validationParameter: '0,100' },
+        { name: 'requestTimeout', type: 'timeSpan', default: '00:02:00' },
+        { name: 'stdoutLogEnabled', type: 'bool', default: 'false' },
+        { name: 'stdoutLogFile', type: 'string', default: '.\\httpplatform-stdout' },
+        { name: 'processesPerApplication', type: 'uint', default: '1', validation: 'integerRange', validationParameter: '1,100' },
+        { name: 'forwardWindowsAuthToken', type: 'bool', default: 'false' },
+      ],
+      elements: {
+        recycleOnFileChange: { attributes: [], collection: { add: 'file', clear: 'clear', mergeAppend: true, item: { attributes: [{ name: 'path', type: 'string', required: true, key: 'unique', validation: 'nonEmptyString' }] } } },
+        environmentVariables: {
+          attributes: [],
+          collection: { add: 'environmentVariable', clear: 'clear', mergeAppend: true, item: { attributes: [{ name: 'name', type: 'string', required: true, key: 'unique', validation: 'nonEmptyString' }, { name: 'value', type: 'string', required: true }] } },
+        },
+      },
+    },
+  },
+};
+
 export function sectionSchema(name: string): SectionSchema | undefined {
-  return GENERATED_SECTIONS[name];
+  return GENERATED_SECTIONS[name] ?? MODULE_SECTIONS[name]?.schema;
+}
+
+/** A section's declaration: IIS's own, or an installed module's. */
+export function sectionDeclaration(name: string): SectionDeclaration | undefined {
+  return SECTION_DECLARATIONS[name] ?? MODULE_SECTIONS[name]?.declaration;
 }
 
 export function knownSections(): string[] {
