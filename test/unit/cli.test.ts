@@ -3,6 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/cli';
 import { deployedBaseline, tmp } from './helpers';
+import { STEP_IDS } from '../../src/shared/steps';
 
 async function cli(args: string[], confirm?: boolean) {
   const out: string[] = [];
@@ -66,7 +67,7 @@ describe('commands on a simulated server', () => {
     const r = await cli(['plan', '--json', '--simulate', deployed]);
     expect(r.code).toBe(0);
     const p = JSON.parse(r.out) as { steps: { id: string; status: string }[] };
-    expect(p.steps.map((s) => s.status)).toEqual(Array(19).fill('done'));
+    expect(p.steps.map((s) => s.status)).toEqual(Array(STEP_IDS.length).fill('done'));
   });
 
   it('plan --json on a fresh server lists actions with file and args exactly as spawned', async () => {

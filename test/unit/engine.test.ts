@@ -4,6 +4,7 @@ import type { EngineEvent } from '../../src/shared/plan';
 import { plan, readJournal, run, uninstall } from '../../src/main/engine/engine';
 import type { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import { APPCMD, config, deployedCopy, freshHost } from './helpers';
+import { STEP_IDS } from '../../src/shared/steps';
 
 const c = defaultConfig();
 let hosts: SimulatedHost[] = [];
@@ -27,7 +28,7 @@ describe('apply on a fresh server, then again', () => {
     // every child process line is an event
     expect(events.some((e) => e.type === 'output' && e.stepId === 'iis' && e.line.includes('The operation completed successfully.'))).toBe(true);
     const progress = events.filter((e) => e.type === 'progress');
-    expect(progress.at(-1)).toMatchObject({ completed: 19, total: 19 });
+    expect(progress.at(-1)).toMatchObject({ completed: STEP_IDS.length, total: STEP_IDS.length });
 
     const before = h.commandLog().length;
     const second = await run(c, h);
@@ -38,7 +39,7 @@ describe('apply on a fresh server, then again', () => {
     expect(Object.values(second.states).every((s) => s === 'already-done')).toBe(true);
 
     const p = await plan(c, h);
-    expect(p.steps.map((s) => s.status)).toEqual(Array(19).fill('done'));
+    expect(p.steps.map((s) => s.status)).toEqual(Array(STEP_IDS.length).fill('done'));
   });
 });
 

@@ -94,11 +94,14 @@ export function tracebackFocus(tb: string, appDir: string, keep = 8): string[] {
   return [...ownLines, ...tail].map((l) => redact(l));
 }
 
-/** The project's file and line a traceback ends in ("C:\apps\foo\foo\settings.py, line 12"), if any. */
+/**
+ * The project's file and line a traceback ends in ("C:\apps\foo\foo\settings.py, line 12"), when
+ * the innermost frame is the project's own: an error raised inside Django or importlib (a settings
+ * module that does not exist, a wrong variable) is the deployment's, not the project's.
+ */
 export function projectLocation(tb: string, appDir: string): string | undefined {
-  const frames = [...tb.matchAll(/File "([^"]+)", line (\d+)/g)].filter((m) => isInside((m[1] as string).replace(/\//g, '\\'), appDir));
-  const last = frames.at(-1);
-  return last ? `${last[1] as string}, line ${last[2] as string}` : undefined;
+  const last = [...tb.matchAll(/File "([^"]+)", line (\d+)/g)].filter((m) => !(m[1] as string).startsWith('<frozen ')).at(-1);
+  return last && isInside((last[1] as string).replace(/\//g, '\\'), appDir) ? `${last[1] as string}, line ${last[2] as string}` : undefined;
 }
 
 /** Imports WSGI_HANDLER as wfastcgi 3.0.0 does (last dot, shorter module paths, a trailing () calls). */

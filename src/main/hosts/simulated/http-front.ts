@@ -230,9 +230,11 @@ export class HttpFront {
     if (!handler) return iisErrorPage({ status: 404, sub: 4, title: 'The resource you are looking for does not have a handler associated with it.', detail: 'No handler mapping matches this request.' });
     const handlerName = getAttr(handler, 'name') ?? '';
     const modules = (getAttr(handler, 'modules') ?? '').split(',').map((m) => m.trim());
+    // A native module runs when it is registered globally (globalModules) and enabled (modules).
+    const registered = new Set(effectiveSection(s, 'system.webServer/globalModules', '', root).section.children.filter((c) => c.name === 'add').map((c) => getAttr(c, 'name') ?? ''));
     const installed = new Set(
       effectiveSection(s, 'system.webServer/modules', configPath, root)
-        .section.children.filter((c) => c.name === 'add')
+        .section.children.filter((c) => c.name === 'add' && registered.has(getAttr(c, 'name') ?? ''))
         .map((c) => getAttr(c, 'name') ?? ''),
     );
     const bad = modules.find((m) => !installed.has(m));
