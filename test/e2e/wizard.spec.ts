@@ -77,6 +77,22 @@ test('review, deploy and verify the sample app', async ({ page }) => {
   await page.screenshot({ path: path.join(ARTIFACTS, '05-verification.png'), fullPage: true });
 });
 
+test('HttpPlatformHandler with waitress, chosen in Settings: the plan installs the module, the deployment verifies through waitress', async ({ page }) => {
+  await open(page);
+  await expect(page.getByTestId('server')).toContainText('FastCGI with wfastcgi');
+  await page.getByRole('radio', { name: /HttpPlatformHandler with waitress/ }).check();
+  await page.getByTestId('review').click();
+  await expect(page.getByTestId('step-httpplatform-module')).toContainText('msiexec.exe /i');
+  await expect(page.getByTestId('step-httpplatform')).toContainText('waitress');
+  await page.screenshot({ path: path.join(ARTIFACTS, '11-httpplatform-plan.png'), fullPage: true });
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  await page.getByTestId('nav-verify').click();
+  await expect(page.getByTestId('verification')).toContainText('The site works.');
+  await expect(page.getByTestId('verification')).toContainText("waitress's output is logged");
+  expect(h.host.server.appHostText()).toContain('modules="httpPlatformHandler"');
+});
+
 test('a server broken in two ways: two diagnoses with evidence, and Fix it shows the repair, then deploys it', async ({ page }) => {
   await open(page);
   await page.getByTestId('review').click();

@@ -34,7 +34,7 @@ export function EnvironmentEditor({ rows, onChange, problemFor }: { rows: EnvRow
   const hasSecret = rows.some((r) => r.secret);
   return (
     <div className={s.rows} data-testid="environment">
-      <Caption1>Environment variables the application reads (for example DJANGO_DEBUG, DATABASE_URL). They are set on the FastCGI application, next to the four the guide sets.</Caption1>
+      <Caption1>Environment variables the application reads (for example DJANGO_DEBUG, DATABASE_URL). They are set on the FastCGI application (or for waitress), next to the variables the tool sets itself.</Caption1>
       {rows.map((r, i) => {
         const problem = problemFor(`environment.${r.name}`) ?? (r.secret ? problemFor('secretKey') : undefined);
         return (
