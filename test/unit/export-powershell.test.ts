@@ -56,6 +56,23 @@ describe('export --format powershell', () => {
     expect(script).toContain("$block = '# BEGIN Django IIS Setup");
   });
 
+  it('server "httpplatform": the module\'s MSI, waitress and the site\'s httpPlatform settings, each guarded by its step', async () => {
+    const c = config({ server: 'httpplatform' });
+    const h = freshHost();
+    const p = await plan(c, h);
+    await h.dispose();
+    const script = renderPowerShell(c, p);
+    await checkScript(script, p);
+    expect(script).toContain("& 'msiexec.exe' '/i' 'C:\\ProgramData\\DjangoIISSetup\\downloads\\httpPlatformHandler_amd64.msi' '/quiet' '/norestart'");
+    expect(script).toContain("'/arguments:-m waitress --listen=127.0.0.1:%HTTP_PLATFORM_PORT% foo.wsgi:application'");
+    expect(script).toContain("modules=''httpPlatformHandler''");
+    expect(script).not.toContain('-section:system.webServer/fastCgi');
+    expect(script).not.toContain("'wfastcgi'");
+    // a generated secret key is made by the script when it runs, never written into it
+    const withKey = await exportPowerShell(config({ server: 'httpplatform', secretKey: { env: 'DJANGO_SECRET_KEY' } }));
+    expect(withKey).toMatch(/-section:system\.webServer\/httpPlatform' \('\/\+environmentVariables\.\[name=''DJANGO_SECRET_KEY'',value=''' \+ \$DjangoSecretKey \+ '''\]'\)/);
+  });
+
   it('quotes a value with spaces safely', async () => {
     const script = await exportPowerShell(config({ venvDir: 'C:\\Program Files\\venvs\\foo' }));
     expect((await parsePowerShell(script)).errors).toEqual([]);

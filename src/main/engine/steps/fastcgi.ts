@@ -59,5 +59,6 @@ export const fastcgi: Step = {
     if (actions.length === 0) return done(`registered: ${id.scriptProcessor} with ${env.map(([k]) => k).join(', ')}`);
     return needed('the FastCGI application differs from the configuration', actions);
   },
-  psCheck: ({ d }) => `(& $appcmd list config -section:system.webServer/fastCgi /xml) -match [regex]::Escape(${psq(`fullPath="${fastCgiIdentity(d).fullPath.replace(/"/g, '&quot;')}" arguments="${fastCgiIdentity(d).arguments.replace(/"/g, '&quot;')}"`)})`,
+  psCheck: ({ d }) =>
+    d.server !== 'wfastcgi' ? '$true' : `(& $appcmd list config -section:system.webServer/fastCgi /xml) -match [regex]::Escape(${psq(`fullPath="${fastCgiIdentity(d).fullPath.replace(/"/g, '&quot;')}" arguments="${fastCgiIdentity(d).arguments.replace(/"/g, '&quot;')}"`)})`,
 };

@@ -28,7 +28,7 @@ export const httpPlatformModule: Step = {
     if (parseGlobalModules(r.stdout).some((m) => m.toLowerCase() === HTTP_PLATFORM_MODULE.toLowerCase())) return done('HttpPlatformHandler is registered with IIS');
     return needed('HttpPlatformHandler is not installed (IIS lists no httpPlatformHandler module)', actions);
   },
-  psCheck: () => `(& $appcmd list config -section:system.webServer/globalModules /xml) -match ${psq(`name="${HTTP_PLATFORM_MODULE}"`)}`,
+  psCheck: ({ d }) => d.server !== 'httpplatform' ? '$true' : `(& $appcmd list config -section:system.webServer/globalModules /xml) -match ${psq(`name="${HTTP_PLATFORM_MODULE}"`)}`,
   explain(action, r, { config }) {
     const base = { command: [action.file, ...action.args], exitCode: r.exitCode };
     if (r.exitCode === 1603)

@@ -65,5 +65,5 @@ export const httpPlatform: Step = {
     if (actions.length === 0) return done(`waitress: ${want.attrs[1]?.[1] ?? ''} with ${want.env.map(([k]) => k).join(', ')}`);
     return needed(differs.length && Object.keys(have.attrs).length === 0 ? 'the site has no httpPlatform settings' : 'the httpPlatform settings differ from the configuration', actions);
   },
-  psCheck: ({ config, d }) => `(& $appcmd list config ${psq(config.siteName)} -section:system.webServer/httpPlatform /xml) -match [regex]::Escape(${psq(`processPath="${d.venvPython}"`)})`,
+  psCheck: ({ config, d }) => d.server !== 'httpplatform' ? '$true' : `(& $appcmd list config ${psq(config.siteName)} -section:system.webServer/httpPlatform /xml) -match [regex]::Escape(${psq(`processPath="${d.venvPython}"`)})`,
 };
