@@ -104,7 +104,7 @@ async function main() {
     line(`${label}, re-run (no change):`, prof.estimate('dag'));
     prof.reset();
     await plan(cfg, prof.host);
-    line(`${label}, plan on deployed:`, prof.estimate('serial'));
+    line(`${label}, plan on deployed:`, prof.estimate('parallel'));
     await eh.dispose();
     rmSync(edir, { recursive: true, force: true });
   };

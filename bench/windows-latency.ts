@@ -50,7 +50,8 @@ export const WINDOWS_COSTS: Cost[] = [
   { what: 'any other program', ms: 500, source: ESTIMATE, match: () => true },
 ];
 
-export const HTTP_COST: Cost = { what: 'HTTP probe of the site (first request starts the FastCGI process)', ms: 1_500, source: ESTIMATE, match: () => true };
+export const HTTP_COST: Cost = { what: 'HTTP probe of the site, the first of a run (it may start the FastCGI or waitress process)', ms: 1_500, source: ESTIMATE, match: () => true };
+export const HTTP_NEXT_COST: Cost = { what: 'HTTP probe of the site, later in the same run (the process runs)', ms: 100, source: ESTIMATE + ' (Django renders a page; IIS serves a static file)', match: () => true };
 export const DOWNLOAD_COST: Cost = { what: 'download (the Python installer, ~25 MB)', ms: 15_000, source: ESTIMATE, match: () => true };
 
 export function costOf(file: string, args: readonly string[]): Cost {
@@ -80,7 +81,7 @@ export class ProfilingHost {
           };
         if (prop === 'http')
           return async (url: string, opts?: HttpOptions): Promise<HttpResult> => {
-            record('http', HTTP_COST.ms);
+            record('http', this.calls.some((c) => c.kind === 'http') ? HTTP_NEXT_COST.ms : HTTP_COST.ms);
             return target.http(url, opts);
           };
         if (prop === 'download')
@@ -99,7 +100,8 @@ export class ProfilingHost {
   }
 
   /** The Windows estimate of what was recorded: per step, the schedule's wall time, critical path and serial sum. */
-  estimate(schedule: 'dag' | 'serial'): { wallMs: number; criticalMs: number; serialMs: number; outsideMs: number; processes: Record<string, number>; processCount: number; slowest: [string, number][] } {
+  /** dag: a run (a step starts when its dependencies finish); parallel: a plan (every check at once); serial: one at a time. */
+  estimate(schedule: 'dag' | 'parallel' | 'serial'): { wallMs: number; criticalMs: number; serialMs: number; outsideMs: number; processes: Record<string, number>; processCount: number; slowest: [string, number][] } {
     const perStep = new Map<StepId, number>();
     let outside = 0;
     const processes: Record<string, number> = {};
@@ -123,6 +125,7 @@ export class ProfilingHost {
     const serial = [...perStep.values()].reduce((a, b) => a + b, 0);
     const processCount = Object.values(processes).reduce((a, b) => a + b, 0);
     const slowest = [...perStep.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
-    return { wallMs: outside + (schedule === 'dag' ? critical : serial), criticalMs: critical, serialMs: serial, outsideMs: outside, processes, processCount, slowest };
+    const widest = Math.max(0, ...perStep.values());
+    return { wallMs: outside + (schedule === 'dag' ? critical : schedule === 'parallel' ? widest : serial), criticalMs: critical, serialMs: serial, outsideMs: outside, processes, processCount, slowest };
   }
 }

@@ -16,6 +16,8 @@ import { projectView } from './project';
 import { resolveConfig, type Resolved } from './resolve';
 import { APPCMD, TOOL_DATA_DIR } from './commands';
 import { acquireLock } from './lock';
+import { withReadCache } from './read-cache';
+import { checkCachePath } from './check-cache';
 
 const APPHOST_CONFIG = 'C:\\Windows\\System32\\inetsrv\\config\\applicationHost.config';
 const BACKUP_PREFIX = 'DjangoIISSetup-';
@@ -33,17 +35,17 @@ import { deployCheck, verify } from './verify';
  */
 export const stepScope = new AsyncLocalStorage<StepId>();
 
-export async function plan(input: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<Plan> {
+export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortSignal): Promise<Plan> {
+  // Nothing changes during a plan: every step is checked at once, and each read is made once.
+  const host = withReadCache(outer);
   const resolved = await resolveConfig(input, host);
   const config = resolved.config;
   const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}) };
   const journal = await readJournal(host, config.siteName);
   const { conflicts } = await checkOwnership(config, ctx.d, host, journal);
-  const steps: StepPlan[] = [];
-  for (const s of orderedSteps(STEPS)) {
-    const r = await stepScope.run(s.id, () => safeCheck(s, ctx));
-    steps.push(toStepPlan(s, r));
-  }
+  const ordered = orderedSteps(STEPS);
+  const results = await Promise.all(ordered.map((s) => stepScope.run(s.id, () => safeCheck(s, ctx))));
+  const steps: StepPlan[] = ordered.map((s, i) => toStepPlan(s, results[i] as CheckResult));
   const info = await host.info();
   const project = await projectReport(ctx, resolved);
   return { steps, conflicts, project, createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
@@ -127,7 +129,8 @@ export async function run(input: DeploymentConfig, host: Host, opts: RunOptions 
   }
 }
 
-async function runLocked(input: DeploymentConfig, host: Host, opts: RunOptions = {}): Promise<RunResult> {
+async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions = {}): Promise<RunResult> {
+  const host = withReadCache(outer);
   const config = (await resolveConfig(input, host)).config;
   const runId = opts.runId ?? randomUUID();
   const emit = (e: EngineEvent) => opts.onEvent?.(redactDeep(e));
@@ -205,6 +208,7 @@ async function runLocked(input: DeploymentConfig, host: Host, opts: RunOptions =
   const execAction = async (s: Step, a: Action, index: number): Promise<void> => {
     emit({ type: 'action', runId, stepId: s.id, index, action: a, state: 'started' });
     mutating++;
+    host.invalidate();
     try {
       await journalBefore(s, a);
       switch (a.kind) {
@@ -299,6 +303,8 @@ async function runLocked(input: DeploymentConfig, host: Host, opts: RunOptions =
     } catch (e) {
       emit({ type: 'action', runId, stepId: s.id, index, action: a, state: 'failed' });
       throw e;
+    } finally {
+      host.invalidate();
     }
   };
 
@@ -462,7 +468,10 @@ export async function uninstall(host: Host, siteName: string, onLine?: (line: st
     const j = await readJournal(host, siteName);
     const out: UninstallResult = { removed: [], problems: [], restored: [], kept: [KEPT] };
     const failed = await undoEntries(host, j.entries, out, onLine ? { onLine } : {});
-    if (failed.length === 0) await host.remove(journalPath(siteName));
+    if (failed.length === 0) {
+      await host.remove(journalPath(siteName));
+      await host.remove(checkCachePath(siteName)).catch(() => undefined);
+    }
     else await writeJournal(host, { ...j, entries: failed, runs: [] });
     return out;
   } finally {
@@ -509,7 +518,10 @@ export async function rollback(host: Host, siteName: string, onLine?: (line: str
     const regained = (last.forgotten ?? []).filter((f) => !j.entries.some((e) => e.object === f.object));
     const remaining = [...regained, ...j.entries.filter((e) => e.runId !== last.runId), ...failed];
     const runs = (j.runs ?? []).filter((r) => r.runId !== last.runId);
-    if (remaining.length === 0 && runs.length === 0) await host.remove(journalPath(siteName));
+    if (remaining.length === 0 && runs.length === 0) {
+      await host.remove(journalPath(siteName));
+      await host.remove(checkCachePath(siteName)).catch(() => undefined);
+    }
     else await writeJournal(host, { ...j, entries: remaining, runs });
     return out;
   } finally {

@@ -54,6 +54,12 @@ export interface HostInfo {
   simulatorRoot?: string;
 }
 
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  dir: boolean;
+}
+
 export interface Host {
   exec(file: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   readFile(path: string): Promise<string>;
@@ -64,6 +70,8 @@ export interface Host {
   /** Creates a file only if it does not exist (atomically); false when it already exists. */
   createExclusive(path: string, content: string): Promise<boolean>;
   exists(path: string): Promise<boolean>;
+  /** Size, modification time and kind of a file or folder; undefined when it does not exist. */
+  stat(path: string): Promise<FileStat | undefined>;
   mkdir(path: string): Promise<void>;
   remove(path: string): Promise<void>;
   /** Downloads url to a file. The simulated host writes a marked stand-in instead (no network). */

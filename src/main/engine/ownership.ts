@@ -148,7 +148,8 @@ export async function checkOwnership(config: DeploymentConfig, d: Derived, host:
   };
 
   if (await host.exists(APPCMD)) {
-    const sr = await host.exec(APPCMD, appcmd.listSite(config.siteName));
+    // The three reads at once (appcmd only reads here).
+    const [sr, pr, fr] = await Promise.all([host.exec(APPCMD, appcmd.listSite(config.siteName)), host.exec(APPCMD, appcmd.listPool(d.appPool)), host.exec(APPCMD, appcmd.listFastCgi())]);
     const site = sr.exitCode === 0 ? parseSite(sr.stdout) : undefined;
     if (site) {
       const root = site.apps.find((a) => a.path === '/');
@@ -173,7 +174,6 @@ export async function checkOwnership(config: DeploymentConfig, d: Derived, host:
         return undo;
       });
     }
-    const pr = await host.exec(APPCMD, appcmd.listPool(d.appPool));
     const pool = pr.exitCode === 0 ? parsePool(pr.stdout) : undefined;
     if (pool) {
       const differs = pool.managedRuntimeVersion !== '' ? [`.NET CLR version: ${pool.managedRuntimeVersion}; the configuration wants No Managed Code`] : [];
@@ -181,7 +181,6 @@ export async function checkOwnership(config: DeploymentConfig, d: Derived, host:
         pool.managedRuntimeVersion !== '' ? [exec(`Restore the .NET CLR version ${pool.managedRuntimeVersion} of the pool "${pool.name}"`, APPCMD, ['set', 'apppool', d.appPool, `/managedRuntimeVersion:${pool.managedRuntimeVersion}`])] : [],
       );
     }
-    const fr = await host.exec(APPCMD, appcmd.listFastCgi());
     const id = fastCgiIdentity(d);
     const app = fr.exitCode === 0 ? findFastCgiApp(parseFastCgiApps(fr.stdout), id) : undefined;
     if (app) {

@@ -18,6 +18,7 @@ import { isInside, relativeParts, samePath, winDirname } from '../../shared/winp
 import { APPCMD, WSGI_HANDLER, appcmd, fastCgiIdentity, managePy } from './commands';
 import { findFastCgiApp, parseFastCgiApps, parseHttpPlatform } from './parsers';
 import { PROBE_ENV } from './settings-edit';
+import { codeFingerprint, recall, remember } from './check-cache';
 import type { StepContext } from './step';
 
 export { PROBE_ENV };
@@ -38,6 +39,8 @@ export interface DjangoFacts {
   staticfilesStorage: string | null;
   secretKeySet: boolean;
   secretKeyInsecure: boolean;
+  /** How many STATICFILES_DIRS lie outside the application folder (collectstatic reads them too). */
+  staticDirsOutsideApp: number;
 }
 
 export type ProbeResult = { ok: true; facts: DjangoFacts } | { ok: false; error: string; traceback: string };
@@ -76,6 +79,7 @@ try:
         'WSGI_APPLICATION': getattr(s, 'WSGI_APPLICATION', None),
         'staticfilesStorage': storage,
         'secretKeySet': bool(key), 'secretKeyInsecure': key.startswith('django-insecure-'),
+        'staticDirsOutsideApp': len([d for d in getattr(s, 'STATICFILES_DIRS', []) if not os.path.normcase(os.path.abspath(str(d[1] if isinstance(d, (list, tuple)) else d))).startswith(os.path.normcase(os.path.abspath(os.getcwd())))]),
     }
     paths = {'STATIC_ROOT': p(s.STATIC_ROOT), 'MEDIA_ROOT': p(s.MEDIA_ROOT), 'DATABASE_NAME': p(db.get('NAME')) if engine.endswith('sqlite3') else ''}
 except BaseException as e:
@@ -129,6 +133,7 @@ export function parseProbe(stdout: string, stderr = ''): ProbeResult {
       staticfilesStorage: (j.staticfilesStorage as string | null) ?? null,
       secretKeySet: Boolean(j.secretKeySet),
       secretKeyInsecure: Boolean(j.secretKeyInsecure),
+      staticDirsOutsideApp: typeof j.staticDirsOutsideApp === 'number' ? j.staticDirsOutsideApp : 0,
     },
   };
 }
@@ -145,8 +150,9 @@ export function generateSecretKey(): string {
 }
 
 interface Memo {
-  secret?: { value: string; stored: boolean };
-  probes: Map<string, ProbeResult>;
+  /** Promises, so checks running at the same time share one read and one generated key. */
+  secret?: Promise<{ value: string; stored: boolean }>;
+  probes: Map<string, Promise<ProbeResult>>;
 }
 
 const memos = new WeakMap<StepContext, Memo>();
@@ -200,14 +206,15 @@ export async function secretKey(ctx: StepContext): Promise<{ name: string; value
   const sk = ctx.config.secretKey;
   if (!sk) return undefined;
   const m = memo(ctx);
-  if (!m.secret) {
+  m.secret ??= (async () => {
     const env = await currentAppEnv(ctx);
     const existing = env ? Object.entries(env).find(([k]) => k.toUpperCase() === sk.env.toUpperCase())?.[1] : undefined;
     if (existing) registerSecret(existing);
-    m.secret = existing && !ctx.rotateSecret ? { value: existing, stored: true } : { value: generateSecretKey(), stored: false };
-    registerSecret(m.secret.value);
-  }
-  return { name: sk.env, ...m.secret };
+    const secret = existing && !ctx.rotateSecret ? { value: existing, stored: true } : { value: generateSecretKey(), stored: false };
+    registerSecret(secret.value);
+    return secret;
+  })();
+  return { name: sk.env, ...(await m.secret) };
 }
 
 /**
@@ -248,10 +255,19 @@ export async function probeDjango(ctx: StepContext): Promise<ProbeResult | undef
   const m = memo(ctx);
   const hit = m.probes.get(key);
   if (hit) return hit;
-  const r = await host.exec(d.venvPython, ['-c', PROBE_PY], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-  const result = parseProbe(r.stdout, r.stderr);
-  m.probes.set(key, result);
-  return result;
+  // Between runs: the answer is kept under the fingerprint of the code, the packages and the environment.
+  const p = (async () => {
+    const fp = await codeFingerprint(ctx, env);
+    const known = await recall<ProbeResult>(ctx, 'probe', fp);
+    if (known?.ok) return known;
+    const r = await host.exec(d.venvPython, ['-c', PROBE_PY], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const result = parseProbe(r.stdout, r.stderr);
+    if (result.ok) await remember(ctx, 'probe', fp, result);
+    return result;
+  })();
+  m.probes.set(key, p);
+  p.catch(() => m.probes.delete(key));
+  return p;
 }
 
 // ------------------------------------------------------------------ what the deployment follows

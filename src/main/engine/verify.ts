@@ -10,6 +10,7 @@ import { redact, redactDeep, type Problem } from '../../shared/problem';
 import { managePy } from './commands';
 import type { Host, HttpResult } from './host';
 import { manageEnv, missingManifest, projectView, type ProjectView } from './project';
+import { codeFingerprint, recall, remember } from './check-cache';
 import { resolveConfig } from './resolve';
 import type { StepContext } from './step';
 import { describeIisError, groupDiagnoses, parseIisError, recentIisEvents, stdoutLogFiles, stdoutLogTail, wsgiLogTail, wsgiProbe } from './diagnosis';
@@ -87,15 +88,21 @@ export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: '
   return p('unknown', `Unexpected answer: HTTP ${r.status}${title ? ` (${title})` : ''}.`, 'See the response below.', 'Open the URL in a browser on the server to see the detailed error; check WSGI_LOG.');
 }
 
-/** manage.py check --deploy, with the application's environment: "security.W004: ..." lines. */
+/** manage.py check --deploy, with the application's environment: "security.W004: ..." lines (kept under the code's fingerprint between runs). */
 export async function deployCheck(ctx: StepContext, handler: string): Promise<string[]> {
   const { config, d, host } = ctx;
-  const r = await host.exec(d.venvPython, [managePy(config), 'check', '--deploy'], { cwd: config.appDir, env: await manageEnv(ctx, handler), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const env = await manageEnv(ctx, handler);
+  const fp = await codeFingerprint(ctx, env);
+  const known = await recall<string[]>(ctx, 'check-deploy', fp);
+  if (known) return known;
+  const r = await host.exec(d.venvPython, [managePy(config), 'check', '--deploy'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   const out: string[] = [];
   for (const l of `${r.stdout}\n${r.stderr}`.split(/\r?\n/)) {
     const m = /^\S+: \(([\w.]+)\) (.+)$/.exec(l.trim());
     if (m) out.push(`manage.py check --deploy: ${m[1]}: ${m[2]}`);
   }
+  // Only a check that ran to its end is kept (exit 0 with warnings, or 1 with its own messages).
+  if (r.exitCode === 0 || out.length) await remember(ctx, 'check-deploy', fp, out);
   return out;
 }
 

@@ -1,11 +1,21 @@
 /** collectstatic into the project's STATIC_ROOT, with the application's environment (checked with --dry-run). */
-import { isInside } from '../../../shared/winpath';
+import { isInside, samePath } from '../../../shared/winpath';
 import { managePy } from '../commands';
 import { objectKey } from '../ownership';
 import { parseCollectstatic } from '../parsers';
 import { manageEnv, missingManifest, projectView } from '../project';
-import { done, exec, firstLine, needed, psq, type Step } from '../step';
+import { done, exec, firstLine, needed, psq, type Step, type StepContext } from '../step';
 import { recycleIfRunning } from './recycle';
+import { codeFingerprint, digest, recall, remember, treeEntries } from '../check-cache';
+
+/** What collectstatic depends on: the code and packages, every file of the project outside STATIC_ROOT, and STATIC_ROOT's files. */
+async function staticFingerprint(ctx: StepContext, env: Record<string, string>, staticRoot: string, mediaRoot: string | undefined): Promise<string> {
+  const { config, host } = ctx;
+  const skipDir = (name: string, p: string) => !/^(__pycache__|\.git|node_modules)$/i.test(name) && !samePath(p, staticRoot) && !(mediaRoot && samePath(p, mediaRoot));
+  const project = await treeEntries(host, config.appDir, (n) => !/\.(pyc|log|sqlite3?|db)$/i.test(n), skipDir);
+  const collected = await treeEntries(host, staticRoot, () => true, () => true);
+  return digest(await codeFingerprint(ctx, env), project, collected);
+}
 
 export const collectstatic: Step = {
   id: 'collectstatic',
@@ -28,15 +38,23 @@ export const collectstatic: Step = {
     const manifest = /Manifest/.test(view.facts.staticfilesStorage ?? '');
     const recycle = manifest ? await recycleIfRunning(ctx, 'so the site reads the new manifest') : [];
     const collect = [action, ...recycle];
+    const manifestFile = await missingManifest(host, view);
+    // Found up to date before, and nothing collectstatic reads or writes has changed since (the code,
+    // the packages, every other file of the project, the files in STATIC_ROOT): not asked again.
+    const fp = view.facts.staticDirsOutsideApp === 0 && !manifestFile ? await staticFingerprint(ctx, env, view.staticRoot, view.media?.root) : undefined;
+    if (fp && (await recall<number>(ctx, 'collectstatic', fp)) !== undefined && (await host.exists(view.staticRoot)))
+      return done(`${(await recall<number>(ctx, 'collectstatic', fp)) ?? 0} static files are up to date in ${view.staticRoot} (nothing changed since collectstatic --dry-run said so)`);
     const r = await host.exec(d.venvPython, [managePy(config), 'collectstatic', '--noinput', '--dry-run'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     if (r.exitCode !== 0) {
       const err = r.stderr.trim().split(/\r?\n/).at(-1) ?? '';
       return needed(`collectstatic --dry-run failed: ${err || firstLine(r.stdout)}`, collect);
     }
     const counts = parseCollectstatic(r.stdout);
-    const manifestFile = await missingManifest(host, view);
     if (manifestFile) return needed(`${view.facts.staticfilesStorage ?? 'the manifest storage'} has no manifest (${manifestFile} is missing)`, collect);
-    if (counts && counts.copied === 0 && (await host.exists(view.staticRoot))) return done(`${counts.unmodified} static files are up to date in ${view.staticRoot}`);
+    if (counts && counts.copied === 0 && (await host.exists(view.staticRoot))) {
+      if (fp) await remember(ctx, 'collectstatic', fp, counts.unmodified);
+      return done(`${counts.unmodified} static files are up to date in ${view.staticRoot}`);
+    }
     return needed(counts ? `${counts.copied} static files to copy into ${view.staticRoot}` : 'static files are not collected', collect);
   },
   psCheck: ({ d }) => `(Test-Path ${psq(d.staticRoot)}) -and ((Get-ChildItem -Recurse -File ${psq(d.staticRoot)} -ErrorAction SilentlyContinue | Measure-Object).Count -gt 0)`,

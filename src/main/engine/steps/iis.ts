@@ -1,8 +1,11 @@
 /** IIS with CGI: DISM feature state; enable with /All /NoRestart in one transaction; W3SVC running. */
-import { DISM, SC, dism } from '../commands';
-import { parseDismState, parseScState } from '../parsers';
+import { APPCMD, DISM, SC, appcmd, dism } from '../commands';
+import { parseDismState, parseGlobalModules, parseScState } from '../parsers';
 import { blocked, done, exec, needed, query, type Step } from '../step';
 import type { Action } from '../../../shared/plan';
+
+/** Global modules that IIS-WebServer (static files) and IIS-CGI (CGI, FastCGI) register when enabled. */
+const FEATURE_MODULES = ['StaticFileModule', 'CgiModule', 'FastCgiModule'];
 
 export const iis: Step = {
   id: 'iis',
@@ -10,6 +13,15 @@ export const iis: Step = {
   section: 'iis',
   dependsOn: ['preflight'],
   async check(ctx) {
+    // The cheap faithful source first: what enabling the features installs and registers (appcmd,
+    // and the CGI and static file modules in IIS's global modules), with W3SVC running. DISM, which
+    // takes seconds per question, is asked only when that is not all there.
+    if (await ctx.host.exists(APPCMD)) {
+      const gm = await query(ctx, APPCMD, appcmd.listGlobalModules());
+      const names = new Set(gm?.exitCode === 0 ? parseGlobalModules(gm.stdout).map((m) => m.toLowerCase()) : []);
+      if (FEATURE_MODULES.every((m) => names.has(m.toLowerCase())) && parseScState((await query(ctx, SC, ['query', 'W3SVC']))?.stdout ?? '') === 'RUNNING')
+        return done('IIS and its CGI feature are enabled (their modules are registered with IIS); W3SVC is running');
+    }
     const states: [string, string | undefined][] = [];
     for (const f of ['IIS-WebServer', 'IIS-CGI']) states.push([f, parseDismState((await query(ctx, DISM, dism.featureInfo(f)))?.stdout ?? '')]);
     // A pending change is finished by a restart, not by enabling again.

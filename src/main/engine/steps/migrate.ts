@@ -6,6 +6,7 @@
 import { managePy } from '../commands';
 import { manageEnv, projectView } from '../project';
 import { done, exec, needed, psq, type Step } from '../step';
+import { codeFingerprint, digest, recall, remember } from '../check-cache';
 
 export const migrate: Step = {
   id: 'migrate',
@@ -20,8 +21,15 @@ export const migrate: Step = {
     const apply = exec('Apply the database migrations (manage.py migrate)', d.venvPython, [managePy(config), 'migrate', '--noinput'], { cwd: config.appDir, env });
     if (!view.facts) return needed('the project is not in place yet', [apply]);
     if (view.sqliteFile && !(await host.exists(view.sqliteFile))) return needed(`the SQLite database ${view.sqliteFile} does not exist yet`, [apply]);
+    // SQLite: a database found applied is not asked again while the code, the packages and the
+    // file's presence stay the same (another database server is always asked).
+    const fp = view.sqliteFile ? digest(await codeFingerprint(ctx, env), view.sqliteFile) : undefined;
+    if (fp && (await recall<boolean>(ctx, 'migrate', fp))) return done(`every migration is applied (${view.facts.database?.engine ?? ''}; nothing changed since migrate --check said so)`);
     const r = await host.exec(d.venvPython, [managePy(config), 'migrate', '--check'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-    if (r.exitCode === 0) return done(`every migration is applied (${view.facts.database?.engine ?? ''})`);
+    if (r.exitCode === 0) {
+      if (fp) await remember(ctx, 'migrate', fp, true);
+      return done(`every migration is applied (${view.facts.database?.engine ?? ''})`);
+    }
     const last = `${r.stderr}${r.stdout}`.trim().split(/\r?\n/).at(-1) ?? '';
     return needed(r.exitCode === 1 && !/Error|Traceback/.test(r.stderr) ? 'there are unapplied migrations' : `migrate --check failed: ${last}`, [apply]);
   },

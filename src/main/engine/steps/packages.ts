@@ -35,6 +35,22 @@ export async function readRequirements(host: Host, file: string, pythonVersion: 
   return { reqs, notes };
 }
 
+/**
+ * The distributions installed in a venv, by their metadata folders (<name>-<version>.dist-info or
+ * .egg-info in Lib\site-packages), as importlib.metadata and pip list find them; undefined when the
+ * folder cannot be read.
+ */
+export async function installedDistributions(host: Host, venvDir: string): Promise<Record<string, string> | undefined> {
+  const names = await host.readDir(winJoin(venvDir, 'Lib', 'site-packages')).catch(() => undefined);
+  if (!names) return undefined;
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const m = /^(.+?)-([^-]+?)(?:-py[\d.]+)?\.(?:dist|egg)-info$/i.exec(n);
+    if (m) out[canonicalName(m[1] as string)] = m[2] as string;
+  }
+  return out;
+}
+
 export const packages: Step = {
   id: 'packages',
   title: 'Install Django and wfastcgi (or waitress)',
@@ -48,8 +64,13 @@ export const packages: Step = {
     const names = [...new Set([...reqs.map((r) => r.name), 'django', server])];
     let installed: Record<string, string> = {};
     if (await host.exists(d.venvPython)) {
-      const r = await query(ctx, d.venvPython, ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check']);
-      if (r?.exitCode === 0) installed = Object.fromEntries(Object.entries(parsePipList(r.stdout)).map(([k, v]) => [canonicalName(k), v]));
+      // What pip list itself reads: the distributions' metadata folders in site-packages (no process).
+      const fromFolder = await installedDistributions(host, config.venvDir);
+      if (fromFolder) installed = fromFolder;
+      else {
+        const r = await query(ctx, d.venvPython, ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check']);
+        if (r?.exitCode === 0) installed = Object.fromEntries(Object.entries(parsePipList(r.stdout)).map(([k, v]) => [canonicalName(k), v]));
+      }
     }
     const missing = names.filter((n) => !installed[n]);
     // Offline: everything pip will be asked for must be in the wheelhouse, checked before anything runs.

@@ -35,7 +35,18 @@ export const preflight: Step = {
     const dismOk = await ctx.host.exists('C:\\Windows\\System32\\dism.exe');
     if (!dismOk)
       return blocked('dism.exe is missing', { what: 'dism.exe was not found in C:\\Windows\\System32.', why: 'DISM enables IIS and its CGI feature.', fix: 'Run the tool on a standard Windows Server installation.' });
-    const ns = await query(ctx, NETSTAT, ['-ano']);
+    // Other IIS sites: sharing a port is normal (port 80 carries the Default Web Site and any number of
+    // sites with host names); only the same protocol, IP, port and host name clash.
+    const sites = (await ctx.host.exists(APPCMD)) ? await query(ctx, APPCMD, appcmd.listSites()) : undefined;
+    const wanted = parseBindingList(`http/${bindingInfo(config)}`)[0] as Binding;
+    const all = sites?.exitCode === 0 ? parseSiteList(sites.stdout) : [];
+    const isMine = (s: { name: string }) => s.name.toLowerCase() === config.siteName.toLowerCase();
+    const others = all.filter((s) => !isMine(s));
+    const mine = all.find(isMine);
+    // This site started with the wanted binding holds the port itself (http.sys listens for it; no
+    // other program can): the listening ports are read only when that is not so.
+    const holdsPort = !!mine && mine.state.toLowerCase() === 'started' && parseBindingList(mine.bindings).some((b) => sameBinding(b, wanted));
+    const ns = holdsPort ? { exitCode: 0, stdout: '', stderr: '', killed: false } : await query(ctx, NETSTAT, ['-ano']);
     if (!ns || ns.exitCode !== 0)
       return blocked('the listening ports could not be read', {
         what: `netstat could not list the TCP ports in use${ns ? ` (exit ${ns.exitCode})` : ' (netstat.exe was not found)'}, so the tool cannot tell whether port ${config.port} is free.`,
@@ -54,14 +65,6 @@ export const preflight: Step = {
         fix: `Stop that program (tasklist /FI "PID eq ${owner.pid}" names it) or choose another port in the configuration.`,
         command: [NETSTAT, '-ano'],
       });
-    // Other IIS sites: sharing a port is normal (port 80 carries the Default Web Site and any number of
-    // sites with host names); only the same protocol, IP, port and host name clash.
-    const sites = (await ctx.host.exists(APPCMD)) ? await query(ctx, APPCMD, appcmd.listSites()) : undefined;
-    const wanted = parseBindingList(`http/${bindingInfo(config)}`)[0] as Binding;
-    const all = sites?.exitCode === 0 ? parseSiteList(sites.stdout) : [];
-    const isMine = (s: { name: string }) => s.name.toLowerCase() === config.siteName.toLowerCase();
-    const others = all.filter((s) => !isMine(s));
-    const mine = all.find(isMine);
     const holders = others.filter((s) => parseBindingList(s.bindings).some((b) => sameBinding(b, wanted)));
     const running = holders.find((s) => s.state.toLowerCase() !== 'stopped');
     if (running)
@@ -82,7 +85,8 @@ export const preflight: Step = {
           ? 'held by IIS (http.sys)'
         : 'free';
     const stoppedNote = holders.length ? ` (the stopped site "${holders[0]?.name}" has the same binding and cannot start while this one runs)` : '';
-    const df = await query(ctx, FSUTIL, ['volume', 'diskfree', 'C:']);
+    // Free space matters for what is installed first (Python, the venv, the packages): checked until the venv exists.
+    const df = (await ctx.host.exists(ctx.d.venvPython)) ? undefined : await query(ctx, FSUTIL, ['volume', 'diskfree', 'C:']);
     const free = df?.exitCode === 0 ? parseDiskFree(df.stdout) : undefined;
     if (free !== undefined && free < MIN_FREE_BYTES)
       return blocked('not enough free disk space', {

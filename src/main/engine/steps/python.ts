@@ -1,7 +1,7 @@
 /** Python: detect an all-users install (PEP 514 registry); install silently when missing. */
-import { samePath } from '../../../shared/winpath';
+import { samePath, winJoin } from '../../../shared/winpath';
 import { PYMANAGER_EXE, REG, TOOL_LOG_DIR, hasFullInstaller, pymanagerMsiPath, pymanagerMsiUrl, pythonInstallerArgs, pythonInstallerPath, pythonInstallerUrl } from '../commands';
-import { parsePythonInstalls } from '../parsers';
+import { parsePythonInstalls, parsePyvenvCfg } from '../parsers';
 import { blocked, done, exec, needed, psq, query, type CheckResult, type Step, type StepContext } from '../step';
 import type { Action } from '../../../shared/plan';
 
@@ -13,6 +13,10 @@ export const python: Step = {
   async check(ctx) {
     const { config, d } = ctx;
     if (!hasFullInstaller(d.pythonVersion)) return checkInstallManager(ctx);
+    // A deployed server: the venv was made from this Python (its pyvenv.cfg says so) after this
+    // check found it installed for all users; python.exe still there is enough (no registry read).
+    const home = parsePyvenvCfg(await ctx.host.readFile(winJoin(config.venvDir, 'pyvenv.cfg')).catch(() => '')).home;
+    if (home && samePath(home, d.pythonDir) && (await ctx.host.exists(d.pythonExe))) return done(`Python ${d.pythonTag} is installed for all users in ${d.pythonDir} (the venv ${config.venvDir} was made from it)`);
     const hklm = await query(ctx, REG, ['query', 'HKLM\\SOFTWARE\\Python\\PythonCore', '/s']);
     const hkcu = await query(ctx, REG, ['query', 'HKCU\\SOFTWARE\\Python\\PythonCore', '/s']);
     const installs = [...parsePythonInstalls(hklm?.stdout ?? '', 'HKLM'), ...parsePythonInstalls(hkcu?.stdout ?? '', 'HKCU')];

@@ -10,7 +10,7 @@
  *     as a marked stand-in; anything else fails as pip does without an index.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecOptions } from '../../engine/host';
 import { runProcess } from '../process';
@@ -146,7 +146,8 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
     if (json) return res(0, `${JSON.stringify(rows)}\r\n`);
     return res(0, `Package    Version\r\n---------- -------\r\n${rows.map((r) => `${r.name.padEnd(10)} ${r.version}`).join('\r\n')}\r\n`);
   }
-  if (cmd !== 'install') return res(1, `ERROR: the simulated pip knows install, list and --version, not "${cmd ?? ''}".\r\n`);
+  if (cmd === 'uninstall') return pipUninstall(s, venv.winDir, pkgs, rest.filter((a) => !a.startsWith('-')));
+  if (cmd !== 'install') return res(1, `ERROR: the simulated pip knows install, uninstall, list and --version, not "${cmd ?? ''}".\r\n`);
   const specs: string[] = [];
   const files: string[] = [];
   let findLinks: string | undefined;
@@ -250,8 +251,49 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
     out.push(`Collecting ${r.display}`, `Installing collected packages: ${r.display}`, `Successfully installed ${r.display}-${pkgs[n].version}`);
     changed = true;
   }
+  writeDistInfos(s, venv.winDir, pkgs);
   s.save();
   return res(0, `${out.join('\r\n')}\r\n`, changed);
+}
+
+/**
+ * What pip leaves in site-packages for each installed distribution: <name>-<version>.dist-info
+ * with its METADATA (importlib.metadata and pip list read these). The simulated pip writes them
+ * for what it recorded, and removes them on uninstall, so a reader of the folder sees what pip
+ * would list.
+ */
+function writeDistInfos(s: SimulatedServer, venvDir: string, pkgs: Record<string, { version: string }>): void {
+  const sp = s.toReal(`${venvDir}\\Lib\\site-packages`);
+  mkdirSync(sp, { recursive: true });
+  const have = new Set(readdirSync(sp).filter((n) => /\.dist-info$/i.test(n)));
+  for (const [name, v] of Object.entries(pkgs)) {
+    const dir = `${name.replace(/-/g, '_')}-${v.version}.dist-info`;
+    if (have.has(dir)) continue;
+    for (const old of have) if (old.toLowerCase().startsWith(`${name.replace(/-/g, '_').toLowerCase()}-`)) rmSync(path.join(sp, old), { recursive: true, force: true });
+    mkdirSync(path.join(sp, dir), { recursive: true });
+    writeFileSync(path.join(sp, dir, 'METADATA'), `Metadata-Version: 2.1\r\nName: ${name}\r\nVersion: ${v.version}\r\nSummary: SIMULATED record of the simulated pip\r\n`);
+    writeFileSync(path.join(sp, dir, 'INSTALLER'), 'pip\r\n');
+  }
+}
+
+/** pip uninstall -y NAME...: forgets the record, its dist-info folder (and wfastcgi.py for wfastcgi). */
+function pipUninstall(s: SimulatedServer, venvDir: string, pkgs: Record<string, { version: string }>, names: string[]): ProgramResult {
+  const out: string[] = [];
+  const sp = s.toReal(`${venvDir}\\Lib\\site-packages`);
+  for (const raw of names) {
+    const n = raw.toLowerCase().replace(/[-_.]+/g, '-');
+    const v = pkgs[n];
+    if (!v) {
+      out.push(`WARNING: Skipping ${raw} as it is not installed.`);
+      continue;
+    }
+    delete pkgs[n];
+    for (const d of existsSync(sp) ? readdirSync(sp) : []) if (d.toLowerCase().startsWith(`${n.replace(/-/g, '_')}-`) && /\.(dist|egg)-info$/i.test(d)) rmSync(path.join(sp, d), { recursive: true, force: true });
+    if (n === 'wfastcgi') rmSync(path.join(sp, 'wfastcgi.py'), { force: true });
+    out.push(`Found existing installation: ${raw} ${v.version}`, `Uninstalling ${raw}-${v.version}:`, `  Successfully uninstalled ${raw}-${v.version}`);
+  }
+  s.save();
+  return res(0, `${out.join('\r\n')}\r\n`, true);
 }
 
 async function createVenv(s: SimulatedServer, basePython: string, target: string, opts: ExecOptions): Promise<ProgramResult> {
@@ -259,6 +301,8 @@ async function createVenv(s: SimulatedServer, basePython: string, target: string
   if (!base) return res(1, `The base interpreter ${basePython} is not a Python installation on this server.\r\n`);
   const key = target.toLowerCase().replace(/\\+$/, '');
   if (s.state.venvs[key] && s.existsWin(`${target}\\Scripts\\python.exe`)) return res(0, '', false);
+  // A venv made again (its folder was deleted) starts with no packages, as a real one does.
+  delete s.state.pipPackages[key];
   const slug = createHash('sha1').update(key).digest('hex').slice(0, 12);
   const realDir = path.join(s.root, '.sim', 'venvs', slug);
   if (!existsSync(path.join(realDir, 'bin', 'python'))) {

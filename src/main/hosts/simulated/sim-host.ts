@@ -3,9 +3,9 @@
  * interpreted by the simulated programs; files are real files under DIR; HTTP goes to the
  * simulated server's loopback front. Faults (DIR/faults.json) apply here, to any command.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ExecOptions, ExecResult, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
+import type { ExecOptions, ExecResult, FileStat, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
 import { ProgramNotFoundError } from '../process';
 import { httpRequest } from '../http-client';
 import { runAppcmd, type ProgramResult } from './appcmd';
@@ -155,6 +155,15 @@ export class SimulatedHost implements Host {
 
   async exists(p: string): Promise<boolean> {
     return existsSync(this.server.toReal(p));
+  }
+
+  async stat(p: string): Promise<FileStat | undefined> {
+    try {
+      const st = statSync(this.server.toReal(p));
+      return { size: st.size, mtimeMs: st.mtimeMs, dir: st.isDirectory() };
+    } catch {
+      return undefined;
+    }
   }
 
   async mkdir(p: string): Promise<void> {

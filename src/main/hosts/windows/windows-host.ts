@@ -4,14 +4,14 @@
  * exercised on Linux (no Windows here); its behaviour is the simulator's contract.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import os from 'node:os';
-import type { ExecOptions, ExecResult, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
+import type { ExecOptions, ExecResult, FileStat, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
 import { runProcess } from '../process';
 import { httpRequest } from '../http-client';
 import { parseRegQuery } from '../../engine/parsers';
@@ -45,6 +45,14 @@ export class WindowsHost implements Host {
   }
   async exists(p: string): Promise<boolean> {
     return existsSync(p);
+  }
+  async stat(p: string): Promise<FileStat | undefined> {
+    try {
+      const st = await stat(p);
+      return { size: st.size, mtimeMs: st.mtimeMs, dir: st.isDirectory() };
+    } catch {
+      return undefined;
+    }
   }
   async mkdir(p: string): Promise<void> {
     await mkdir(p, { recursive: true });
