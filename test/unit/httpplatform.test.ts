@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DeploymentConfig } from '../../src/shared/config';
 import { plan, run, uninstall, verifyWithFixes } from '../../src/main/engine/engine';
 import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
-import { splitCommandLine } from '../../src/main/hosts/simulated/http-front';
+import { commandLineToArgv } from '../../src/shared/winargv';
 import { waitressArguments } from '../../src/main/engine/commands';
 import { APPCMD, config, tmp } from './helpers';
 
@@ -76,7 +76,7 @@ describe('waitress arguments and the module\'s command line', () => {
   it('turns WSGI_APPLICATION into module:object and listens on the loopback port IIS gives', () => {
     expect(waitressArguments('foo.wsgi.application')).toBe('-m waitress --listen=127.0.0.1:%HTTP_PLATFORM_PORT% foo.wsgi:application');
     expect(waitressArguments('config.wsgi.app')).toBe('-m waitress --listen=127.0.0.1:%HTTP_PLATFORM_PORT% config.wsgi:app');
-    expect(splitCommandLine('-m waitress "--listen=127.0.0.1:5000" a\\"b  c')).toEqual(['-m', 'waitress', '--listen=127.0.0.1:5000', 'a"b', 'c']);
+    expect(commandLineToArgv('-m waitress "--listen=127.0.0.1:5000" a\\"b  c')).toEqual(['-m', 'waitress', '--listen=127.0.0.1:5000', 'a"b', 'c']);
   });
 });
 

@@ -143,48 +143,7 @@ export function legacyCommandLine(args: readonly string[]): string {
   return args.map((a) => (needQuotes(a) ? `"${a}"` : a)).join(' ');
 }
 
-/** How a program's C runtime (CommandLineToArgvW rules) splits a command line into argv. */
-export function commandLineToArgv(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inArg = false;
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i] as string;
-    if (ch === '\\') {
-      let n = 0;
-      while (line[i] === '\\') {
-        n++;
-        i++;
-      }
-      if (line[i] === '"') {
-        // 2n backslashes + quote: n backslashes, the quote toggles; 2n+1: n backslashes and a literal quote
-        cur += '\\'.repeat(Math.floor(n / 2));
-        if (n % 2 === 1) cur += '"';
-        else quoted = !quoted;
-      } else {
-        cur += '\\'.repeat(n);
-        i--;
-      }
-      inArg = true;
-    } else if (ch === '"') {
-      if (quoted && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else quoted = !quoted;
-      inArg = true;
-    } else if (/\s/.test(ch) && !quoted) {
-      if (inArg) out.push(cur);
-      cur = '';
-      inArg = false;
-    } else {
-      cur += ch;
-      inArg = true;
-    }
-  }
-  if (inArg) out.push(cur);
-  return out;
-}
+export { commandLineToArgv } from '../../src/shared/winargv';
 
 /** Cmdlets and functions the exporter writes; anything else in the parse is injected code. */
 export const KNOWN_COMMANDS = new Set(['Select-String', 'Get-Http', 'Test-DjangoSite', 'New-Object', 'Write-Host', 'Write-Warning', 'Assert-Exit', 'New-Item', 'Remove-Item', 'Push-Location', 'Pop-Location', 'Invoke-WebRequest', 'Get-Content', 'Get-ChildItem', 'Measure-Object', 'Test-Path', 'Get-ItemProperty', 'Get-Service', 'Where-Object', 'ConvertFrom-Json', 'Out-Null', 'Get-NetTCPConnection']);

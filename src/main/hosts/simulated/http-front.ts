@@ -20,6 +20,7 @@ import type { SimulatedServer } from './server';
 import { getAttr, type El } from './xml';
 import { WSGI_WORKER_PY } from './wsgi-worker';
 import { simPythonEnv } from './sim-pyhooks';
+import { commandLineToArgv } from '../../../shared/winargv';
 
 export interface FrontResponse {
   status: number;
@@ -447,7 +448,7 @@ export class HttpFront {
   private async startPlatformProcess(python: string, args: string, env: Record<string, string>, sitePhysical: string, identity: string, hp: El): Promise<PlatformProcess> {
     const s = this.server;
     const port = await freePort();
-    const argv = splitCommandLine(args.replace(/%HTTP_PLATFORM_PORT%/gi, String(port))).map((a) => mapArg(s, a));
+    const argv = commandLineToArgv(args.replace(/%HTTP_PLATFORM_PORT%/gi, String(port))).map((a) => mapArg(s, a));
     const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
     for (const [k, v] of Object.entries(env)) childEnv[k] = mapArg(s, v);
     childEnv.HTTP_PLATFORM_PORT = String(port);
@@ -506,37 +507,6 @@ export class HttpFront {
     });
     return w;
   }
-}
-
-/**
- * Splits a command line as the Windows C runtime does for the common cases (whitespace separates,
- * double quotes group, \" is a quote); enough for HttpPlatformHandler's arguments attribute.
- */
-export function splitCommandLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  let any = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i] as string;
-    if (ch === '\\' && line[i + 1] === '"') {
-      cur += '"';
-      i++;
-      any = true;
-    } else if (ch === '"') {
-      quoted = !quoted;
-      any = true;
-    } else if (/\s/.test(ch) && !quoted) {
-      if (any) out.push(cur);
-      cur = '';
-      any = false;
-    } else {
-      cur += ch;
-      any = true;
-    }
-  }
-  if (any) out.push(cur);
-  return out;
 }
 
 /** HttpPlatformHandler's log file name: the prefix, the process id and the start time (as in its event text). */
