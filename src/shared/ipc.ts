@@ -23,8 +23,15 @@ export const REQUESTS: { [M in Method]: z.ZodType } = {
   cancelDeployment: z.null(),
   retryStep: z.strictObject({ stepId: z.enum(STEP_IDS) }),
   rollbackLastRun: z.null(),
+  runChecks: ConfigPayload,
   runVerification: ConfigPayload,
   exportPowerShell: ConfigPayload,
+  savePowerShell: ConfigPayload,
+  saveReport: z.null(),
+  chooseFolder: z.strictObject({ purpose: z.enum(['appDir', 'venvDir', 'pythonDir', 'project']) }),
+  openSite: ConfigPayload,
+  openLogsFolder: z.null(),
+  uninstall: z.strictObject({ siteName: z.string().min(1).max(64) }),
 };
 
 export interface LogEntry {
@@ -37,6 +44,33 @@ export interface LogEntry {
 
 export type BridgeEvent = { kind: 'engine'; event: EngineEvent } | { kind: 'log'; entry: LogEntry };
 
+/** One line of the Checks screen: green, amber or red, with what to do. */
+export interface CheckLine {
+  id: 'elevation' | 'windows' | 'iis' | 'python' | 'port' | 'disk' | 'downloads' | 'ownership';
+  label: string;
+  level: 'ok' | 'warn' | 'error';
+  detail: string;
+  fix?: string;
+}
+
+/** A deployment of this tool found on the server (Welcome offers Repair, Change settings, Uninstall). */
+export interface ExistingDeployment {
+  siteName: string;
+  /** The configuration of its last run, when the journal kept it. */
+  config?: DeploymentConfig;
+  lastRunAt?: string;
+}
+
+/** What the main process does on the desktop for the wizard (dialogs, the browser, the taskbar). */
+export interface Desktop {
+  chooseFolder(title: string, defaultPath?: string): Promise<string | undefined>;
+  saveFile(title: string, suggestedName: string, filter: { name: string; extensions: string[] }): Promise<string | undefined>;
+  openExternal(url: string): Promise<void>;
+  openPath(path: string): Promise<void>;
+  /** Overall progress on the Windows taskbar (0..1), or -1 to clear it. */
+  setProgress(fraction: number, state?: 'normal' | 'error'): void;
+}
+
 export interface StartupInfo {
   productName: string;
   version: string;
@@ -44,6 +78,10 @@ export interface StartupInfo {
   sections: typeof SECTIONS;
   host: { kind: 'windows' | 'simulated'; productName: string; simulatorRoot?: string };
   logFile: string;
+  /** Deployments of this tool already on this server. */
+  existing: ExistingDeployment[];
+  /** Where the defaults came from: "built-in", or the deploy file found beside the exe. */
+  defaultsFrom: string;
 }
 
 export type Checked<T> = ({ ok: true } & T) | { ok: false; problems: ConfigProblem[] };
@@ -56,8 +94,15 @@ export interface Responses {
   cancelDeployment: { cancelled: boolean };
   retryStep: Checked<{ runId: string }>;
   rollbackLastRun: Checked<{ summary: string[] }>;
+  runChecks: Checked<{ lines: CheckLine[] }>;
   runVerification: Checked<{ report: VerificationReport }>;
   exportPowerShell: Checked<{ script: string }>;
+  savePowerShell: Checked<{ path?: string }>;
+  saveReport: Checked<{ path?: string }>;
+  chooseFolder: { path?: string };
+  openSite: Checked<{ url: string }>;
+  openLogsFolder: { path: string };
+  uninstall: Checked<{ summary: string[] }>;
 }
 
 /** Request payloads, as the schemas above accept them. */
@@ -69,8 +114,15 @@ export interface Requests {
   cancelDeployment: null;
   retryStep: { stepId: (typeof STEP_IDS)[number] };
   rollbackLastRun: null;
+  runChecks: Record<string, unknown>;
   runVerification: Record<string, unknown>;
   exportPowerShell: Record<string, unknown>;
+  savePowerShell: Record<string, unknown>;
+  saveReport: null;
+  chooseFolder: { purpose: 'appDir' | 'venvDir' | 'pythonDir' | 'project' };
+  openSite: Record<string, unknown>;
+  openLogsFolder: null;
+  uninstall: { siteName: string };
 }
 
 /** What the preload exposes as window.djangoIIS, and what the wizard codes against. */

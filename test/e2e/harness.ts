@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { METHODS, type BridgeEvent } from '../../src/shared/ipc';
+import { METHODS, type BridgeEvent, type Desktop } from '../../src/shared/ipc';
 import { createLogger } from '../../src/main/logging/logger';
 import { DeploymentService } from '../../src/main/service/deployment-service';
 import { BadRequestError, dispatch } from '../../src/main/service/dispatch';
@@ -25,12 +25,18 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 export interface Harness {
   url: string;
   simDir: string;
+  /** Where "saved" files go. */
+  outDir: string;
+  /** URLs and paths the wizard asked to open. */
+  opened: string[];
+  /** Taskbar progress values set during the run. */
+  progress: number[];
   host: SimulatedHost;
   service: DeploymentService;
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { scenario?: Scenario } = {}): Promise<Harness> {
+export async function startHarness(opts: { scenario?: Scenario; folder?: string } = {}): Promise<Harness> {
   if (!existsSync(path.join(RENDERER, 'index.html'))) throw new Error('out/renderer is missing: run "npm run build" first');
   const simDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-sim-'));
   const log = createLogger(mkdtempSync(path.join(os.tmpdir(), 'e2e-logs-')));
@@ -42,7 +48,19 @@ export async function startHarness(opts: { scenario?: Scenario } = {}): Promise<
     if (history.length > 2000) history.shift();
     for (const c of clients) c.write(`data: ${JSON.stringify(e)}\n\n`);
   };
-  const service = new DeploymentService({ host, log, emit, version: '0.1.0-e2e' });
+  // The desktop as the test answers it: folders chosen and files saved under a folder of the run,
+  // what would open in the browser or Explorer recorded.
+  const outDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-out-'));
+  const opened: string[] = [];
+  const progress: number[] = [];
+  const desktop: Desktop = {
+    chooseFolder: async (title) => (opts.folder ? opts.folder : `C:\\chosen\\${title.split(' ').at(-1) ?? 'folder'}`),
+    saveFile: async (_title, suggestedName) => path.join(outDir, suggestedName),
+    openExternal: async (u) => void opened.push(u),
+    openPath: async (p) => void opened.push(p),
+    setProgress: (f) => void progress.push(f),
+  };
+  const service = new DeploymentService({ host, log, emit, version: '0.1.0-e2e', desktop });
   log.mirror((entry) => emit({ kind: 'log', entry }));
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -83,6 +101,9 @@ export async function startHarness(opts: { scenario?: Scenario } = {}): Promise<
   return {
     url,
     simDir,
+    outDir,
+    opened,
+    progress,
     host,
     service,
     async close() {

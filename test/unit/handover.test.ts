@@ -186,13 +186,22 @@ describe('the environment and the secret key', () => {
     const svcHost = new SimulatedHost(dir);
     hosts.push(svcHost);
     const bridge: string[] = [];
-    const svc = new DeploymentService({ host: svcHost, log, emit: (e) => bridge.push(JSON.stringify(e)), version: 'test' });
+    const saved: string[] = [];
+    const desktop = { chooseFolder: async () => undefined, saveFile: async (_t: string, name: string) => path.join(logDir, name), openExternal: async () => undefined, openPath: async (p: string) => void saved.push(p), setProgress: () => undefined };
+    const svc = new DeploymentService({ host: svcHost, log, emit: (e) => bridge.push(JSON.stringify(e)), version: 'test', desktop });
     const planned = await svc.getPlan({ ...input, environment: { DJANGO_DEBUG: 'True' } });
     outputs.push(JSON.stringify(planned));
     const started = await svc.startDeployment({ ...input, environment: { DJANGO_DEBUG: 'True' } });
     expect(started.ok).toBe(true);
     await svc.idle();
     outputs.push(...bridge);
+    // the wizard's "Save report…": the configuration, plan, log and verification in one file, no secret
+    const report = await svc.saveReport();
+    expect(report.ok && report.path).toBeTruthy();
+    const html = readFileSync(saved[0] ?? '', 'utf8');
+    expect(html).toContain('<h2>Verification</h2>');
+    expect(html).toContain('DJANGO_SECRET_KEY');
+    outputs.push(html);
     await new Promise((r) => setTimeout(r, 300));
     for (const f of readdirSync(logDir)) outputs.push(readFileSync(path.join(logDir, f), 'utf8'));
     for (const o of outputs) expect(o).not.toContain(key);

@@ -3,7 +3,9 @@
  * CSP, navigation and window.open denied), the IPC contract, the logger. With a command as its
  * first argument, the packaged exe runs headless: the same CLI as `npm run cli`.
  */
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, dialog, session, shell } from 'electron';
+import type { Desktop } from '../../shared/ipc';
+import { loadDeployFile } from '../service/deploy-file';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMMANDS, main as cliMain } from '../cli/cli';
@@ -37,7 +39,29 @@ async function startGui(): Promise<void> {
   const simulate = process.env.DJANGO_IIS_SIMULATE ?? (process.platform === 'win32' ? undefined : path.join(app.getPath('userData'), 'rehearsal-server'));
   const host = simulate ? new SimulatedHost(simulate) : new WindowsHost();
   const ui: { win?: BrowserWindow } = {};
-  const service = new DeploymentService({ host, log, emit: (e) => sendEvent(ui.win?.webContents, e), version: app.getVersion() });
+  // A deploy.json beside the portable exe (electron-builder's portable target says where it is).
+  const deployFile = loadDeployFile(process.env.PORTABLE_EXECUTABLE_DIR ?? path.dirname(process.execPath));
+  if (deployFile.problem) log.logger.warn(deployFile.problem);
+  const desktop: Desktop = {
+    async chooseFolder(title) {
+      const r = ui.win ? await dialog.showOpenDialog(ui.win, { title, properties: ['openDirectory', 'createDirectory'] }) : undefined;
+      return r && !r.canceled ? r.filePaths[0] : undefined;
+    },
+    async saveFile(title, suggestedName, filter) {
+      const r = ui.win ? await dialog.showSaveDialog(ui.win, { title, defaultPath: suggestedName, filters: [filter] }) : undefined;
+      return r && !r.canceled ? r.filePath : undefined;
+    },
+    async openExternal(url) {
+      await shell.openExternal(url);
+    },
+    async openPath(p) {
+      await shell.openPath(p);
+    },
+    setProgress(fraction, state) {
+      ui.win?.setProgressBar(fraction, { mode: fraction < 0 ? 'none' : state === 'error' ? 'error' : 'normal' });
+    },
+  };
+  const service = new DeploymentService({ host, log, emit: (e) => sendEvent(ui.win?.webContents, e), version: app.getVersion(), desktop, ...(deployFile.config ? { defaults: deployFile.config } : {}) });
   log.mirror((entry) => sendEvent(ui.win?.webContents, { kind: 'log', entry }));
 
   const rendererUrl = process.env.ELECTRON_RENDERER_URL;

@@ -14,6 +14,9 @@ export const NET = 'net.exe';
 export const SC = 'sc.exe';
 export const FSUTIL = 'fsutil.exe';
 
+/** Present while Windows servicing (DISM, updates) waits for a restart. */
+export const CBS_REBOOT_PENDING = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending';
+
 export const TOOL_DATA_DIR = 'C:\\ProgramData\\DjangoIISSetup';
 export const TOOL_LOG_DIR = `${TOOL_DATA_DIR}\\logs`;
 

@@ -8,7 +8,12 @@ import { checkOwnership, JournalError, readJournal } from '../engine/ownership';
 import type { BridgeEvent, Requests, Responses, StartupInfo } from '../../shared/ipc';
 import type { EngineEvent } from '../../shared/plan';
 import { SECTIONS } from '../../shared/steps';
-import { plan, rollback, run, verifyWithFixes } from '../engine/engine';
+import { plan, rollback, run, uninstall, verifyWithFixes } from '../engine/engine';
+import { DEPLOYMENTS_DIR } from '../engine/ownership';
+import { renderRunReport } from '../engine/report';
+import { TOOL_LOG_DIR } from '../engine/commands';
+import type { CheckLine, Desktop, ExistingDeployment, LogEntry } from '../../shared/ipc';
+import type { Plan, VerificationReport } from '../../shared/plan';
 import { LockError, lockHolder } from '../engine/lock';
 import { exportPowerShell } from '../engine/export-powershell';
 import type { Host } from '../engine/host';
@@ -19,6 +24,10 @@ export interface ServiceDeps {
   log: AppLogger;
   emit: (e: BridgeEvent) => void;
   version: string;
+  /** Dialogs, the browser, the taskbar (Electron's; the e2e harness answers them itself). */
+  desktop: Desktop;
+  /** A deploy file beside the exe: the wizard starts from it. */
+  defaults?: { config: DeploymentConfig; from: string };
 }
 
 type Handlers = { [M in keyof Responses]: (payload: Requests[M]) => Promise<Responses[M]> };
@@ -26,8 +35,14 @@ type Handlers = { [M in keyof Responses]: (payload: Requests[M]) => Promise<Resp
 export class DeploymentService implements Handlers {
   private current: { controller: AbortController; done: Promise<unknown> } | undefined;
   private lastConfig: DeploymentConfig | undefined;
+  /** What the report is made of: the last plan, verification and every log line of the session. */
+  private lastPlan: Plan | undefined;
+  private lastVerification: VerificationReport | undefined;
+  private readonly logLines: LogEntry[] = [];
 
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(private readonly deps: ServiceDeps) {
+    deps.log.mirror((entry) => this.logLines.push(entry));
+  }
 
   private log(level: 'info' | 'warn' | 'error' | 'debug', message: string, meta: Record<string, unknown> = {}) {
     this.deps.log.logger.log(level, message, meta);
@@ -39,11 +54,64 @@ export class DeploymentService implements Handlers {
     return {
       productName: 'Django IIS Setup',
       version: this.deps.version,
-      defaults: defaultConfig(),
+      defaults: this.deps.defaults?.config ?? defaultConfig(),
+      defaultsFrom: this.deps.defaults?.from ?? 'built-in',
       sections: SECTIONS,
       host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) },
       logFile: this.deps.log.file,
+      existing: await this.existingDeployments(),
     };
+  }
+
+  /** This tool's journals on the server: one per deployed site. */
+  private async existingDeployments(): Promise<ExistingDeployment[]> {
+    const names = await this.deps.host.readDir(DEPLOYMENTS_DIR).catch(() => [] as string[]);
+    const out: ExistingDeployment[] = [];
+    for (const n of names.filter((x) => x.endsWith('.json'))) {
+      try {
+        const j = JSON.parse(await this.deps.host.readFile(`${DEPLOYMENTS_DIR}\\${n}`)) as { siteName?: string; entries?: unknown[]; runs?: { startedAt?: string }[] };
+        if (typeof j.siteName === 'string' && Array.isArray(j.entries) && j.entries.length) out.push({ siteName: j.siteName, ...(j.runs?.at(-1)?.startedAt ? { lastRunAt: j.runs.at(-1)?.startedAt } : {}) });
+      } catch {
+        // not a journal (or a damaged one: apply says so when it reads it)
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The Checks screen: elevation, Windows, IIS with CGI, Python, the port, disk space and what will
+   * be downloaded, each green, amber or red with what to do, from the engine's own checks.
+   */
+  async runChecks(input: Requests['runChecks']): Promise<Responses['runChecks']> {
+    const r = parseConfig(input);
+    if (!r.ok) return { ok: false, problems: r.problems };
+    const c = r.config;
+    const info = await this.deps.host.info();
+    const p = await plan(c, this.deps.host);
+    this.lastPlan = p;
+    const step = (id: string) => p.steps.find((s) => s.id === id);
+    const pre = step('preflight');
+    const lines: CheckLine[] = [];
+    lines.push(info.elevated ? { id: 'elevation', label: 'Administrator rights', level: 'ok', detail: 'The tool runs elevated.' } : { id: 'elevation', label: 'Administrator rights', level: 'error', detail: 'The tool is not running as an administrator.', fix: 'Close it and start it again with "Run as administrator".' });
+    lines.push({ id: 'windows', label: 'Windows version and edition', level: info.build && info.build < 14393 ? 'error' : 'ok', detail: `${info.productName} (build ${info.build}, ${info.installationType})`, ...(info.build && info.build < 14393 ? { fix: 'Use Windows Server 2016 or later, or the PowerShell export for 2012 R2.' } : {}) });
+    if (pre?.status === 'blocked' && pre.problem) lines.push({ id: /port|binding/i.test(pre.reason) ? 'port' : /disk/i.test(pre.reason) ? 'disk' : 'windows', label: /port|binding/i.test(pre.reason) ? `Port ${c.port}` : 'The server', level: 'error', detail: pre.problem.what, fix: pre.problem.fix });
+    else lines.push({ id: 'port', label: `Port ${c.port}`, level: 'ok', detail: /port \d+ ([^,]+)/.exec(pre?.reason ?? '')?.[0] ?? `port ${c.port} is free` });
+    const iis = step('iis');
+    lines.push({ id: 'iis', label: 'IIS with CGI', level: iis?.status === 'done' ? 'ok' : iis?.status === 'blocked' ? 'error' : 'warn', detail: iis?.status === 'done' ? iis.reason : `Not ready: ${iis?.reason ?? ''}. The deployment enables it (DISM; it can take minutes).`, ...(iis?.problem ? { fix: iis.problem.fix } : {}) });
+    const py = step('python');
+    lines.push({ id: 'python', label: `Python ${derive(c).pythonVersion}`, level: py?.status === 'done' ? 'ok' : py?.status === 'blocked' ? 'error' : 'warn', detail: py?.status === 'done' ? py.reason : `${py?.reason ?? ''}: the deployment installs it for all users.`, ...(py?.problem ? { fix: py.problem.fix } : {}) });
+    const disk = /(\d+) GB free/.exec(pre?.reason ?? '')?.[1];
+    lines.push({ id: 'disk', label: 'Disk space on C:', level: 'ok', detail: disk ? `${disk} GB free` : 'Checked until the virtual environment exists (it is there).' });
+    const offline = c.wheelhouse || c.pythonInstaller;
+    lines.push({
+      id: 'downloads',
+      label: 'Internet or offline files',
+      level: 'warn',
+      detail: offline ? `Offline files: ${[c.pythonInstaller ? `Python installer ${c.pythonInstaller}` : '', c.wheelhouse ? `wheelhouse ${c.wheelhouse}` : ''].filter((x) => x).join(', ')}; anything else is downloaded.` : 'Python comes from python.org and the packages from pypi.org: the server needs internet access (not tested here).',
+      fix: 'Without internet access, set pythonInstaller and wheelhouse to files copied onto the server.',
+    });
+    if (p.conflicts.length) lines.push({ id: 'ownership', label: 'Objects of the same names', level: 'error', detail: p.conflicts.map((x) => x.what).join(' '), fix: p.conflicts[0]?.fix ?? '' });
+    return { ok: true, lines };
   }
 
   async validateConfig(input: Requests['validateConfig']): Promise<Responses['validateConfig']> {
@@ -56,6 +124,7 @@ export class DeploymentService implements Handlers {
     if (!r.ok) return { ok: false, problems: r.problems };
     this.log('info', `Planning the deployment of "${r.config.siteName}" on port ${r.config.port}`);
     const p = await plan(r.config, this.deps.host);
+    this.lastPlan = p;
     for (const s of p.steps) this.log('debug', `plan: ${s.status}: ${s.reason}`, { source: 'engine', stepId: s.id });
     return { ok: true, plan: p };
   }
@@ -86,6 +155,10 @@ export class DeploymentService implements Handlers {
     this.log('info', `Deployment ${runId} of "${config.siteName}" started`);
     const onEvent = (e: EngineEvent) => {
       this.deps.emit({ kind: 'engine', event: e });
+      // Overall progress on the Windows taskbar.
+      if (e.type === 'progress') this.deps.desktop.setProgress(e.total ? e.completed / e.total : 0);
+      else if (e.type === 'run-finished') this.deps.desktop.setProgress(e.outcome === 'succeeded' ? -1 : 1, e.outcome === 'succeeded' ? 'normal' : 'error');
+      else if (e.type === 'verification') this.lastVerification = e.report;
       if (e.type === 'output') this.log('debug', e.line, { source: 'process', stepId: e.stepId });
       else if (e.type === 'step-state' && e.state !== 'checking') this.log(e.state === 'failed' ? 'error' : 'info', `${e.state}${e.detail ? ` (${e.detail})` : ''}`, { source: 'engine', stepId: e.stepId });
       else if (e.type === 'action' && e.state === 'started') this.log('info', e.action.description, { source: 'engine', stepId: e.stepId });
@@ -139,6 +212,7 @@ export class DeploymentService implements Handlers {
     const r = parseConfig(input);
     if (!r.ok) return { ok: false, problems: r.problems };
     const report = await verifyWithFixes(r.config, this.deps.host);
+    this.lastVerification = report;
     this.log(report.ok ? 'info' : 'warn', `Verification ${report.ok ? 'passed' : 'failed'}`);
     return { ok: true, report };
   }
@@ -149,8 +223,73 @@ export class DeploymentService implements Handlers {
     return { ok: true, script: await exportPowerShell(r.config) };
   }
 
+  /** Save as PowerShell…: the script, written where the person chooses. */
+  async savePowerShell(input: Requests['savePowerShell']): Promise<Responses['savePowerShell']> {
+    const r = parseConfig(input);
+    if (!r.ok) return { ok: false, problems: r.problems };
+    const script = await exportPowerShell(r.config);
+    const path = await this.deps.desktop.saveFile('Save the deployment as a PowerShell script', `deploy-${r.config.siteName}.ps1`, { name: 'PowerShell script', extensions: ['ps1'] });
+    if (!path) return { ok: true };
+    await writeLocal(path, script);
+    this.log('info', `PowerShell script saved to ${path}`);
+    return { ok: true, path };
+  }
+
+  /** Save report…: one self-contained HTML file (configuration, plan, log, verification; secrets removed), then opened. */
+  async saveReport(): Promise<Responses['saveReport']> {
+    const siteName = this.lastConfig?.siteName ?? 'site';
+    const path = await this.deps.desktop.saveFile('Save the deployment report', `django-iis-setup-${siteName}.html`, { name: 'HTML report', extensions: ['html'] });
+    if (!path) return { ok: true };
+    const html = renderRunReport({ siteName, ...(this.lastConfig ? { config: this.lastConfig } : {}), ...(this.lastPlan ? { plan: this.lastPlan } : {}), ...(this.lastVerification ? { verification: this.lastVerification } : {}), log: this.logLines, version: this.deps.version });
+    await writeLocal(path, html);
+    this.log('info', `Report saved to ${path}`);
+    await this.deps.desktop.openPath(path);
+    return { ok: true, path };
+  }
+
+  async chooseFolder(input: Requests['chooseFolder']): Promise<Responses['chooseFolder']> {
+    const titles = { appDir: 'The application folder', venvDir: 'The virtual environment folder', pythonDir: 'The Python folder', project: 'The project the developers handed over' } as const;
+    const path = await this.deps.desktop.chooseFolder(titles[input.purpose]);
+    return path ? { path } : {};
+  }
+
+  /** Open the site: the site's own URL in the default browser (never a URL from the renderer). */
+  async openSite(input: Requests['openSite']): Promise<Responses['openSite']> {
+    const r = parseConfig(input);
+    if (!r.ok) return { ok: false, problems: r.problems };
+    const url = `http://${r.config.hostName || 'localhost'}:${r.config.port}/`;
+    await this.deps.desktop.openExternal(url);
+    return { ok: true, url };
+  }
+
+  async openLogsFolder(): Promise<Responses['openLogsFolder']> {
+    const info = await this.deps.host.info();
+    const path = info.kind === 'windows' ? TOOL_LOG_DIR : this.deps.log.file.replace(/[\\/][^\\/]+$/, '');
+    await this.deps.desktop.openPath(path);
+    return { path };
+  }
+
+  async uninstall(input: Requests['uninstall']): Promise<Responses['uninstall']> {
+    if (this.current) return { ok: false, problems: [{ key: '(deployment)', message: 'A deployment is running; cancel it first.' }] };
+    this.log('warn', `Uninstalling the deployment of "${input.siteName}"`);
+    try {
+      const r = await uninstall(this.deps.host, input.siteName, (line) => this.log('info', line, { source: 'engine' }));
+      const summary = [`Removed ${r.removed.length} item(s)${r.restored.length ? `, restored ${r.restored.length}` : ''}.`, ...r.kept, ...r.problems.map((p) => `Not removed: ${p}`)];
+      return { ok: true, summary };
+    } catch (e) {
+      if (e instanceof LockError || e instanceof JournalError) return { ok: false, problems: [{ key: '(deployment)', message: e.message }] };
+      throw e;
+    }
+  }
+
   /** Waits for a running deployment (tests, shutdown). */
   async idle(): Promise<void> {
     await this.current?.done;
   }
+}
+
+/** Writes a file the person chose on this machine (the report, the script): not a server path. */
+async function writeLocal(path: string, content: string): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(path, content, 'utf8');
 }

@@ -44,10 +44,23 @@ describe('wizard state', () => {
     expect(s.steps.verification?.state).toBe('done');
   });
 
-  it('keeps the log bounded', () => {
+  it('keeps every log line (the view is virtualised), batch by batch, without changing the earlier state', () => {
     let s = initialState;
-    for (let i = 0; i < 600; i++) s = reducer(s, { type: 'bridge', event: { kind: 'log', entry: { level: 'info', message: `m${i}`, timestamp: '', source: 'main' } } });
-    expect(s.log).toHaveLength(500);
-    expect(s.log.at(-1)?.message).toBe('m599');
+    const before = s;
+    for (let b = 0; b < 20; b++) s = reducer(s, { type: 'log', entries: Array.from({ length: 1000 }, (_, i) => ({ level: 'info' as const, message: `m${b * 1000 + i}`, timestamp: '', source: 'main' as const })) });
+    s = reducer(s, { type: 'bridge', event: { kind: 'log', entry: { level: 'info', message: 'last', timestamp: '', source: 'main' } } });
+    expect(s.log).toHaveLength(20_001);
+    expect(s.log[0]?.message).toBe('m0');
+    expect(s.log.at(-1)?.message).toBe('last');
+    expect(before.log).toHaveLength(0);
+    expect(reducer(s, { type: 'log', entries: [] })).toBe(s);
+  });
+
+  it('moves between the screens and keeps the checks', () => {
+    let s = reducer(initialState, { type: 'go', screen: 'checks' });
+    expect(s.screen).toBe('checks');
+    s = reducer(s, { type: 'checks', lines: [{ id: 'port', label: 'Port 81', level: 'error', detail: 'in use', fix: 'stop it' }] });
+    expect(s.checks?.[0]?.level).toBe('error');
+    expect(reducer(s, { type: 'go', screen: 'finish' }).screen).toBe('finish');
   });
 });

@@ -1,5 +1,5 @@
 /** The wizard's state, driven by the bridge's events. Pure reducer, tested without a DOM. */
-import type { LogEntry, StartupInfo } from '../../shared/ipc';
+import type { CheckLine, LogEntry, StartupInfo } from '../../shared/ipc';
 import type { Action, Plan, StepState, VerificationReport } from '../../shared/plan';
 import type { Problem } from '../../shared/problem';
 import type { SectionId, StepId } from '../../shared/steps';
@@ -16,9 +16,15 @@ export interface StepView {
   output: string[];
 }
 
+/** The wizard's screens, in order. */
+export const SCREENS = ['welcome', 'checks', 'settings', 'review', 'install', 'verify', 'finish'] as const;
+export type Screen = (typeof SCREENS)[number];
+export const SCREEN_TITLES: Record<Screen, string> = { welcome: 'Welcome', checks: 'Checks', settings: 'Settings', review: 'Review', install: 'Install', verify: 'Verify', finish: 'Finish' };
+
 export interface WizardState {
   startup?: StartupInfo;
-  section: SectionId;
+  screen: Screen;
+  checks?: CheckLine[];
   plan?: Plan;
   steps: Partial<Record<StepId, StepView>>;
   order: StepId[];
@@ -31,24 +37,29 @@ export interface WizardState {
   log: LogEntry[];
 }
 
-export const initialState: WizardState = { section: 'prepare', steps: {}, order: [], running: false, restartRequired: false, progress: { completed: 0, total: 0 }, log: [] };
+export const initialState: WizardState = { screen: 'welcome', steps: {}, order: [], running: false, restartRequired: false, progress: { completed: 0, total: 0 }, log: [] };
 
 export type WizardAction =
   | { type: 'startup'; startup: StartupInfo }
-  | { type: 'go'; section: SectionId }
+  | { type: 'go'; screen: Screen }
+  | { type: 'checks'; lines: CheckLine[] }
+  /** Log lines that arrived together (the wizard batches them per frame). */
+  | { type: 'log'; entries: LogEntry[] }
   | { type: 'plan'; plan: Plan }
   | { type: 'started'; runId: string }
   | { type: 'verification'; report: VerificationReport }
   | { type: 'bridge'; event: BridgeEvent };
-
-const MAX_LOG = 500;
 
 export function reducer(s: WizardState, a: WizardAction): WizardState {
   switch (a.type) {
     case 'startup':
       return { ...s, startup: a.startup };
     case 'go':
-      return { ...s, section: a.section };
+      return { ...s, screen: a.screen };
+    case 'checks':
+      return { ...s, checks: a.lines };
+    case 'log':
+      return a.entries.length ? { ...s, log: s.log.concat(a.entries) } : s;
     case 'plan': {
       const steps: WizardState['steps'] = {};
       for (const p of a.plan.steps)
@@ -65,7 +76,8 @@ export function reducer(s: WizardState, a: WizardAction): WizardState {
       return { ...s, verification: a.report, steps };
     }
     case 'bridge':
-      return a.event.kind === 'log' ? { ...s, log: [...s.log, a.event.entry].slice(-MAX_LOG) } : engine(s, a.event.event);
+      // Every line is kept (the log view is virtualised); arrays are copied, never mutated.
+      return a.event.kind === 'log' ? { ...s, log: [...s.log, a.event.entry] } : engine(s, a.event.event);
   }
 }
 

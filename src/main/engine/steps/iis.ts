@@ -1,5 +1,5 @@
 /** IIS with CGI: DISM feature state; enable with /All /NoRestart in one transaction; W3SVC running. */
-import { APPCMD, DISM, SC, appcmd, dism } from '../commands';
+import { APPCMD, CBS_REBOOT_PENDING, DISM, REG, SC, appcmd, dism } from '../commands';
 import { parseDismState, parseGlobalModules, parseScState } from '../parsers';
 import { blocked, done, exec, needed, query, type Step } from '../step';
 import type { Action } from '../../../shared/plan';
@@ -16,7 +16,9 @@ export const iis: Step = {
     // The cheap faithful source first: what enabling the features installs and registers (appcmd,
     // and the CGI and static file modules in IIS's global modules), with W3SVC running. DISM, which
     // takes seconds per question, is asked only when that is not all there.
-    if (await ctx.host.exists(APPCMD)) {
+    // A servicing operation waiting for a restart (CBS's RebootPending key) sends it to DISM, which says which.
+    const rebootPending = (await query(ctx, REG, ['query', CBS_REBOOT_PENDING]))?.exitCode === 0;
+    if (!rebootPending && (await ctx.host.exists(APPCMD))) {
       const gm = await query(ctx, APPCMD, appcmd.listGlobalModules());
       const names = new Set(gm?.exitCode === 0 ? parseGlobalModules(gm.stdout).map((m) => m.toLowerCase()) : []);
       if (FEATURE_MODULES.every((m) => names.has(m.toLowerCase())) && parseScState((await query(ctx, SC, ['query', 'W3SVC']))?.stdout ?? '') === 'RUNNING')

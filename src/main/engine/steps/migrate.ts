@@ -22,8 +22,10 @@ export const migrate: Step = {
     if (!view.facts) return needed('the project is not in place yet', [apply]);
     if (view.sqliteFile && !(await host.exists(view.sqliteFile))) return needed(`the SQLite database ${view.sqliteFile} does not exist yet`, [apply]);
     // SQLite: a database found applied is not asked again while the code, the packages and the
-    // file's presence stay the same (another database server is always asked).
-    const fp = view.sqliteFile ? digest(await codeFingerprint(ctx, env), view.sqliteFile) : undefined;
+    // file itself (size and time: any write, a restored copy) stay the same; another database
+    // server is always asked.
+    const db = view.sqliteFile ? await host.stat(view.sqliteFile) : undefined;
+    const fp = view.sqliteFile && db ? digest(await codeFingerprint(ctx, env), view.sqliteFile, db.size, Math.round(db.mtimeMs)) : undefined;
     if (fp && (await recall<boolean>(ctx, 'migrate', fp))) return done(`every migration is applied (${view.facts.database?.engine ?? ''}; nothing changed since migrate --check said so)`);
     const r = await host.exec(d.venvPython, [managePy(config), 'migrate', '--check'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     if (r.exitCode === 0) {

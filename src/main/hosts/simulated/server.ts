@@ -476,6 +476,7 @@ export class SimulatedServer {
       if (v === 'Disable Pending') this.state.features[k] = 'Disabled';
     }
     this.state.restartPending = false;
+    this.deleteRegTree('HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending');
     this.save();
   }
 

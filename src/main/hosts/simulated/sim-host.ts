@@ -14,6 +14,8 @@ import { runDism, runFsutil, runIcacls, runNet, runNetstat, runMsiexec, runPyman
 import { runPython } from './python';
 import { SimulatedServer, type Scenario } from './server';
 
+const CBS_KEY = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing';
+
 const SYSTEM32 = 'C:\\Windows\\System32';
 
 export class SimulatedHost implements Host {
@@ -78,6 +80,8 @@ export class SimulatedHost implements Host {
     if (fault?.restart && exitCode === 0) {
       exitCode = 3010;
       s.state.restartPending = true;
+      // Windows servicing marks the pending restart in the registry (what the iis step reads first).
+      s.setReg(`${CBS_KEY}\\RebootPending`, '(Default)', 'REG_SZ', '');
       // DISM's features enabled by this command wait for the restart, as on Windows ("Enable Pending").
       for (const [k, v] of Object.entries(s.state.features)) if (v === 'Enabled' && featuresBefore[k] !== 'Enabled') s.state.features[k] = 'Enable Pending';
       s.save();
