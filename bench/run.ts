@@ -20,6 +20,7 @@ import { plan, run } from '../src/main/engine/engine';
 import { runAppcmd } from '../src/main/hosts/simulated/appcmd';
 import { SimulatedHost } from '../src/main/hosts/simulated/sim-host';
 import { ProfilingHost, WINDOWS_COSTS } from './windows-latency';
+import { bundleSizes, logThroughput } from './renderer';
 
 const c = defaultConfig();
 const ms = (t: number) => `${t.toFixed(0)} ms`;
@@ -111,6 +112,18 @@ async function main() {
   await estimateFor('sample', c);
   if (pc.ok) await estimateFor('hand-over fixture', pc.config, (h) => cpSync(path.resolve('test/fixtures/locallibrary'), h.server.toReal('C:\\drop\\locallibrary'), { recursive: true }));
   console.log('targets (issue #12, reported, not asserted): fresh within 1.05x of the critical path; re-run and plan under 3 s with at most 8 processes\n');
+
+  // The wizard: its bundle, and the log view under load (Debian's Chromium).
+  const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+  const sizes = bundleSizes();
+  console.log(sizes ? `renderer bundle:                  ${kb(sizes.raw)} raw, ${kb(sizes.gzip)} gzip (${sizes.files} files in out/renderer/assets)` : 'renderer bundle:                  no build (npm run build)');
+  const lt = await logThroughput();
+  if (typeof lt === 'string') console.log(`log view:                         ${lt}`);
+  else {
+    for (const r of lt) console.log(`log view at ${String(r.rate).padStart(6)} lines/s:       ${r.delivered} lines in 2 s on top of 20,000, longest frame ${r.maxFrameMs.toFixed(0)} ms${r.maxFrameMs <= 50 ? '' : ' (over 50 ms)'}`);
+    const ok = lt.filter((r) => r.maxFrameMs <= 50).map((r) => r.rate);
+    console.log(`log view:                         takes ${ok.length ? `${Math.max(...ok)} lines/s` : 'none of the rates tried'} with no frame over 50 ms (20,000+ lines kept, target: every frame <= 50 ms)\n`);
+  }
 
   // The fault sweep (default configuration, on a server that hosts another site).
   const sweep = await faultSweep('fault sweep, default configuration', c);

@@ -31,6 +31,8 @@ export interface Harness {
   opened: string[];
   /** Taskbar progress values set during the run. */
   progress: number[];
+  /** Sends a bridge event to the page as main would (the bench feeds the log view with it). */
+  emit(e: BridgeEvent): void;
   host: SimulatedHost;
   service: DeploymentService;
   close(): Promise<void>;
@@ -104,6 +106,7 @@ export async function startHarness(opts: { scenario?: Scenario; folder?: string 
     outDir,
     opened,
     progress,
+    emit,
     host,
     service,
     async close() {

@@ -5,14 +5,14 @@
  * it sends intents and renders events; it never builds a command or a path.
  */
 import { Badge, Button, Caption1, FluentProvider, Title2, Title3, makeStyles, tokens, webLightTheme } from '@fluentui/react-components';
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { ConfigProblem } from '../../shared/config';
-import type { LogEntry } from '../../shared/ipc';
 import type { SectionId, StepId } from '../../shared/steps';
 import { envToConfig, type EnvRow } from './components/EnvironmentEditor';
 import { GuideList } from './components/GuideList';
 import { LogDrawer } from './components/LogDrawer';
 import { useShared } from './components/styles';
+import { createLogStore, frameBatcher } from './log-store';
 import { Checks } from './screens/Checks';
 import { Finish } from './screens/Finish';
 import { Install } from './screens/Install';
@@ -39,26 +39,6 @@ function bridge() {
   return window.djangoIIS;
 }
 
-/** The log arrives a line at a time; it is handed to the reducer once per frame. */
-function useBatchedLog(dispatch: (a: { type: 'log'; entries: LogEntry[] }) => void): (e: LogEntry) => void {
-  const pending = useRef<LogEntry[]>([]);
-  const scheduled = useRef(false);
-  return useCallback(
-    (e: LogEntry) => {
-      pending.current.push(e);
-      if (scheduled.current) return;
-      scheduled.current = true;
-      requestAnimationFrame(() => {
-        scheduled.current = false;
-        const entries = pending.current;
-        pending.current = [];
-        dispatch({ type: 'log', entries });
-      });
-    },
-    [dispatch],
-  );
-}
-
 export function App() {
   const s = useStyles();
   const shared = useShared();
@@ -71,7 +51,9 @@ export function App() {
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ rollback?: string[]; uninstall?: string[]; script?: string; report?: string; opened?: string; logs?: string }>({});
   const heading = useRef<HTMLHeadingElement>(null);
-  const addLog = useBatchedLog(dispatch);
+  // The live log lives in its own store: a burst of lines re-renders the log view only.
+  const logStore = useMemo(() => createLogStore(), []);
+  const addLog = useMemo(() => frameBatcher(logStore), [logStore]);
 
   useEffect(() => {
     const off = bridge().onEvent((event) => (event.kind === 'log' ? addLog(event.entry) : dispatch({ type: 'bridge', event })));
@@ -302,7 +284,7 @@ export function App() {
                 />
               )}
             </main>
-            <LogDrawer log={state.log} {...(state.startup ? { logFile: state.startup.logFile } : {})} />
+            <LogDrawer store={logStore} {...(state.startup ? { logFile: state.startup.logFile } : {})} />
             <footer className={s.footer}>
               <Button disabled={idx <= 0 || (screen === 'install' && state.running)} onClick={back} data-testid="back">
                 Back

@@ -44,18 +44,6 @@ describe('wizard state', () => {
     expect(s.steps.verification?.state).toBe('done');
   });
 
-  it('keeps every log line (the view is virtualised), batch by batch, without changing the earlier state', () => {
-    let s = initialState;
-    const before = s;
-    for (let b = 0; b < 20; b++) s = reducer(s, { type: 'log', entries: Array.from({ length: 1000 }, (_, i) => ({ level: 'info' as const, message: `m${b * 1000 + i}`, timestamp: '', source: 'main' as const })) });
-    s = reducer(s, { type: 'bridge', event: { kind: 'log', entry: { level: 'info', message: 'last', timestamp: '', source: 'main' } } });
-    expect(s.log).toHaveLength(20_001);
-    expect(s.log[0]?.message).toBe('m0');
-    expect(s.log.at(-1)?.message).toBe('last');
-    expect(before.log).toHaveLength(0);
-    expect(reducer(s, { type: 'log', entries: [] })).toBe(s);
-  });
-
   it('moves between the screens and keeps the checks', () => {
     let s = reducer(initialState, { type: 'go', screen: 'checks' });
     expect(s.screen).toBe('checks');

@@ -1,5 +1,5 @@
 /** The wizard's state, driven by the bridge's events. Pure reducer, tested without a DOM. */
-import type { CheckLine, LogEntry, StartupInfo } from '../../shared/ipc';
+import type { CheckLine, StartupInfo } from '../../shared/ipc';
 import type { Action, Plan, StepState, VerificationReport } from '../../shared/plan';
 import type { Problem } from '../../shared/problem';
 import type { SectionId, StepId } from '../../shared/steps';
@@ -34,17 +34,14 @@ export interface WizardState {
   restartRequired: boolean;
   progress: { completed: number; total: number };
   verification?: VerificationReport;
-  log: LogEntry[];
 }
 
-export const initialState: WizardState = { screen: 'welcome', steps: {}, order: [], running: false, restartRequired: false, progress: { completed: 0, total: 0 }, log: [] };
+export const initialState: WizardState = { screen: 'welcome', steps: {}, order: [], running: false, restartRequired: false, progress: { completed: 0, total: 0 } };
 
 export type WizardAction =
   | { type: 'startup'; startup: StartupInfo }
   | { type: 'go'; screen: Screen }
   | { type: 'checks'; lines: CheckLine[] }
-  /** Log lines that arrived together (the wizard batches them per frame). */
-  | { type: 'log'; entries: LogEntry[] }
   | { type: 'plan'; plan: Plan }
   | { type: 'started'; runId: string }
   | { type: 'verification'; report: VerificationReport }
@@ -58,8 +55,6 @@ export function reducer(s: WizardState, a: WizardAction): WizardState {
       return { ...s, screen: a.screen };
     case 'checks':
       return { ...s, checks: a.lines };
-    case 'log':
-      return a.entries.length ? { ...s, log: s.log.concat(a.entries) } : s;
     case 'plan': {
       const steps: WizardState['steps'] = {};
       for (const p of a.plan.steps)
@@ -76,8 +71,8 @@ export function reducer(s: WizardState, a: WizardAction): WizardState {
       return { ...s, verification: a.report, steps };
     }
     case 'bridge':
-      // Every line is kept (the log view is virtualised); arrays are copied, never mutated.
-      return a.event.kind === 'log' ? { ...s, log: [...s.log, a.event.entry] } : engine(s, a.event.event);
+      // Log lines go to the log store (log-store.ts), not here.
+      return a.event.kind === 'log' ? s : engine(s, a.event.event);
   }
 }
 

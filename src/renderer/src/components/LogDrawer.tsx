@@ -5,7 +5,8 @@
  * follows the end unless scrolled up; it filters by step and copies what it shows.
  */
 import { Button, Caption1, Dropdown, Option, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type PointerEvent as ReactPointerEvent } from 'react';
+import type { LogStore } from '../log-store';
 import type { LogEntry } from '../../../shared/ipc';
 
 const ROW = 18;
@@ -23,8 +24,9 @@ export function formatLogLine(e: LogEntry): string {
   return `${e.timestamp.slice(11, 19)} [${e.source}] ${e.level === 'info' || e.level === 'debug' ? '' : `${e.level.toUpperCase()} `}${e.stepId ? `${e.stepId}: ` : ''}${e.message}`;
 }
 
-export function LogDrawer({ log, logFile }: { log: LogEntry[]; logFile?: string }) {
+export function LogDrawer({ store, logFile }: { store: LogStore; logFile?: string }) {
   const s = useStyles();
+  const { lines: log, steps } = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [height, setHeight] = useState(160);
   const [open, setOpen] = useState(true);
   const [step, setStep] = useState<string>('all');
@@ -33,7 +35,6 @@ export function LogDrawer({ log, logFile }: { log: LogEntry[]; logFile?: string 
   const [follow, setFollow] = useState(true);
   const [copied, setCopied] = useState(false);
   const view = useRef<HTMLDivElement>(null);
-  const steps = useMemo(() => [...new Set(log.map((e) => e.stepId).filter((x): x is string => !!x))], [log]);
   const lines = useMemo(() => (step === 'all' ? log : log.filter((e) => e.stepId === step)), [log, step]);
 
   // Follow the end while the person has not scrolled up.
