@@ -10,7 +10,8 @@
  *    steps' dependency graph: wall time, critical path, one-step-at-a-time sum, processes by kind
  *  - the fault sweep: a failure at every mutating command, re-run, rollback, the other site untouched
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -115,6 +116,7 @@ async function main() {
 
   // The wizard: its bundle, and the log view under load (Debian's Chromium).
   const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+  if (!existsSync('out/renderer/index.html')) execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
   const sizes = bundleSizes();
   console.log(sizes ? `renderer bundle:                  ${kb(sizes.raw)} raw, ${kb(sizes.gzip)} gzip (${sizes.files} files in out/renderer/assets)` : 'renderer bundle:                  no build (npm run build)');
   const lt = await logThroughput();
