@@ -18,7 +18,7 @@ import { exportPowerShell } from '../../src/main/engine/export-powershell';
 import { createLogger } from '../../src/main/logging/logger';
 import { DeploymentService } from '../../src/main/service/deployment-service';
 import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
-import { config, tmp } from './helpers';
+import { localLibraryConfig, tmp } from './helpers';
 
 const FIXTURE = path.resolve('test/fixtures/locallibrary');
 const hosts: SimulatedHost[] = [];
@@ -41,20 +41,7 @@ function serverWithDrop(kind: 'folder' | 'zip'): SimulatedHost {
 }
 
 const base = (kind: 'folder' | 'zip', extra: Record<string, unknown> = {}): DeploymentConfig =>
-  config({
-    siteName: 'library',
-    port: 8081,
-    hostName: 'library.example.com',
-    appDir: 'C:\\apps\\library',
-    venvDir: 'C:\\virtualenvs\\library',
-    djangoProject: kind === 'zip' ? { zip: 'C:\\drop\\locallibrary.zip' } : { folder: 'C:\\drop\\locallibrary' },
-    ...(kind === 'zip' ? { settingsModule: 'locallibrary.settings' } : {}),
-    requirementsFile: 'C:\\drop\\locallibrary\\requirements.txt',
-    environment: { DJANGO_DEBUG: 'False' },
-    secretKey: { env: 'DJANGO_SECRET_KEY' },
-    verify: { urls: ['/catalog/'] },
-    ...extra,
-  });
+  localLibraryConfig({ ...(kind === 'zip' ? { djangoProject: { zip: 'C:\\drop\\locallibrary.zip' }, settingsModule: 'locallibrary.settings' } : {}), ...extra });
 
 const fastCgiEnv = (h: SimulatedHost): Record<string, string> => {
   const cfg = h.server.appHostText();

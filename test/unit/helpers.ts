@@ -76,3 +76,23 @@ export function treeHash(root: string): string {
   return h.digest('hex');
 }
 
+
+/** The Local Library fixture as the tests hand it over: copied to C:\drop\locallibrary on the server. */
+export const LOCAL_LIBRARY = path.resolve('test/fixtures/locallibrary');
+
+/** The Local Library's deployment (a site with a host name, its requirements, env, a generated key), with overrides. */
+export function localLibraryConfig(extra: Record<string, unknown> = {}): DeploymentConfig {
+  return config({
+    siteName: 'library',
+    port: 8081,
+    hostName: 'library.example.com',
+    appDir: 'C:\\apps\\library',
+    venvDir: 'C:\\virtualenvs\\library',
+    djangoProject: { folder: 'C:\\drop\\locallibrary' },
+    requirementsFile: 'C:\\drop\\locallibrary\\requirements.txt',
+    environment: { DJANGO_DEBUG: 'False' },
+    secretKey: { env: 'DJANGO_SECRET_KEY' },
+    verify: { urls: ['/catalog/'] },
+    ...extra,
+  });
+}

@@ -14,9 +14,8 @@ import { plan, run, uninstall, verifyWithFixes } from '../../src/main/engine/eng
 import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import { commandLineToArgv } from '../../src/shared/winargv';
 import { waitressArguments } from '../../src/main/engine/commands';
-import { APPCMD, config, tmp } from './helpers';
+import { APPCMD, LOCAL_LIBRARY, config, localLibraryConfig, tmp } from './helpers';
 
-const FIXTURE = path.resolve('test/fixtures/locallibrary');
 const hosts: SimulatedHost[] = [];
 const dirs: string[] = [];
 afterAll(async () => {
@@ -32,26 +31,12 @@ function server(opts: { drop?: boolean; iis?: boolean } = {}): SimulatedHost {
   if (opts.drop) {
     const drop = h.server.toReal('C:\\drop');
     mkdirSync(drop, { recursive: true });
-    cpSync(FIXTURE, path.join(drop, 'locallibrary'), { recursive: true });
+    cpSync(LOCAL_LIBRARY, path.join(drop, 'locallibrary'), { recursive: true });
   }
   return h;
 }
 
-const library = (extra: Record<string, unknown> = {}): DeploymentConfig =>
-  config({
-    siteName: 'library',
-    port: 8081,
-    hostName: 'library.example.com',
-    appDir: 'C:\\apps\\library',
-    venvDir: 'C:\\virtualenvs\\library',
-    djangoProject: { folder: 'C:\\drop\\locallibrary' },
-    requirementsFile: 'C:\\drop\\locallibrary\\requirements.txt',
-    environment: { DJANGO_DEBUG: 'False' },
-    secretKey: { env: 'DJANGO_SECRET_KEY' },
-    verify: { urls: ['/catalog/'] },
-    server: 'httpplatform',
-    ...extra,
-  });
+const library = (extra: Record<string, unknown> = {}): DeploymentConfig => localLibraryConfig({ server: 'httpplatform', ...extra });
 
 async function deployOk(c: DeploymentConfig, h: SimulatedHost) {
   const r = await run(c, h);

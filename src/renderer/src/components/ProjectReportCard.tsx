@@ -1,6 +1,7 @@
 /** What the plan read from the project (Django's own answers), its overrides and warnings, and conflicts. */
 import { Card, MessageBar, MessageBarBody, MessageBarTitle, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
 import type { Plan } from '../../../shared/plan';
+import { NoteList } from './NoteList';
 
 const useStyles = makeStyles({
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
@@ -32,17 +33,7 @@ export function ProjectReportCard({ plan }: { plan: Plan }) {
             <li key={n}>{n}</li>
           ))}
         </ul>
-        {p.warnings.length > 0 ? (
-          <MessageBar intent="warning" layout="multiline">
-            <MessageBarBody>
-              <ul className={s.list}>
-                {p.warnings.map((w) => (
-                  <li key={w}>{w}</li>
-                ))}
-              </ul>
-            </MessageBarBody>
-          </MessageBar>
-        ) : null}
+        <NoteList items={p.warnings} />
       </Card>
     </>
   );

@@ -1,5 +1,6 @@
 /** 6. Verify: each check with its evidence and, on failure, the diagnosis (Fix it); "Open the site". */
-import { Body1, Button, Caption1, Card, MessageBar, MessageBarBody, MessageBarTitle, Subtitle2, Text } from '@fluentui/react-components';
+import { Body1, Button, Caption1, Card, Subtitle2, Text } from '@fluentui/react-components';
+import { NoteList } from '../components/NoteList';
 import { ProblemBar } from '../components/ProblemBar';
 import { useShared } from '../components/styles';
 import type { WizardState } from '../state';
@@ -39,30 +40,8 @@ export function Verify({ state, busy, onVerify, onFix, onOpenSite, openedUrl }: 
               {p.diagnosis ? <Caption1>{p.diagnosis.what} (see above)</Caption1> : null}
             </div>
           ))}
-          {v.warnings.length ? (
-            <MessageBar intent="warning" layout="multiline">
-              <MessageBarBody>
-                <MessageBarTitle>Warnings</MessageBarTitle>
-                <ul style={{ margin: 0 }}>
-                  {v.warnings.map((w) => (
-                    <li key={w}>{w}</li>
-                  ))}
-                </ul>
-              </MessageBarBody>
-            </MessageBar>
-          ) : null}
-          {v.simulated.length > 0 ? (
-            <MessageBar intent="warning" layout="multiline">
-              <MessageBarBody>
-                <MessageBarTitle>Simulated in this rehearsal</MessageBarTitle>
-                <ul style={{ margin: 0 }}>
-                  {v.simulated.map((n) => (
-                    <li key={n}>{n}</li>
-                  ))}
-                </ul>
-              </MessageBarBody>
-            </MessageBar>
-          ) : null}
+          <NoteList items={v.warnings} title="Warnings" />
+          <NoteList items={v.simulated} title="Simulated in this rehearsal" />
         </Card>
       ) : (
         <Body1>Verification runs at the end of the installation; you can also run it now.</Body1>
