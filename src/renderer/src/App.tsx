@@ -215,7 +215,7 @@ export function App() {
                 <Title2>{SCREEN_TITLES[screen]}</Title2>
               </h2>
               {screen === 'welcome' ? (
-                <Welcome startup={state.startup} busy={busy} onRepair={() => void review()} onChange={() => go('settings')} onUninstall={(x) => void uninstall(x)} {...(note.uninstall ? { uninstallSummary: note.uninstall } : {})} />
+                <Welcome startup={state.startup} siteName={form.siteName ?? ''} busy={busy} onRepair={() => void review()} onChange={() => go('settings')} onUninstall={(x) => void uninstall(x)} {...(note.uninstall ? { uninstallSummary: note.uninstall } : {})} />
               ) : screen === 'checks' ? (
                 <Checks lines={state.checks} busy={busy} onRun={() => void runChecks()} />
               ) : screen === 'settings' ? (

@@ -3,7 +3,7 @@ import { Body1, Button, Card, MessageBar, MessageBarBody, MessageBarTitle, Subti
 import type { StartupInfo } from '../../../shared/ipc';
 import { useShared } from '../components/styles';
 
-export function Welcome({ startup, onRepair, onChange, onUninstall, uninstallSummary, busy }: { startup?: StartupInfo; onRepair: () => void; onChange: () => void; onUninstall: (site: string) => void; uninstallSummary?: string[]; busy: boolean }) {
+export function Welcome({ startup, siteName, onRepair, onChange, onUninstall, uninstallSummary, busy }: { startup?: StartupInfo; siteName: string; onRepair: () => void; onChange: () => void; onUninstall: (site: string) => void; uninstallSummary?: string[]; busy: boolean }) {
   const s = useShared();
   const d = startup?.defaults;
   return (
@@ -41,18 +41,22 @@ export function Welcome({ startup, onRepair, onChange, onUninstall, uninstallSum
               <Body1>
                 The site "{e.siteName}"{e.lastRunAt ? `, last changed ${e.lastRunAt.slice(0, 16).replace('T', ' ')}` : ''}.
               </Body1>
-              <Button appearance="primary" onClick={onRepair} disabled={busy} data-testid="repair">
-                Repair
-              </Button>
-              <Button onClick={onChange} disabled={busy} data-testid="change-settings">
-                Change settings
-              </Button>
+              {e.siteName.toLowerCase() === siteName.toLowerCase() ? (
+                <>
+                  <Button appearance="primary" onClick={onRepair} disabled={busy} data-testid="repair">
+                    Repair
+                  </Button>
+                  <Button onClick={onChange} disabled={busy} data-testid="change-settings">
+                    Change settings
+                  </Button>
+                </>
+              ) : null}
               <Button onClick={() => onUninstall(e.siteName)} disabled={busy} data-testid={`uninstall-${e.siteName}`}>
                 Uninstall
               </Button>
             </div>
           ))}
-          <Body1>Repair checks every step with the settings below and changes only what is not as it should be.</Body1>
+          <Body1>Repair checks every step with the settings of this deployment ({startup.defaultsFrom === 'built-in' ? "the guide's values" : startup.defaultsFrom}) and changes only what is not as it should be. To repair a deployment made with other settings, put its deploy.json beside this program.</Body1>
         </Card>
       ) : null}
       {uninstallSummary ? (
