@@ -194,7 +194,7 @@ test('bad input in Settings: the engine\'s message as you type, Next disabled, n
   await expect(page.getByTestId('next')).toBeEnabled();
 });
 
-test('keyboard only: Welcome to Install with Tab and Enter; focus lands on each new screen\'s heading and is visible', async ({ page }) => {
+test('keyboard only: Welcome to Finish and the report with Tab and Enter; focus lands on each new screen\'s heading and is visible', async ({ page }) => {
   await open(page);
   const focusedHeading = () => page.evaluate(() => document.activeElement?.tagName === 'H2' && document.activeElement.textContent);
   // From the page start, Tab until the Next button has focus, then Enter.
@@ -224,8 +224,20 @@ test('keyboard only: Welcome to Install with Tab and Enter; focus lands on each 
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element, ':focus-visible').outlineStyle + '|' + getComputedStyle(document.activeElement as Element).outlineStyle);
   expect(outline).not.toBe('none|none');
   await page.keyboard.press('Enter');
+  await expect.poll(focusedHeading).toBe('Install');
   await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
   expect(h.host.server.appHostText()).toContain('<site name="shop"');
+  // on to Verify and Finish, and the report, still without the mouse
+  await tabTo('next');
+  await page.keyboard.press('Enter');
+  await expect.poll(focusedHeading).toBe('Verify');
+  await expect(page.getByTestId('verification')).toContainText('The site works.');
+  await tabTo('next');
+  await page.keyboard.press('Enter');
+  await expect.poll(focusedHeading).toBe('Finish');
+  await tabTo('save-report');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('report-saved')).toContainText('django-iis-setup-shop.html');
 });
 
 test('a re-run on a deployed server: Welcome offers Repair, and every step is already done', async ({ page }) => {
