@@ -6,6 +6,7 @@
  * nothing. Then, per step, the server is changed by hand and the next run must find it (the step
  * runs, not "already done") and repair it (the site verifies).
  */
+import { execFileSync } from 'node:child_process';
 import { rmSync, unlinkSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/shared/config';
@@ -79,6 +80,16 @@ describe('the cheap re-run still finds what changed behind its back, and repairs
     expect(r.states[drift.step]).toBe('done');
     expect(r.verification?.ok, JSON.stringify(r.verification?.probes.filter((x) => !x.ok))).toBe(true);
     expect((await run(c, h)).mutatingCommands).toBe(0);
+  });
+
+  it('migrate: a migration applied but not recorded (a migrate stopped between its commit and its record) is recorded, not failed on', async () => {
+    const h = await warm();
+    const db = h.server.toReal('C:\\apps\\foo\\db.sqlite3');
+    execFileSync('/usr/bin/python3', ['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(db)}); c.execute("DELETE FROM django_migrations WHERE app='admin'"); c.commit()`]);
+    const r = await run(c, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect(r.states.migrate).toBe('done');
+    expect(r.verification?.ok).toBe(true);
   });
 
   it('python: python.exe gone (Python removed by hand) is found; the simulated installer cannot model a removal, so only the finding is tested', async () => {

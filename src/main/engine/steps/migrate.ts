@@ -18,7 +18,11 @@ export const migrate: Step = {
     const view = await projectView(ctx);
     if (view.facts && (!view.facts.database || /dummy/.test(view.facts.database.engine))) return done('the project has no database');
     const env = await manageEnv(ctx, view.wsgiHandler);
-    const apply = exec('Apply the database migrations (manage.py migrate)', d.venvPython, [managePy(config), 'migrate', '--noinput'], { cwd: config.appDir, env });
+    // --fake-initial: an initial migration whose tables all exist is recorded instead of run again.
+    // A migrate stopped between its commit and its record (Django records a migration with deferred
+    // SQL after committing it; a killed run, a reboot) leaves exactly that: without it every later
+    // migrate fails with "table ... already exists".
+    const apply = exec('Apply the database migrations (manage.py migrate)', d.venvPython, [managePy(config), 'migrate', '--noinput', '--fake-initial'], { cwd: config.appDir, env });
     if (!view.facts) return needed('the project is not in place yet', [apply]);
     if (view.sqliteFile && !(await host.exists(view.sqliteFile))) return needed(`the SQLite database ${view.sqliteFile} does not exist yet`, [apply]);
     // SQLite: a database found applied is not asked again while the code, the packages and the
@@ -38,7 +42,7 @@ export const migrate: Step = {
   psCheck: ({ config, d }) => `$(& ${psq(d.venvPython)} ${psq(managePy(config))} 'migrate' '--check' | Out-Null; $LASTEXITCODE -eq 0)`,
   explain(action, r) {
     const text = `${r.stdout}${r.stderr}`;
-    if (/could not connect|Connection refused|OperationalError/i.test(text))
+    if (/could not connect|Connection refused|OperationalError/i.test(text) && !/already exists|no such (table|column)/i.test(text))
       return {
         what: 'The database could not be reached to apply the migrations.',
         why: text.trim().split(/\r?\n/).filter((l) => /Error/.test(l)).at(-1) ?? 'The database server refused the connection.',

@@ -7,7 +7,7 @@
  * SIMULATED: everything here. What is real: the files under DIR, the applicationHost.config XML,
  * and Python/Django where /usr/bin/python3 with Debian's python3-django is available (see python.ts).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, appendFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, appendFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { redact } from '../../../shared/problem';
 import { freshAppHostConfig } from './apphost';
@@ -183,6 +183,7 @@ export class SimulatedServer {
       if (typeof st !== 'object' || st === null || st.version !== 1 || typeof st.features !== 'object' || !Array.isArray(st.faults) || typeof st.commandCount !== 'number')
         throw new SimulatorError(`${s.statePath} is not the state of a simulated server. Delete the folder ${abs} and start a fresh one.`);
       s.state = st;
+      s.removeStaleTemps();
     } else {
       if (existsSync(abs) && readdirSync(abs).some((f) => f !== 'faults.json' && f !== 'scenario.json')) {
         throw new SimulatorError(
@@ -195,6 +196,16 @@ export class SimulatedServer {
     }
     s.loadFaultFile();
     return s;
+  }
+
+  /** A process killed between writing a state file's temporary copy and renaming it leaves the copy: removed here. */
+  private removeStaleTemps(): void {
+    const dir = path.dirname(this.statePath);
+    for (const f of readdirSync(dir)) {
+      const pid = Number(/\.(\d+)\.tmp$/.exec(f)?.[1] ?? NaN);
+      if (!Number.isFinite(pid) || processAlive(pid)) continue;
+      rmSync(path.join(dir, f), { force: true });
+    }
   }
 
   static exists(root: string): boolean {
@@ -527,5 +538,19 @@ export class SimulatedServer {
   venvForPython(exe: string): { winDir: string; realDir: string; basePython: string } | undefined {
     const dir = exe.replace(/\\Scripts\\python\.exe$/i, '').toLowerCase();
     return this.state.venvs[dir];
+  }
+}
+
+/** Whether a process still runs (a zombie, killed and not yet reaped, does not). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
