@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { winJoin } from '../../shared/winpath';
 import { TOOL_DATA_DIR } from './commands';
 import type { Host } from './host';
+import type { CachingHost } from './read-cache';
 import type { StepContext } from './step';
 
 export const CHECK_CACHE_DIR = `${TOOL_DATA_DIR}\\cache`;
@@ -95,8 +96,27 @@ export async function treeEntries(host: Host, root: string, keep: (name: string)
   return out;
 }
 
-/** The fingerprint of the project's code and of what runs it (no process started). */
+const fingerprints = new WeakMap<StepContext, Map<string, { generation: number; value: Promise<string> }>>();
+
+/**
+ * The fingerprint of the project's code and of what runs it (no process started). Within a run or a
+ * plan (a host with a read cache) it is walked once while nothing changes on the server, however many
+ * checks ask.
+ */
 export async function codeFingerprint(ctx: StepContext, env: Record<string, string>): Promise<string> {
+  const generation = (ctx.host as Partial<CachingHost>).generation?.();
+  if (generation === undefined) return walkCode(ctx, env);
+  let memo = fingerprints.get(ctx);
+  if (!memo) fingerprints.set(ctx, (memo = new Map<string, { generation: number; value: Promise<string> }>()));
+  const key = digest(env);
+  const hit = memo.get(key);
+  if (hit && hit.generation === generation) return hit.value;
+  const value = walkCode(ctx, env);
+  memo.set(key, { generation, value });
+  return value;
+}
+
+async function walkCode(ctx: StepContext, env: Record<string, string>): Promise<string> {
   const { config, host } = ctx;
   const code = await treeEntries(host, config.appDir, (n) => CODE_FILE.test(n) && n.toLowerCase() !== 'staticfiles.json', (n) => !NOT_CODE_DIR.test(n));
   const sitePackages = await host.readDir(winJoin(config.venvDir, 'Lib', 'site-packages')).catch(() => [] as string[]);

@@ -27,6 +27,8 @@ export function isCacheableRead(file: string, args: readonly string[]): boolean 
 export interface CachingHost extends Host {
   /** Forgets every answer (something changed on the server). */
   invalidate(): void;
+  /** Changes each time answers are forgotten: what was read from the server at one value still holds. */
+  generation(): number;
 }
 
 export function withReadCache(inner: Host): CachingHost {
@@ -66,6 +68,7 @@ export function withReadCache(inner: Host): CachingHost {
     get(target, prop, receiver) {
       if (prop === 'exec') return exec;
       if (prop === 'invalidate') return invalidate;
+      if (prop === 'generation') return () => generation;
       if (prop === 'writeFile' || prop === 'mkdir' || prop === 'remove' || prop === 'createExclusive' || prop === 'download') {
         const f = Reflect.get(target, prop, receiver) as (...a: unknown[]) => Promise<unknown>;
         const changing = changes((...a: unknown[]) => f.apply(target, a));

@@ -42,8 +42,8 @@ export const collectstatic: Step = {
     // Found up to date before, and nothing collectstatic reads or writes has changed since (the code,
     // the packages, every other file of the project, the files in STATIC_ROOT): not asked again.
     const fp = view.facts.staticDirsOutsideApp === 0 && !manifestFile ? await staticFingerprint(ctx, env, view.staticRoot, view.media?.root) : undefined;
-    if (fp && (await recall<number>(ctx, 'collectstatic', fp)) !== undefined && (await host.exists(view.staticRoot)))
-      return done(`${(await recall<number>(ctx, 'collectstatic', fp)) ?? 0} static files are up to date in ${view.staticRoot} (nothing changed since collectstatic --dry-run said so)`);
+    const known = fp ? await recall<number>(ctx, 'collectstatic', fp) : undefined;
+    if (known !== undefined && (await host.exists(view.staticRoot))) return done(`${known} static files are up to date in ${view.staticRoot} (nothing changed since collectstatic --dry-run said so)`);
     const r = await host.exec(d.venvPython, [managePy(config), 'collectstatic', '--noinput', '--dry-run'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     if (r.exitCode !== 0) {
       const err = r.stderr.trim().split(/\r?\n/).at(-1) ?? '';
