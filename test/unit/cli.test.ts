@@ -1,7 +1,8 @@
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/cli';
+import { main, parseArgs } from '../../src/main/cli/cli';
+import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import { deployedBaseline, tmp } from './helpers';
 import { STEP_IDS } from '../../src/shared/steps';
 
@@ -25,10 +26,36 @@ describe('usage and configuration errors: one clear message, exit 2', () => {
     [[], 'No command given'],
     [['frobnicate', '--simulate', '/tmp/x'], 'Unknown command "frobnicate"'],
     [['export'], 'export needs --format powershell'],
+    [['plan', '--config'], '--config needs a value'],
+    [['plan', '--config', '--json'], '--config needs a value'],
+    [['plan', '--json=yes'], '--json takes no value'],
+    [['plan', 'extra'], 'Unexpected argument "extra"'],
+    [['plan', '--sim-port-in-use', 'eighty'], '--sim-port-in-use takes a port number'],
+    [['plan', '--sim-fault', '{nope'], '--sim-fault takes JSON'],
   ])('%j', async (args, text) => {
     const r = await cli(args);
     expect(r.code).toBe(2);
     expect(r.err).toContain(text);
+  });
+
+  it('the parser (util.parseArgs) takes --flag=value, -y, repeated flags, --help and --version', async () => {
+    const o = parseArgs(['apply', '--config=deploy.json', '-y', '--sim-fault', '{"match":"a","exitCode":1}', '--sim-fault', '{"match":"b","exitCode":2}', '--sim-port-in-use', '81', '--sim-port-in-use', '8080']);
+    expect(o).toMatchObject({ command: 'apply', config: 'deploy.json', yes: true, faults: [{ match: 'a' }, { match: 'b' }], scenario: { portsInUse: [{ port: 81 }, { port: 8080 }] } });
+    expect(parseArgs(['plan', '--help']).command).toBe('help');
+    const v = await cli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.out).toBe(`django-iis-setup ${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}`);
+  });
+
+  it('not elevated: says so first, exit 2, no command run on the server', async () => {
+    const dir = tmp('notelev-');
+    const r = await cli(['apply', '--yes', '--simulate', dir, '--sim-not-elevated']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('Run as administrator');
+    expect(r.err).toContain('Nothing was changed');
+    const h = new SimulatedHost(dir);
+    expect(h.commandLog()).toEqual([]);
+    await h.dispose();
   });
 
   it('invalid JSON and invalid values', async () => {

@@ -5,9 +5,11 @@
  * Exit codes: 0 success, 1 a step or a verification failed, 2 bad usage or configuration.
  */
 import { execFileSync } from 'node:child_process';
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { APP_VERSION } from '../../shared/version';
 import { configJsonSchema, parseConfig, type DeploymentConfig } from '../../shared/config';
 import { describeAction, describeArgv, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
 import { redact, redactDeep, type Problem } from '../../shared/problem';
@@ -32,8 +34,15 @@ export interface CliIo {
 
 export class UsageError extends Error {}
 
+/** Exit code 2 (nothing was changed): the tool runs without administrator rights. */
+export class NotElevatedError extends Error {
+  constructor(why: string) {
+    super(`${why} Django IIS Setup needs administrator rights for IIS, DISM, icacls and the services, even to read them. Open cmd or PowerShell with "Run as administrator" (or run the scheduled task with highest privileges) and run the same command again. Nothing was changed.`);
+  }
+}
+
 /** The commands of the command line (the packaged exe runs headless when given one). */
-export const COMMANDS = ['plan', 'apply', 'verify', 'rollback', 'uninstall', 'export', 'rehearse', 'schema', 'help'] as const;
+export const COMMANDS = ['plan', 'apply', 'verify', 'rollback', 'uninstall', 'export', 'rehearse', 'schema', 'help', 'version'] as const;
 
 interface Options {
   command: string;
@@ -75,6 +84,7 @@ Commands:
                        deploy the sample app (or your own project, copied from a local folder
                        or .zip) on a fresh simulated Windows Server, verify it, run it again
   schema               print the JSON Schema of the configuration file
+  version              print the version (also --version)
 
 Options:
   --config FILE        deployment configuration (JSON); defaults are the guide's (site foo, port 81)
@@ -91,111 +101,109 @@ Options:
                        ({"commandNumber":N}, {"hang":true}, {"restart":true}, "times":N)
 `;
 
+/** The flags, for Node's util.parseArgs (strict: an unknown flag or a missing value is a usage error). */
+const FLAGS = {
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  simulate: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  windows: { type: 'string' },
+  fix: { type: 'boolean' },
+  report: { type: 'string' },
+  keep: { type: 'string' },
+  project: { type: 'string' },
+  'rotate-secret': { type: 'boolean' },
+  'sim-lenient-packages': { type: 'boolean' },
+  'sim-windows': { type: 'string' },
+  'sim-language': { type: 'string' },
+  'sim-not-elevated': { type: 'boolean' },
+  'sim-port-in-use': { type: 'string', multiple: true },
+  'sim-iis': { type: 'string' },
+  'sim-python': { type: 'string', multiple: true },
+  'sim-fault': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies NonNullable<Parameters<typeof nodeParseArgs>[0]>['options'];
+
+/** util.parseArgs' messages, said the way the rest of the command line speaks. */
+function usageFromParseError(e: unknown): UsageError {
+  const err = e as { code?: string; message?: string };
+  const msg = err.message ?? String(e);
+  const flag = /'(-[-\w]+)/.exec(msg)?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`Unknown option ${flag ?? msg}.`);
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /does not take an argument/.test(msg)) return new UsageError(`${flag ?? 'This option'} takes no value.`);
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new UsageError(`${flag ?? 'An option'} needs a value.`);
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError(msg);
+  return new UsageError(msg);
+}
+
 export function parseArgs(argv: string[]): Options {
-  const o: Options = { command: '', json: false, yes: false, rotateSecret: false, lenientPackages: false, scenario: {} };
-  const need = (i: number, flag: string) => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    switch (a) {
-      case '--config':
-        o.config = need(i++, a);
-        break;
-      case '--json':
-        o.json = true;
-        break;
-      case '--yes':
-      case '-y':
-        o.yes = true;
-        break;
-      case '--simulate':
-        o.simulate = need(i++, a);
-        break;
-      case '--format':
-        o.format = need(i++, a);
-        break;
-      case '--out':
-        o.out = need(i++, a);
-        break;
-      case '--windows':
-        o.windows = need(i++, a);
-        break;
-      case '--fix':
-        o.fix = true;
-        break;
-      case '--report':
-        o.report = need(i++, a);
-        break;
-      case '--keep':
-        o.keep = need(i++, a);
-        break;
-      case '--project':
-        o.project = need(i++, a);
-        break;
-      case '--rotate-secret':
-        o.rotateSecret = true;
-        break;
-      case '--sim-lenient-packages':
-        o.lenientPackages = true;
-        break;
-      case '--sim-windows': {
-        const v = need(i++, a);
-        if (!['2016', '2019', '2022', '2025', 'client'].includes(v)) throw new UsageError('--sim-windows takes 2016, 2019, 2022, 2025 or client.');
-        o.scenario.windows = v as WindowsFlavour;
-        break;
-      }
-      case '--sim-language': {
-        const v = need(i++, a);
-        if (!(SIM_LANGUAGES as readonly string[]).includes(v)) throw new UsageError(`--sim-language takes ${SIM_LANGUAGES.join(', ')}.`);
-        o.scenario.language = v as SimLanguage;
-        break;
-      }
-      case '--sim-not-elevated':
-        o.scenario.elevated = false;
-        break;
-      case '--sim-port-in-use': {
-        const v = Number(need(i++, a));
-        if (!Number.isInteger(v) || v < 1 || v > 65535) throw new UsageError('--sim-port-in-use takes a port number.');
-        (o.scenario.portsInUse ??= []).push({ port: v, process: 'httpd.exe' });
-        break;
-      }
-      case '--sim-iis': {
-        const v = need(i++, a);
-        if (!['none', 'web-server', 'with-cgi'].includes(v)) throw new UsageError('--sim-iis takes none, web-server or with-cgi.');
-        o.scenario.iis = v as Scenario['iis'] & string;
-        break;
-      }
-      case '--sim-python': {
-        const m = /^(\d+\.\d+\.\d+)=([A-Za-z]:\\.*)$/.exec(need(i++, a));
-        if (!m) throw new UsageError('--sim-python takes VERSION=DIR, e.g. 3.14.6=C:\\Python314.');
-        (o.scenario.python ??= []).push({ version: m[1] as string, dir: m[2] as string, allUsers: true });
-        break;
-      }
-      case '--sim-fault': {
-        let f: unknown;
-        try {
-          f = JSON.parse(need(i++, a));
-        } catch {
-          throw new UsageError('--sim-fault takes JSON, e.g. {"match":"appcmd.exe add site","exitCode":183}.');
-        }
-        const bad = faultProblem(f);
-        if (bad) throw new UsageError(`--sim-fault: ${bad}.`);
-        (o.faults ??= []).push(f as Fault);
-        break;
-      }
-      case '--help':
-      case '-h':
-        o.command = 'help';
-        break;
-      default:
-        if (a.startsWith('-')) throw new UsageError(`Unknown option ${a}.`);
-        if (o.command) throw new UsageError(`Unexpected argument "${a}".`);
-        o.command = a;
-    }
+  let parsed: ReturnType<typeof nodeParseArgs<{ args: string[]; options: typeof FLAGS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = nodeParseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usageFromParseError(e);
   }
+  const v = parsed.values;
+  const o: Options = { command: '', json: v.json ?? false, yes: v.yes ?? false, rotateSecret: v['rotate-secret'] ?? false, lenientPackages: v['sim-lenient-packages'] ?? false, scenario: {} };
+  // A value that looks like the next flag (--config --json) is a forgotten value, as before.
+  for (const k of ['config', 'simulate', 'format', 'out', 'windows', 'report', 'keep', 'project', 'sim-windows', 'sim-language', 'sim-iis'] as const) {
+    const val = v[k];
+    if (val !== undefined && val.startsWith('--')) throw new UsageError(`--${k} needs a value.`);
+  }
+  if (v.config !== undefined) o.config = v.config;
+  if (v.simulate !== undefined) o.simulate = v.simulate;
+  if (v.format !== undefined) o.format = v.format;
+  if (v.out !== undefined) o.out = v.out;
+  if (v.windows !== undefined) o.windows = v.windows;
+  if (v.fix) o.fix = true;
+  if (v.report !== undefined) o.report = v.report;
+  if (v.keep !== undefined) o.keep = v.keep;
+  if (v.project !== undefined) o.project = v.project;
+  const sw = v['sim-windows'];
+  if (sw !== undefined) {
+    if (!['2016', '2019', '2022', '2025', 'client'].includes(sw)) throw new UsageError('--sim-windows takes 2016, 2019, 2022, 2025 or client.');
+    o.scenario.windows = sw as WindowsFlavour;
+  }
+  const sl = v['sim-language'];
+  if (sl !== undefined) {
+    if (!(SIM_LANGUAGES as readonly string[]).includes(sl)) throw new UsageError(`--sim-language takes ${SIM_LANGUAGES.join(', ')}.`);
+    o.scenario.language = sl as SimLanguage;
+  }
+  if (v['sim-not-elevated']) o.scenario.elevated = false;
+  for (const raw of v['sim-port-in-use'] ?? []) {
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--sim-port-in-use takes a port number.');
+    (o.scenario.portsInUse ??= []).push({ port, process: 'httpd.exe' });
+  }
+  const si = v['sim-iis'];
+  if (si !== undefined) {
+    if (!['none', 'web-server', 'with-cgi'].includes(si)) throw new UsageError('--sim-iis takes none, web-server or with-cgi.');
+    o.scenario.iis = si as Scenario['iis'] & string;
+  }
+  for (const raw of v['sim-python'] ?? []) {
+    const m = /^(\d+\.\d+\.\d+)=([A-Za-z]:\\.*)$/.exec(raw);
+    if (!m) throw new UsageError('--sim-python takes VERSION=DIR, e.g. 3.14.6=C:\\Python314.');
+    (o.scenario.python ??= []).push({ version: m[1] as string, dir: m[2] as string, allUsers: true });
+  }
+  for (const raw of v['sim-fault'] ?? []) {
+    let f: unknown;
+    try {
+      f = JSON.parse(raw);
+    } catch {
+      throw new UsageError('--sim-fault takes JSON, e.g. {"match":"appcmd.exe add site","exitCode":183}.');
+    }
+    const bad = faultProblem(f);
+    if (bad) throw new UsageError(`--sim-fault: ${bad}.`);
+    (o.faults ??= []).push(f as Fault);
+  }
+  const [command, extra] = parsed.positionals;
+  if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}".`);
+  if (v.help) o.command = 'help';
+  else if (v.version) o.command = 'version';
+  else if (command !== undefined) o.command = command;
   if (!o.command) throw new UsageError('No command given.');
   return o;
 }
@@ -313,6 +321,10 @@ async function withHost<T>(o: Options, fn: (h: Host) => Promise<T>): Promise<T> 
   const host = selectHost({ ...(o.simulate ? { simulate: o.simulate } : {}), scenario: o.scenario, lenientPackages: o.lenientPackages });
   if (host instanceof SimulatedHost) for (const f of o.faults ?? []) host.server.addFault(f);
   try {
+    // IIS's configuration, DISM, icacls and the services need an administrator; reading them does too.
+    // Said first and plainly (a console exe cannot raise its own rights), before anything is read or changed.
+    const info = await host.info();
+    if (!info.elevated) throw new NotElevatedError(info.kind === 'simulated' ? 'The simulated server runs this tool without administrator rights (--sim-not-elevated).' : 'This command prompt is not elevated.');
     return await fn(host);
   } finally {
     await host.dispose();
@@ -332,6 +344,10 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
   try {
     if (o.command === 'help') {
       io.out(USAGE);
+      return 0;
+    }
+    if (o.command === 'version') {
+      io.out(`django-iis-setup ${APP_VERSION}`);
       return 0;
     }
     if (o.command === 'schema') {
@@ -458,7 +474,7 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
         throw new UsageError(`Unknown command "${o.command}".`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof HostSelectionError || e instanceof SimulatorError || e instanceof JournalError || e instanceof LockError) {
+    if (e instanceof UsageError || e instanceof NotElevatedError || e instanceof HostSelectionError || e instanceof SimulatorError || e instanceof JournalError || e instanceof LockError) {
       io.err(e.message);
       return 2;
     }

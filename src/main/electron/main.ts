@@ -16,7 +16,7 @@ import { WindowsHost } from '../hosts/windows/windows-host';
 import { registerContract, sendEvent } from './ipc-main';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CLI_COMMANDS = new Set<string>([...COMMANDS, '--help', '-h']);
+const CLI_COMMANDS = new Set<string>([...COMMANDS, '--help', '-h', '--version', '-v']);
 const argv = process.argv.slice(app.isPackaged ? 1 : 2);
 
 if (argv[0] && CLI_COMMANDS.has(argv[0])) {

@@ -2,7 +2,12 @@
  * A plain HTTP GET/HEAD client over node:http. Not fetch: fetch drops a Host header, and
  * verifying a site bound to a host name needs one (IIS routes by it).
  */
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { HttpOptions, HttpResult } from '../engine/host';
 
 export function httpRequest(url: string, opts: HttpOptions = {}, connectTo?: { host: string; port: number }): Promise<HttpResult> {
@@ -33,4 +38,39 @@ export function httpRequest(url: string, opts: HttpOptions = {}, connectTo?: { h
     req.on('error', (e) => resolve({ status: 0, headers: {}, body: '', networkError: String(e) }));
     req.end();
   });
+}
+
+/**
+ * Downloads a URL to a file over node:http/https, following up to 5 redirects (go.microsoft.com/fwlink
+ * answers 302). Not fetch: under Wine, undici's connect fails ("connect UNKNOWN") where node:http
+ * works (seen in the Wine lane); the same code serves Windows. A failed download leaves no file.
+ */
+export async function downloadToFile(url: string, file: string, signal?: AbortSignal, redirects = 5): Promise<void> {
+  const u = new URL(url);
+  const get = u.protocol === 'https:' ? https.get : u.protocol === 'http:' ? http.get : undefined;
+  if (!get) throw new Error(`Download of ${url} failed: only http and https addresses are supported`);
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const req = get(u, { timeout: 60_000, ...(signal ? { signal } : {}) }, resolve);
+    req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
+    req.on('error', (e) => reject(new Error(`Download of ${url} failed: ${e.message}`)));
+  });
+  const status = res.statusCode ?? 0;
+  if (status >= 300 && status < 400 && res.headers.location) {
+    res.resume();
+    if (redirects <= 0) throw new Error(`Download of ${url} failed: too many redirects`);
+    return downloadToFile(new URL(res.headers.location, u).toString(), file, signal, redirects - 1);
+  }
+  if (status !== 200) {
+    res.resume();
+    throw new Error(`Download of ${url} failed: HTTP ${status}`);
+  }
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.download`;
+  try {
+    await pipeline(res, createWriteStream(tmp));
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new Error(`Download of ${url} failed: ${(e as Error).message}`);
+  }
 }

@@ -7,33 +7,37 @@ import { ProgramNotFoundError, type ExecOptions, type ExecResult } from '../engi
 
 export { ProgramNotFoundError };
 
-export async function runProcess(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+/**
+ * decode: how a line's bytes become text (the Windows host decodes console output in its code page);
+ * absent, UTF-8. spawn.extendEnv false: opts.env is the whole environment (the Windows host merges it). Lines are split on LF at the byte level, a CR before it dropped for onLine.
+ */
+export async function runProcess(file: string, args: readonly string[], opts: ExecOptions = {}, decode: (bytes: Uint8Array) => string = (b) => Buffer.from(b).toString('utf8'), spawn: { extendEnv?: boolean } = {}): Promise<ExecResult> {
   const child = execa(file, [...args], {
     cwd: opts.cwd,
     env: opts.env,
-    extendEnv: true,
+    extendEnv: spawn.extendEnv ?? true,
     reject: false,
     stdin: 'ignore',
     windowsHide: true,
     shell: false,
     forceKillAfterDelay: 2000,
-    encoding: 'utf8',
+    encoding: 'buffer',
     stripFinalNewline: false,
   });
   const pump = (stream: NodeJS.ReadableStream | null | undefined, name: 'stdout' | 'stderr') => {
     if (!stream || !opts.onLine) return;
-    let buf = '';
-    stream.on('data', (chunk: Buffer | string) => {
-      buf += chunk.toString();
+    let buf: Buffer = Buffer.alloc(0);
+    stream.on('data', (chunk: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        opts.onLine?.(name, buf.slice(0, i).replace(/\r$/, ''));
-        buf = buf.slice(i + 1);
+      while ((i = buf.indexOf(10)) >= 0) {
+        opts.onLine?.(name, decode(buf.subarray(0, i)).replace(/\r$/, ''));
+        buf = buf.subarray(i + 1);
       }
     });
     stream.on('end', () => {
-      if (buf.length > 0) opts.onLine?.(name, buf.replace(/\r$/, ''));
-      buf = '';
+      if (buf.length > 0) opts.onLine?.(name, decode(buf).replace(/\r$/, ''));
+      buf = Buffer.alloc(0);
     });
   };
   pump(child.stdout, 'stdout');
@@ -54,10 +58,25 @@ export async function runProcess(file: string, args: readonly string[], opts: Ex
   if ((r as { code?: string }).code === 'ENOENT') throw new ProgramNotFoundError(file);
   return {
     exitCode: typeof r.exitCode === 'number' ? r.exitCode : -1,
-    stdout: typeof r.stdout === 'string' ? r.stdout : '',
-    stderr: typeof r.stderr === 'string' ? r.stderr : '',
+    stdout: decodeLines(r.stdout, decode),
+    stderr: decodeLines(r.stderr, decode),
     killed: stopped || Boolean(r.isCanceled || r.timedOut || r.isTerminated),
   };
+}
+
+/** Decodes line by line (one program may mix UTF-8 and code-page lines), keeping the line ends. */
+function decodeLines(out: unknown, decode: (bytes: Uint8Array) => string): string {
+  if (!(out instanceof Uint8Array)) return '';
+  const buf = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  const parts: string[] = [];
+  let start = 0;
+  let i: number;
+  while ((i = buf.indexOf(10, start)) >= 0) {
+    parts.push(decode(buf.subarray(start, i)));
+    start = i + 1;
+  }
+  parts.push(decode(buf.subarray(start)));
+  return parts.join('\n');
 }
 
 /** Windows: taskkill /T /F (the tree); elsewhere the child itself. */

@@ -118,7 +118,10 @@ export class HttpFront {
   /** One process per site (IIS stops the old one when the site's settings or pool change). */
   private readonly platforms = new Map<string, { key: string; pp: PlatformProcess }>();
 
-  constructor(private readonly server: SimulatedServer) {}
+  constructor(
+    private readonly server: SimulatedServer,
+    private readonly opts: { listenOnSitePorts: boolean } = { listenOnSitePorts: false },
+  ) {}
 
   /** Starts a loopback listener for every binding of every started site (W3SVC running). */
   async sync(): Promise<void> {
@@ -155,7 +158,13 @@ export class HttpFront {
             });
         });
       });
-      await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(this.opts.listenOnSitePorts ? port : 0, '127.0.0.1', () => {
+          srv.off('error', reject);
+          resolve();
+        });
+      });
       this.listeners.set(port, srv);
       this.portMap.set(port, (srv.address() as AddressInfo).port);
     }

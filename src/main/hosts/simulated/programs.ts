@@ -479,7 +479,7 @@ export function runMsiexec(s: SimulatedServer, args: readonly string[]): Program
   const log = li >= 0 ? args[li + 1] : undefined;
   if (httpPlatform) return installHttpPlatformHandler(s, log);
   mkdirSync(s.toReal(PYMANAGER_DIR), { recursive: true });
-  for (const f of ['pymanager.exe', 'py.exe', 'pyw.exe']) writeFileSync(s.toReal(`${PYMANAGER_DIR}\\${f}`), `SIMULATED ${f} (Python install manager)\r\n`);
+  for (const f of ['pymanager.exe', 'py.exe', 'pyw.exe']) s.writeProgram(`${PYMANAGER_DIR}\\${f}`, `SIMULATED ${f} (Python install manager)\r\n`);
   s.noteSimulated('The Python install manager was "installed" from its MSI by the simulated msiexec (marker files in C:\\Program Files\\PyManager); its real layout is unconfirmed.');
   s.save();
   return res(0, '', true);

@@ -214,7 +214,7 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
       const sp = `${venv.winDir}\\Lib\\site-packages`;
       mkdirSync(s.toReal(sp), { recursive: true });
       writeFileSync(s.toReal(`${sp}\\wfastcgi.py`), WFASTCGI_STANDIN);
-      writeFileSync(s.toReal(`${venv.winDir}\\Scripts\\wfastcgi-enable.exe`), 'SIMULATED wfastcgi-enable.exe\r\n');
+      s.writeProgram(`${venv.winDir}\\Scripts\\wfastcgi-enable.exe`, 'SIMULATED wfastcgi-enable.exe\r\n');
       pkgs[n] = { version: '3.0.0', simulated: true };
       s.noteSimulated('wfastcgi 3.0.0 was recorded as installed and its wfastcgi.py written as a marked stand-in (Windows-only; no PyPI here); the HTTP front runs Django as wfastcgi would.');
       out.push(`Collecting wfastcgi`, `Installing collected packages: wfastcgi`, `Successfully installed wfastcgi-3.0.0`);
@@ -313,7 +313,7 @@ async function createVenv(s: SimulatedServer, basePython: string, target: string
   const tag = base.version.split('.').slice(0, 2).join('.');
   for (const sub of ['Scripts', 'Lib\\site-packages', 'Include']) mkdirSync(s.toReal(`${target}\\${sub}`), { recursive: true });
   writeFileSync(s.toReal(`${target}\\pyvenv.cfg`), `home = ${base.dir}\r\ninclude-system-site-packages = false\r\nversion = ${base.version}\r\nexecutable = ${base.dir}\\python.exe\r\ncommand = ${base.dir}\\python.exe -m venv ${target}\r\n`);
-  for (const f of ['python.exe', 'pythonw.exe', 'pip.exe']) writeFileSync(s.toReal(`${target}\\Scripts\\${f}`), `SIMULATED ${f} (venv of Python ${tag}; runs the real interpreter in ${realDir})\r\n`);
+  for (const f of ['python.exe', 'pythonw.exe', 'pip.exe']) s.writeProgram(`${target}\\Scripts\\${f}`, `SIMULATED ${f} (venv of Python ${tag}; runs the real interpreter in ${realDir})\r\n`);
   writeFileSync(s.toReal(`${target}\\Scripts\\activate.bat`), `@echo off\r\nset "VIRTUAL_ENV=${target}"\r\nset "PATH=%VIRTUAL_ENV%\\Scripts;%PATH%"\r\n`);
   s.state.venvs[key] = { winDir: target.replace(/\\+$/, ''), realDir, basePython };
   s.noteSimulated(`The virtual environment ${target} is backed by a real venv of ${realPython()} with --system-site-packages.`);

@@ -167,6 +167,12 @@ export class SimulatedServer {
   state!: SimState;
   /** --sim-lenient-packages: a distribution the machine lacks is recorded with a warning instead of failing pip (this process only). */
   lenientPackages = false;
+  /**
+   * The Wine lane only (test/windows): the bytes written wherever the simulated server "installs" a
+   * program (System32's tools, appcmd.exe, python.exe...): a small real Windows program that forwards
+   * its command line back to this simulator, so a Windows runtime can start it. Otherwise a text marker.
+   */
+  programImage: Buffer | undefined;
   private readonly statePath: string;
 
   private constructor(readonly root: string) {
@@ -174,10 +180,11 @@ export class SimulatedServer {
   }
 
   /** Opens the server in DIR, creating a fresh Windows Server when DIR has none. */
-  static open(root: string, scenario: Scenario = {}): SimulatedServer {
+  static open(root: string, scenario: Scenario = {}, opts: { programImage?: Buffer } = {}): SimulatedServer {
     const abs = path.resolve(root);
     if (existsSync(abs) && !statSync(abs).isDirectory()) throw new SimulatorError(`${abs} is a file, not a folder: --simulate needs a folder for the simulated server (an empty or new one, or one made by an earlier --simulate run).`);
     const s = new SimulatedServer(abs);
+    s.programImage = opts.programImage;
     if (existsSync(s.statePath)) {
       const st = readJsonFile(s.statePath, 'the simulated server\'s state') as SimState;
       if (typeof st !== 'object' || st === null || st.version !== 1 || typeof st.features !== 'object' || !Array.isArray(st.faults) || typeof st.commandCount !== 'number')
@@ -185,7 +192,8 @@ export class SimulatedServer {
       s.state = st;
       s.removeStaleTemps();
     } else {
-      if (existsSync(abs) && readdirSync(abs).some((f) => f !== 'faults.json' && f !== 'scenario.json')) {
+      // In the Wine lane, DIR/C is the Wine prefix's drive C (its Windows folder already there).
+      if (existsSync(abs) && readdirSync(abs).some((f) => f !== 'faults.json' && f !== 'scenario.json' && !(opts.programImage && f === 'C'))) {
         throw new SimulatorError(
           `${abs} is not empty and holds no simulated server (no .sim/state.json); give an empty or new folder, or one made by an earlier --simulate run.`,
         );
@@ -246,7 +254,9 @@ export class SimulatedServer {
     }
     // tar.exe (bsdtar) ships with Windows 10 1803 (build 17134) and Server 2019 on, not with Server 2016.
     for (const exe of ['dism.exe', 'reg.exe', 'icacls.exe', 'netstat.exe', 'net.exe', 'sc.exe', 'whoami.exe', 'fsutil.exe', 'cmd.exe', 'robocopy.exe', 'msiexec.exe', ...(b.build >= 17134 ? ['tar.exe'] : [])]) {
-      writeFileSync(this.toReal(`C:\\Windows\\System32\\${exe}`), `SIMULATED ${exe}\r\n`);
+      // Under Wine, cmd.exe stays Wine's own (the runtime needs it; the engine never runs it).
+      if (exe === 'cmd.exe' && this.programImage) continue;
+      this.writeProgram(`C:\\Windows\\System32\\${exe}`, `SIMULATED ${exe}\r\n`);
     }
     const cv = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
     this.setReg(cv, 'ProductName', 'REG_SZ', b.productName);
@@ -254,6 +264,8 @@ export class SimulatedServer {
     this.setReg(cv, 'CurrentBuild', 'REG_SZ', String(b.build));
     this.setReg(cv, 'InstallationType', 'REG_SZ', b.type);
     this.setReg(cv, 'EditionID', 'REG_SZ', b.edition);
+    // The console's OEM code page (what tools write to a pipe in): en-US 437, de-DE 850, zh-CN 936.
+    this.setReg('HKLM\\SYSTEM\\CurrentControlSet\\Control\\Nls\\CodePage', 'OEMCP', 'REG_SZ', ({ 'en-US': '437', 'de-DE': '850', 'zh-CN': '936' } as Record<string, string>)[sc.language ?? 'en-US'] ?? '437');
     this.setReg('HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment', 'Path', 'REG_EXPAND_SZ', '%SystemRoot%\\system32;%SystemRoot%;%SystemRoot%\\System32\\Wbem');
     this.setAcl('C:\\', false, [
       { identity: 'NT AUTHORITY\\SYSTEM', rights: 'F', inherit: ['OI', 'CI'] },
@@ -384,6 +396,11 @@ export class SimulatedServer {
     return text.replace(new RegExp(`${esc}/([A-Z])((?:/[^\\s'"/:,)]+)*)/?`, 'g'), (_m, d: string, rest: string) => `${d}:\\${rest.split('/').filter((x) => x).join('\\')}`);
   }
 
+  /** Puts a program the simulated server "installs" in place: a text marker, or the Wine lane's stand-in. */
+  writeProgram(winPath: string, marker: string): void {
+    writeFileSync(this.toReal(winPath), this.programImage ?? marker);
+  }
+
   existsWin(p: string): boolean {
     return existsSync(this.toReal(p));
   }
@@ -467,7 +484,7 @@ export class SimulatedServer {
       this.state.features['IIS-CGI'] = 'Enabled';
     }
     mkdirSync(this.toReal('C:\\Windows\\System32\\inetsrv\\config'), { recursive: true });
-    writeFileSync(this.toReal(APPCMD_PATH), 'SIMULATED appcmd.exe\r\n');
+    this.writeProgram(APPCMD_PATH, 'SIMULATED appcmd.exe\r\n');
     if (!existsSync(this.toReal(APPHOST_PATH))) this.saveAppHost(freshAppHostConfig(withCgi));
     mkdirSync(this.toReal('C:\\inetpub\\wwwroot'), { recursive: true });
     mkdirSync(this.toReal('C:\\inetpub\\custerr'), { recursive: true });
@@ -524,9 +541,9 @@ export class SimulatedServer {
     }
     this.state.pythons[dir.toLowerCase()] = { version, dir, allUsers };
     for (const sub of ['Lib\\site-packages', 'Scripts', 'DLLs']) mkdirSync(this.toReal(`${dir}\\${sub}`), { recursive: true });
-    writeFileSync(this.toReal(`${dir}\\python.exe`), `SIMULATED python.exe ${version}\r\n`);
-    writeFileSync(this.toReal(`${dir}\\Scripts\\pip.exe`), 'SIMULATED pip.exe\r\n');
-    if (!existsSync(this.toReal('C:\\Windows\\py.exe'))) writeFileSync(this.toReal('C:\\Windows\\py.exe'), 'SIMULATED py.exe\r\n');
+    this.writeProgram(`${dir}\\python.exe`, `SIMULATED python.exe ${version}\r\n`);
+    this.writeProgram(`${dir}\\Scripts\\pip.exe`, 'SIMULATED pip.exe\r\n');
+    if (!existsSync(this.toReal('C:\\Windows\\py.exe'))) this.writeProgram('C:\\Windows\\py.exe', 'SIMULATED py.exe\r\n');
     this.save();
   }
 

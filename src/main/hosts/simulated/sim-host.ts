@@ -22,10 +22,20 @@ export class SimulatedHost implements Host {
   readonly server: SimulatedServer;
   private readonly front: HttpFront;
 
-  constructor(root: string, scenario: Scenario = {}, options: { lenientPackages?: boolean } = {}) {
-    this.server = SimulatedServer.open(root, scenario);
+  /**
+   * options.programImage and options.listenOnSitePorts are for the Wine lane (test/windows): programs
+   * are written as the stand-in exe, and each site binding is served on its own port of 127.0.0.1 (so
+   * a real HTTP client reaches http://localhost:81), instead of a free port only this host knows.
+   */
+  constructor(root: string, scenario: Scenario = {}, options: { lenientPackages?: boolean; programImage?: Buffer; listenOnSitePorts?: boolean } = {}) {
+    this.server = SimulatedServer.open(root, scenario, options.programImage ? { programImage: options.programImage } : {});
     this.server.lenientPackages = options.lenientPackages ?? false;
-    this.front = new HttpFront(this.server);
+    this.front = new HttpFront(this.server, { listenOnSitePorts: options.listenOnSitePorts ?? false });
+  }
+
+  /** Brings the HTTP listeners in line with the sites (after a change the host did not make itself). */
+  syncFront(): Promise<void> {
+    return this.front.sync();
   }
 
   private resolveProgram(file: string): string {

@@ -1,24 +1,67 @@
 /**
  * The real Windows host: execa (argv, no shell) + node:fs + fetch. A thin layer: every argv
- * comes from the engine unchanged, the same argv the simulated server interprets. Not
- * exercised on Linux (no Windows here); its behaviour is the simulator's contract.
+ * comes from the engine unchanged, the same argv the simulated server interprets. Never run on
+ * Linux; under Windows Node in Wine by the Wine lane (test/windows: its own tests, then whole
+ * deployments through the console exe), and on real Windows by .github/workflows/windows.yml.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
-import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import path, { dirname } from 'node:path';
 import os from 'node:os';
 import type { ExecOptions, ExecResult, FileStat, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
 import { runProcess } from '../process';
-import { httpRequest } from '../http-client';
+import { downloadToFile, httpRequest } from '../http-client';
 import { parseRegQuery } from '../../engine/parsers';
+import { ProgramNotFoundError } from '../../engine/host';
+import { decodeConsole, parseOemCodePage } from './codepage';
+
+/**
+ * Where Windows would find a program given as a bare name (CreateProcess: System32, then PATH,
+ * with PATHEXT when there is no extension); undefined when it is nowhere. Checked before
+ * spawning: a missing program otherwise surfaces as cmd.exe's exit 9009 (cross-spawn falls back
+ * to cmd.exe), which the engine would read as the program's own failure.
+ */
+export function findProgram(file: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const hasDir = /[\\/:]/.test(file);
+  const exts = path.win32.extname(file) ? [''] : (env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
+  const candidates = hasDir ? [file] : [path.win32.join(env.SystemRoot ?? env.windir ?? 'C:\\Windows', 'System32'), ...(env.Path ?? env.PATH ?? '').split(';').filter(Boolean)].map((d) => path.win32.join(d.replace(/^"(.*)"$/, '$1'), file));
+  for (const c of candidates) for (const e of exts) if (existsSync(c + e)) return c + e;
+  return undefined;
+}
+
+/**
+ * The child's whole environment: the tool's own, with the engine's variables set over it ignoring
+ * case, as Windows names them (Path and PATH are one variable). A plain merge would hand the child
+ * both "Path" and "PATH", and Windows would take the first, silently dropping the engine's value
+ * (the Wine lane's test found it).
+ */
+export function windowsEnv(base: NodeJS.ProcessEnv, extra: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(extra ?? {})) {
+    for (const have of Object.keys(out)) if (have.toLowerCase() === k.toLowerCase()) delete out[have];
+    out[k] = v;
+  }
+  return out;
+}
 
 export class WindowsHost implements Host {
-  exec(file: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
-    return runProcess(file, args, opts);
+  private oemCodePage: Promise<number> | undefined;
+
+  /** The console's OEM code page, read once (437 when the registry does not say). */
+  private codePage(): Promise<number> {
+    this.oemCodePage ??= runProcess('reg.exe', ['query', 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Nls\\CodePage', '/v', 'OEMCP']).then(
+      (r) => parseOemCodePage(r.stdout),
+      () => 437,
+    );
+    return this.oemCodePage;
+  }
+
+  async exec(file: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
+    const resolved = findProgram(file);
+    if (!resolved) throw new ProgramNotFoundError(file);
+    const cp = await this.codePage();
+    return runProcess(resolved, args, { ...opts, env: windowsEnv(process.env, opts?.env) }, (b) => decodeConsole(b, cp), { extendEnv: false });
   }
   readFile(p: string): Promise<string> {
     return readFile(p, 'utf8');
@@ -60,11 +103,8 @@ export class WindowsHost implements Host {
   async remove(p: string): Promise<void> {
     await rm(p, { recursive: true, force: true });
   }
-  async download(url: string, p: string, signal?: AbortSignal): Promise<void> {
-    const r = await fetch(url, { ...(signal ? { signal } : {}) });
-    if (!r.ok || !r.body) throw new Error(`Download of ${url} failed: HTTP ${r.status}`);
-    await mkdir(dirname(p), { recursive: true });
-    await pipeline(Readable.fromWeb(r.body as unknown as WebReadableStream<Uint8Array>), createWriteStream(p));
+  download(url: string, p: string, signal?: AbortSignal): Promise<void> {
+    return downloadToFile(url, p, signal);
   }
   http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
     return httpRequest(url, opts);
