@@ -227,7 +227,17 @@ const ConfigObject = z.strictObject({
   adopt: z
     .array(z.enum(ADOPTABLE, { error: `adopt entries are ${ADOPTABLE.map((a) => `"${a}"`).join(', ')}.` }))
     .default([]),
+}).superRefine((c, ctx) => {
+  // An installer named for one version and a pythonVersion of another cannot both be right.
+  const inst = c.pythonInstaller ? installerFileVersion(c.pythonInstaller) : undefined;
+  if (inst && c.pythonVersion && inst !== c.pythonVersion)
+    ctx.addIssue({ code: 'custom', path: ['pythonInstaller'], message: `pythonInstaller is the installer of Python ${inst} but pythonVersion is ${c.pythonVersion}; give the installer of ${c.pythonVersion}, or remove pythonVersion (the installer's version is then used).` });
 });
+
+/** The version in a CPython installer's file name (python-3.14.6-amd64.exe → 3.14.6). */
+export function installerFileVersion(file: string): string | undefined {
+  return /(?:^|[\\/])python-(3\.\d+\.\d+)(?:-amd64|-arm64)?\.exe$/i.exec(file)?.[1];
+}
 
 export const DeploymentConfigSchema = ConfigObject;
 export type DeploymentConfigInput = z.input<typeof ConfigObject>;

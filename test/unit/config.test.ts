@@ -27,6 +27,7 @@ describe('DeploymentConfig', () => {
     [{ appPool: 'pool:1' }, 'appPool', 'character IIS does not allow'],
     [{ port: 0 }, 'port', 'from 1 to 65535'],
     [{ port: 65536 }, 'port', 'from 1 to 65535'],
+    [{ pythonInstaller: 'C:\\drop\\python-3.13.14-amd64.exe', pythonVersion: '3.14.6' }, 'pythonInstaller', 'installer of Python 3.13.14 but pythonVersion is 3.14.6'],
     [{ port: '81' }, 'port', 'must be a number'],
     [{ appDir: 'apps\\foo' }, 'appDir', 'not an absolute Windows path'],
     [{ venvDir: '/opt/venv' }, 'venvDir', 'uses "/"'],
@@ -55,5 +56,25 @@ describe('DeploymentConfig', () => {
   it('keeps deploy.schema.json in step with the zod schema', () => {
     const onDisk = JSON.parse(readFileSync(new URL('../../deploy.schema.json', import.meta.url), 'utf8')) as unknown;
     expect(onDisk).toEqual(configJsonSchema());
+  });
+});
+
+describe('the Python version from a handed-over installer', () => {
+  it('the installer decides when pythonVersion is absent; a project asking for another X.Y is warned about', async () => {
+    const { resolveConfig } = await import('../../src/main/engine/resolve');
+    const { config: cfg, freshHost } = await import('./helpers');
+    const h = freshHost();
+    try {
+      await h.writeFile('C:\\drop\\app\\runtime.txt', 'python-3.11.4\n');
+      const r = await resolveConfig(cfg({ pythonInstaller: 'C:\\drop\\python-3.13.14-amd64.exe', djangoProject: { folder: 'C:\\drop\\app' }, settingsModule: 'app.settings' }), h);
+      expect(r.config.pythonVersion).toBe('3.13.14');
+      expect(derive(r.config).pythonDir).toBe('C:\\Python313');
+      expect(r.notes.join('\n')).toContain('the project asks for Python 3.11.4 (runtime.txt) but the installer given is Python 3.13.14');
+      const same = await resolveConfig(cfg({ pythonInstaller: 'C:\\drop\\python-3.11.9-amd64.exe', djangoProject: { folder: 'C:\\drop\\app' }, settingsModule: 'app.settings' }), h);
+      expect(same.config.pythonVersion).toBe('3.11.9');
+      expect(same.notes.join('\n')).not.toContain('WARNING');
+    } finally {
+      await h.dispose();
+    }
   });
 });

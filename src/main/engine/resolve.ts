@@ -3,7 +3,7 @@
  * the settings module (manage.py's DJANGO_SETTINGS_MODULE) and the Python version (runtime.txt,
  * .python-version, pyproject.toml requires-python), else the default. The plan says which.
  */
-import { DEFAULT_PYTHON_VERSION, type DeploymentConfig } from '../../shared/config';
+import { DEFAULT_PYTHON_VERSION, installerFileVersion, type DeploymentConfig } from '../../shared/config';
 import { registerSecret } from '../../shared/problem';
 import { winJoin } from '../../shared/winpath';
 import type { Host } from './host';
@@ -101,6 +101,19 @@ async function projectFolders(config: DeploymentConfig): Promise<string[]> {
   return 'folder' in config.djangoProject ? [config.djangoProject.folder] : [];
 }
 
+/** What runtime.txt or .python-version asks for, read only to compare with a given installer. */
+async function projectPythonVersion(host: Host, folders: string[]): Promise<{ version: string; source: string } | undefined> {
+  for (const f of folders) {
+    const runtime = await readIf(host, winJoin(f, 'runtime.txt'));
+    const rm = runtime ? /python-(\d+\.\d+(?:\.\d+)?)/.exec(runtime) : null;
+    if (rm) return { version: rm[1] as string, source: 'runtime.txt' };
+    const pv = await readIf(host, winJoin(f, '.python-version'));
+    const pm = pv ? /^\s*(?:python-|cpython-)?(\d+\.\d+(?:\.\d+)?)/m.exec(pv) : null;
+    if (pm) return { version: pm[1] as string, source: '.python-version' };
+  }
+  return undefined;
+}
+
 export async function resolveConfig(input: DeploymentConfig, host: Host): Promise<Resolved> {
   let config = input;
   const notes: string[] = [];
@@ -117,6 +130,15 @@ export async function resolveConfig(input: DeploymentConfig, host: Host): Promis
     }
   }
   let pythonSource = config.pythonVersion ? 'the configuration (pythonVersion)' : `the default (${DEFAULT_PYTHON_VERSION})`;
+  // The installer the team handed over decides the version (the configuration cannot say otherwise: config.ts).
+  const fromInstaller = !config.pythonVersion && config.pythonInstaller ? installerFileVersion(config.pythonInstaller) : undefined;
+  if (fromInstaller) {
+    const asked = await projectPythonVersion(host, folders);
+    config = { ...config, pythonVersion: fromInstaller };
+    pythonSource = `the installer given (pythonInstaller ${config.pythonInstaller ?? ''})`;
+    if (asked && asked.version.split('.').slice(0, 2).join('.') !== fromInstaller.split('.').slice(0, 2).join('.'))
+      notes.push(`WARNING: the project asks for Python ${asked.version} (${asked.source}) but the installer given is Python ${fromInstaller}: the site will run on ${fromInstaller}; hand over the installer of ${asked.version.split('.').slice(0, 2).join('.')} if the project needs it.`);
+  }
   if (!config.pythonVersion) {
     search: for (const f of folders) {
       const runtime = await readIf(host, winJoin(f, 'runtime.txt'));
