@@ -100,7 +100,7 @@ describe('2. whole deployments through the console exe', () => {
     }
   });
 
-  const deployments: [string, Record<string, unknown>, () => void][] = [
+  const deployments: [string, Record<string, unknown> & { siteName?: string; appDir?: string }, () => void][] = [
     ['the default configuration (the guide: site foo on port 81, the sample project)', { pythonInstaller: 'C:\\drop\\python-3.14.6-amd64.exe' }, () => {
       mkdirSync(wine.real('C:\\drop'), { recursive: true });
       cpSync(standin, wine.real('C:\\drop\\python-3.14.6-amd64.exe'));
@@ -130,7 +130,7 @@ describe('2. whole deployments through the console exe', () => {
   ];
 
   describe.each(deployments)('%s', (_name, config, stage) => {
-    const file = `C:\\lane\\deploy ${String(config.siteName ?? 'foo')}.json`;
+    const file = `C:\\lane\\deploy ${(config.siteName ?? 'foo')}.json`;
     beforeAll(() => {
       stage();
       writeFileSync(wine.real(file), JSON.stringify(config, null, 2));
@@ -143,7 +143,7 @@ describe('2. whole deployments through the console exe', () => {
       // The stand-ins received the engine's argv intact, spaces and all.
       const appcmd = bridge.calls.filter((c) => /appcmd\.exe$/i.test(c.argv[0] ?? ''));
       expect(appcmd.length).toBeGreaterThan(5);
-      const site = String(config.siteName ?? 'foo');
+      const site = (config.siteName ?? 'foo');
       expect(appcmd.some((c) => c.argv.includes('site') && c.argv.some((a) => a === `/name:${site}` || a === `${site}` || a === `/site.name:${site}`))).toBe(true);
     }, 900_000);
 
@@ -165,8 +165,8 @@ describe('2. whole deployments through the console exe', () => {
       const r = await cli(['uninstall', '--yes', '--config', file]);
       expect(r.code, show(r)).toBe(0);
       const sites = await bridge.host.exec('C:\\Windows\\System32\\inetsrv\\appcmd.exe', ['list', 'site']);
-      expect(sites.stdout).not.toContain(`"${String(config.siteName ?? 'foo')}"`);
-      expect(existsSync(wine.real(String(config.appDir ?? 'C:\\apps\\foo')))).toBe(false);
+      expect(sites.stdout).not.toContain(`"${(config.siteName ?? 'foo')}"`);
+      expect(existsSync(wine.real((config.appDir ?? 'C:\\apps\\foo')))).toBe(false);
     }, 300_000);
   });
 });
