@@ -166,3 +166,12 @@ void test("Wine's whoami answers DOMAIN\\user in one line", async () => {
   assert.equal(r.exitCode, 0);
   assert.match(r.stdout.trim(), /^[^\\\s]+\\[^\\\s]+$/);
 });
+
+void test('python.exe is told to write UTF-8 (PYTHONIOENCODING); other programs are not', async () => {
+  const { copyFileSync, mkdirSync } = await import('node:fs');
+  mkdirSync('C:\\lane\\py', { recursive: true });
+  copyFileSync(PROBE, 'C:\\lane\\py\\python.exe');
+  const py = await h.exec('C:\\lane\\py\\python.exe', ['env', 'PYTHONIOENCODING']);
+  assert.equal(JSON.parse(py.stdout.trim()), 'utf-8');
+  assert.equal((await h.exec(PROBE, ['env', 'PYTHONIOENCODING'])).exitCode, 1);
+});

@@ -1,8 +1,8 @@
 /**
  * Console output of Windows programs: tools write in the console's OEM code page (437 on en-US,
- * 850 on most of western Europe, 936 on zh-CN...) when their output is a pipe; Python and others
- * may write UTF-8. A line is decoded as UTF-8 when its bytes are valid UTF-8 (ASCII is both),
- * otherwise in the OEM code page (HKLM\SYSTEM\CurrentControlSet\Control\Nls\CodePage OEMCP).
+ * 850 on most of western Europe, 936 on zh-CN...; HKLM\SYSTEM\CurrentControlSet\Control\Nls\CodePage
+ * OEMCP) when their output is a pipe; python.exe is made to write UTF-8. How a line is decoded:
+ * decodeConsole below.
  * Pure: tested on Linux with bytes, and under Windows Node in the Wine lane with a real program.
  */
 const HIGH: Record<number, string> = {
@@ -13,12 +13,21 @@ const HIGH: Record<number, string> = {
 const WHATWG: Record<number, string> = { 866: 'ibm866', 874: 'windows-874', 932: 'shift_jis', 936: 'gbk', 949: 'euc-kr', 950: 'big5', 1250: 'windows-1250', 1251: 'windows-1251', 1252: 'windows-1252', 1253: 'windows-1253', 1254: 'windows-1254', 1255: 'windows-1255', 1256: 'windows-1256', 1257: 'windows-1257', 1258: 'windows-1258' };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Double-byte code pages: their text is often valid UTF-8 by accident (GBK 状态 is), so never guessed as UTF-8. */
+const DBCS = new Set([932, 936, 949, 950]);
 
-export function decodeConsole(bytes: Uint8Array, oemCodePage: number): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    /* not UTF-8: the OEM code page */
+/**
+ * utf8First: the program writes UTF-8 (the Windows host runs python.exe with PYTHONIOENCODING=utf-8);
+ * a line that is not valid UTF-8 still falls back to the code page. Otherwise a single-byte code
+ * page's line is taken as UTF-8 only when it is valid UTF-8 (code-page text with accents rarely is).
+ */
+export function decodeConsole(bytes: Uint8Array, oemCodePage: number, utf8First = false): string {
+  if (utf8First || !DBCS.has(oemCodePage)) {
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      /* not UTF-8: the OEM code page */
+    }
   }
   const table = HIGH[oemCodePage];
   if (table) {

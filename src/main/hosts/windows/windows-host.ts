@@ -61,7 +61,10 @@ export class WindowsHost implements Host {
     const resolved = findProgram(file);
     if (!resolved) throw new ProgramNotFoundError(file);
     const cp = await this.codePage();
-    return runProcess(resolved, args, { ...opts, env: windowsEnv(process.env, opts?.env) }, (b) => decodeConsole(b, cp), { extendEnv: false });
+    // Python writes to a pipe in the ANSI code page unless told otherwise: told UTF-8 (its streams only).
+    const isPython = /^pythonw?\.exe$/i.test(path.win32.basename(resolved));
+    const env = windowsEnv(process.env, { ...(isPython ? { PYTHONIOENCODING: 'utf-8' } : {}), ...(opts?.env ?? {}) });
+    return runProcess(resolved, args, { ...opts, env }, (b) => decodeConsole(b, cp, isPython), { extendEnv: false });
   }
   readFile(p: string): Promise<string> {
     return readFile(p, 'utf8');
