@@ -9,6 +9,7 @@
  *  - on Windows, estimated: a latency profile per program (bench/windows-latency.ts) scheduled on the
  *    steps' dependency graph: wall time, critical path, one-step-at-a-time sum, processes by kind
  *  - the fault sweep: a failure at every mutating command, re-run, rollback, the other site untouched
+ *  - the console exe (bench/console-exe.ts): its size and its start-up under Wine (--version)
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { runAppcmd } from '../src/main/hosts/simulated/appcmd';
 import { SimulatedHost } from '../src/main/hosts/simulated/sim-host';
 import { ProfilingHost, WINDOWS_COSTS } from './windows-latency';
 import { bundleSizes, logThroughput } from './renderer';
+import { consoleExeFigures } from './console-exe';
 
 const c = defaultConfig();
 const ms = (t: number) => `${t.toFixed(0)} ms`;
@@ -125,6 +127,15 @@ async function main() {
     for (const r of lt) console.log(`log view at ${String(r.rate).padStart(6)} lines/s:       ${r.delivered} lines in 2 s on top of 20,000, longest frame ${r.maxFrameMs.toFixed(0)} ms${r.maxFrameMs <= 50 ? '' : ' (over 50 ms)'}`);
     const ok = lt.filter((r) => r.maxFrameMs <= 50).map((r) => r.rate);
     console.log(`log view:                         takes ${ok.length ? `${Math.max(...ok)} lines/s` : 'none of the rates tried'} with no frame over 50 ms (20,000+ lines kept, target: every frame <= 50 ms)\n`);
+  }
+
+  // The console exe (a Node single executable) under Wine.
+  const exe = consoleExeFigures();
+  if (exe.note) console.log(`console exe:                      not measured: ${exe.note}`);
+  else {
+    const med = (xs: number[]) => pct(xs, 50);
+    console.log(`console exe:                      ${mb(exe.exeBytes ?? 0)} (Windows node.exe ${mb((exe.exeBytes ?? 0) - (exe.bundleBytes ?? 0))} + the bundle ${mb(exe.bundleBytes ?? 0)})`);
+    console.log(`console exe --version under Wine: first start ${ms(exe.firstStartMs ?? 0)} (no wineserver yet), warm median ${ms(med(exe.warmMs ?? []))} of ${(exe.warmMs ?? []).length}; the bundle under Linux Node: median ${ms(med(exe.linuxNodeMs ?? []))}, ratio Wine/Linux ${(med(exe.warmMs ?? []) / Math.max(1, med(exe.linuxNodeMs ?? []))).toFixed(1)}\n`);
   }
 
   // The fault sweep (default configuration, on a server that hosts another site).
