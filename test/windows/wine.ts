@@ -80,8 +80,3 @@ export class WinePrefix {
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
-
-/** Compiles one of test/windows/standin/*.c with mingw (console subsystem, wmain). */
-export function compileWindowsProgram(source: string, out: string): void {
-  execFileSync('x86_64-w64-mingw32-gcc', ['-municode', '-O2', '-s', '-o', out, source, '-lws2_32'], { stdio: 'inherit' });
-}

@@ -2,7 +2,8 @@
  * A tiny real Windows program for the Wine lane's WindowsHost tests (not a stand-in: it simulates
  * nothing). probe.exe echo ARGS...  prints each argument it received (as the C runtime split the
  * command line) as UTF-8 JSON, one per line; exit N; sleep (a minute); env NAME; oem (a line in
- * the console's OEM code page, then a UTF-8 line, CRLF ends); cwd.
+ * the console's OEM code page, then a UTF-8 line, CRLF ends); cwd; tree FILE (starts "late FILE"
+ * as a child, then sleeps: a kill of the tree must stop both); late FILE (writes FILE after 4 s).
  * Build: x86_64-w64-mingw32-gcc -municode -O2 -s -o probe.exe probe.c
  */
 #include <windows.h>
@@ -35,6 +36,22 @@ int wmain(int argc, wchar_t **argv) {
     wchar_t v[32768];
     if (!GetEnvironmentVariableW(argv[2], v, 32768)) return 1;
     json(v);
+    return 0;
+  }
+  if (!wcscmp(argv[1], L"tree") && argc > 2) {
+    wchar_t self[32768], cmd[65536];
+    GetModuleFileNameW(NULL, self, 32768);
+    swprintf(cmd, 65536, L"\"%ls\" late \"%ls\"", self, argv[2]);
+    STARTUPINFOW si = {sizeof si};
+    PROCESS_INFORMATION pi;
+    if (!CreateProcessW(self, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) return 3;
+    Sleep(60000);
+    return 0;
+  }
+  if (!wcscmp(argv[1], L"late") && argc > 2) {
+    Sleep(4000);
+    HANDLE f = CreateFileW(argv[2], GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    if (f != INVALID_HANDLE_VALUE) CloseHandle(f);
     return 0;
   }
   if (!wcscmp(argv[1], L"cwd")) { wchar_t v[32768]; GetCurrentDirectoryW(32768, v); json(v); return 0; }

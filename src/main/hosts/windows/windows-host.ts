@@ -47,6 +47,7 @@ export function windowsEnv(base: NodeJS.ProcessEnv, extra: Record<string, string
 
 export class WindowsHost implements Host {
   private oemCodePage: Promise<number> | undefined;
+  private infoP: Promise<HostInfo> | undefined;
 
   /** The console's OEM code page, read once (437 when the registry does not say). */
   private codePage(): Promise<number> {
@@ -112,11 +113,15 @@ export class WindowsHost implements Host {
   http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
     return httpRequest(url, opts);
   }
-  async info(): Promise<HostInfo> {
-    const r = await this.exec('reg.exe', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion']);
-    const v = Object.values(parseRegQuery(r.stdout))[0] ?? {};
-    const elevated = (await this.exec('net.exe', ['session'])).exitCode === 0;
-    return { kind: 'windows', productName: v.ProductName ?? `Windows ${os.release()}`, build: Number(v.CurrentBuildNumber ?? 0), installationType: v.InstallationType ?? 'Unknown', architecture: process.arch === 'x64' ? 'AMD64' : process.arch, elevated };
+  /** Read once per process: the Windows version and this process's elevation do not change while it runs. */
+  info(): Promise<HostInfo> {
+    this.infoP ??= (async () => {
+      const r = await this.exec('reg.exe', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion']);
+      const v = Object.values(parseRegQuery(r.stdout))[0] ?? {};
+      const elevated = (await this.exec('net.exe', ['session'])).exitCode === 0;
+      return { kind: 'windows' as const, productName: v.ProductName ?? `Windows ${os.release()}`, build: Number(v.CurrentBuildNumber ?? 0), installationType: v.InstallationType ?? 'Unknown', architecture: process.arch === 'x64' ? 'AMD64' : process.arch, elevated };
+    })();
+    return this.infoP;
   }
   env(name: string): string | undefined {
     return process.env[name];
