@@ -164,6 +164,17 @@ describe('2. whole deployments through the console exe', () => {
       expect(j.mutatingCommands).toBe(0);
     }, 300_000);
 
+    it('a site stopped by hand: verify explains it (exit 1), verify --fix --yes starts it again (exit 0)', async () => {
+      await bridge.host.exec('C:\\Windows\\System32\\inetsrv\\appcmd.exe', ['stop', 'site', config.siteName ?? 'foo']);
+      const v = await cli(['verify', '--config', file]);
+      expect(v.code, show(v)).toBe(1);
+      expect(v.stdout).toContain('Diagnosis: one cause');
+      const f = await cli(['verify', '--fix', '--yes', '--config', file, '--report', 'C:\\lane\\report.html']);
+      expect(f.code, show(f)).toBe(0);
+      expect(f.stdout).toContain('Fixed (');
+      expect(readFileSync(wine.real('C:\\lane\\report.html'), 'utf8')).toContain('text/css');
+    }, 300_000);
+
     it('uninstall removes the site, pool and application; the server answers nothing there', async () => {
       const r = await cli(['uninstall', '--yes', '--config', file]);
       expect(r.code, show(r)).toBe(0);
