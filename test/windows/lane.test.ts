@@ -86,6 +86,14 @@ describe('2. whole deployments through the console exe', () => {
     expect(r.stdout.trim()).toBe(`django-iis-setup ${pkg.version}`);
   });
 
+  it('rehearse and --simulate are refused on Windows with what to do instead (exit 2)', async () => {
+    for (const args of [['rehearse'], ['plan', '--simulate', 'C:\\sim']]) {
+      const r = await cli(args);
+      expect(r.code, show(r)).toBe(2);
+      expect(r.stderr).toContain('needs Linux or macOS');
+    }
+  });
+
   it('not elevated: exit 2, says so, no command reaches the server', async () => {
     const s = bridge.host.server;
     s.state.elevated = false;

@@ -354,6 +354,9 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
       io.out(JSON.stringify(configJsonSchema(), null, 2));
       return 0;
     }
+    // The simulated server runs Linux's Python on POSIX paths: a rehearsal is for the team's Linux or macOS machine.
+    if (process.platform === 'win32' && (o.command === 'rehearse' || o.simulate))
+      throw new UsageError(`${o.command === 'rehearse' ? 'rehearse' : '--simulate'} runs the simulated Windows Server, which needs Linux or macOS (it runs Debian's Python and Django there): rehearse on the developer's machine with npm run rehearse. On this server, plan shows what apply would change, without changing anything.`);
     if (o.project && o.command !== 'rehearse') throw new UsageError('--project is for rehearse: npm run rehearse -- --project ./path/to/project');
     if (o.rotateSecret && o.command !== 'apply') throw new UsageError('--rotate-secret is for apply.');
     if (o.command === 'rehearse') return await rehearse(o, io);
