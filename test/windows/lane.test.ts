@@ -62,6 +62,16 @@ describe('1. the Windows host under Windows Node', () => {
     // The one allowed skip: Wine's taskkill has no /T (said in the test's own words).
     expect([...r.stdout.matchAll(/# SKIP (.*)/g)].map((m) => m[1])).toEqual([expect.stringContaining('Wine 8')]);
   }, 300_000);
+
+  it("the console exe against bare Wine (no stand-ins yet) reads Wine's real registry: Windows 7 is refused, nothing changed", async () => {
+    const r = await wine.run('C:\\lane\\django-iis-setup-cli.exe', ['plan'], { cwd: wine.real('C:\\lane') });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/Plan for Microsoft Windows 7/);
+    expect(r.stdout).toContain('older than Windows Server 2016');
+    // Nothing was created (Wine's folders are lower-case on disk).
+    for (const p of ['C:\\apps', 'C:\\virtualenvs', 'C:\\windows\\system32\\inetsrv\\config']) expect(existsSync(wine.real(p)), p).toBe(false);
+    expect(existsSync(wine.real('C:\\windows\\system32'))).toBe(true);
+  }, 120_000);
 });
 
 describe('2. whole deployments through the console exe', () => {
