@@ -2,7 +2,8 @@
  * The command line (npm run cli -- <command>; also the packaged exe's headless mode):
  *   plan | apply [--yes] | verify | uninstall [--yes] | export --format powershell | rehearse | schema
  * Options: --config FILE, --json, --simulate DIR (+ --sim-* options for a fresh simulated server).
- * Exit codes: 0 success, 1 a step or a verification failed, 2 bad usage or configuration.
+ * Exit codes: 0 success, 1 a step or a verification failed, 2 bad usage or configuration, or not
+ * elevated (nothing changed). Also the console exe (scripts/package-cli.mjs) and `npm run cli`.
  */
 import { execFileSync } from 'node:child_process';
 import { parseArgs as nodeParseArgs } from 'node:util';

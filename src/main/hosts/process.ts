@@ -8,8 +8,9 @@ import { ProgramNotFoundError, type ExecOptions, type ExecResult } from '../engi
 export { ProgramNotFoundError };
 
 /**
- * decode: how a line's bytes become text (the Windows host decodes console output in its code page);
- * absent, UTF-8. spawn.extendEnv false: opts.env is the whole environment (the Windows host merges it). Lines are split on LF at the byte level, a CR before it dropped for onLine.
+ * decode: how a line's bytes become text (the Windows host decodes console output in its code
+ * page); absent, UTF-8. Lines are split on LF at the byte level; onLine gets them without the CR.
+ * spawn.extendEnv false: opts.env is the whole environment (the Windows host merges it itself).
  */
 export async function runProcess(file: string, args: readonly string[], opts: ExecOptions = {}, decode: (bytes: Uint8Array) => string = (b) => Buffer.from(b).toString('utf8'), spawn: { extendEnv?: boolean } = {}): Promise<ExecResult> {
   const child = execa(file, [...args], {

@@ -1,5 +1,5 @@
 /**
- * The real Windows host: execa (argv, no shell) + node:fs + fetch. A thin layer: every argv
+ * The real Windows host: execa (argv, no shell) + node:fs + node:http. A thin layer: every argv
  * comes from the engine unchanged, the same argv the simulated server interprets. Never run on
  * Linux; under Windows Node in Wine by the Wine lane (test/windows: its own tests, then whole
  * deployments through the console exe), and on real Windows by .github/workflows/windows.yml.
