@@ -166,6 +166,14 @@ describe('2. whole deployments through the console exe', () => {
       expect(appcmd.length).toBeGreaterThan(5);
       const site = (config.siteName ?? 'foo');
       expect(appcmd.some((c) => c.argv.includes('site') && c.argv.some((a) => a === `/name:${site}` || a === `${site}` || a === `/site.name:${site}`))).toBe(true);
+      // The run left its record in the tool's log (JSON lines), without the generated secret key.
+      const log = readFileSync(wine.real('C:\\ProgramData\\DjangoIISSetup\\logs\\django-iis-setup.log'), 'utf8');
+      expect(log).toContain(`command line: django-iis-setup apply --yes --config ${file.replace(/\\/g, '\\\\')}`);
+      expect(log).toContain('Run succeeded');
+      const apphost = readFileSync(wine.real('C:\\windows\\system32\\inetsrv\\config\\applicationHost.config'), 'utf8');
+      const key = /name="DJANGO_SECRET_KEY" value="([^"]+)"/.exec(apphost)?.[1];
+      if (config.secretKey) expect(key, 'the generated key is in the FastCGI environment').toBeTruthy();
+      if (key) expect(log).not.toContain(key);
     }, 900_000);
 
     it('verify passes: the site answers through IIS, with its static files', async () => {
