@@ -146,3 +146,17 @@ describe('fault injection by option', () => {
     expect((await cli(['plan', '--sim-fault', '{"match":"x"}'])).err).toContain('--sim-fault needs --simulate DIR');
   });
 });
+
+describe('the bundle (npm run cli, and what the console exe holds)', () => {
+  it('builds into one file that needs only Node built-ins, and runs a plan', async () => {
+    const { buildCli } = await import('../../scripts/build-cli.mjs');
+    const bundle = await buildCli();
+    const text = readFileSync(bundle, 'utf8');
+    const { builtinModules } = await import('node:module');
+    const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => (m[1] as string).replace(/^node:/, ''));
+    expect(required.filter((r) => !builtinModules.includes(r))).toEqual([]);
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(process.execPath, [bundle, 'plan', '--json', '--simulate', tmp('bundle-')], { encoding: 'utf8' });
+    expect((JSON.parse(out) as { steps: unknown[] }).steps).toHaveLength(STEP_IDS.length);
+  });
+});
