@@ -5,11 +5,12 @@
  * (npm run package:cli); says why it measures nothing when Wine is not installed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { WinePrefix } from '../test/windows/wine';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXE = path.join(ROOT, 'dist', 'django-iis-setup-cli.exe');
@@ -24,27 +25,24 @@ export interface ExeFigures {
   linuxNodeMs?: number[];
 }
 
-export function consoleExeFigures(): ExeFigures {
+export async function consoleExeFigures(): Promise<ExeFigures> {
   if (spawnSync('sh', ['-c', 'command -v wine'], { stdio: 'ignore' }).status !== 0) return { note: 'Wine is not installed (bash scripts/setup.sh installs it)' };
   if (!existsSync(EXE)) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package-cli.mjs')], { stdio: 'ignore' });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-wine-'));
-  const env = { ...process.env, WINEPREFIX: path.join(dir, 'prefix'), WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
-  const wine = (args: string[]) => {
-    const out = openSync(path.join(dir, 'out.txt'), 'w');
-    const t = performance.now();
-    const r = spawnSync('wine', args, { env, stdio: ['ignore', out, out], timeout: 300_000 });
-    closeSync(out);
-    if (r.status !== 0) throw new Error(`wine ${args.join(' ')}: exit ${r.status}: ${readFileSync(path.join(dir, 'out.txt'), 'utf8').slice(0, 500)}`);
-    return performance.now() - t;
+  // The Wine lane's own prefix handling (its own prefix, Windows 10, output to files).
+  const wine = new WinePrefix(mkdtempSync(path.join(os.tmpdir(), 'bench-wine-')));
+  const version = async () => {
+    const r = await wine.run(EXE, ['--version']);
+    if (r.code !== 0) throw new Error(`wine ${EXE} --version: exit ${r.code}: ${(r.stdout + r.stderr).slice(0, 500)}`);
+    return r.ms;
   };
   try {
-    execFileSync('wineboot', ['-i'], { env, stdio: 'ignore', timeout: 300_000 });
-    wine(['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f']);
-    spawnSync('wineserver', ['-k'], { env, stdio: 'ignore' });
+    wine.create();
     // First start: the prefix exists, its wineserver does not (as after a reboot).
-    const firstStartMs = wine([EXE, '--version']);
-    spawnSync('wineserver', ['-p'], { env, stdio: 'ignore' });
-    const warmMs = Array.from({ length: 5 }, () => wine([EXE, '--version']));
+    spawnSync('wineserver', ['-k'], { env: wine.env(), stdio: 'ignore' });
+    const firstStartMs = await version();
+    spawnSync('wineserver', ['-p'], { env: wine.env(), stdio: 'ignore' });
+    const warmMs: number[] = [];
+    for (let i = 0; i < 5; i++) warmMs.push(await version());
     const linuxNodeMs = Array.from({ length: 5 }, () => {
       const t = performance.now();
       execFileSync(process.execPath, [BUNDLE, '--version'], { stdio: 'ignore' });
@@ -52,7 +50,6 @@ export function consoleExeFigures(): ExeFigures {
     });
     return { exeBytes: statSync(EXE).size, bundleBytes: existsSync(BUNDLE) ? statSync(BUNDLE).size : 0, firstStartMs, warmMs, linuxNodeMs };
   } finally {
-    spawnSync('wineserver', ['-k'], { env, stdio: 'ignore' });
-    rmSync(dir, { recursive: true, force: true });
+    wine.dispose();
   }
 }

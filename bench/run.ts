@@ -130,7 +130,7 @@ async function main() {
   }
 
   // The console exe (a Node single executable) under Wine.
-  const exe = consoleExeFigures();
+  const exe = await consoleExeFigures();
   if (exe.note) console.log(`console exe:                      not measured: ${exe.note}`);
   else {
     const med = (xs: number[]) => pct(xs, 50);

@@ -33,7 +33,6 @@ export async function buildCli({ force = false } = {}) {
     target: 'node20',
     // Nothing external: inside the exe only Node's own modules can be required.
     external: [],
-    define: { __APP_VERSION__: JSON.stringify(pkg.version) },
     legalComments: 'none',
     logLevel: 'warning',
     banner: { js: `// Django IIS Setup ${pkg.version}: the command line, bundled by scripts/build-cli.mjs. Generated; do not edit.` },

@@ -80,9 +80,9 @@ export function treeHash(root: string): string {
 /** The Local Library fixture as the tests hand it over: copied to C:\drop\locallibrary on the server. */
 export const LOCAL_LIBRARY = path.resolve('test/fixtures/locallibrary');
 
-/** The Local Library's deployment (a site with a host name, its requirements, env, a generated key), with overrides. */
-export function localLibraryConfig(extra: Record<string, unknown> = {}): DeploymentConfig {
-  return config({
+/** The Local Library's deployment as a team writes it (a site with a host name, its requirements, env, a generated key), with overrides. */
+export function localLibraryInput(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
     siteName: 'library',
     port: 8081,
     hostName: 'library.example.com',
@@ -94,5 +94,10 @@ export function localLibraryConfig(extra: Record<string, unknown> = {}): Deploym
     secretKey: { env: 'DJANGO_SECRET_KEY' },
     verify: { urls: ['/catalog/'] },
     ...extra,
-  });
+  };
+}
+
+/** The Local Library's deployment, parsed (see localLibraryInput). */
+export function localLibraryConfig(extra: Record<string, unknown> = {}): DeploymentConfig {
+  return config(localLibraryInput(extra));
 }

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildWinTests } from '../../scripts/build-wintest.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localLibraryInput } from '../unit/helpers';
 import { SimBridge } from './bridge';
 import { WinePrefix, type WineRun } from './wine';
 
@@ -128,21 +129,17 @@ describe('2. whole deployments through the console exe', () => {
     }],
     [
       'a handed-over project with spaces in every path and name (the Local Library: env secret, requirements, host name)',
-      {
+      // The unit tests' Local Library deployment, with spaces in every path and name.
+      localLibraryInput({
         siteName: 'my library',
         appPool: 'my library pool',
-        port: 8081,
-        hostName: 'library.example.com',
         appDir: 'C:\\Web Apps\\my library',
         venvDir: 'C:\\virtual envs\\my library',
         pythonDir: 'C:\\Program Files\\Python 3.11',
         pythonInstaller: 'C:\\hand over\\python-3.11.9-amd64.exe',
         djangoProject: { folder: 'C:\\hand over\\local library' },
         requirementsFile: 'C:\\hand over\\local library\\requirements.txt',
-        environment: { DJANGO_DEBUG: 'False' },
-        secretKey: { env: 'DJANGO_SECRET_KEY' },
-        verify: { urls: ['/catalog/'] },
-      },
+      }),
       () => {
         cpSync(path.join(ROOT, 'test', 'fixtures', 'locallibrary'), wine.real('C:\\hand over\\local library'), { recursive: true, filter: (f) => !/db\.sqlite3$|__pycache__/.test(f) });
         cpSync(standin, wine.real('C:\\hand over\\python-3.11.9-amd64.exe'));

@@ -101,16 +101,14 @@ async function projectFolders(config: DeploymentConfig): Promise<string[]> {
   return 'folder' in config.djangoProject ? [config.djangoProject.folder] : [];
 }
 
-/** What runtime.txt or .python-version asks for, read only to compare with a given installer. */
-async function projectPythonVersion(host: Host, folders: string[]): Promise<{ version: string; source: string } | undefined> {
-  for (const f of folders) {
-    const runtime = await readIf(host, winJoin(f, 'runtime.txt'));
-    const rm = runtime ? /python-(\d+\.\d+(?:\.\d+)?)/.exec(runtime) : null;
-    if (rm) return { version: rm[1] as string, source: 'runtime.txt' };
-    const pv = await readIf(host, winJoin(f, '.python-version'));
-    const pm = pv ? /^\s*(?:python-|cpython-)?(\d+\.\d+(?:\.\d+)?)/m.exec(pv) : null;
-    if (pm) return { version: pm[1] as string, source: '.python-version' };
-  }
+/** The Python a project folder pins: runtime.txt ("python-3.11.4"), else .python-version ("3.11"). */
+async function pinnedPython(host: Host, folder: string): Promise<{ version: string; file: string; label: string } | undefined> {
+  const runtime = await readIf(host, winJoin(folder, 'runtime.txt'));
+  const rm = runtime ? /python-(\d+\.\d+(?:\.\d+)?)/.exec(runtime) : null;
+  if (rm) return { version: rm[1] as string, file: 'runtime.txt', label: `runtime.txt (${rm[0].trim()})` };
+  const pv = await readIf(host, winJoin(folder, '.python-version'));
+  const pm = pv ? /^\s*(?:python-|cpython-)?(\d+\.\d+(?:\.\d+)?)/m.exec(pv) : null;
+  if (pm) return { version: pm[1] as string, file: '.python-version', label: `.python-version (${pm[1] as string})` };
   return undefined;
 }
 
@@ -133,33 +131,20 @@ export async function resolveConfig(input: DeploymentConfig, host: Host): Promis
   // The installer the team handed over decides the version (the configuration cannot say otherwise: config.ts).
   const fromInstaller = !config.pythonVersion && config.pythonInstaller ? installerFileVersion(config.pythonInstaller) : undefined;
   if (fromInstaller) {
-    const asked = await projectPythonVersion(host, folders);
+    const asked = folders[0] === undefined ? undefined : await pinnedPython(host, folders[0]);
     config = { ...config, pythonVersion: fromInstaller };
     pythonSource = `the installer given (pythonInstaller ${config.pythonInstaller ?? ''})`;
     if (asked && asked.version.split('.').slice(0, 2).join('.') !== fromInstaller.split('.').slice(0, 2).join('.'))
-      notes.push(`WARNING: the project asks for Python ${asked.version} (${asked.source}) but the installer given is Python ${fromInstaller}: the site will run on ${fromInstaller}; hand over the installer of ${asked.version.split('.').slice(0, 2).join('.')} if the project needs it.`);
+      notes.push(`WARNING: the project asks for Python ${asked.version} (${asked.file}) but the installer given is Python ${fromInstaller}: the site will run on ${fromInstaller}; hand over the installer of ${asked.version.split('.').slice(0, 2).join('.')} if the project needs it.`);
   }
   if (!config.pythonVersion) {
     search: for (const f of folders) {
-      const runtime = await readIf(host, winJoin(f, 'runtime.txt'));
-      const rm = runtime ? /python-(\d+\.\d+(?:\.\d+)?)/.exec(runtime) : null;
-      if (rm) {
-        const v = installerVersionFor(rm[1] as string);
-        if (v) {
-          config = { ...config, pythonVersion: v };
-          pythonSource = `runtime.txt (${(rm[0]).trim()})`;
-          break search;
-        }
-      }
-      const pv = await readIf(host, winJoin(f, '.python-version'));
-      const pm = pv ? /^\s*(?:python-|cpython-)?(\d+\.\d+(?:\.\d+)?)/m.exec(pv) : null;
-      if (pm) {
-        const v = installerVersionFor(pm[1] as string);
-        if (v) {
-          config = { ...config, pythonVersion: v };
-          pythonSource = `.python-version (${pm[1] as string})`;
-          break search;
-        }
+      const pin = await pinnedPython(host, f);
+      const v = pin ? installerVersionFor(pin.version) : undefined;
+      if (pin && v) {
+        config = { ...config, pythonVersion: v };
+        pythonSource = pin.label;
+        break search;
       }
       const py = await readIf(host, winJoin(f, 'pyproject.toml'));
       const rq = py ? /^\s*requires-python\s*=\s*["']([^"']+)["']/m.exec(py) : null;

@@ -13,6 +13,7 @@ import type { ProgramResult } from './appcmd';
 import { findPool, listSites, siteBindings } from './iisconfig';
 import { APPHOST_PATH, type Ace, type SimulatedServer } from './server';
 import { words } from './language';
+import { installerFileVersion } from '../../../shared/config';
 import { el, getAttr } from './xml';
 
 const res = (exitCode: number, stdout: string, mutating = false, stderr = ''): ProgramResult => ({ exitCode, stdout, stderr, mutating });
@@ -355,16 +356,12 @@ const INSTALLER_PROPERTIES = new Set(
     .map(lower),
 );
 
-export function installerVersion(winPath: string): string | undefined {
-  return /python-(\d+\.\d+\.\d+)(?:-amd64|-arm64)?\.exe$/i.exec(winPath)?.[1];
-}
-
 /**
  * The CPython Windows installer (Doc/using/windows.rst, "Installing without UI"): switches,
  * properties, registry (PEP 514) and exit codes 0, 3010, 1638, 1603, 1602 (UNCONFIRMED).
  */
 export function runPythonInstaller(s: SimulatedServer, file: string, args: readonly string[]): ProgramResult {
-  const version = installerVersion(file);
+  const version = installerFileVersion(file);
   if (!version) return res(1603, `${file} is not a CPython installer the simulator recognises (expected python-3.X.Y-amd64.exe).\r\n`);
   const props: Record<string, string> = {};
   let quiet = false;

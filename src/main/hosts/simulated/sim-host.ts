@@ -10,7 +10,8 @@ import { ProgramNotFoundError } from '../process';
 import { httpRequest } from '../http-client';
 import { runAppcmd, type ProgramResult } from './appcmd';
 import { HttpFront } from './http-front';
-import { runDism, runFsutil, runIcacls, runNet, runNetstat, runMsiexec, runPymanager, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami, installerVersion } from './programs';
+import { runDism, runFsutil, runIcacls, runNet, runNetstat, runMsiexec, runPymanager, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami } from './programs';
+import { installerFileVersion } from '../../../shared/config';
 import { runPython } from './python';
 import { SimulatedServer, type Scenario } from './server';
 
@@ -134,7 +135,7 @@ export class SimulatedHost implements Host {
       case 'pymanager.exe':
         return runPymanager(s, args);
       default:
-        if (installerVersion(win)) return runPythonInstaller(s, win, args);
+        if (installerFileVersion(win)) return runPythonInstaller(s, win, args);
         return { exitCode: 1, stdout: '', stderr: `${win}: the simulated server cannot run this program.\r\n`, mutating: false };
     }
   }
