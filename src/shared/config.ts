@@ -160,14 +160,20 @@ const ConfigObject = z.strictObject({
     .refine((v) => v.toLowerCase().endsWith('.exe'), 'pythonInstaller must name the CPython installer .exe (python-3.X.Y-amd64.exe).')
     .optional(),
   wheelhouse: winPath('wheelhouse').optional(),
+  /**
+   * Requirement-file lines that make pip reach another index or host (--index-url,
+   * --extra-index-url, --trusted-host, --find-links to a URL or share, VCS and URL requirements)
+   * are refused unless this is true: the elevated pip on the server would follow them.
+   */
+  allowRequirementSources: z.boolean().default(false),
   djangoProject: DjangoProjectSource.default({ sample: 'foo' }),
   settingsModule: dottedName('settingsModule', 'foo.settings').optional(),
   requirementsFile: winPath('requirementsFile').optional(),
   /** Absent: the project's STATIC_URL. Given and different: an explicit override, named in the plan. */
   staticUrl: z
     .string()
-    .regex(/^\/[A-Za-z0-9_\-/]*\/$/, 'staticUrl must start and end with "/", e.g. "/static/".')
-    .refine((v) => v !== '/', 'staticUrl cannot be "/": the Django handler would lose the whole site to the static handler.')
+    .refine((v) => v.replace(/\/+/g, '/') !== '/', 'staticUrl cannot be the site\'s root ("/" or "//"): the Django handler would lose the whole site to the static handler; use a path such as "/static/".')
+    .refine((v) => /^\/(?:[A-Za-z0-9_-]+\/)+$/.test(v), 'staticUrl must be a path of folder names that starts and ends with "/" (no empty "//" part), e.g. "/static/".')
     .optional(),
   staticRoot: winPath('staticRoot').optional(),
   allowedHosts: z

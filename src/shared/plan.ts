@@ -33,7 +33,16 @@ export type Action =
   /** Cuts the <handlers> sections out of a project's web.config (IIS locks that section). */
   | { kind: 'editFile'; description: string; path: string; transform: 'web-config-without-handlers' }
   /** Removes the managed block from a settings file (undo of an adopted application folder). */
-  | { kind: 'editFile'; description: string; path: string; transform: 'remove-django-settings' }
+  | {
+      kind: 'editFile';
+      description: string;
+      path: string;
+      transform: 'remove-django-settings';
+      /** sha256 of the file before the edit (the journal keeps no copy of a settings file: it may hold secrets). */
+      originalSha256?: string;
+      /** The managed block the file had before the edit, put back instead of removing the block. */
+      restoreBlock?: string;
+    }
   /** Drops an object from the deployment's journal once its undo actions (before it) ran: convergence. */
   | { kind: 'forget'; description: string; object: string }
   /** Puts a file back as it was (undo of an edit, journaled only: never in a plan). */

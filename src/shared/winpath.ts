@@ -42,13 +42,45 @@ export function normalizeWindowsPath(p: string): string {
 }
 
 /**
+ * A path as Windows resolves it (GetFullPathName), whatever wrote it: "/" and "\\" are both
+ * separators, repeated separators collapse, "." and ".." folders are resolved (never above the
+ * drive's root), trailing dots and spaces of a folder name are dropped, and a trailing separator
+ * goes (except on a drive root). Case is kept (compare with samePath/isInside, which ignore it).
+ * Paths from every source go through this one rule: the configuration, Django's settings as the
+ * probe reports them (C:\Web Apps/locallibrary/db.sqlite3), journal entries, web.config files.
+ * A UNC path keeps its leading "\\\\"; a path that is not absolute comes back with its separators
+ * made "\\" and nothing resolved.
+ */
+export function canonicalWindowsPath(p: string): string {
+  const s = p.replace(/\//g, '\\');
+  const drive = /^([A-Za-z]):(.*)$/s.exec(s);
+  const unc = !drive && s.startsWith('\\\\');
+  if (!drive && !unc) return s.replace(/\\{2,}/g, '\\');
+  const rest = drive ? (drive[2] ?? '') : s.slice(2);
+  const out: string[] = [];
+  for (const raw of rest.split('\\')) {
+    if (raw === '' || raw === '.') continue;
+    if (raw === '..') {
+      out.pop();
+      continue;
+    }
+    const part = raw.replace(/[. ]+$/, '');
+    if (part !== '') out.push(part);
+  }
+  if (unc) return `\\\\${out.join('\\')}`;
+  return `${drive?.[1] ?? 'C'}:\\${out.join('\\')}`;
+}
+
+/**
  * Folders the tool must never take as an application, venv, static or media folder or copy
  * from, nor delete: a drive root, Windows, Program Files, ProgramData, the Users folder and
  * each profile's root (and its AppData), IIS's own folders under C:\\inetpub.
  * Returns what the folder is, or null when it is not protected.
  */
 export function protectedPathReason(p: string): string | null {
-  const n = normalizeWindowsPath(p).toLowerCase();
+  const n = canonicalWindowsPath(p).toLowerCase();
+  if (n.startsWith('\\\\')) return 'a network (UNC) path';
+  if (!/^[a-z]:\\/.test(n)) return 'not an absolute path';
   const parts = n.split('\\').filter((x) => x.length > 0);
   if (parts.length <= 1) return 'the root of a drive';
   const top = parts[1] ?? '';
@@ -74,33 +106,34 @@ export function winJoin(...parts: string[]): string {
 }
 
 export function winDirname(p: string): string {
-  const trimmed = p.replace(/\\+$/, '');
+  const trimmed = canonicalWindowsPath(p).replace(/\\+$/, '');
   const i = trimmed.lastIndexOf('\\');
+  if (/^[A-Za-z]:$/.test(trimmed)) return `${trimmed}\\`;
   if (i <= 2) return trimmed.slice(0, 3);
   return trimmed.slice(0, i);
 }
 
 export function winBasename(p: string): string {
-  const trimmed = p.replace(/\\+$/, '');
+  const trimmed = canonicalWindowsPath(p).replace(/\\+$/, '');
   return trimmed.slice(trimmed.lastIndexOf('\\') + 1);
 }
 
 /** Case-insensitive comparison, as NTFS paths compare; trailing backslashes ignored. */
 export function samePath(a: string, b: string): boolean {
-  const n = (x: string) => x.replace(/\\+$/, '').toLowerCase();
+  const n = (x: string) => canonicalWindowsPath(x).replace(/\\+$/, '').toLowerCase();
   return n(a) === n(b);
 }
 
 /** True when child is inside (or equal to) parent. */
 export function isInside(child: string, parent: string): boolean {
-  const c = child.replace(/\\+$/, '').toLowerCase();
-  const p = parent.replace(/\\+$/, '').toLowerCase();
+  const c = canonicalWindowsPath(child).replace(/\\+$/, '').toLowerCase();
+  const p = canonicalWindowsPath(parent).replace(/\\+$/, '').toLowerCase();
   return c === p || c.startsWith(`${p}\\`);
 }
 
 /** Path relative to parent as components, or null when child is not inside parent. */
 export function relativeParts(child: string, parent: string): string[] | null {
   if (!isInside(child, parent)) return null;
-  const rest = child.replace(/\\+$/, '').slice(parent.replace(/\\+$/, '').length);
+  const rest = canonicalWindowsPath(child).replace(/\\+$/, '').slice(canonicalWindowsPath(parent).replace(/\\+$/, '').length);
   return rest.split('\\').filter((x) => x.length > 0);
 }

@@ -14,7 +14,7 @@ import { APP_VERSION } from '../../shared/version';
 import { configJsonSchema, parseConfig, type DeploymentConfig } from '../../shared/config';
 import { describeAction, describeArgv, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
 import { redact, redactDeep, type Problem } from '../../shared/problem';
-import { ConflictError, plan, rollback, run, uninstall, verify, verifyWithFixes, type RunResult } from '../engine/engine';
+import { ConflictError, RefusedError, plan, rollback, run, uninstall, verify, verifyWithFixes, type RunResult } from '../engine/engine';
 import { LockError } from '../engine/lock';
 import { formatConflicts, JournalError } from '../engine/ownership';
 import type { Host } from '../engine/host';
@@ -482,6 +482,11 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
       io.err(e.message);
       return 2;
     }
+    if (e instanceof RefusedError) {
+      if (o.json) io.out(JSON.stringify(redactDeep({ outcome: 'refused', problems: e.problems }), null, 2));
+      io.err(redact(e.message));
+      return 2;
+    }
     if (e instanceof ConflictError) {
       if (o.json) io.out(JSON.stringify({ outcome: 'refused', conflicts: e.conflicts }, null, 2));
       io.err(e.message);
@@ -502,7 +507,8 @@ function stageProject(host: SimulatedHost, project: string): { input: Record<str
   const input: Record<string, unknown> = { siteName: name, appDir: `C:\\apps\\${name}`, venvDir: `C:\\virtualenvs\\${name}` };
   if (!isZip) {
     if (!existsSync(path.join(abs, 'manage.py'))) throw new UsageError(`--project ${project} has no manage.py; give the folder that holds the Django project's manage.py.`);
-    cpSync(abs, host.server.toReal(drop), { recursive: true, filter: (src) => !/[\\/](\.git|__pycache__|node_modules|\.venv|venv)$/.test(src) && !/db\.sqlite3$/.test(src) });
+    // Links are copied as links, their targets verbatim (never followed): the plan lists and refuses them.
+    cpSync(abs, host.server.toReal(drop), { recursive: true, verbatimSymlinks: true, filter: (src) => !/[\\/](\.git|__pycache__|node_modules|\.venv|venv)$/.test(src) && !/db\.sqlite3$/.test(src) });
     input.djangoProject = { folder: drop };
     if (existsSync(path.join(abs, 'requirements.txt'))) input.requirementsFile = `${drop}\\requirements.txt`;
   } else {

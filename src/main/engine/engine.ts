@@ -12,7 +12,10 @@ import { redact, redactDeep, type Problem } from '../../shared/problem';
 import type { StepId } from '../../shared/steps';
 import { protectedPathReason, winDirname } from '../../shared/winpath';
 import type { Conflict, ProjectReport } from '../../shared/plan';
-import { projectView } from './project';
+import { projectView, type ProjectView } from './project';
+import { RefusedError } from './refusal';
+import { sourceProblems } from './source-check';
+import { readRequirementsFile } from './requirements-read';
 import { resolveConfig, type Resolved } from './resolve';
 import { APPCMD, TOOL_DATA_DIR } from './commands';
 import { acquireLock } from './lock';
@@ -23,7 +26,7 @@ const APPHOST_CONFIG = 'C:\\Windows\\System32\\inetsrv\\config\\applicationHost.
 const BACKUP_PREFIX = 'DjangoIISSetup-';
 import { ProgramNotFoundError, type ExecResult, type Host } from './host';
 import { checkOwnership, formatConflicts, journalPath, objectKey, owns, readJournal, writeJournal, type JournalEntry, type RunRecord } from './ownership';
-import { applySettingsEdit, removeSettingsBlock } from './settings-edit';
+import { applySettingsEdit, currentSettingsBlock, removeSettingsBlock, replaceSettingsBlock } from './settings-edit';
 import { removeWebConfigHandlers } from './web-config';
 import { appcmdMessage, type CheckResult, type Step, type StepContext } from './step';
 import { orderedSteps, STEPS } from './steps';
@@ -42,7 +45,9 @@ export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortS
   const config = resolved.config;
   const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}) };
   const journal = await readJournal(host, config.siteName);
-  const { conflicts } = await checkOwnership(config, ctx.d, host, journal);
+  // What the project's settings hand the tool, refused before anything when the plan can know it.
+  const view = await projectViewOrRefusal(ctx);
+  const { conflicts } = await checkOwnership(config, ctx.d, host, journal, view?.facts ? { staticRoot: view.staticRoot } : undefined);
   const ordered = orderedSteps(STEPS);
   const results = await Promise.all(ordered.map((s) => stepScope.run(s.id, () => safeCheck(s, ctx))));
   const steps: StepPlan[] = ordered.map((s, i) => toStepPlan(s, results[i] as CheckResult));
@@ -55,6 +60,21 @@ export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortS
 export class ConflictError extends Error {
   constructor(readonly conflicts: Conflict[]) {
     super(`Nothing was changed: ${conflicts.length === 1 ? 'an object' : `${conflicts.length} objects`} this deployment would change already exist${conflicts.length === 1 ? 's' : ''} and ${conflicts.length === 1 ? 'is' : 'are'} not this tool's:\n${formatConflicts(conflicts)}`);
+  }
+}
+
+/** The project as Django reports it; a RefusedError (exit 2, nothing changed) when a value it hands over is refused. */
+async function projectViewOrRefusal(ctx: StepContext): Promise<ProjectView | undefined> {
+  const reqs = ctx.config.requirementsFile ? await readRequirementsFile(ctx.host, ctx.config, ctx.config.requirementsFile, ctx.d.pythonVersion) : undefined;
+  const source = [...(await sourceProblems(ctx)), ...(reqs?.problems ?? [])];
+  try {
+    const view = await projectView(ctx);
+    if (source.length) throw new RefusedError(source);
+    return view;
+  } catch (e) {
+    if (e instanceof RefusedError) throw source.length && !e.problems.includes(source[0] as Problem) ? new RefusedError([...source, ...e.problems]) : e;
+    if (source.length) throw new RefusedError(source);
+    return undefined;
   }
 }
 
@@ -92,6 +112,17 @@ export interface RunResult {
 }
 
 export { readJournal } from './ownership';
+export { RefusedError } from './refusal';
+
+/** A refusal met during a run (the project's settings became known only then) as the step's problem. */
+function refusalProblem(e: RefusedError): Problem {
+  const [first, ...rest] = e.problems;
+  return {
+    what: `Stopped before acting on it: ${first?.what ?? e.message}${rest.length ? ` (and ${rest.length} more: ${rest.map((p) => p.what).join(' ')})` : ''}`,
+    why: first?.why ?? '',
+    fix: first?.fix ?? 'Fix the project\'s settings and run again.',
+  };
+}
 
 class ActionFailed extends Error {
   constructor(readonly problem: Problem) {
@@ -107,9 +138,11 @@ async function projectReport(ctx: StepContext, resolved: Resolved): Promise<Proj
   if (view?.facts?.DEBUG) warnings.push('DEBUG is on: turn it off for production.');
   if (view?.facts) warnings.push(...(await deployCheck(ctx, view.wsgiHandler).catch(() => [])));
   const f = view?.facts;
+  const reqs = ctx.config.requirementsFile ? await readRequirementsFile(ctx.host, ctx.config, ctx.config.requirementsFile, ctx.d.pythonVersion).catch(() => undefined) : undefined;
+  const pipOptions = reqs?.options.length ? [`pip options in the requirements: ${reqs.options.join('; ')}`] : [];
   return {
     inspected: Boolean(f),
-    notes: [...resolved.notes, ...(view?.notes ?? [])],
+    notes: [...resolved.notes, ...(view?.notes ?? []), ...pipOptions],
     warnings,
     ...(view ? { staticUrl: view.staticUrl, staticRoot: view.staticRoot } : {}),
     ...(view?.media ? { mediaUrl: view.media.url, mediaRoot: view.media.root } : {}),
@@ -143,7 +176,8 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
   let restartRequired = false;
   let mutating = 0;
   const journal = await readJournal(host, config.siteName);
-  const ownership = await checkOwnership(config, d, host, journal);
+  const view = await projectViewOrRefusal(ctx);
+  const ownership = await checkOwnership(config, d, host, journal, view?.facts ? { staticRoot: view.staticRoot } : undefined);
   if (ownership.conflicts.length > 0) throw new ConflictError(ownership.conflicts);
   let pendingAdoptions: JournalEntry[] = ownership.adoptions.filter((e) => !owns(journal, e.object)).map((e) => ({ ...e, runId }));
   let journalChain: Promise<void> = Promise.resolve();
@@ -158,6 +192,14 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
    */
   const journalBefore = async (s: Step, a: Action): Promise<void> => {
     const creates = a.kind === 'exec' || a.kind === 'mkdir' ? a.creates : undefined;
+    // A folder that existed before the run is never journaled as created (uninstall would delete what was there).
+    const folderUndo = creates?.object.startsWith('folder:') ? creates.undo.find((u) => u.kind === 'remove') : undefined;
+    if (creates && folderUndo?.kind === 'remove' && !owns(journal, creates.object) && !pendingAdoptions.some((e) => e.object === creates.object) && (await host.exists(folderUndo.path)))
+      throw new ActionFailed({
+        what: `${a.description}: refused, the folder ${folderUndo.path} already exists and was not created by this tool.`,
+        why: 'The tool records a folder as its own only when it creates it; uninstall would otherwise delete what was there before.',
+        fix: `Choose a folder that does not exist yet (for STATIC_ROOT, a folder of its own such as BASE_DIR / 'staticfiles'), or empty and remove ${folderUndo.path} first, or add "adopt": ["staticRoot"] to take it over.`,
+      });
     await serial(async () => {
       const add: JournalEntry[] = [...pendingAdoptions];
       if (creates && !owns(journal, creates.object)) {
@@ -170,8 +212,16 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
         add.push({ object: creates.object, stepId: s.id, at: new Date().toISOString(), runId, undo: [...creates.undo, ...parents] });
       }
       pendingAdoptions = [];
-      if (a.kind === 'editFile' && (await host.exists(a.path)))
-        add.push({ object: `file:${a.path.toLowerCase()}#${runId}`, stepId: s.id, at: new Date().toISOString(), runId, undo: [{ kind: 'writeFile', description: `Put ${a.path} back as it was`, path: a.path, content: await host.readFile(a.path) }] });
+      if (a.kind === 'editFile' && (await host.exists(a.path))) {
+        const original = await host.readFile(a.path);
+        // A settings file may hold secrets: the journal keeps the block it had (or none) and a hash, never the file.
+        const previous = a.transform === 'django-settings' ? currentSettingsBlock(original) : undefined;
+        const undo: Action =
+          a.transform === 'django-settings'
+            ? { kind: 'editFile', description: previous ? `Put the earlier managed block back in ${a.path}` : `Take the managed block out of ${a.path}`, path: a.path, transform: 'remove-django-settings', originalSha256: sha256(original), ...(previous ? { restoreBlock: previous } : {}) }
+            : { kind: 'writeFile', description: `Put ${a.path} back as it was`, path: a.path, content: original };
+        add.push({ object: `file:${a.path.toLowerCase()}#${runId}`, stepId: s.id, at: new Date().toISOString(), runId, undo: [undo] });
+      }
       let changed = false;
       if (!runRecord) {
         runRecord = { runId, startedAt: new Date().toISOString() };
@@ -346,6 +396,7 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
         .catch((e: unknown) => {
           if (opts.signal?.aborted || (e instanceof Error && e.name === 'AbortError')) setState(s, 'cancelled', { detail: 'cancelled' });
           else if (e instanceof ActionFailed) setState(s, 'failed', { problem: e.problem });
+          else if (e instanceof RefusedError) setState(s, 'failed', { problem: refusalProblem(e) });
           else setState(s, 'failed', { problem: { what: `${s.title} failed.`, why: redact(e instanceof Error ? e.message : String(e)), fix: 'Read the log for details; fix the cause and retry.' } });
         })
         .finally(() => {
@@ -446,7 +497,14 @@ async function undoEntries(host: Host, entries: JournalEntry[], out: UninstallRe
         if (a.onlyIfEmpty && (await host.readDir(a.path).catch(() => ['?'])).length > 0) continue;
         await host.remove(a.path);
       } else if (a.kind === 'editFile' && a.transform === 'remove-django-settings') {
-        if (await host.exists(a.path)) await host.writeFile(a.path, removeSettingsBlock(await host.readFile(a.path)));
+        if (await host.exists(a.path)) {
+          const current = await host.readFile(a.path);
+          let next = a.restoreBlock !== undefined ? replaceSettingsBlock(current, a.restoreBlock) : removeSettingsBlock(current);
+          // The block's separator: the file goes back byte for byte when nothing else changed in it.
+          if (a.originalSha256 && sha256(next) !== a.originalSha256 && sha256(next.replace(/\r?\n$/, '')) === a.originalSha256) next = next.replace(/\r?\n$/, '');
+          await host.writeFile(a.path, next);
+          if (a.originalSha256 && sha256(next) !== a.originalSha256) out.kept.push(`${a.path} was changed since the tool edited it: only the managed block was ${a.restoreBlock !== undefined ? 'put back as it was' : 'taken out'}; the other changes stay.`);
+        }
       } else if (a.kind === 'writeFile') {
         const parent = a.path.slice(0, a.path.lastIndexOf('\\'));
         if (await host.exists(parent)) await host.writeFile(a.path, a.content);
@@ -527,6 +585,10 @@ export async function rollback(host: Host, siteName: string, onLine?: (line: str
   } finally {
     await release();
   }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** sha256 of applicationHost.config, or '' when IIS is not installed. */

@@ -73,6 +73,8 @@ export interface Host {
   /** Size, modification time and kind of a file or folder; undefined when it does not exist. */
   stat(path: string): Promise<FileStat | undefined>;
   mkdir(path: string): Promise<void>;
+  /** Symbolic links and junctions under a folder (never followed): each link and what it points at, as Windows paths where it can say. */
+  findLinks(folder: string): Promise<{ path: string; target: string }[]>;
   remove(path: string): Promise<void>;
   /** Downloads url to a file. The simulated host writes a marked stand-in instead (no network). */
   download(url: string, path: string, signal?: AbortSignal): Promise<void>;

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { TOOL_DATA_DIR } from './commands';
 import type { Host } from './host';
+import { secureToolData } from './tool-data';
 
 export const LOCK_PATH = `${TOOL_DATA_DIR}\\run.lock`;
 
@@ -53,7 +54,8 @@ export async function lockHolder(host: Host): Promise<LockInfo | undefined> {
 export async function acquireLock(host: Host, command: string): Promise<() => Promise<void>> {
   const info: LockInfo = { pid: process.pid, hostname: os.hostname(), command, startedAt: new Date().toISOString() };
   const hadDir = await host.exists(TOOL_DATA_DIR);
-  await host.mkdir(TOOL_DATA_DIR);
+  // The folder's own ACL (SYSTEM and Administrators only), set on first use and checked at every start.
+  await secureToolData(host);
   for (let attempt = 0; attempt < 2; attempt++) {
     if (await host.createExclusive(LOCK_PATH, JSON.stringify(info))) {
       return async () => {

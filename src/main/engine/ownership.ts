@@ -17,6 +17,7 @@ import { APPCMD, TOOL_DATA_DIR, appcmd, bindingInfo, fastCgiIdentity } from './c
 import type { Host } from './host';
 import { findFastCgiApp, parseFastCgiApps, parsePool, parseSite } from './parsers';
 import { exec } from './step';
+import { entryProblem } from './journal-check';
 
 export const DEPLOYMENTS_DIR = `${TOOL_DATA_DIR}\\deployments`;
 
@@ -70,7 +71,23 @@ export async function readJournal(host: Host, siteName: string): Promise<Journal
   }
   const ok = typeof j === 'object' && j !== null && (j as Journal).version === 2 && Array.isArray((j as Journal).entries) && (j as Journal).entries.every((e) => typeof e?.object === 'string' && Array.isArray(e.undo));
   if (!ok) throw new JournalError(`The journal ${file} is not a journal this version of the tool wrote. Restore it from a backup, or remove what the deployment created by hand and delete the file.`);
-  return j as Journal;
+  const journal = j as Journal;
+  // Data the engine checks, never commands it runs as they are (journal-check.ts).
+  const bad: string[] = [];
+  if (typeof journal.siteName !== 'string' || journal.siteName.toLowerCase() !== siteName.toLowerCase()) bad.push(`it names the site "${String(journal.siteName)}", but the file is the journal of "${siteName}"`);
+  for (const e of journal.entries) {
+    const p = entryProblem(e, siteName);
+    if (p) bad.push(`entry ${e.object}: ${p}`);
+  }
+  for (const r of journal.runs ?? []) for (const e of r.forgotten ?? []) {
+    const p = entryProblem(e, siteName);
+    if (p) bad.push(`entry ${e.object} (kept by run ${r.runId}): ${p}`);
+  }
+  if (bad.length)
+    throw new JournalError(
+      `The journal ${file} holds what this tool never writes, so none of it is run:\n${bad.slice(0, 10).map((b) => `  - ${b}`).join('\n')}${bad.length > 10 ? `\n  - and ${bad.length - 10} more` : ''}\nSomeone or something changed the file. Check who can write to ${DEPLOYMENTS_DIR} (the tool gives only SYSTEM and Administrators access to its folder), remove what the deployment created by hand if needed, and delete the file.`,
+    );
+  return journal;
 }
 
 /** Writes the journal atomically (the host writes to a temporary file and renames it). */
@@ -124,7 +141,7 @@ async function otherDeploymentHolding(host: Host, siteName: string, object: stri
  * Finds what exists on the server under this deployment's names and is not this deployment's.
  * Read-only: a few appcmd reads and folder listings.
  */
-export async function checkOwnership(config: DeploymentConfig, d: Derived, host: Host, j: Journal): Promise<Ownership> {
+export async function checkOwnership(config: DeploymentConfig, d: Derived, host: Host, j: Journal, project?: { staticRoot: string }): Promise<Ownership> {
   const conflicts: Conflict[] = [];
   const adoptions: JournalEntry[] = [];
   const at = new Date().toISOString();
@@ -199,10 +216,12 @@ export async function checkOwnership(config: DeploymentConfig, d: Derived, host:
     }
   }
 
+  // STATIC_ROOT as the project sets it when it is known (an existing folder of someone else's is a conflict, never collected into).
+  const staticRoot = project?.staticRoot ?? d.staticRoot;
   const folders: [Adoptable, string][] = [
     ['appDir', config.appDir],
     ['venvDir', config.venvDir],
-    ...(isInside(d.staticRoot, config.appDir) ? [] : [['staticRoot', d.staticRoot] as [Adoptable, string]]),
+    ...(isInside(staticRoot, config.appDir) ? [] : [['staticRoot', staticRoot] as [Adoptable, string]]),
   ];
   for (const [kind, p] of folders) {
     if (!(await host.exists(p))) continue;

@@ -14,12 +14,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { projectName, type DeploymentConfig, type Derived } from '../../shared/config';
 import type { DjangoSettingsEdit } from '../../shared/plan';
 import { registerSecret } from '../../shared/problem';
-import { isInside, relativeParts, samePath, winDirname } from '../../shared/winpath';
+import { canonicalWindowsPath, isInside, relativeParts, samePath, winDirname } from '../../shared/winpath';
 import { APPCMD, WSGI_HANDLER, appcmd, fastCgiIdentity, managePy } from './commands';
 import { findFastCgiApp, parseFastCgiApps, parseHttpPlatform } from './parsers';
 import { PROBE_ENV } from './settings-edit';
 import { codeFingerprint, recall, remember } from './check-cache';
 import type { StepContext } from './step';
+import { projectPathProblems } from './project-paths';
+import { RefusedError } from './refusal';
+import { objectKey, owns, readJournal } from './ownership';
 
 export { PROBE_ENV };
 
@@ -41,6 +44,10 @@ export interface DjangoFacts {
   secretKeyInsecure: boolean;
   /** How many STATICFILES_DIRS lie outside the application folder (collectstatic reads them too). */
   staticDirsOutsideApp: number;
+  /** STATICFILES_DIRS: as Django reported each, and as Windows resolves it. */
+  staticDirs: { reported: string; path: string }[];
+  /** STATIC_ROOT, MEDIA_ROOT and DATABASE_NAME exactly as Django reported them (messages name these). */
+  reported: Record<string, string>;
 }
 
 export type ProbeResult = { ok: true; facts: DjangoFacts } | { ok: false; error: string; traceback: string };
@@ -48,7 +55,7 @@ export type ProbeResult = { ok: true; facts: DjangoFacts } | { ok: false; error:
 /** The probe. Paths are printed on lines of their own, unquoted, so they read back verbatim on any host. */
 export const PROBE_PY = String.raw`
 import json, os, sys, traceback
-paths = {}
+paths = []
 try:
     import django
     from django.conf import settings
@@ -81,7 +88,8 @@ try:
         'secretKeySet': bool(key), 'secretKeyInsecure': key.startswith('django-insecure-'),
         'staticDirsOutsideApp': len([d for d in getattr(s, 'STATICFILES_DIRS', []) if not os.path.normcase(os.path.abspath(str(d[1] if isinstance(d, (list, tuple)) else d))).startswith(os.path.normcase(os.path.abspath(os.getcwd())))]),
     }
-    paths = {'STATIC_ROOT': p(s.STATIC_ROOT), 'MEDIA_ROOT': p(s.MEDIA_ROOT), 'DATABASE_NAME': p(db.get('NAME')) if engine.endswith('sqlite3') else ''}
+    paths = [('STATIC_ROOT', p(s.STATIC_ROOT)), ('MEDIA_ROOT', p(s.MEDIA_ROOT)), ('DATABASE_NAME', p(db.get('NAME')) if engine.endswith('sqlite3') else '')]
+    paths += [('STATICFILES_DIR', p(d[1] if isinstance(d, (list, tuple)) else d)) for d in getattr(s, 'STATICFILES_DIRS', [])]
 except BaseException as e:
     out = {'ok': False}
     err = ' '.join(''.join(traceback.format_exception_only(type(e), e)).split())
@@ -90,7 +98,7 @@ except BaseException as e:
     print(traceback.format_exc()[-6000:])
     print('DJANGO_IIS_PROBE_TRACEBACK_END')
 print('DJANGO_IIS_PROBE_JSON ' + json.dumps(out))
-for k, v in paths.items():
+for k, v in paths:
     print('DJANGO_IIS_PROBE_PATH %s=%s' % (k, v))
 `;
 
@@ -109,10 +117,21 @@ export function parseProbe(stdout: string, stderr = ''): ProbeResult {
     const tb = /DJANGO_IIS_PROBE_TRACEBACK_BEGIN\r?\n([\s\S]*?)\r?\nDJANGO_IIS_PROBE_TRACEBACK_END/.exec(stdout)?.[1] ?? '';
     return { ok: false, error: error.trim(), traceback: tb };
   }
+  // Paths as Django reported them (kept for messages), and as Windows resolves them (what the tool uses).
+  const reported: Record<string, string> = {};
   const paths: Record<string, string> = {};
+  const staticDirs: { reported: string; path: string }[] = [];
   for (const l of stdout.split(/\r?\n/)) {
     const m = /^DJANGO_IIS_PROBE_PATH (\w+)=(.*)$/.exec(l);
-    if (m) paths[m[1] as string] = (m[2] as string).trim();
+    if (!m) continue;
+    const raw = (m[2] as string).trim();
+    const path = /^[A-Za-z]:[\\/]/.test(raw) || raw.startsWith('\\\\') || raw.startsWith('//') ? canonicalWindowsPath(raw) : raw;
+    if (m[1] === 'STATICFILES_DIR') {
+      if (raw) staticDirs.push({ reported: raw, path });
+      continue;
+    }
+    reported[m[1] as string] = raw;
+    paths[m[1] as string] = path;
   }
   const db = j.database as { engine: string } | null;
   return {
@@ -134,6 +153,8 @@ export function parseProbe(stdout: string, stderr = ''): ProbeResult {
       secretKeySet: Boolean(j.secretKeySet),
       secretKeyInsecure: Boolean(j.secretKeyInsecure),
       staticDirsOutsideApp: typeof j.staticDirsOutsideApp === 'number' ? j.staticDirsOutsideApp : 0,
+      staticDirs,
+      reported,
     },
   };
 }
@@ -258,11 +279,11 @@ export async function probeDjango(ctx: StepContext): Promise<ProbeResult | undef
   // Between runs: the answer is kept under the fingerprint of the code, the packages and the environment.
   const p = (async () => {
     const fp = await codeFingerprint(ctx, env);
-    const known = await recall<ProbeResult>(ctx, 'probe', fp);
+    const known = await recall<ProbeResult>(ctx, 'probe-v2', fp);
     if (known?.ok) return known;
     const r = await host.exec(d.venvPython, ['-c', PROBE_PY], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     const result = parseProbe(r.stdout, r.stderr);
-    if (result.ok) await remember(ctx, 'probe', fp, result);
+    if (result.ok) await remember(ctx, 'probe-v2', fp, result);
     return result;
   })();
   m.probes.set(key, p);
@@ -333,9 +354,11 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
   else if (facts) notes.push(`STATIC_ROOT is not set by the project: the managed block sets it to ${staticRoot}`);
   // MEDIA
   let media: ProjectView['media'];
+  let mediaAtRoot: string | undefined;
   if (facts?.MEDIA_ROOT && facts.MEDIA_URL && !/^https?:\/\//i.test(facts.MEDIA_URL)) {
-    const url = normalizeUrlPrefix(facts.MEDIA_URL);
-    if (url !== '/' && url !== staticUrl) {
+    const url = normalizeUrlPrefix(facts.MEDIA_URL).replace(/\/{2,}/g, '/');
+    if (url === '/') mediaAtRoot = facts.MEDIA_URL;
+    else if (url !== staticUrl) {
       media = { url, vdirPath: url.replace(/\/$/, ''), root: facts.MEDIA_ROOT };
       notes.push(`MEDIA_ROOT ${facts.MEDIA_ROOT} served at ${url} (from the project)`);
     }
@@ -348,6 +371,34 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
       notes.push(`database: SQLite ${sqliteFile} (the pool gets modify on ${winDirname(sqliteFile)}: SQLite writes its journal beside the file)`);
     } else notes.push(`database: ${facts.database.engine}`);
   }
+  const refused = facts
+    ? projectPathProblems(config, d, {
+        staticRoot,
+        staticRootFromProject: config.staticRoot === undefined && projectRoot !== undefined,
+        staticUrl: facts.STATIC_URL ?? staticUrl,
+        staticUrlFromProject: config.staticUrl === undefined && Boolean(facts.STATIC_URL),
+        ...(media ? { media: { root: media.root, url: media.url } } : {}),
+        ...(sqliteFile ? { sqliteFile } : {}),
+        staticDirs: facts.staticDirs,
+        reported: facts.reported,
+        ...(mediaAtRoot !== undefined ? { mediaUrlAtRoot: mediaAtRoot } : {}),
+      })
+    : [];
+  // A STATIC_ROOT outside the application that exists and is not this deployment's (made by hand,
+  // someone's documents): never collected into, granted or deleted, unless adopted.
+  if (facts && !isInside(staticRoot, config.appDir) && !config.adopt.includes('staticRoot') && (await ctx.host.exists(staticRoot))) {
+    const journal = await readJournal(ctx.host, config.siteName);
+    if (!owns(journal, objectKey.folder(staticRoot))) {
+      const entries = await ctx.host.readDir(staticRoot).catch(() => [] as string[]);
+      refused.push({
+        what: `STATIC_ROOT ${staticRoot}${config.staticRoot ? ' (the configuration\'s staticRoot)' : ` (from the project's settings${facts.reported.STATIC_ROOT && facts.reported.STATIC_ROOT !== staticRoot ? `: ${facts.reported.STATIC_ROOT}` : ''})`} already exists${entries.length ? ` and holds ${entries.length} item${entries.length === 1 ? '' : 's'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})` : ''}, and this tool did not create it.`,
+        why: 'collectstatic would write into it, IIS would serve all of it, and the tool would not know which files were there before.',
+        fix: `Set STATIC_ROOT to a folder that does not exist yet (e.g. BASE_DIR / 'staticfiles'), or, if the folder is meant for this site's static files, add "adopt": ["staticRoot"] to the configuration.`,
+      });
+    }
+  }
+  // No step acts on a value the one rule refuses: every step that reads the view stops here.
+  if (refused.length) throw new RefusedError(refused);
   const handler = wsgiHandler(config, facts);
   if (facts?.WSGI_APPLICATION && handler === facts.WSGI_APPLICATION) notes.push(`${config.server === 'httpplatform' ? 'waitress serves' : 'WSGI_HANDLER'} ${handler} (the project's WSGI_APPLICATION)`);
   if (facts && !facts.secretKeySet) notes.push('SECRET_KEY is empty: Django will refuse to start; set it in "environment" or use "secretKey"');

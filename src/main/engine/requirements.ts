@@ -40,30 +40,88 @@ export function parseRequirement(text: string): Requirement | undefined {
   };
 }
 
-/** The logical lines of a requirements file (continuations joined, comments removed). */
-export function parseRequirementsFile(text: string): RequirementLine[] {
-  const out: RequirementLine[] = [];
-  const logical = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
-  for (const raw of logical) {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (!line) continue;
-    const inc = /^(-r|--requirement|-c|--constraint)(?:\s+|=)(.+)$/.exec(line);
-    if (inc) {
-      out.push({ kind: 'include', path: (inc[2] as string).trim(), constraint: (inc[1] as string).startsWith('-c') || inc[1] === '--constraint' });
+/** A requirement text longer than this is not parsed (no real requirement is; the regexes stay linear). */
+const MAX_REQUIREMENT_TEXT = 2000;
+
+/** Options that make pip reach another index or host; their values are what the plan shows. */
+const SOURCE_OPTIONS = /^(-i|--index-url|--extra-index-url|--trusted-host|-f|--find-links)$/;
+
+/** A line's tokens without pip's per-requirement --hash options (token by token: linear in the line's length). */
+function withoutHashes(line: string): string {
+  const tokens = line.split(/\s+/);
+  const kept: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as string;
+    if (t === '--hash') {
+      i++;
       continue;
     }
-    if (/^(-e|--editable)\b/.test(line) || /^(git\+|https?:|file:)/.test(line) || /\s@\s/.test(line)) {
-      out.push({ kind: 'unsupported', text: line });
+    if (t.startsWith('--hash=')) continue;
+    if (t) kept.push(t);
+  }
+  return kept.join(' ');
+}
+
+export type RequirementLineAt = RequirementLine & { lineNo: number };
+
+/** The logical lines of a requirements file (continuations joined, comments removed), with their first line numbers. */
+export function parseRequirementsFileAt(text: string): RequirementLineAt[] {
+  const out: RequirementLineAt[] = [];
+  const physical = text.split(/\r?\n/);
+  let lineNo = 0;
+  for (let i = 0; i < physical.length; i++) {
+    const start = i + 1;
+    let raw = physical[i] as string;
+    while (raw.endsWith('\\') && i + 1 < physical.length) raw = `${raw.slice(0, -1)} ${physical[++i] as string}`;
+    lineNo = start;
+    // A comment starts at a # at the line's start or after white space (pip's rule).
+    const hash = raw.search(/(^|\s)#/);
+    const line = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
+    if (!line) continue;
+    const at = <T extends RequirementLine>(l: T) => ({ ...l, lineNo });
+    const inc = /^(-r|--requirement|-c|--constraint)(?:\s+|=)(\S.*)$/.exec(line);
+    if (inc) {
+      out.push(at({ kind: 'include', path: (inc[2] as string).trim(), constraint: (inc[1] as string).startsWith('-c') || inc[1] === '--constraint' }));
+      continue;
+    }
+    if (/^(-e|--editable)(\s|=|$)/.test(line) || /^[a-z][a-z0-9+.-]*:/i.test(line) || /\s@\s|^[^\s]+@\s/.test(line)) {
+      out.push(at({ kind: 'unsupported', text: line }));
       continue;
     }
     if (line.startsWith('-')) {
-      out.push({ kind: 'option', text: line });
+      out.push(at({ kind: 'option', text: line }));
       continue;
     }
-    const req = parseRequirement(line.replace(/\s+--hash[=\s]\S+/g, ''));
-    out.push(req ? { kind: 'requirement', req } : { kind: 'unsupported', text: line });
+    const text2 = withoutHashes(line);
+    const req = text2.length <= MAX_REQUIREMENT_TEXT ? parseRequirement(text2) : undefined;
+    out.push(at(req ? { kind: 'requirement', req } : { kind: 'unsupported', text: line.length > 200 ? `${line.slice(0, 200)}... (${line.length} characters)` : line }));
   }
   return out;
+}
+
+/** The logical lines of a requirements file (continuations joined, comments removed). */
+export function parseRequirementsFile(text: string): RequirementLine[] {
+  return parseRequirementsFileAt(text).map(({ lineNo: _lineNo, ...l }) => l as RequirementLine);
+}
+
+/** What a requirement line or option makes pip reach beyond the project and the configured index, if anything. */
+export function sourceOf(l: RequirementLine): string | undefined {
+  if (l.kind === 'option') {
+    const [opt = '', ...rest] = l.text.split(/[\s=]+/);
+    if (!SOURCE_OPTIONS.test(opt)) return undefined;
+    const value = rest.join(' ');
+    if (/^(-f|--find-links)$/.test(opt)) return /^[a-z][a-z0-9+.-]+:\/\//i.test(value) || value.startsWith('\\\\') || value.startsWith('//') ? `${opt} ${value} (a link page on another host or share)` : undefined;
+    return `${opt} ${value}`;
+  }
+  if (l.kind === 'unsupported') {
+    if (/^(-e|--editable)(\s|=)/.test(l.text)) {
+      const target = l.text.replace(/^(-e|--editable)[\s=]+/, '');
+      return /^(git|hg|svn|bzr)\+|^[a-z][a-z0-9+.-]+:\/\//i.test(target) ? `${l.text} (an editable install from version control or a URL)` : undefined;
+    }
+    if (/^(git|hg|svn|bzr)\+/i.test(l.text) || /(^|\s|@\s*)(git|hg|svn|bzr)\+/i.test(l.text)) return `${l.text} (a version-control requirement)`;
+    if (/[a-z][a-z0-9+.-]+:\/\//i.test(l.text)) return `${l.text} (a URL requirement)`;
+  }
+  return undefined;
 }
 
 /** The marker environment of the Windows server (PEP 508). */

@@ -59,6 +59,21 @@ export function hasAnySettingsBlock(text: string): boolean {
   return text.includes(BLOCK_BEGIN);
 }
 
+/** The managed block of a file, exactly as it stands, or undefined. */
+export function currentSettingsBlock(text: string): string | undefined {
+  const begin = text.indexOf(BLOCK_BEGIN);
+  const end = text.indexOf(BLOCK_END);
+  return begin >= 0 && end > begin ? text.slice(begin, end + BLOCK_END.length) : undefined;
+}
+
+/** The file with its managed block replaced by `block` (undo of a run that changed an earlier block). */
+export function replaceSettingsBlock(text: string, block: string): string {
+  const begin = text.indexOf(BLOCK_BEGIN);
+  const end = text.indexOf(BLOCK_END);
+  if (begin < 0 || end < begin) return text;
+  return text.slice(0, begin) + block + text.slice(end + BLOCK_END.length);
+}
+
 /** The file without the managed block (undo of an edit made to a project the tool adopted). */
 export function removeSettingsBlock(text: string): string {
   const begin = text.indexOf(BLOCK_BEGIN);

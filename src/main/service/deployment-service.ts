@@ -4,11 +4,12 @@
  * Holds one host and at most one running deployment.
  */
 import { derive, parseConfig, defaultConfig, type DeploymentConfig } from '../../shared/config';
-import { checkOwnership, JournalError, readJournal } from '../engine/ownership';
+import { checkOwnership, JournalError, journalPath, readJournal } from '../engine/ownership';
 import type { BridgeEvent, Requests, Responses, StartupInfo } from '../../shared/ipc';
 import type { EngineEvent } from '../../shared/plan';
 import { SECTIONS } from '../../shared/steps';
-import { plan, rollback, run, uninstall, verifyWithFixes } from '../engine/engine';
+import { plan, RefusedError, rollback, run, uninstall, verifyWithFixes } from '../engine/engine';
+import { redact } from '../../shared/problem';
 import { DEPLOYMENTS_DIR } from '../engine/ownership';
 import { renderRunReport } from '../engine/report';
 import { TOOL_LOG_DIR } from '../engine/commands';
@@ -69,8 +70,11 @@ export class DeploymentService implements Handlers {
     const out: ExistingDeployment[] = [];
     for (const n of names.filter((x) => x.endsWith('.json'))) {
       try {
-        const j = JSON.parse(await this.deps.host.readFile(`${DEPLOYMENTS_DIR}\\${n}`)) as { siteName?: string; entries?: unknown[]; runs?: { startedAt?: string }[] };
-        if (typeof j.siteName === 'string' && Array.isArray(j.entries) && j.entries.length) out.push({ siteName: j.siteName, ...(j.runs?.at(-1)?.startedAt ? { lastRunAt: j.runs.at(-1)?.startedAt } : {}) });
+        const raw = JSON.parse(await this.deps.host.readFile(`${DEPLOYMENTS_DIR}\\${n}`)) as { siteName?: unknown };
+        if (typeof raw.siteName !== 'string' || journalPath(raw.siteName).toLowerCase() !== `${DEPLOYMENTS_DIR}\\${n}`.toLowerCase()) continue;
+        // Only a journal that passes the engine's check is a deployment (a planted file is not).
+        const j = await readJournal(this.deps.host, raw.siteName);
+        if (j.entries.length) out.push({ siteName: j.siteName, ...(j.runs?.at(-1)?.startedAt ? { lastRunAt: j.runs.at(-1)?.startedAt } : {}) });
       } catch {
         // not a journal (or a damaged one: apply says so when it reads it)
       }
@@ -87,7 +91,13 @@ export class DeploymentService implements Handlers {
     if (!r.ok) return { ok: false, problems: r.problems };
     const c = r.config;
     const info = await this.deps.host.info();
-    const p = await plan(c, this.deps.host);
+    let p: Awaited<ReturnType<typeof plan>>;
+    try {
+      p = await plan(c, this.deps.host);
+    } catch (e) {
+      if (e instanceof RefusedError) return { ok: false, problems: e.problems.map((x) => ({ key: '(project)', message: redact(`${x.what} ${x.why} What to do: ${x.fix}`) })) };
+      throw e;
+    }
     this.lastPlan = p;
     const step = (id: string) => p.steps.find((s) => s.id === id);
     const pre = step('preflight');
@@ -123,7 +133,13 @@ export class DeploymentService implements Handlers {
     const r = parseConfig(input);
     if (!r.ok) return { ok: false, problems: r.problems };
     this.log('info', `Planning the deployment of "${r.config.siteName}" on port ${r.config.port}`);
-    const p = await plan(r.config, this.deps.host);
+    let p: Awaited<ReturnType<typeof plan>>;
+    try {
+      p = await plan(r.config, this.deps.host);
+    } catch (e) {
+      if (e instanceof RefusedError) return { ok: false, problems: e.problems.map((x) => ({ key: '(project)', message: redact(`${x.what} ${x.why} What to do: ${x.fix}`) })) };
+      throw e;
+    }
     this.lastPlan = p;
     for (const s of p.steps) this.log('debug', `plan: ${s.status}: ${s.reason}`, { source: 'engine', stepId: s.id });
     return { ok: true, plan: p };
@@ -165,7 +181,14 @@ export class DeploymentService implements Handlers {
       else if (e.type === 'run-finished') this.log(e.outcome === 'succeeded' ? 'info' : 'warn', `Deployment ${e.outcome}; ${e.mutatingCommands} change(s)${e.restartRequired ? '; Windows needs a restart' : ''}`, { source: 'engine' });
     };
     const done = run(config, this.deps.host, { signal: controller.signal, onEvent, runId })
-      .catch((e: unknown) => this.log('error', `Deployment crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`))
+      .catch((e: unknown) => {
+        if (e instanceof RefusedError) {
+          this.log('error', redact(e.message), { source: 'engine' });
+          this.deps.emit({ kind: 'engine', event: { type: 'run-finished', runId, outcome: 'failed', restartRequired: false, mutatingCommands: 0 } });
+          return;
+        }
+        this.log('error', `Deployment crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      })
       .finally(() => {
         this.current = undefined;
       });

@@ -19,7 +19,7 @@ export const djangoProject: Step = {
       { kind: 'mkdir', description: `Create ${config.appDir}`, path: config.appDir, creates: { object: objectKey.folder(config.appDir), undo: [{ kind: 'remove', description: `Remove the application folder ${config.appDir}`, path: config.appDir }] } },
     ];
     if ('sample' in src) actions.push(exec(`Create the sample project "${src.sample}" (django-admin startproject)`, d.venvPython, ['-m', 'django', 'startproject', src.sample, config.appDir], { cwd: config.appDir }));
-    else if ('folder' in src) actions.push(exec(`Copy the application from ${src.folder}`, 'robocopy.exe', [src.folder, config.appDir, '/E', '/NFL', '/NDL', '/NP'], { okExitCodes: [0, 1, 2, 3] }));
+    else if ('folder' in src) actions.push(exec(`Copy the application from ${src.folder}`, 'robocopy.exe', [src.folder, config.appDir, '/E', '/XJ', '/NFL', '/NDL', '/NP'], { okExitCodes: [0, 1, 2, 3] }));
     // The venv's Python extracts the zip (its zipfile module refuses absolute and ".." member paths):
     // tar.exe exists only from Server 2019 on, and Expand-Archive would need PowerShell 5 in between.
     else actions.push(exec(`Extract the application from ${src.zip}`, d.venvPython, ['-m', 'zipfile', '-e', src.zip, config.appDir]));

@@ -4,36 +4,16 @@
  * configured). Done when every requirement that applies here is installed, and every == pin
  * has its version.
  */
-import { winDirname, winJoin, isAbsoluteWindowsPath } from '../../../shared/winpath';
+import { winJoin } from '../../../shared/winpath';
 import type { Action } from '../../../shared/plan';
 import { pipIndexArgs } from '../commands';
 import type { Host } from '../host';
 import { parsePipList } from '../parsers';
-import { canonicalName, markerApplies, parseRequirementsFile, windowsMarkerEnv, type Requirement } from '../requirements';
+import { canonicalName } from '../requirements';
+import { readRequirementsFile } from '../requirements-read';
+import { RefusedError } from '../refusal';
 import { blocked, done, exec, needed, psq, query, type Step } from '../step';
 import { wheelhouseMissing } from '../../../shared/wheelhouse';
-
-/** Every requirement of a requirements file and its -r includes that applies on this server. */
-export async function readRequirements(host: Host, file: string, pythonVersion: string, seen = new Set<string>()): Promise<{ reqs: Requirement[]; notes: string[] }> {
-  const reqs: Requirement[] = [];
-  const notes: string[] = [];
-  if (seen.has(file.toLowerCase()) || !(await host.exists(file))) return { reqs, notes };
-  seen.add(file.toLowerCase());
-  const env = windowsMarkerEnv(pythonVersion);
-  for (const l of parseRequirementsFile(await host.readFile(file))) {
-    if (l.kind === 'include') {
-      if (l.constraint) continue;
-      const inc = isAbsoluteWindowsPath(l.path) ? l.path : winJoin(winDirname(file), ...l.path.split(/[\\/]/));
-      const sub = await readRequirements(host, inc, pythonVersion, seen);
-      reqs.push(...sub.reqs);
-      notes.push(...sub.notes);
-    } else if (l.kind === 'requirement') {
-      if (markerApplies(l.req, env)) reqs.push(l.req);
-      else notes.push(`${l.req.name} is not for this server (${l.req.marker ?? ''})`);
-    } else if (l.kind === 'unsupported') notes.push(`"${l.text}" is installed by pip as written (not checked by name)`);
-  }
-  return { reqs, notes };
-}
 
 /**
  * The distributions installed in a venv, by their metadata folders (<name>-<version>.dist-info or
@@ -58,7 +38,10 @@ export const packages: Step = {
   dependsOn: ['venv'],
   async check(ctx) {
     const { config, d, host } = ctx;
-    const reqs = config.requirementsFile ? (await readRequirements(host, config.requirementsFile, d.pythonVersion)).reqs : [];
+    const read = config.requirementsFile ? await readRequirementsFile(host, config, config.requirementsFile, d.pythonVersion) : undefined;
+    // Refused lines stop the step before pip runs (the plan refuses them already when it can read the file).
+    if (read?.problems.length) throw new RefusedError(read.problems);
+    const reqs = read?.reqs ?? [];
     // wfastcgi for FastCGI; waitress for HttpPlatformHandler.
     const server = d.server === 'httpplatform' ? 'waitress' : 'wfastcgi';
     const names = [...new Set([...reqs.map((r) => r.name), 'django', server])];

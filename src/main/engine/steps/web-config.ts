@@ -7,7 +7,29 @@
  * handler at the static and media folders. Entries of other kinds are named in the plan.
  */
 import type { Action } from '../../../shared/plan';
-import { isInside } from '../../../shared/winpath';
+import { isInside, winJoin } from '../../../shared/winpath';
+import type { Host } from '../host';
+
+/** The web.config files under a folder, as path parts (not entering .git, __pycache__, node_modules or links). */
+async function webConfigsUnder(host: Host, root: string, limit = 20_000): Promise<string[][]> {
+  const out: string[][] = [];
+  let visited = 0;
+  const walk = async (rel: string[]): Promise<void> => {
+    const names = await host.readDir(winJoin(root, ...rel)).catch(() => [] as string[]);
+    for (const name of names) {
+      if (++visited > limit) return;
+      if (name.toLowerCase() === 'web.config') {
+        out.push([...rel, name]);
+        continue;
+      }
+      if (/^(\.git|__pycache__|node_modules|\.venv)$/i.test(name)) continue;
+      const st = await host.stat(winJoin(root, ...rel, name));
+      if (st?.dir) await walk([...rel, name]);
+    }
+  };
+  await walk([]);
+  return out;
+}
 import { projectView } from '../project';
 import { blocked, done, needed, psq, type Step } from '../step';
 import { describeHandlerEntry, webConfigHandlers, type WebConfigHandlerEntry } from '../web-config';
@@ -31,12 +53,22 @@ export const webConfig: Step = {
     if (view.media) folders.push([view.media.root, 'static']);
     const actions: Action[] = [];
     const found: string[] = [];
+    // Every web.config of the project, in any subfolder (IIS reads each for the URLs below it): in
+    // the application folder, or, before the project is copied, in the folder it will come from.
+    const src = config.djangoProject;
+    const before = 'folder' in src && !(await host.exists(config.appDir));
+    const files: [string, string, 'app' | 'static'][] = [];
     for (const [folder, where] of folders) {
-      const file = `${folder}\\web.config`;
-      // Before the project is copied, the plan reads the web.config it will bring.
-      const src = config.djangoProject;
-      const source = (await host.exists(file)) ? file : where === 'app' && 'folder' in src && !(await host.exists(config.appDir)) ? `${src.folder}\\web.config` : undefined;
-      if (!source || !(await host.exists(source))) continue;
+      if (where === 'app') {
+        const root = before && 'folder' in src ? src.folder : folder;
+        for (const rel of await webConfigsUnder(host, root)) files.push([winJoin(folder, ...rel), winJoin(root, ...rel), isInside(winJoin(folder, ...rel), view.staticRoot) ? 'static' : 'app']);
+      } else files.push([`${folder}\\web.config`, `${folder}\\web.config`, where]);
+    }
+    const seen = new Set<string>();
+    for (const [file, source, where] of files) {
+      if (seen.has(file.toLowerCase())) continue;
+      seen.add(file.toLowerCase());
+      if (!(await host.exists(source))) continue;
       let handlers;
       try {
         handlers = webConfigHandlers(await host.readFile(source));

@@ -3,7 +3,7 @@
  * icacls, fsutil and the CPython installer. Output shapes and exit codes follow the real tools
  * (windows-iis.md); where the reference marks a code UNCONFIRMED, so does the comment here.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync, appendFileSync, cpSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync, appendFileSync, cpSync } from 'node:fs';
 import type { ExecOptions } from '../../engine/host';
 import { runProcess } from '../process';
 import { realPython } from './python';
@@ -275,6 +275,11 @@ function resolveAccount(s: SimulatedServer, name: string): string | undefined {
     'nt authority\\system': 'NT AUTHORITY\\SYSTEM',
     system: 'NT AUTHORITY\\SYSTEM',
     'nt authority\\authenticated users': 'NT AUTHORITY\\Authenticated Users',
+    // Well-known SIDs in icacls's *SID form.
+    '*s-1-5-18': 'NT AUTHORITY\\SYSTEM',
+    '*s-1-5-32-544': 'BUILTIN\\Administrators',
+    '*s-1-5-32-545': 'BUILTIN\\Users',
+    '*s-1-1-0': 'Everyone',
   };
   if (fixed[n]) return fixed[n];
   if ((n === 'iis_iusrs' || n === 'builtin\\iis_iusrs') && s.iisInstalled()) return 'BUILTIN\\IIS_IUSRS';
@@ -290,7 +295,7 @@ function formatAce(a: Ace, inherited: boolean): string {
 function countFiles(real: string): number {
   let n = 1;
   try {
-    if (statSync(real).isDirectory()) for (const e of readdirSync(real)) n += countFiles(path.join(real, e));
+    if (lstatSync(real).isDirectory()) for (const e of readdirSync(real)) n += countFiles(path.join(real, e));
   } catch {
     /* ignore */
   }
@@ -438,7 +443,18 @@ export function runRobocopy(s: SimulatedServer, args: readonly string[]): Progra
   if (!src || !dst) return res(16, 'ERROR : Invalid Parameter: robocopy SOURCE DESTINATION [options]\r\n');
   if (!s.isDirWin(src)) return res(16, `ERROR 2 (0x00000002) Accessing Source Directory ${src}\\\r\nThe system cannot find the file specified.\r\n`);
   const n = countFiles(s.toReal(src)) - 1;
-  cpSync(s.toReal(src), s.toReal(dst), { recursive: true, force: true });
+  // As robocopy: a junction or a symbolic link to a folder is followed (its files copied) unless
+  // /XJ, which skips every junction and link (/XJD folders, /XJF files).
+  const flags = args.slice(2).map((a) => a.toUpperCase());
+  const skipLinks = flags.includes('/XJ');
+  const isLink = (p: string) => {
+    try {
+      return lstatSync(p).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  };
+  cpSync(s.toReal(src), s.toReal(dst), { recursive: true, force: true, ...(skipLinks ? { filter: (p: string) => !isLink(p) } : { dereference: true }) });
   return res(n > 0 ? 1 : 0, `\r\n-------------------------------------------------------------------------------\r\n   ROBOCOPY     ::     Robust File Copy for Windows (simulated)\r\n-------------------------------------------------------------------------------\r\n  Source : ${src}\\\r\n    Dest : ${dst}\\\r\n   Files : ${n}\r\n`, true);
 }
 

@@ -83,9 +83,18 @@ def add(line, origin):
                     'applies': bool(applies), 'version': version,
                     'satisfied': bool(version) and r.specifier.contains(version, prereleases=True), 'missingExtras': missing_extras})
 
-def read(path, seen):
+def read(path, seen, depth=0):
+    if not re.match(r'^[A-Za-z]:[\\/]', path) and not os.path.isabs(path):
+        path = os.path.join(os.getcwd(), path)
+    m = re.match(r'^([A-Za-z]):[\\/](.*)$', path)
+    if m:
+        path = os.path.join(args['root'], m.group(1).upper(), *[p for p in re.split(r'[\\/]', m.group(2)) if p])
     real = os.path.realpath(path)
-    if real in seen:
+    # SIMULATED: the server is the folder; a file of the machine running the rehearsal is never read.
+    if not real.startswith(os.path.realpath(args['root']) + os.sep):
+        errors.append("Could not open requirements file: [Errno 2] No such file or directory: '%s'" % args['winpaths'].get(path, path))
+        return
+    if real in seen or depth > 10:
         return
     seen.add(real)
     try:
@@ -105,14 +114,14 @@ def read(path, seen):
             inc = m.group(2).strip()
             if not os.path.isabs(inc) and not re.match(r'^[A-Za-z]:[\\/]', inc):
                 inc = os.path.join(os.path.dirname(path), inc.replace('\\', '/'))
-            read(args['mapping'].get(inc, inc), seen)
+            read(args['mapping'].get(inc, inc), seen, depth + 1)
             continue
         if line.startswith('-e') or line.startswith('--editable') or re.match(r'^(git\+|https?:|file:)', line):
             unsupported.append(line)
             continue
         if line.startswith('-'):
             continue
-        add(re.sub(r'\s+--hash[=\s]\S+', '', line), path)
+        add(' '.join(t for t in re.sub(r'(?<!\S)--hash[=\s]\S+', '', line).split()), path)
 
 seen = set()
 for f in args['files']:
@@ -169,7 +178,7 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
   const fullVersion = s.pythonAt(venv.basePython)?.version ?? '3.13.0';
   const markerEnv = { os_name: 'nt', sys_platform: 'win32', platform_system: 'Windows', platform_machine: 'AMD64', platform_release: '10', python_version: `${maj}.${min}`, python_full_version: fullVersion, implementation_version: fullVersion, implementation_name: 'cpython', platform_python_implementation: 'CPython' };
   const winpaths: Record<string, string> = Object.fromEntries(files.map((f) => [s.toReal(f), f]));
-  const r0 = await runProcess(realPython(), ['-c', SIM_PIP_PY, JSON.stringify({ files: files.map((f) => s.toReal(f)), specs, env: markerEnv, winpaths, mapping: {} })], { signal: opts.signal });
+  const r0 = await runProcess(realPython(), ['-c', SIM_PIP_PY, JSON.stringify({ files: files.map((f) => s.toReal(f)), specs, env: markerEnv, winpaths, mapping: {}, root: s.root })], { signal: opts.signal });
   let parsed: SimPipResult;
   try {
     parsed = JSON.parse(r0.stdout) as SimPipResult;

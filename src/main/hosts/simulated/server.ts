@@ -272,6 +272,14 @@ export class SimulatedServer {
       { identity: 'BUILTIN\\Administrators', rights: 'F', inherit: ['OI', 'CI'] },
       { identity: 'BUILTIN\\Users', rights: 'RX', inherit: ['OI', 'CI'] },
     ]);
+    // ProgramData as Windows ships it: Users may create files and folders in it (and so in any
+    // subfolder that inherits this), which is why the tool protects its own folder there.
+    this.setAcl('C:\\ProgramData', true, [
+      { identity: 'NT AUTHORITY\\SYSTEM', rights: 'F', inherit: ['OI', 'CI'] },
+      { identity: 'BUILTIN\\Administrators', rights: 'F', inherit: ['OI', 'CI'] },
+      { identity: 'BUILTIN\\Users', rights: 'RX', inherit: ['OI', 'CI'] },
+      { identity: 'BUILTIN\\Users', rights: 'W', inherit: ['CI'] },
+    ]);
     this.setAcl('C:\\Users\\Administrator', true, [
       { identity: 'NT AUTHORITY\\SYSTEM', rights: 'F', inherit: ['OI', 'CI'] },
       { identity: 'BUILTIN\\Administrators', rights: 'F', inherit: ['OI', 'CI'] },
@@ -392,6 +400,24 @@ export class SimulatedServer {
 
   /** Rewrites real paths under DIR in text (output of real programs) to Windows paths. */
   mapOutput(text: string): string {
+    // The probe's path lines hold one whole path each (spaces included): as Windows' Python prints
+    // it, i.e. the value the project's settings wrote when the sitecustomize mapped one (its
+    // DJANGO_IIS_SIM_ORIGINAL lines, removed here), else str(Path) of the real path, joined with "\".
+    const originals = new Map<string, string>();
+    let body = text.replace(/^DJANGO_IIS_SIM_ORIGINAL ([^\t\r\n]*)\t([^\r\n]*)\r?\n?/gm, (_m, real: string, original: string) => {
+      originals.set(real, original);
+      return '';
+    });
+    body = body.replace(/^(DJANGO_IIS_PROBE_PATH \w+=)([^\r\n]*)$/gm, (_m, head: string, value: string) => {
+      const v = value.trim();
+      const original = originals.get(v);
+      if (original !== undefined) return `${head}${original}`;
+      return v === this.root || v.startsWith(`${this.root}/`) ? `${head}${this.toWin(v)}` : `${head}${value}`;
+    });
+    return this.mapPaths(body);
+  }
+
+  private mapPaths(text: string): string {
     const esc = this.root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     return text.replace(new RegExp(`${esc}/([A-Z])((?:/[^\\s'"/:,)]+)*)/?`, 'g'), (_m, d: string, rest: string) => `${d}:\\${rest.split('/').filter((x) => x).join('\\')}`);
   }

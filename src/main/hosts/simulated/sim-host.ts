@@ -14,6 +14,7 @@ import { runDism, runFsutil, runIcacls, runNet, runNetstat, runMsiexec, runPyman
 import { installerFileVersion } from '../../../shared/config';
 import { runPython } from './python';
 import { SimulatedServer, type Scenario } from './server';
+import { findLinksIn } from '../links';
 
 const CBS_KEY = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing';
 
@@ -179,6 +180,12 @@ export class SimulatedHost implements Host {
     } catch {
       return undefined;
     }
+  }
+
+  async findLinks(p: string): Promise<{ path: string; target: string }[]> {
+    const root = this.server.root;
+    const win = (real: string) => (real === root || real.startsWith(`${root}${path.sep}`) ? this.server.toWin(real) : `${real} (outside the simulated server: a file of the machine running the rehearsal)`);
+    return findLinksIn(this.server.toReal(p)).map((l) => ({ path: this.server.toWin(l.path), target: l.target ? win(l.target) : '(unreadable)' }));
   }
 
   async mkdir(p: string): Promise<void> {

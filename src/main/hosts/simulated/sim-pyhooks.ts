@@ -18,12 +18,16 @@ _root = os.environ.get('DJANGO_IIS_SIM_ROOT')
 _win = re.compile(r'^([A-Za-z]):[\\/](.*)$', re.S)
 
 
+_originals = {}
+
+
 def _map(v):
     if not isinstance(v, str):
         return v
     m = _win.match(v)
     if not m:
         return v
+    orig = v
     cur = os.path.join(_root, m.group(1).upper())
     for part in [p for p in re.split(r'[\\/]', m.group(2)) if p and p != '.']:
         if part == '..':
@@ -35,7 +39,16 @@ def _map(v):
         except OSError:
             hit = part
         cur = os.path.join(cur, hit)
+    _originals[cur] = orig
     return cur
+
+
+def _report_originals():
+    # The probe prints settings paths; Windows' Python would print what the settings wrote. The
+    # simulator (server.ts mapOutput) reads these lines, puts the written values back, drops them.
+    if os.environ.get('DJANGO_IIS_SETUP_PROBE') == '1':
+        for real, orig in _originals.items():
+            print('DJANGO_IIS_SIM_ORIGINAL %s\t%s' % (real, orig))
 
 
 def _patch(module):
@@ -74,6 +87,8 @@ class _Finder:
 
 
 if _root:
+    import atexit
+    atexit.register(_report_originals)
     sys.meta_path.insert(0, _Finder())
 `;
 

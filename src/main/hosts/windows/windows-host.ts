@@ -14,6 +14,7 @@ import { downloadToFile, httpRequest } from '../http-client';
 import { parseRegQuery } from '../../engine/parsers';
 import { ProgramNotFoundError } from '../../engine/host';
 import { decodeConsole, parseOemCodePage } from './codepage';
+import { findLinksIn } from '../links';
 
 /**
  * Where Windows would find a program given as a bare name (CreateProcess: System32, then PATH,
@@ -100,6 +101,9 @@ export class WindowsHost implements Host {
     } catch {
       return undefined;
     }
+  }
+  async findLinks(p: string): Promise<{ path: string; target: string }[]> {
+    return findLinksIn(p).map((l) => ({ path: l.path, target: l.target || '(unreadable)' }));
   }
   async mkdir(p: string): Promise<void> {
     await mkdir(p, { recursive: true });

@@ -1,0 +1,81 @@
+/**
+ * Reading a project's requirements file as the elevated pip on the server would, before pip runs:
+ * every include (-r/-c) resolved once by its path as Windows resolves it (a loop, a depth over 10
+ * or an include outside the project is refused), every pip option listed for the plan, and every
+ * line that would make pip reach another index or host (--index-url, --extra-index-url,
+ * --trusted-host, --find-links to a URL or share, VCS and URL requirements) refused unless the
+ * configuration says "allowRequirementSources": true.
+ */
+import type { DeploymentConfig } from '../../shared/config';
+import type { Problem } from '../../shared/problem';
+import { canonicalWindowsPath, isAbsoluteWindowsPath, isInside, winDirname, winJoin } from '../../shared/winpath';
+import type { Host } from './host';
+import { markerApplies, parseRequirementsFileAt, sourceOf, windowsMarkerEnv, type Requirement } from './requirements';
+
+export const MAX_INCLUDE_DEPTH = 10;
+
+export interface RequirementsRead {
+  reqs: Requirement[];
+  notes: string[];
+  /** Every pip option in the files, with where it is ("requirements.txt:3: --prefer-binary"). */
+  options: string[];
+  problems: Problem[];
+}
+
+/** The folders an include may come from: the project's (where it is copied from, and where it lives). */
+function projectFolders(config: DeploymentConfig, top: string): string[] {
+  const src = config.djangoProject;
+  return [config.appDir, ...('folder' in src ? [src.folder] : []), winDirname(top)];
+}
+
+export async function readRequirementsFile(host: Host, config: DeploymentConfig, file: string, pythonVersion: string): Promise<RequirementsRead> {
+  const out: RequirementsRead = { reqs: [], notes: [], options: [], problems: [] };
+  const env = windowsMarkerEnv(pythonVersion);
+  const roots = projectFolders(config, file);
+  const done = new Set<string>();
+  const refuse = (what: string, why: string, fix: string) => out.problems.push({ what, why, fix });
+  const read = async (path: string, chain: string[]): Promise<void> => {
+    const key = canonicalWindowsPath(path).toLowerCase();
+    if (chain.includes(key)) {
+      refuse(`The requirements file ${path} includes itself (${[...chain, key].map((c) => c.split('\\').at(-1)).join(' -> ')}).`, 'pip would read the files in a loop.', 'Remove the -r line that leads back to a file already included, then run again.');
+      return;
+    }
+    if (done.has(key) || !(await host.exists(path))) return;
+    done.add(key);
+    if (chain.length > MAX_INCLUDE_DEPTH) {
+      refuse(`The requirements file ${path} is included ${chain.length} levels deep.`, `The tool follows at most ${MAX_INCLUDE_DEPTH} levels of -r/-c includes.`, 'Flatten the includes into fewer files, then run again.');
+      return;
+    }
+    const name = path.split('\\').at(-1) ?? path;
+    for (const l of parseRequirementsFileAt(await host.readFile(path))) {
+      const where = `${name}:${l.lineNo}`;
+      const source = sourceOf(l);
+      if (source) {
+        if (config.allowRequirementSources) out.options.push(`${where}: ${source} (allowed by "allowRequirementSources")`);
+        else
+          refuse(
+            `${path} line ${l.lineNo}: ${source}.`,
+            'pip runs as an administrator on the server and would fetch and run code from that place, which the deployment\'s configuration does not name.',
+            `Take the line out of the requirements file (install from PyPI${config.wheelhouse ? ' or the wheelhouse' : ''} by name and version instead), or, if the team trusts that source, add "allowRequirementSources": true to the configuration.`,
+          );
+        continue;
+      }
+      if (l.kind === 'include') {
+        const inc = canonicalWindowsPath(isAbsoluteWindowsPath(l.path.replace(/\//g, '\\')) ? l.path : winJoin(winDirname(path), ...l.path.split(/[\\/]/)));
+        if (!roots.some((r) => isInside(inc, r))) {
+          refuse(`${path} line ${l.lineNo}: ${l.constraint ? '-c' : '-r'} ${l.path} is outside the project (${inc}).`, 'pip would read a file the project does not carry, from anywhere on the server.', 'Put the included file in the project and include it by a path relative to the requirements file, then run again.');
+          continue;
+        }
+        out.options.push(`${where}: ${l.constraint ? '-c' : '-r'} ${l.path}`);
+        if (l.constraint) continue;
+        await read(inc, [...chain, key]);
+      } else if (l.kind === 'option') out.options.push(`${where}: ${l.text}`);
+      else if (l.kind === 'requirement') {
+        if (markerApplies(l.req, env)) out.reqs.push(l.req);
+        else out.notes.push(`${l.req.name} is not for this server (${l.req.marker ?? ''})`);
+      } else out.notes.push(`"${l.text}" is installed by pip as written (not checked by name)`);
+    }
+  };
+  await read(file, []);
+  return out;
+}

@@ -1,0 +1,44 @@
+/**
+ * The tool's own folder, C:\ProgramData\DjangoIISSetup, holds what an administrator's run trusts:
+ * the deployment journals (what uninstall undoes), the run lock, the check cache, downloads and
+ * logs. ProgramData's default ACL lets ordinary users create files in its subfolders, so the
+ * folder gets an ACL of its own on first use: inheritance off, full control for SYSTEM and
+ * Administrators only (by SID: the names are localised). It is checked at every start (every
+ * command that takes the run lock): any other entry, or an inherited one, and the ACL is set again.
+ */
+import { ICACLS, TOOL_DATA_DIR } from './commands';
+import { ProgramNotFoundError, type ExecResult, type Host } from './host';
+import { parseIcacls } from './parsers';
+
+export const TOOL_DATA_ACL = ['/inheritance:r', '/grant:r', '*S-1-5-18:(OI)(CI)F', '/grant:r', '*S-1-5-32-544:(OI)(CI)F'];
+
+export interface ToolDataAcl {
+  /** What was found: already protected, set now (first use or repaired), or not settable (icacls missing or failing). */
+  state: 'ok' | 'set' | 'failed';
+  detail?: string;
+}
+
+/** True when icacls shows exactly two entries, none inherited (the two this tool sets). */
+export function aclIsOurs(icaclsOutput: string): boolean {
+  const aces = parseIcacls(icaclsOutput, TOOL_DATA_DIR);
+  return aces.length === 2 && aces.every((a) => !a.inherited && a.flags.includes('F'));
+}
+
+export async function secureToolData(host: Host): Promise<ToolDataAcl> {
+  await host.mkdir(TOOL_DATA_DIR);
+  const icacls = async (args: string[]): Promise<ExecResult | undefined> => {
+    try {
+      return await host.exec(ICACLS, args, { timeoutMs: 60_000 });
+    } catch (e) {
+      if (e instanceof ProgramNotFoundError) return undefined;
+      throw e;
+    }
+  };
+  const shown = await icacls([TOOL_DATA_DIR]);
+  if (!shown) return { state: 'failed', detail: `${ICACLS} was not found` };
+  if (shown.exitCode === 0 && aclIsOurs(shown.stdout)) return { state: 'ok' };
+  const set = await icacls([TOOL_DATA_DIR, ...TOOL_DATA_ACL]);
+  if (!set) return { state: 'failed', detail: `${ICACLS} was not found` };
+  if (set.exitCode !== 0) return { state: 'failed', detail: `icacls exit ${set.exitCode}: ${(set.stdout + set.stderr).trim().split(/\r?\n/)[0] ?? ''}` };
+  return { state: 'set', detail: shown.exitCode === 0 ? `the folder's entries were: ${parseIcacls(shown.stdout, TOOL_DATA_DIR).map((a) => `${a.identity}${a.inherited ? ' (inherited)' : ''}`).join(', ')}` : 'first use' };
+}
