@@ -15,6 +15,8 @@ export interface Problem {
 /** Names whose values are secrets: SECRET_KEY, PASSWORD, DB_PASSWORD, API_TOKEN, AWS_SECRET_ACCESS_KEY... */
 const SECRET_NAME = String.raw`[A-Za-z0-9_]*(?:SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|CSC_KEY_PASSWORD)[A-Za-z0-9_]*`;
 
+const SECRET_KEY_NAME = new RegExp(`^${SECRET_NAME}$`, 'i');
+
 const SECRET_PATTERNS: [RegExp, string][] = [
   // os.environ.get('DJANGO_SECRET_KEY', 'default'), os.getenv("DB_PASSWORD", "x"), environ.setdefault(...)
   [new RegExp(String.raw`((?:environ\.get|getenv|environ\.setdefault|env|env\.str)\(\s*(['"])${SECRET_NAME}\2\s*,\s*(?:default\s*=\s*)?)(['"])(?:\\.|(?!\3).)*\3`, 'gi'), '$1$3[redacted]$3'],
@@ -24,33 +26,59 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [new RegExp(String.raw`(\b${SECRET_NAME}\s*[=:]\s*)(['"])(?:\\.|(?!\2).)*\2`, 'gi'), '$1$2[redacted]$2'],
   [new RegExp(String.raw`(\b${SECRET_NAME}\s*[=:]\s*)(?!['"\[(]|[A-Za-z_][\w.]*\[|[A-Za-z_][\w.]*\()[^\s,;'"()]+`, 'gi'), '$1[redacted]'],
   [/(django-insecure-)[^\s'"]+/g, '$1[redacted]'],
+  // scheme://user:password@host in any text (a DATABASE_URL printed by the project's own code)
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)[^\s@'"/]+@/gi, '$1[redacted]@'],
 ];
 
-/** Values known to be secrets in this process (a generated SECRET_KEY): removed wherever they appear. */
+/** Values known to be secrets in this process (a generated SECRET_KEY): removed wherever they appear, whatever their length. */
 const knownSecrets = new Set<string>();
+/** Where each known secret came from ("environment DB_PASSWORD"), for the export's parameters. */
+const secretLabels = new Map<string, string>();
+/** The SECRET_KEYs this process generated (the export makes its own instead of writing them). */
+const generatedSecrets = new Set<string>();
 
-export function registerSecret(value: string): void {
-  if (value.length >= 8) knownSecrets.add(value);
+export function registerSecret(value: string, label?: string): void {
+  if (value.length === 0) return;
+  knownSecrets.add(value);
+  if (label && !secretLabels.has(value)) secretLabels.set(value, label);
 }
 
-/** The known secret that occurs in text, if any (the PowerShell export puts a variable there instead). */
+/** A SECRET_KEY the tool generated in this process. */
+export function registerGeneratedSecret(value: string): void {
+  registerSecret(value, 'the generated SECRET_KEY');
+  generatedSecrets.add(value);
+}
+
+export function isGeneratedSecret(value: string): boolean {
+  return generatedSecrets.has(value);
+}
+
+export function secretLabel(value: string): string | undefined {
+  return secretLabels.get(value);
+}
+
+/** The known secret that occurs in text, if any (the longest first). */
 export function knownSecretIn(text: string): string | undefined {
-  for (const v of knownSecrets) if (text.includes(v)) return v;
-  return undefined;
+  return [...knownSecrets].sort((a, b) => b.length - a.length).find((v) => text.includes(v));
 }
 
 /** redact() applied to every string inside a value (events, reports, JSON output). */
 export function redactDeep<T>(v: T): T {
   if (typeof v === 'string') return redact(v) as T;
   if (Array.isArray(v)) return v.map((x: unknown) => redactDeep(x)) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x)])) as T;
+  // A value under a secret-named key is a secret whatever its length or content.
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' && x !== '' && SECRET_KEY_NAME.test(k) ? '[redacted]' : redactDeep(x)])) as T;
   return v;
 }
 
 /** Removes secrets (Django SECRET_KEY, passwords, tokens, known secret values) from text bound for a log or an event. */
 export function redact(text: string): string {
   let out = text;
-  for (const v of knownSecrets) out = out.split(v).join('«secret»');
+  for (const v of [...knownSecrets].sort((a, b) => b.length - a.length)) {
+    if (v.length >= 8) out = out.split(v).join('«secret»');
+    // A short secret is replaced where it stands alone (not inside other words: "ab" would eat "table").
+    else out = out.replace(new RegExp(`(?<![A-Za-z0-9])${v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`, 'g'), '«secret»');
+  }
   for (const [re, rep] of SECRET_PATTERNS) out = out.replace(re, rep);
   return out;
 }

@@ -63,7 +63,8 @@ export function filesHash(root: string): string {
 export function stateHash(host: SimulatedHost): string {
   const s = host.server.state;
   const acls = Object.values(s.acls)
-    .filter((a) => host.server.existsWin(a.path) && (a.aces.length > 0 || a.protected))
+    // The tool's own folder (its ACL is the tool's, like its files, which filesHash leaves out too).
+    .filter((a) => host.server.existsWin(a.path) && (a.aces.length > 0 || a.protected) && !a.path.toLowerCase().startsWith('c:\\programdata\\djangoiissetup'))
     .map((a) => ({ p: a.path.toLowerCase(), prot: a.protected, aces: a.aces.map((x) => `${x.identity.toLowerCase()}:${x.rights}:${x.inherit.join('')}`).sort() }))
     .sort((a, b) => a.p.localeCompare(b.p));
   return createHash('sha256').update(JSON.stringify({ acls, reg: s.registry })).digest('hex');
@@ -93,7 +94,8 @@ export async function faultSweep(label: string, config: DeploymentConfig, opts: 
     const ok = await run(config, ch);
     if (ok.outcome !== 'succeeded') throw new Error(`the clean deployment failed: ${JSON.stringify(ok.problems)}`);
     // (The IIS backup itself is left out: its name has the run's time in it, and a failed backup does not stop a run.)
-    const mutating = ch.commandLog().slice(n0).filter((c) => c.mutating && !/ (add|delete) backup /.test(c.argv.join(' '))).map((c) => c.argv.join(' '));
+    // (So is the ACL of the tool's own folder: a failure there stops the run before it starts, exit 2; hostile-project.test.ts.)
+    const mutating = ch.commandLog().slice(n0).filter((c) => c.mutating && !/ (add|delete) backup /.test(c.argv.join(' ')) && !c.argv.join(' ').includes('DjangoIISSetup /inheritance:r')).map((c) => c.argv.join(' '));
     await ch.dispose();
     const targets = [...new Set(mutating)].slice(0, opts.limit ?? Infinity);
     const res: SweepResult = { label, commands: targets.length, rerun: 0, rolledBack: 0, untouched: 0, failures: [], ms: 0 };

@@ -254,12 +254,10 @@ describe('ownership: a site, pool, FastCGI application or folder that is not our
     const j = await readJournal(h, 'foo');
     j.entries.push({ object: 'folder:c:\\windows', stepId: 'venv', at: new Date().toISOString(), undo: [{ kind: 'remove', description: 'Remove C:\\Windows', path: 'C:\\Windows' }] });
     await h.writeFile(journalPath('foo'), JSON.stringify(j));
-    const u = await uninstall(h, 'foo');
-    expect(u.problems.join('\n')).toContain('refused, C:\\Windows is the Windows folder');
+    // The journal fails the engine's check as a whole: reported, and none of it is run.
+    await expect(uninstall(h, 'foo')).rejects.toThrow(/entry folder:c:\\windows: Remove C:\\Windows: C:\\Windows is the Windows folder/);
     expect(await h.exists('C:\\Windows\\System32\\dism.exe')).toBe(true);
-    expect(await h.exists('C:\\apps\\foo')).toBe(false);
-    // the refused entry stays in the journal; the rest is gone
-    expect((await readJournal(h, 'foo')).entries.map((e) => e.object)).toEqual(['folder:c:\\windows']);
+    expect(await h.exists('C:\\apps\\foo')).toBe(true);
   });
 
   it('a run that fails half-way in a step has already journaled what it created, so uninstall removes it', async () => {

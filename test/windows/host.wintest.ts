@@ -144,8 +144,9 @@ void test('HTTP: status, headers and body from a local server; a refused connect
     assert.match(css.headers['content-type'] ?? '', /text\/css/);
     assert.equal(css.body, 'body { color: #333 }');
     assert.equal((await h.http(`http://localhost:${port}/nope`)).status, 404);
-    await h.download(`http://127.0.0.1:${port}/file.bin`, 'C:\\lane\\dl\\file.bin');
-    assert.deepEqual([...readFileSync('C:\\lane\\dl\\file.bin')], [0, 1, 2, 255]);
+    // Downloads are HTTPS only: a plain http address is refused before any byte is written.
+    await assert.rejects(h.download(`http://127.0.0.1:${port}/file.bin`, 'C:\\lane\\dl\\file.bin'), /only https/);
+    assert.equal(existsSync('C:\\lane\\dl\\file.bin'), false);
   } finally {
     await new Promise<void>((r) => srv.close(() => r()));
   }

@@ -16,6 +16,7 @@ import { describeAction, describeArgv, type EngineEvent, type Plan, type Verific
 import { redact, redactDeep, type Problem } from '../../shared/problem';
 import { ConflictError, RefusedError, plan, rollback, run, uninstall, verify, verifyWithFixes, type RunResult } from '../engine/engine';
 import { LockError } from '../engine/lock';
+import { ToolDataError } from '../engine/tool-data';
 import { formatConflicts, JournalError } from '../engine/ownership';
 import type { Host } from '../engine/host';
 import { EXPORT_TARGETS, ExportError, exportPowerShell, type ExportTarget } from '../engine/export-powershell';
@@ -478,7 +479,7 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
         throw new UsageError(`Unknown command "${o.command}".`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof NotElevatedError || e instanceof HostSelectionError || e instanceof SimulatorError || e instanceof JournalError || e instanceof LockError) {
+    if (e instanceof UsageError || e instanceof NotElevatedError || e instanceof HostSelectionError || e instanceof SimulatorError || e instanceof JournalError || e instanceof LockError || e instanceof ToolDataError) {
       io.err(e.message);
       return 2;
     }

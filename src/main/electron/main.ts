@@ -3,7 +3,7 @@
  * CSP, navigation and window.open denied), the IPC contract, the logger. With a command as its
  * first argument, the packaged exe runs headless: the same CLI as `npm run cli`.
  */
-import { app, BrowserWindow, dialog, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, net, protocol, session, shell } from 'electron';
 import type { Desktop } from '../../shared/ipc';
 import { loadDeployFile } from '../service/deploy-file';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { DeploymentService } from '../service/deployment-service';
 import { SimulatedHost } from '../hosts/simulated/sim-host';
 import { WindowsHost } from '../hosts/windows/windows-host';
 import { registerContract, sendEvent } from './ipc-main';
+import { APP_SCHEME, appFile, guardContents, rendererEntry } from './security';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI_COMMANDS = new Set<string>([...COMMANDS, '--help', '-h', '--version', '-v']);
@@ -28,6 +29,8 @@ if (argv[0] && CLI_COMMANDS.has(argv[0])) {
     },
   );
 } else {
+  // app:// serves the built renderer (a standard, secure scheme: 'self' in the CSP is that origin).
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
   void startGui();
 }
 
@@ -64,10 +67,17 @@ async function startGui(): Promise<void> {
   const service = new DeploymentService({ host, log, emit: (e) => sendEvent(ui.win?.webContents, e), version: app.getVersion(), desktop, ...(deployFile.config ? { defaults: deployFile.config } : {}) });
   log.mirror((entry) => sendEvent(ui.win?.webContents, { kind: 'log', entry }));
 
-  const rendererUrl = process.env.ELECTRON_RENDERER_URL;
-  const indexHtml = path.join(here, '../renderer/index.html');
-  const allowedPrefix = rendererUrl ?? pathToFileURL(path.dirname(indexHtml)).href;
-  registerContract(service, () => ui.win?.webContents, allowedPrefix, (why) => log.logger.warn(why));
+  // The dev server only when not packaged (a packaged build ignores ELECTRON_RENDERER_URL).
+  const entry = rendererEntry(app.isPackaged, process.env.ELECTRON_RENDERER_URL);
+  const rendererDir = path.join(here, '../renderer');
+  protocol.handle(APP_SCHEME, (request) => {
+    const file = appFile(request.url, rendererDir);
+    return file ? net.fetch(pathToFileURL(file).href) : new Response('Not found', { status: 404 });
+  });
+  registerContract(service, () => ui.win?.webContents, entry.origin, (why) => log.logger.warn(why));
+  // Every web contents (the window, and any other the app might ever create) gets the same guard.
+  app.on('web-contents-created', (_e, contents) => guardContents(contents, entry.origin));
+  session.defaultSession.setPermissionCheckHandler(() => false);
 
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': ["default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"] } });
@@ -84,11 +94,8 @@ async function startGui(): Promise<void> {
     webPreferences: { preload: path.join(here, '../preload/index.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true },
   });
   ui.win = win;
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
   win.once('ready-to-show', () => win.show());
-  if (rendererUrl) await win.loadURL(rendererUrl);
-  else await win.loadFile(indexHtml);
+  await win.loadURL(entry.url);
   app.on('window-all-closed', () => {
     void service.cancelDeployment().finally(() => host.dispose().finally(() => app.quit()));
   });

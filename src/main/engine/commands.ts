@@ -228,3 +228,25 @@ export const icacls = {
 export function managePy(c: DeploymentConfig): string {
   return winJoin(c.appDir, 'manage.py');
 }
+
+/**
+ * The Authenticode check run before an installer or MSI is started as an administrator: Windows
+ * PowerShell's Get-AuthenticodeSignature, exit 0 only when the signature is Valid and the signer's
+ * CN is one of DJANGO_IIS_SETUP_SIGNERS. The script is a constant; the file and the signers reach
+ * it as environment variables, so no value is ever part of PowerShell code. UNCONFIRMED on
+ * Windows (not run here): the signers' subjects ("CN=Python Software Foundation, O=...",
+ * "CN=Microsoft Corporation, O=..."); the simulator models the check and a bad signature.
+ */
+export const POWERSHELL = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
+export const AUTHENTICODE_SCRIPT =
+  "$ErrorActionPreference = 'Stop'; $s = Get-AuthenticodeSignature -LiteralPath $env:DJANGO_IIS_SETUP_FILE; $subject = if ($s.SignerCertificate) { $s.SignerCertificate.Subject } else { '' }; Write-Output ('Authenticode: ' + $s.Status + '; signer: ' + $subject); $ok = @($env:DJANGO_IIS_SETUP_SIGNERS -split '\\|' | Where-Object { $subject -match ('(^|, )CN=\"?' + [regex]::Escape($_) + '\"?(,|$)') }).Count -gt 0; if ($s.Status -eq 'Valid' -and $ok) { exit 0 }; exit 1";
+export const PSF_SIGNER = 'Python Software Foundation';
+export const MICROSOFT_SIGNER = 'Microsoft Corporation';
+
+export function authenticodeArgs(): string[] {
+  return ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', AUTHENTICODE_SCRIPT];
+}
+
+export function authenticodeEnv(file: string, signers: string[]): Record<string, string> {
+  return { DJANGO_IIS_SETUP_FILE: file, DJANGO_IIS_SETUP_SIGNERS: signers.join('|') };
+}

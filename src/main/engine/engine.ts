@@ -18,7 +18,7 @@ import { sourceProblems } from './source-check';
 import { readRequirementsFile } from './requirements-read';
 import { resolveConfig, type Resolved } from './resolve';
 import { APPCMD, TOOL_DATA_DIR } from './commands';
-import { acquireLock } from './lock';
+import { acquireLock, recordChild } from './lock';
 import { withReadCache } from './read-cache';
 import { checkCachePath } from './check-cache';
 
@@ -271,6 +271,7 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
               timeoutMs: timeoutFor(a.file, config, a.args),
               ...(opts.signal ? { signal: opts.signal } : {}),
               onLine: (stream, line) => emit({ type: 'output', runId, stepId: s.id, stream, line: redact(line) }),
+              onSpawn: (pid) => recordChild(pid, redact([a.file.split('\\').at(-1) ?? a.file, ...a.args.slice(0, 3)].join(' ')).slice(0, 200)),
             });
           } catch (e) {
             if (e instanceof ProgramNotFoundError)

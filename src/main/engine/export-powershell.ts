@@ -10,11 +10,11 @@ import path from 'node:path';
 import { derive, type DeploymentConfig } from '../../shared/config';
 import type { Action, Plan } from '../../shared/plan';
 import { SimulatedHost } from '../hosts/simulated/sim-host';
-import { APPCMD } from './commands';
+import { APPCMD, AUTHENTICODE_SCRIPT, POWERSHELL } from './commands';
 import { plan } from './engine';
 import { INSTALLER_VERSIONS } from './resolve';
 import { BLOCK_BEGIN, settingsBlock } from './settings-edit';
-import { knownSecretIn } from '../../shared/problem';
+import { isGeneratedSecret, knownSecretIn, secretLabel } from '../../shared/problem';
 import { psq } from './step';
 import { orderedSteps, STEPS } from './steps';
 
@@ -51,23 +51,72 @@ export function legacyNativeArg(arg: string): string {
 /** The generated SECRET_KEY is made by the script itself when it runs: never written into it. */
 const SECRET_VAR = '$DjangoSecretKey';
 
-/** A value as a PowerShell expression: a single-quoted literal, or (literal + $DjangoSecretKey + literal). */
-function psValue(v: string): string {
-  const secret = knownSecretIn(v);
-  if (!secret) return psq(v);
-  const parts = v.split(secret);
-  return `(${parts.map(psq).join(` + ${SECRET_VAR} + `)})`;
+/**
+ * Secrets in the script: only the SECRET_KEY the tool would generate becomes the script's own
+ * generated key; every other secret value (a password in DATABASE_URL, a token in the environment)
+ * becomes a parameter of the script ($Secret1, ...: given on its command line, read from the
+ * environment variable of the same name, or asked for), never written into it and never another value.
+ */
+class ScriptSecrets {
+  readonly params: { name: string; label: string }[] = [];
+  private readonly byValue = new Map<string, string>();
+
+  variableFor(value: string): string {
+    if (isGeneratedSecret(value)) return SECRET_VAR;
+    let name = this.byValue.get(value);
+    if (!name) {
+      name = `$Secret${this.params.length + 1}`;
+      this.byValue.set(value, name);
+      this.params.push({ name, label: secretLabel(value) ?? 'a secret value of the configuration' });
+    }
+    return name;
+  }
+
+  /** A value as a PowerShell expression: a single-quoted literal, or literals joined with the secrets' variables. */
+  value(v: string): string {
+    const secret = knownSecretIn(v);
+    if (!secret) return psq(v);
+    const parts = v.split(secret);
+    return `(${parts.map((p) => this.value(p)).join(` + ${this.variableFor(secret)} + `)})`;
+  }
+
+  /** The param() block and the prompts for what was not given. */
+  header(): string[] {
+    if (this.params.length === 0) return [];
+    return [
+      'param(',
+      this.params.map((p) => `    # ${p.label.replace(/[\r\n]+/g, ' ')}\r\n    [string]${p.name} = $env:DJANGO_IIS_${p.name.slice(1).toUpperCase()}`).join(',\r\n'),
+      ')',
+    ];
+  }
+
+  prompts(): string[] {
+    return this.params.map((p) => `if (-not ${p.name}) { ${p.name} = Read-Host -Prompt ${psq(`${p.label} (not written into this script)`)} }`);
+  }
 }
 
-function psAction(a: Action): string[] {
+function regexEscape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`);
+}
+
+function psAction(a: Action, secrets: ScriptSecrets): string[] {
   switch (a.kind) {
     case 'exec': {
+      if (a.file === POWERSHELL && a.args.includes(AUTHENTICODE_SCRIPT)) {
+        const file = a.env?.DJANGO_IIS_SETUP_FILE ?? '';
+        const signer = (a.env?.DJANGO_IIS_SETUP_SIGNERS ?? '').split('|')[0] ?? '';
+        return [
+          `    Write-Host ${psq(a.description)}`,
+          `    $sig = Get-AuthenticodeSignature -LiteralPath ${psq(file)}`,
+          `    if ($sig.Status -ne 'Valid' -or -not $sig.SignerCertificate -or $sig.SignerCertificate.Subject -notmatch ${psq(`(^|, )CN="?${regexEscape(signer)}"?(,|$)`)}) { throw (${psq(`${file} is not signed by ${signer}: `)} + $sig.Status) }`,
+        ];
+      }
       const ok = [...(a.okExitCodes ?? [0]), ...(a.restartExitCodes ?? [])];
       const lines: string[] = [];
       if (a.cwd) lines.push(`    Push-Location ${psq(a.cwd)}`);
       // manage.py gets the application's environment (names are validated identifiers)
-      for (const [k, v] of Object.entries(a.env ?? {})) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) lines.push(`    $env:${k} = ${psValue(v)}`);
-      lines.push(`    & ${psq(a.file)} ${a.args.map((x) => psValue(legacyNativeArg(x))).join(' ')}`.trimEnd(), `    Assert-Exit -Codes @(${ok.join(', ')}) -What ${psq(a.description)}`);
+      for (const [k, v] of Object.entries(a.env ?? {})) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) lines.push(`    $env:${k} = ${secrets.value(v)}`);
+      lines.push(`    & ${psq(a.file)} ${a.args.map((x) => secrets.value(legacyNativeArg(x))).join(' ')}`.trimEnd(), `    Assert-Exit -Codes @(${ok.join(', ')}) -What ${psq(a.description)}`);
       if (a.cwd) lines.push('    Pop-Location');
       return lines;
     }
@@ -191,18 +240,24 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan, opts
     ...PS_SITE_CHECK,
     '',
   ];
+  const secrets = new ScriptSecrets();
+  const body: string[] = [];
   for (const s of orderedSteps(STEPS)) {
     const actions = freshPlan.steps.find((p) => p.id === s.id)?.actions ?? [];
-    lines.push(`# ---- Step: ${s.id} (${s.title})`, `if (-not (${s.psCheck({ config, d })})) {`);
-    if (actions.length === 0 && s.id === 'preflight') lines.push(`    throw ${psq('The server is not ready: run as an administrator, and free the port of the site.')}`);
-    else if (actions.length === 0) lines.push(`    Write-Warning ${psq(`Check did not pass: ${s.title}. See the output of the steps above.`)}`);
+    body.push(`# ---- Step: ${s.id} (${s.title})`, `if (-not (${s.psCheck({ config, d })})) {`);
+    if (actions.length === 0 && s.id === 'preflight') body.push(`    throw ${psq('The server is not ready: run as an administrator, and free the port of the site.')}`);
+    else if (actions.length === 0) body.push(`    Write-Warning ${psq(`Check did not pass: ${s.title}. See the output of the steps above.`)}`);
     else {
-      lines.push(`    Write-Host ${psq(`changing: ${s.title}`)}`);
-      for (const a of actions) lines.push(...psAction(a));
+      body.push(`    Write-Host ${psq(`changing: ${s.title}`)}`);
+      for (const a of actions) body.push(...psAction(a, secrets));
     }
-    lines.push('} else {', `    Write-Host ${psq(`ok: ${s.title}`)}`, '}', '');
+    body.push('} else {', `    Write-Host ${psq(`ok: ${s.title}`)}`, '}', '');
   }
-  return `${lines.join('\r\n')}\r\n`;
+  // param() must come before any statement: right after the #Requires lines.
+  const head = secrets.header();
+  const at = lines.findIndex((l) => !l.startsWith('#'));
+  const all = head.length ? [...lines.slice(0, at), ...head, ...lines.slice(at, lines.indexOf("$ErrorActionPreference = 'Stop'") + 1), ...secrets.prompts(), ...lines.slice(lines.indexOf("$ErrorActionPreference = 'Stop'") + 1), ...body] : [...lines, ...body];
+  return `${all.join('\r\n')}\r\n`;
 }
 
 const versionOf = (v: string): number[] => v.split('.').map(Number);

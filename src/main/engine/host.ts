@@ -17,6 +17,8 @@ export interface ExecOptions {
   /** Called for every line the child prints, as it prints it. */
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   timeoutMs?: number;
+  /** Called with the process id once a real process is started (the run lock records its children). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ExecResult {

@@ -6,7 +6,7 @@
  * same path rules as everything else (no protected folder). A journal with anything else, or
  * whose site name is not its file's, is reported and none of it is run.
  */
-import { canonicalWindowsPath, protectedPathReason, samePath } from '../../shared/winpath';
+import { canonicalWindowsPath, isInside, protectedPathReason, samePath } from '../../shared/winpath';
 import type { Action } from '../../shared/plan';
 import { APPCMD, ICACLS } from './commands';
 
@@ -47,7 +47,7 @@ function appcmdProblem(args: readonly string[], site: string, entry: EntryLike):
     if (!SECTIONS.some((x) => x.toLowerCase() === section.toLowerCase())) return `it changes the section "${section}", which this tool never sets`;
     if (sectionFirst && section.toLowerCase() !== 'system.webserver/fastcgi') return 'it changes a server-wide section other than FastCGI';
   } else if (!mine(target)) return `it changes "${target}", not the site "${site}"`;
-  for (const a of t === 'config' ? [target, ...rest] : rest) {
+  for (const a of t === 'config' && target.toLowerCase().startsWith('-section:') ? [target, ...rest] : rest) {
     if (a.startsWith('-section:')) continue;
     // Collection edits: removals anywhere; additions only of a site binding (restoring an adopted
     // site's); element paths only into the FastCGI entry's own attributes and variables.
@@ -92,7 +92,8 @@ export function entryProblem(entry: EntryLike, site: string): string | undefined
       } else return `${a.description}: it runs ${a.file}, which no undo of this tool runs`;
     } else if (a.kind === 'remove') {
       if (kind !== 'folder' && kind !== 'parent') return `${a.description}: a ${kind} entry never removes a folder`;
-      if (!samePath(a.path, objectPath)) return `${a.description}: it removes ${a.path}, not the folder this entry names (${objectPath})`;
+      // The folder itself, or (only when empty) a parent the tool created along with it.
+      if (!samePath(a.path, objectPath) && !(a.onlyIfEmpty && isInside(objectPath, a.path))) return `${a.description}: it removes ${a.path}, not the folder this entry names (${objectPath})`;
       const why = protectedPathReason(a.path);
       if (why) return `${a.description}: ${a.path} is ${why}`;
     } else if (a.kind === 'writeFile') {

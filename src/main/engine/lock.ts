@@ -9,16 +9,44 @@ import os from 'node:os';
 import { TOOL_DATA_DIR } from './commands';
 import type { Host } from './host';
 import { secureToolData } from './tool-data';
+export { secureToolData };
 
 export const LOCK_PATH = `${TOOL_DATA_DIR}\\run.lock`;
 
 export class LockError extends Error {}
+
+export interface LockChild {
+  pid: number;
+  /** The program and its first arguments, for the message. */
+  command: string;
+}
 
 export interface LockInfo {
   pid: number;
   hostname: string;
   command: string;
   startedAt: string;
+  /** Processes the run started (kept so a later run can tell when a killed run's child still runs). */
+  children?: LockChild[];
+}
+
+/** The lock this process holds, with the children it started (one per process: runs are serial). */
+let held: { host: Host; info: LockInfo; writes: Promise<void> } | undefined;
+
+/** Records a child process of the running run in the lock file (called as each process starts). */
+export function recordChild(pid: number, command: string): void {
+  const h = held;
+  if (!h) return;
+  const alivePids = (h.info.children ?? []).filter((c) => alive(c.pid));
+  h.info = { ...h.info, children: [...alivePids, { pid, command }] };
+  const snapshot = JSON.stringify(h.info);
+  h.writes = h.writes.then(() => h.host.writeFile(LOCK_PATH, snapshot)).catch(() => undefined);
+}
+
+/** The children of a dead run's lock that are still running (same machine only). */
+function liveChildren(info: LockInfo): LockChild[] {
+  if (info.hostname !== os.hostname()) return [];
+  return (info.children ?? []).filter((c) => typeof c.pid === 'number' && c.pid !== process.pid && alive(c.pid));
 }
 
 function alive(pid: number): boolean {
@@ -39,6 +67,15 @@ function alive(pid: number): boolean {
   return true;
 }
 
+async function readLock(host: Host): Promise<LockInfo | undefined> {
+  try {
+    const info = JSON.parse(await host.readFile(LOCK_PATH)) as LockInfo;
+    return typeof info.pid === 'number' ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function lockHolder(host: Host): Promise<LockInfo | undefined> {
   if (!(await host.exists(LOCK_PATH))) return undefined;
   try {
@@ -51,25 +88,69 @@ export async function lockHolder(host: Host): Promise<LockInfo | undefined> {
   }
 }
 
+export const TAKEOVER_PATH = `${TOOL_DATA_DIR}\\run.lock.takeover`;
+
+/**
+ * Removes a stale lock so that exactly one of the processes that found it stale can take the lock:
+ * the removal itself happens under a second lock file created exclusively (run.lock.takeover),
+ * and only after reading the lock again under it (another process may have taken it over in
+ * between, and that lock is alive). A takeover file left by a killed process is stale in turn
+ * when its process is gone.
+ */
+async function takeOverStale(host: Host, info: LockInfo): Promise<void> {
+  if (!(await host.createExclusive(TAKEOVER_PATH, JSON.stringify(info)))) {
+    let other: LockInfo | undefined;
+    try {
+      other = JSON.parse(await host.readFile(TAKEOVER_PATH)) as LockInfo;
+    } catch {
+      other = undefined;
+    }
+    if (other && typeof other.pid === 'number' && (other.hostname !== os.hostname() || alive(other.pid))) return; // someone else is taking it over: try again
+    await host.remove(TAKEOVER_PATH);
+    return;
+  }
+  try {
+    if ((await host.exists(LOCK_PATH)) && !(await lockHolder(host))) await host.remove(LOCK_PATH);
+  } finally {
+    await host.remove(TAKEOVER_PATH);
+  }
+}
+
 export async function acquireLock(host: Host, command: string): Promise<() => Promise<void>> {
   const info: LockInfo = { pid: process.pid, hostname: os.hostname(), command, startedAt: new Date().toISOString() };
   const hadDir = await host.exists(TOOL_DATA_DIR);
   // The folder's own ACL (SYSTEM and Administrators only), set on first use and checked at every start.
-  await secureToolData(host);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  // An existing folder is checked (and its ACL set again when it is not the tool's); a new one gets
+  // its ACL with the first journal write (ownership.ts), so a run refused before any change leaves nothing.
+  const acl = hadDir ? await secureToolData(host) : { state: 'ok' as const };
+  await host.mkdir(TOOL_DATA_DIR);
+  if (acl.state === 'failed')
+    throw new LockError(`The tool could not give its folder ${TOOL_DATA_DIR} an ACL of its own (SYSTEM and Administrators only): ${acl.detail ?? ''}. Nothing was changed. Its journals decide what uninstall removes, so the tool does not run while others may write there; check that this prompt is elevated and icacls.exe works, then run again.`);
+  for (let attempt = 0; attempt < 3; attempt++) {
     if (await host.createExclusive(LOCK_PATH, JSON.stringify(info))) {
+      const mine = { host, info, writes: Promise.resolve() };
+      held = mine;
       return async () => {
+        if (held === mine) held = undefined;
+        await mine.writes;
         await host.remove(LOCK_PATH);
         // A run that changed nothing leaves no trace: the folder goes when the lock made it and it is empty.
         if (!hadDir && (await host.readDir(TOOL_DATA_DIR).catch(() => ['?'])).length === 0) await host.remove(TOOL_DATA_DIR);
       };
     }
     const holder = await lockHolder(host);
+    // A killed run's lock is stale, but what it started may still be changing the server.
+    const stale = holder ? undefined : await readLock(host);
+    const orphans = stale ? liveChildren(stale) : [];
+    if (orphans.length)
+      throw new LockError(
+        `The run that ${stale?.command ?? 'held the lock'} (process ${stale?.pid ?? '?'}, started ${stale?.startedAt ?? '?'}) is gone, but ${orphans.length === 1 ? 'a process it started is' : 'processes it started are'} still running and may still change the server: ${orphans.map((c) => `process ${c.pid} (${c.command})`).join(', ')}. Nothing was changed. Wait for ${orphans.length === 1 ? 'it' : 'them'} to finish, or end ${orphans.length === 1 ? 'it' : 'them'} (taskkill /PID <pid> /T /F), then run again.`,
+      );
     if (holder)
       throw new LockError(
         `Another run of Django IIS Setup is changing this server (${holder.command}, process ${holder.pid} on ${holder.hostname}, started ${holder.startedAt}). Wait for it to finish and run again. If that process is gone, delete ${LOCK_PATH}.`,
       );
-    await host.remove(LOCK_PATH); // stale
+    await takeOverStale(host, info);
   }
   throw new LockError(`Could not take the lock ${LOCK_PATH}; run again.`);
 }

@@ -18,6 +18,7 @@ import type { Host } from './host';
 import { findFastCgiApp, parseFastCgiApps, parsePool, parseSite } from './parsers';
 import { exec } from './step';
 import { entryProblem } from './journal-check';
+import { ensureToolDataSecured } from './tool-data';
 
 export const DEPLOYMENTS_DIR = `${TOOL_DATA_DIR}\\deployments`;
 
@@ -92,6 +93,7 @@ export async function readJournal(host: Host, siteName: string): Promise<Journal
 
 /** Writes the journal atomically (the host writes to a temporary file and renames it). */
 export async function writeJournal(host: Host, j: Journal): Promise<void> {
+  await ensureToolDataSecured(host);
   await host.mkdir(DEPLOYMENTS_DIR);
   await host.writeFile(journalPath(j.siteName), JSON.stringify(j, null, 2));
 }

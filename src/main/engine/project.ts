@@ -13,7 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { projectName, type DeploymentConfig, type Derived } from '../../shared/config';
 import type { DjangoSettingsEdit } from '../../shared/plan';
-import { registerSecret } from '../../shared/problem';
+import { registerGeneratedSecret, registerSecret } from '../../shared/problem';
 import { canonicalWindowsPath, isInside, relativeParts, samePath, winDirname } from '../../shared/winpath';
 import { APPCMD, WSGI_HANDLER, appcmd, fastCgiIdentity, managePy } from './commands';
 import { findFastCgiApp, parseFastCgiApps, parseHttpPlatform } from './parsers';
@@ -230,9 +230,10 @@ export async function secretKey(ctx: StepContext): Promise<{ name: string; value
   m.secret ??= (async () => {
     const env = await currentAppEnv(ctx);
     const existing = env ? Object.entries(env).find(([k]) => k.toUpperCase() === sk.env.toUpperCase())?.[1] : undefined;
-    if (existing) registerSecret(existing);
+    if (existing) registerSecret(existing, `${sk.env} (the SECRET_KEY kept on the server)`);
     const secret = existing && !ctx.rotateSecret ? { value: existing, stored: true } : { value: generateSecretKey(), stored: false };
-    registerSecret(secret.value);
+    if (secret.stored) registerSecret(secret.value);
+    else registerGeneratedSecret(secret.value);
     return secret;
   })();
   return { name: sk.env, ...(await m.secret) };

@@ -169,8 +169,8 @@ export async function resolveConfig(input: DeploymentConfig, host: Host): Promis
 /** Values of the configured environment that are secrets (by name, or a URL's password) never reach an output. */
 export function registerConfigSecrets(config: DeploymentConfig): void {
   for (const [k, v] of Object.entries(config.environment)) {
-    if (/SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL/i.test(k)) registerSecret(v);
+    if (/SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL/i.test(k)) registerSecret(v, `the environment variable ${k}`);
     const url = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/i.exec(v);
-    if (url) registerSecret(url[1] as string);
+    if (url) registerSecret(url[1] as string, `the password in the environment variable ${k}`);
   }
 }

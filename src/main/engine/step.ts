@@ -10,6 +10,7 @@ import type { Action, StepStatus, VerificationReport } from '../../shared/plan';
 import type { Problem } from '../../shared/problem';
 import type { SectionId, StepId } from '../../shared/steps';
 import type { ExecResult, Host } from './host';
+import { POWERSHELL, authenticodeArgs, authenticodeEnv } from './commands';
 
 export interface StepContext {
   config: DeploymentConfig;
@@ -70,4 +71,9 @@ export function firstLine(text: string): string {
 export function appcmdMessage(r: ExecResult): string {
   const m = /ERROR \( (?:hresult:[0-9a-f]+, )?message:([\s\S]*?)\s*\)\s*$/i.exec(r.stdout.trim());
   return (m?.[1] ?? (r.stdout.trim() || r.stderr.trim())).replace(/\s+/g, ' ').trim();
+}
+
+/** The Authenticode check of a file before it runs as an administrator (commands.ts AUTHENTICODE_SCRIPT). */
+export function signatureCheck(file: string, signer: string): Action {
+  return exec(`Check the Authenticode signature of ${file} (signed by ${signer})`, POWERSHELL, authenticodeArgs(), { env: authenticodeEnv(file, [signer]) });
 }

@@ -37,8 +37,22 @@ export async function secureToolData(host: Host): Promise<ToolDataAcl> {
   const shown = await icacls([TOOL_DATA_DIR]);
   if (!shown) return { state: 'failed', detail: `${ICACLS} was not found` };
   if (shown.exitCode === 0 && aclIsOurs(shown.stdout)) return { state: 'ok' };
+  // Entries someone added are dropped first (/reset: back to the inherited entries, which the next command removes).
+  if (shown.exitCode === 0 && parseIcacls(shown.stdout, TOOL_DATA_DIR).some((a) => !a.inherited)) await icacls([TOOL_DATA_DIR, '/reset']);
   const set = await icacls([TOOL_DATA_DIR, ...TOOL_DATA_ACL]);
   if (!set) return { state: 'failed', detail: `${ICACLS} was not found` };
   if (set.exitCode !== 0) return { state: 'failed', detail: `icacls exit ${set.exitCode}: ${(set.stdout + set.stderr).trim().split(/\r?\n/)[0] ?? ''}` };
   return { state: 'set', detail: shown.exitCode === 0 ? `the folder's entries were: ${parseIcacls(shown.stdout, TOOL_DATA_DIR).map((a) => `${a.identity}${a.inherited ? ' (inherited)' : ''}`).join(', ')}` : 'first use' };
+}
+
+export class ToolDataError extends Error {}
+
+const secured = new WeakSet<object>();
+
+/** Before the tool first writes what a later run trusts (a journal): its folder's ACL, once per host object. */
+export async function ensureToolDataSecured(host: Host): Promise<void> {
+  if (secured.has(host)) return;
+  const acl = await secureToolData(host);
+  if (acl.state === 'failed') throw new ToolDataError(`The tool could not give its folder ${TOOL_DATA_DIR} an ACL of its own (SYSTEM and Administrators only): ${acl.detail ?? ''}. Its journals decide what uninstall removes, so nothing is recorded there while others may write to it; check that this prompt is elevated and icacls.exe works, then run again.`);
+  secured.add(host);
 }

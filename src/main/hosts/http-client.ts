@@ -45,12 +45,13 @@ export function httpRequest(url: string, opts: HttpOptions = {}, connectTo?: { h
  * answers 302). Not fetch: under Wine, undici's connect fails ("connect UNKNOWN") where node:http
  * works (seen in the Wine lane); the same code serves Windows. A failed download leaves no file.
  */
-export async function downloadToFile(url: string, file: string, signal?: AbortSignal, redirects = 5): Promise<void> {
+export async function downloadToFile(url: string, file: string, signal?: AbortSignal, redirects = 5, tls: { ca?: string } = {}): Promise<void> {
   const u = new URL(url);
-  const get = u.protocol === 'https:' ? https.get : u.protocol === 'http:' ? http.get : undefined;
-  if (!get) throw new Error(`Download of ${url} failed: only http and https addresses are supported`);
+  // HTTPS only, redirects included: an installer run as an administrator never comes over plain HTTP.
+  if (u.protocol !== 'https:') throw new Error(`Download of ${url} refused: only https addresses are downloaded (a redirect to http is refused too)`);
+  const get = https.get;
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const req = get(u, { timeout: 60_000, ...(signal ? { signal } : {}) }, resolve);
+    const req = get(u, { timeout: 60_000, ...(signal ? { signal } : {}), ...(tls.ca ? { ca: tls.ca } : {}) }, resolve);
     req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
     req.on('error', (e) => reject(new Error(`Download of ${url} failed: ${e.message}`)));
   });
@@ -58,7 +59,7 @@ export async function downloadToFile(url: string, file: string, signal?: AbortSi
   if (status >= 300 && status < 400 && res.headers.location) {
     res.resume();
     if (redirects <= 0) throw new Error(`Download of ${url} failed: too many redirects`);
-    return downloadToFile(new URL(res.headers.location, u).toString(), file, signal, redirects - 1);
+    return downloadToFile(new URL(res.headers.location, u).toString(), file, signal, redirects - 1, tls);
   }
   if (status !== 200) {
     res.resume();

@@ -25,6 +25,7 @@ export async function runProcess(file: string, args: readonly string[], opts: Ex
     encoding: 'buffer',
     stripFinalNewline: false,
   });
+  if (child.pid !== undefined) opts.onSpawn?.(child.pid);
   const pump = (stream: NodeJS.ReadableStream | null | undefined, name: 'stdout' | 'stderr') => {
     if (!stream || !opts.onLine) return;
     let buf: Buffer = Buffer.alloc(0);

@@ -4,9 +4,9 @@
  * like IIS's features and Python: uninstall keeps it (another site may use it) and says so.
  */
 import type { Action } from '../../../shared/plan';
-import { APPCMD, HTTP_PLATFORM_MODULE, HTTP_PLATFORM_MSI_URL, MSIEXEC, TOOL_LOG_DIR, appcmd, httpPlatformMsiPath, msiexec } from '../commands';
+import { APPCMD, MICROSOFT_SIGNER, HTTP_PLATFORM_MODULE, HTTP_PLATFORM_MSI_URL, MSIEXEC, TOOL_LOG_DIR, appcmd, httpPlatformMsiPath, msiexec } from '../commands';
 import { parseGlobalModules } from '../parsers';
-import { appcmdMessage, done, exec, needed, psq, query, type Step } from '../step';
+import { appcmdMessage, done, exec, needed, psq, query, signatureCheck, type Step } from '../step';
 
 export const HTTP_PLATFORM_INSTALL_LOG = `${TOOL_LOG_DIR}\\httpplatformhandler-install.log`;
 
@@ -21,6 +21,7 @@ export const httpPlatformModule: Step = {
     const msi = httpPlatformMsiPath(config);
     const actions: Action[] = [{ kind: 'mkdir', description: "Create the tool's log folder", path: TOOL_LOG_DIR }];
     if (!config.httpPlatform.installer) actions.push({ kind: 'download', description: 'Download HttpPlatformHandler v1.2 (64-bit MSI) from Microsoft', url: HTTP_PLATFORM_MSI_URL, path: msi });
+    actions.push(signatureCheck(msi, MICROSOFT_SIGNER));
     actions.push(exec('Install HttpPlatformHandler v1.2 (msiexec, silent)', MSIEXEC, msiexec.install(msi, HTTP_PLATFORM_INSTALL_LOG), { restartExitCodes: [3010] }));
     if (!(await host.exists(APPCMD))) return needed('IIS is not installed yet', actions);
     const r = await query(ctx, APPCMD, appcmd.listGlobalModules());

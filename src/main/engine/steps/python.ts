@@ -1,8 +1,8 @@
 /** Python: detect an all-users install (PEP 514 registry); install silently when missing. */
 import { samePath, winJoin } from '../../../shared/winpath';
-import { PYMANAGER_EXE, REG, TOOL_LOG_DIR, hasFullInstaller, pymanagerMsiPath, pymanagerMsiUrl, pythonInstallerArgs, pythonInstallerPath, pythonInstallerUrl } from '../commands';
+import { PSF_SIGNER, PYMANAGER_EXE, REG, TOOL_LOG_DIR, hasFullInstaller, pymanagerMsiPath, pymanagerMsiUrl, pythonInstallerArgs, pythonInstallerPath, pythonInstallerUrl } from '../commands';
 import { parsePythonInstalls, parsePyvenvCfg } from '../parsers';
-import { blocked, done, exec, needed, psq, query, type CheckResult, type Step, type StepContext } from '../step';
+import { blocked, done, exec, needed, psq, query, signatureCheck, type CheckResult, type Step, type StepContext } from '../step';
 import type { Action } from '../../../shared/plan';
 
 export const python: Step = {
@@ -36,6 +36,7 @@ export const python: Step = {
     const installer = pythonInstallerPath(config, d);
     const actions: Action[] = [{ kind: 'mkdir', description: 'Create the tool\'s log folder', path: TOOL_LOG_DIR }];
     if (!config.pythonInstaller) actions.push({ kind: 'download', description: `Download the official Python ${d.pythonVersion} installer`, url: pythonInstallerUrl(d.pythonVersion), path: installer });
+    actions.push(signatureCheck(installer, PSF_SIGNER));
     actions.push(exec(`Install Python ${d.pythonVersion} for all users into ${d.pythonDir} (silent)`, installer, pythonInstallerArgs(d), { restartExitCodes: [3010] }));
     return needed(`Python ${d.pythonTag} is not installed in ${d.pythonDir}`, actions);
   },
@@ -85,6 +86,7 @@ async function checkInstallManager(ctx: StepContext): Promise<CheckResult> {
   const actions: Action[] = [{ kind: 'mkdir', description: "Create the tool's log folder", path: TOOL_LOG_DIR }];
   if (!(await host.exists(PYMANAGER_EXE))) {
     actions.push({ kind: 'download', description: 'Download the Python install manager (MSI, per machine)', url: pymanagerMsiUrl(), path: pymanagerMsiPath() });
+    actions.push(signatureCheck(pymanagerMsiPath(), PSF_SIGNER));
     actions.push(exec('Install the Python install manager for all users (msiexec, silent)', 'msiexec.exe', ['/i', pymanagerMsiPath(), '/qn', '/norestart', '/l*v', `${TOOL_LOG_DIR}\\pymanager-install.log`], { restartExitCodes: [3010] }));
   }
   actions.push(exec(`Install Python ${d.pythonTag} into ${d.pythonDir} with the install manager`, PYMANAGER_EXE, ['install', `--target=${d.pythonDir}`, d.pythonTag]));

@@ -321,6 +321,12 @@ export function runIcacls(s: SimulatedServer, args: readonly string[]): ProgramR
     const a = rest[i] as string;
     const la = lower(a);
     if (la === '/t' || la === '/c' || la === '/q' || la === '/l') continue;
+    if (la === '/reset') {
+      // Back to the inherited entries only.
+      entry.aces = [];
+      entry.protected = false;
+      continue;
+    }
     if (la === '/grant' || la === '/grant:r') {
       const spec = rest[++i];
       const m = spec ? /^(.+?):((?:\((?:OI|CI|IO|NP)\))*)\(?(F|M|RX|R|W)\)?$/i.exec(spec) : null;

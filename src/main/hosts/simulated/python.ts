@@ -342,6 +342,7 @@ async function runReal(s: SimulatedServer, realPy: string, args: string[], opts:
     signal: opts.signal,
     timeoutMs: opts.timeoutMs,
     onLine: onLine ? (stream, line) => onLine(stream, s.mapOutput(line)) : undefined,
+    ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}),
   });
   return { exitCode: r.exitCode, stdout: s.mapOutput(r.stdout), stderr: s.mapOutput(r.stderr), mutating };
 }

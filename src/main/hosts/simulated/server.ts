@@ -258,6 +258,8 @@ export class SimulatedServer {
       if (exe === 'cmd.exe' && this.programImage) continue;
       this.writeProgram(`C:\\Windows\\System32\\${exe}`, `SIMULATED ${exe}\r\n`);
     }
+    mkdirSync(this.toReal('C:\\Windows\\System32\\WindowsPowerShell\\v1.0'), { recursive: true });
+    this.writeProgram('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 'SIMULATED powershell.exe\r\n');
     const cv = 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';
     this.setReg(cv, 'ProductName', 'REG_SZ', b.productName);
     this.setReg(cv, 'CurrentBuildNumber', 'REG_SZ', String(b.build));
@@ -458,7 +460,20 @@ export class SimulatedServer {
     this.state.acls[p.toLowerCase().replace(/\\+$/, '') || 'c:'] = { path: p, protected: isProtected, aces };
   }
 
-  aclOf(p: string): AclEntry | undefined {
+  /** Drops the ACLs of a removed file or folder and of everything under it. */
+  forgetAcls(p: string): void {
+    const k = p.toLowerCase().replace(/\\+$/, '');
+    let changed = false;
+    for (const key of Object.keys(this.state.acls)) {
+      if (key === k || key.startsWith(`${k}\\`)) {
+        delete this.state.acls[key];
+        changed = true;
+      }
+    }
+    if (changed) this.save();
+  }
+
+    aclOf(p: string): AclEntry | undefined {
     return this.state.acls[p.toLowerCase().replace(/\\+$/, '') || 'c:'];
   }
 

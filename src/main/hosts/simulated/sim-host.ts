@@ -13,6 +13,7 @@ import { HttpFront } from './http-front';
 import { runDism, runFsutil, runIcacls, runNet, runNetstat, runMsiexec, runPymanager, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami } from './programs';
 import { installerFileVersion } from '../../../shared/config';
 import { runPython } from './python';
+import { runPowerShell } from './powershell';
 import { SimulatedServer, type Scenario } from './server';
 import { findLinksIn } from '../links';
 
@@ -135,6 +136,8 @@ export class SimulatedHost implements Host {
         return runMsiexec(s, args);
       case 'pymanager.exe':
         return runPymanager(s, args);
+      case 'powershell.exe':
+        return runPowerShell(s, args, opts);
       default:
         if (installerFileVersion(win)) return runPythonInstaller(s, win, args);
         return { exitCode: 1, stdout: '', stderr: `${win}: the simulated server cannot run this program.\r\n`, mutating: false };
@@ -194,6 +197,8 @@ export class SimulatedHost implements Host {
 
   async remove(p: string): Promise<void> {
     rmSync(this.server.toReal(p), { recursive: true, force: true });
+    // As on NTFS, an ACL lives with its file: gone with it.
+    this.server.forgetAcls(p);
   }
 
   /** SIMULATED: no network. Writes a marked stand-in for the file (installers are recognised by name). */

@@ -86,7 +86,28 @@ class _Finder:
         return spec
 
 
+def _die_with_parent():
+    # SIMULATED model of Windows' job object (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE): a process the
+    # engine started ends when the engine dies, instead of running on alone (kill -9 of a rehearsal).
+    import threading, time
+    # The process that started this one (the engine) as it said so: reading getppid() here could
+    # already see the reaper if the engine died first. Taken out, so this process's own children watch it.
+    parent = int(os.environ.pop('DJANGO_IIS_SIM_PARENT_PID', '') or os.getppid())
+    if os.getppid() != parent:
+        os._exit(137)
+
+    def watch():
+        while True:
+            time.sleep(0.2)
+            if os.getppid() != parent:
+                os._exit(137)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 if _root:
+    if os.environ.get('DJANGO_IIS_SIM_DIE_WITH_PARENT') == '1':
+        _die_with_parent()
     import atexit
     atexit.register(_report_originals)
     sys.meta_path.insert(0, _Finder())
@@ -97,5 +118,5 @@ export function simPythonEnv(s: SimulatedServer, pythonPath?: string): Record<st
   const dir = path.join(s.root, '.sim', 'pyhooks');
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'sitecustomize.py'), SITECUSTOMIZE);
-  return { DJANGO_IIS_SIM_ROOT: s.root, PYTHONPATH: [dir, ...(pythonPath ? [pythonPath] : [])].join(path.delimiter) };
+  return { DJANGO_IIS_SIM_ROOT: s.root, DJANGO_IIS_SIM_DIE_WITH_PARENT: '1', DJANGO_IIS_SIM_PARENT_PID: String(process.pid), PYTHONPATH: [dir, ...(pythonPath ? [pythonPath] : [])].join(path.delimiter) };
 }
