@@ -172,8 +172,7 @@ const ConfigObject = z.strictObject({
   /** Absent: the project's STATIC_URL. Given and different: an explicit override, named in the plan. */
   staticUrl: z
     .string()
-    .refine((v) => v.replace(/\/+/g, '/') !== '/', 'staticUrl cannot be the site\'s root ("/" or "//"): the Django handler would lose the whole site to the static handler; use a path such as "/static/".')
-    .refine((v) => /^\/(?:[A-Za-z0-9_-]+\/)+$/.test(v), 'staticUrl must be a path of folder names that starts and ends with "/" (no empty "//" part), e.g. "/static/".')
+    .regex(/^\/(?:[A-Za-z0-9_-]+\/)+$/, 'staticUrl must be a path of its own below the site\'s root, of folder names, starting and ending with "/", e.g. "/static/" ("/" or "//" would give the whole site to the static handler).')
     .optional(),
   staticRoot: winPath('staticRoot').optional(),
   allowedHosts: z

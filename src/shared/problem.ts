@@ -25,7 +25,7 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   // SECRET_KEY = 'x', DB_PASSWORD="x", password=x
   [new RegExp(String.raw`(\b${SECRET_NAME}\s*[=:]\s*)(['"])(?:\\.|(?!\2).)*\2`, 'gi'), '$1$2[redacted]$2'],
   [new RegExp(String.raw`(\b${SECRET_NAME}\s*[=:]\s*)(?!['"\[(]|[A-Za-z_][\w.]*\[|[A-Za-z_][\w.]*\()[^\s,;'"()]+`, 'gi'), '$1[redacted]'],
-  [/(django-insecure-)[^\s'"]+/g, '$1[redacted]'],
+  [/(django-insecure-)[^\s'"]{8,}/g, '$1[redacted]'],
   // scheme://user:password@host in any text (a DATABASE_URL printed by the project's own code)
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)[^\s@'"/]+@/gi, '$1[redacted]@'],
 ];

@@ -81,7 +81,7 @@ describe('the Electron security checklist (pure parts, electron mocked)', () => 
       on: (event: string, l: (e: { preventDefault(): void; url?: string }, url?: string) => void) => listeners.set(event, l),
       session: { setPermissionCheckHandler: (h: () => boolean) => (check = h), setPermissionRequestHandler: (h: (wc: unknown, p: string, cb: (ok: boolean) => void) => void) => (request = h) },
     };
-    guardContents(contents as never, 'app://bundle');
+    guardContents(contents, 'app://bundle');
     expect(openHandler?.()).toEqual({ action: 'deny' });
     const prevented = (event: string, url: string) => {
       let p = false;

@@ -161,6 +161,19 @@ describe('URLs and web.config files', () => {
     expect(step?.reason).toMatch(/C:\\apps\\foo\\app\\api\\web\.config/);
     expect(step?.actions.some((a) => a.kind === 'editFile' && a.path === 'C:\\apps\\foo\\app\\api\\web.config')).toBe(true);
   });
+
+  it('with HttpPlatformHandler, the project\'s own <httpPlatform> section is named as what blocks', async () => {
+    const h = track(freshHost());
+    const drop = h.server.toReal('C:\\drop\\app');
+    mkdirSync(path.join(drop, 'app'), { recursive: true });
+    writeFileSync(path.join(drop, 'manage.py'), "import os, sys\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'app.settings')\n");
+    writeFileSync(path.join(drop, 'app', 'settings.py'), "SECRET_KEY = 'x' * 50\n");
+    writeFileSync(path.join(drop, 'web.config'), '<?xml version="1.0"?>\n<configuration><system.webServer><httpPlatform processPath="C:\\home\\python.exe" arguments="run.py"/></system.webServer></configuration>\n');
+    const p = await plan(config({ server: 'httpplatform', djangoProject: { folder: 'C:\\drop\\app' }, settingsModule: 'app.settings' }), h);
+    const step = p.steps.find((s) => s.id === 'web-config');
+    expect(step?.status).toBe('blocked');
+    expect(step?.problem?.what).toMatch(/C:\\drop\\app\\web\.config .* has its own <httpPlatform> section/);
+  });
 });
 
 describe('installers run only when their signature is valid and the signer is the expected one', () => {

@@ -101,7 +101,7 @@ export function parseRequirementsFileAt(text: string): RequirementLineAt[] {
 
 /** The logical lines of a requirements file (continuations joined, comments removed). */
 export function parseRequirementsFile(text: string): RequirementLine[] {
-  return parseRequirementsFileAt(text).map(({ lineNo: _lineNo, ...l }) => l as RequirementLine);
+  return parseRequirementsFileAt(text).map(({ lineNo: _lineNo, ...l }) => l);
 }
 
 /** What a requirement line or option makes pip reach beyond the project and the configured index, if anything. */

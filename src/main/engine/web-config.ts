@@ -71,6 +71,11 @@ export function removeWebConfigHandlers(text: string): string {
 }
 
 /** One line per entry, for the plan. */
+/** True when a web.config sets system.webServer/httpPlatform (outside comments). */
+export function hasHttpPlatformSection(text: string): boolean {
+  return /<httpPlatform\b/.test(withoutComments(text));
+}
+
 export function describeHandlerEntry(e: WebConfigHandlerEntry): string {
   if (e.kind === 'clear') return '<clear/>';
   if (e.kind === 'remove') return `<remove name="${e.name ?? ''}"/>`;

@@ -32,7 +32,7 @@ async function webConfigsUnder(host: Host, root: string, limit = 20_000): Promis
 }
 import { projectView } from '../project';
 import { blocked, done, needed, psq, type Step } from '../step';
-import { describeHandlerEntry, webConfigHandlers, type WebConfigHandlerEntry } from '../web-config';
+import { describeHandlerEntry, hasHttpPlatformSection, webConfigHandlers, type WebConfigHandlerEntry } from '../web-config';
 
 function fate(e: WebConfigHandlerEntry, where: 'app' | 'static'): string {
   if (e.kind === 'add' && /FastCgiModule/i.test(e.modules ?? '')) return 'replaced by this tool\'s Django handler mapping';
@@ -70,8 +70,17 @@ export const webConfig: Step = {
       seen.add(file.toLowerCase());
       if (!(await host.exists(source))) continue;
       let handlers;
+      const text = await host.readFile(source);
+      // With HttpPlatformHandler, a project's own <httpPlatform> (Azure App Service templates have one)
+      // overrides what this tool sets for the site at its location in applicationHost.config.
+      if (ctx.d.server === 'httpplatform' && hasHttpPlatformSection(text))
+        return blocked(`${source} sets <httpPlatform>`, {
+          what: `${source} (part of the project) has its own <httpPlatform> section.`,
+          why: 'A web.config is read after applicationHost.config, so its processPath and arguments would replace the ones this tool sets for waitress: the site would start whatever that section names, or nothing.',
+          fix: `Remove the <httpPlatform> section from ${source} in the project (this tool sets it for the site), or use "server": "wfastcgi", then run again.`,
+        });
       try {
-        handlers = webConfigHandlers(await host.readFile(source));
+        handlers = webConfigHandlers(text);
       } catch (e) {
         return blocked(`${source} cannot be read`, {
           what: `${source} (part of the project) is not a valid configuration file: ${e instanceof Error ? e.message : String(e)}.`,

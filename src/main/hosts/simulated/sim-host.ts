@@ -13,7 +13,7 @@ import { HttpFront } from './http-front';
 import { runDism, runFsutil, runIcacls, runNet, runNetstat, runMsiexec, runPymanager, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami } from './programs';
 import { installerFileVersion } from '../../../shared/config';
 import { runPython } from './python';
-import { runPowerShell } from './powershell';
+import { runPowerShell } from './programs/powershell';
 import { SimulatedServer, type Scenario } from './server';
 import { findLinksIn } from '../links';
 

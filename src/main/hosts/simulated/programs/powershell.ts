@@ -8,10 +8,10 @@
  * (tests make tampered and wrongly signed installers that way); anything else is NotSigned.
  */
 import { readFileSync } from 'node:fs';
-import { AUTHENTICODE_SCRIPT } from '../../engine/commands';
-import type { ExecOptions } from '../../engine/host';
-import type { ProgramResult } from './appcmd';
-import type { SimulatedServer } from './server';
+import { AUTHENTICODE_SCRIPT } from '../../../engine/commands';
+import type { ExecOptions } from '../../../engine/host';
+import type { ProgramResult } from '../appcmd';
+import type { SimulatedServer } from '../server';
 
 const PSF = 'CN=Python Software Foundation, O=Python Software Foundation, L=Beaverton, S=Oregon, C=US';
 const MICROSOFT = 'CN=Microsoft Corporation, O=Microsoft Corporation, L=Redmond, S=Washington, C=US';
