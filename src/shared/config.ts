@@ -172,7 +172,7 @@ const ConfigObject = z.strictObject({
   /** Absent: the project's STATIC_URL. Given and different: an explicit override, named in the plan. */
   staticUrl: z
     .string()
-    .regex(/^\/(?:[A-Za-z0-9_-]+\/)+$/, 'staticUrl must be a path of its own below the site\'s root, of folder names, starting and ending with "/", e.g. "/static/" ("/" or "//" would give the whole site to the static handler).')
+    .regex(/^\/(?:[A-Za-z0-9_-]+\/)+$/, 'staticUrl must start and end with "/" and be a path of its own below the site\'s root (folder names, no empty "//" part), e.g. "/static/": "/" or "//" would give the whole site to the static handler.')
     .optional(),
   staticRoot: winPath('staticRoot').optional(),
   allowedHosts: z

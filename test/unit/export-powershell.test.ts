@@ -14,7 +14,9 @@ import { main } from '../../src/main/cli/cli';
 import { config, freshHost } from './helpers';
 import { commandLineToArgv, decodeVerbatim, inside, KNOWN_COMMANDS, legacyCommandLine, occurrences, parsePowerShell } from './powershell-grammar';
 
-const execsOf = (p: Plan) => p.steps.flatMap((s) => s.actions.filter((a) => a.kind === 'exec').map((a) => ({ step: s.id, argv: [a.file, ...a.args] })));
+// The Authenticode check is written as PowerShell itself (Get-AuthenticodeSignature), not as a call of powershell.exe.
+const isSignatureCheck = (a: Plan['steps'][number]['actions'][number]) => a.kind === 'exec' && a.file.endsWith('powershell.exe');
+const execsOf = (p: Plan) => p.steps.flatMap((s) => s.actions.filter((a) => a.kind === 'exec' && !isSignatureCheck(a)).map((a) => ({ step: s.id, argv: a.kind === 'exec' ? [a.file, ...a.args] : [] })));
 
 
 async function checkScript(script: string, p: Plan) {
@@ -34,6 +36,7 @@ async function checkScript(script: string, p: Plan) {
   expect(actionCalls.length).toBe(execs.length);
   for (const e of execs) expect(actionCalls.some((c) => same(c, e) && c.step === e.step && c.guarded), JSON.stringify(e)).toBe(true);
   for (const c of parsed.calls) if (!c.invocation) expect(KNOWN_COMMANDS, `unexpected command ${c.name}`).toContain(c.name);
+  for (const a of p.steps.flatMap((s) => s.actions.filter(isSignatureCheck))) if (a.kind === 'exec') expect(script).toContain(`$sig = Get-AuthenticodeSignature -LiteralPath '${a.env?.DJANGO_IIS_SETUP_FILE ?? ''}'`);
   return parsed;
 }
 

@@ -212,7 +212,9 @@ describe('Python after 3.15: the install manager', () => {
     const p = await plan(c316, h);
     const step = p.steps.find((s) => s.id === 'python');
     expect(step?.reason).toContain('NEW: 3.16 has no full installer, so the Python install manager installs it');
-    const argv = step?.actions.flatMap((a) => (a.kind === 'exec' ? [[a.file, ...a.args].join(' ')] : [])) ?? [];
+    // (The MSI's Authenticode check comes first; it is tested in safety-run.test.ts.)
+    const argv = step?.actions.flatMap((a) => (a.kind === 'exec' && !a.file.endsWith('powershell.exe') ? [[a.file, ...a.args].join(' ')] : [])) ?? [];
+    expect(step?.actions.some((a) => a.kind === 'exec' && a.file.endsWith('powershell.exe') && a.env?.DJANGO_IIS_SETUP_FILE?.endsWith('.msi'))).toBe(true);
     expect(argv[0]).toMatch(/^msiexec\.exe \/i C:\\ProgramData\\DjangoIISSetup\\downloads\\python-manager-[\d.]+\.msi \/qn \/norestart/);
     expect(argv[1]).toBe('C:\\Program Files\\PyManager\\pymanager.exe install --target=C:\\Python316 3.16');
     const r = await run(c316, h);
