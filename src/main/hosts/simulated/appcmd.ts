@@ -1,16 +1,3 @@
-import { localizeAppcmd } from './language';
-import { findPool } from './iisconfig';
-import { type SimulatedServer } from './server';
-import { type El } from './xml';
-import { addApp, addVdir, deleteApp, deleteVdir, setApp, setVdir } from './appcmd/app';
-import { backupCmd } from './appcmd/backup';
-import { clearConfig, lockConfig, setConfig } from './appcmd/config';
-import { AppcmdError, EXIT, type ParsedArgs, type ProgramResult, fail, parseAppcmdArgs } from './appcmd/grammar';
-import { listAppCmd, listConfigCmd, listPoolCmd, listSiteCmd, listVdirCmd } from './appcmd/list';
-import { addPool, deletePool, setPool } from './appcmd/pool';
-import { addSite, deleteSite, setSite, startStop } from './appcmd/site';
-import { OBJECT_ALIASES, identifier, ok } from './appcmd/support';
-
 /**
  * The simulated %windir%\system32\inetsrv\appcmd.exe: parses the same argv the real one gets
  * and applies it to applicationHost.config (or a web.config), validating against IIS's schema.
@@ -27,6 +14,18 @@ import { OBJECT_ALIASES, identifier, ok } from './appcmd/support';
  * says to decide by non-zero and the message): 1168 not found, 183 duplicate, 87 bad argument,
  * 13 invalid data, 5 access denied, 50 unsupported.
  */
+import { localizeAppcmd } from './language';
+import { findPool } from './iisconfig';
+import { type SimulatedServer } from './server';
+import { type El } from './xml';
+import { addApp, addVdir, deleteApp, deleteVdir, setApp, setVdir } from './appcmd/app';
+import { backupCmd } from './appcmd/backup';
+import { clearConfig, lockConfig, setConfig } from './appcmd/config';
+import { AppcmdError, EXIT, type ParsedArgs, type ProgramResult, fail, parseAppcmdArgs } from './appcmd/grammar';
+import { listAppCmd, listConfigCmd, listPoolCmd, listSiteCmd, listVdirCmd } from './appcmd/list';
+import { addPool, deletePool, setPool } from './appcmd/pool';
+import { addSite, deleteSite, setSite, startStop } from './appcmd/site';
+import { OBJECT_ALIASES, identifier, ok } from './appcmd/support';
 export function notElevated(): ProgramResult {
   return { exitCode: EXIT.ACCESS_DENIED, stdout: 'ERROR ( hresult:80070005, message:Command execution failed.\r\nAccess is denied.\r\n )\r\n', stderr: '', mutating: false };
 }
