@@ -9,9 +9,13 @@ import os from 'node:os';
 import { TOOL_DATA_DIR } from './commands';
 import type { Host } from './host';
 import { secureToolData } from './tool-data';
+
 export { secureToolData };
 
 export const LOCK_PATH = `${TOOL_DATA_DIR}\\run.lock`;
+
+/** How long a new run waits for the processes of a killed run to end before it refuses. */
+export const ORPHAN_WAIT_MS = 5000;
 
 export class LockError extends Error {}
 
@@ -141,7 +145,13 @@ export async function acquireLock(host: Host, command: string): Promise<() => Pr
     const holder = await lockHolder(host);
     // A killed run's lock is stale, but what it started may still be changing the server.
     const stale = holder ? undefined : await readLock(host);
-    const orphans = stale ? liveChildren(stale) : [];
+    // A killed run's children end with it where something ends them (a job object; the simulator's
+    // model of one): given a moment. One still alive after that is refused.
+    let orphans = stale ? liveChildren(stale) : [];
+    for (let waited = 0; orphans.length && stale && waited < ORPHAN_WAIT_MS; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+      orphans = liveChildren(stale);
+    }
     if (orphans.length)
       throw new LockError(
         `The run that ${stale?.command ?? 'held the lock'} (process ${stale?.pid ?? '?'}, started ${stale?.startedAt ?? '?'}) is gone, but ${orphans.length === 1 ? 'a process it started is' : 'processes it started are'} still running and may still change the server: ${orphans.map((c) => `process ${c.pid} (${c.command})`).join(', ')}. Nothing was changed. Wait for ${orphans.length === 1 ? 'it' : 'them'} to finish, or end ${orphans.length === 1 ? 'it' : 'them'} (taskkill /PID <pid> /T /F), then run again.`,

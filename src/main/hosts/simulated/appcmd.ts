@@ -26,6 +26,7 @@ import { listAppCmd, listConfigCmd, listPoolCmd, listSiteCmd, listVdirCmd } from
 import { addPool, deletePool, setPool } from './appcmd/pool';
 import { addSite, deleteSite, setSite, startStop } from './appcmd/site';
 import { OBJECT_ALIASES, identifier, ok } from './appcmd/support';
+
 export function notElevated(): ProgramResult {
   return { exitCode: EXIT.ACCESS_DENIED, stdout: 'ERROR ( hresult:80070005, message:Command execution failed.\r\nAccess is denied.\r\n )\r\n', stderr: '', mutating: false };
 }

@@ -13,6 +13,7 @@ import { redact } from '../../../shared/problem';
 import { freshAppHostConfig } from './apphost';
 import { parseXml, serializeXml, type El } from './xml';
 import { APPCMD_PATH, APPHOST_PATH, type Ace, type AclEntry, BUILDS, type Fault, type FeatureState, IIS_FEATURES, type Scenario, type SimState, SimulatorError, faultProblem, readJsonFile } from './server-state';
+
 export class SimulatedServer {
   state!: SimState;
   /** --sim-lenient-packages: a distribution the machine lacks is recorded with a warning instead of failing pip (this process only). */

@@ -1,6 +1,5 @@
 /** appcmd's command line: VERB OBJECT [ID] [/param:value | -param:value | /+expr | /-expr | /expr:value], its config-expression paths and selectors, and its error type and exit codes. */
 
-
 export interface ProgramResult {
   exitCode: number;
   stdout: string;

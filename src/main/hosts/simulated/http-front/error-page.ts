@@ -1,6 +1,5 @@
 /** IIS's detailed local error pages, as the simulated front answers them (status, substatus, module, handler, HRESULT). */
 
-
 export interface FrontResponse {
   status: number;
   headers: Record<string, string>;

@@ -26,7 +26,6 @@ export interface Worker {
   gone: Promise<IteratorResult<string>>;
 }
 
-
 /** wfastcgi as the simulator runs it: one worker process per FastCGI application (restarted when the code changes or the pool recycles). */
 export class FastCgiBackend {
   readonly workers = new Map<string, Worker>();

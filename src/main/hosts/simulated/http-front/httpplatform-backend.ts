@@ -24,7 +24,6 @@ export interface PlatformProcess {
   output: string;
 }
 
-
 /** HttpPlatformHandler as the simulator models it: one process per site. */
 export class HttpPlatformBackend {
   /** One process per site (IIS stops the old one when the site's settings or pool change). */

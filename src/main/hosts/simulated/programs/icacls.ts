@@ -35,7 +35,6 @@ function formatAce(a: Ace, inherited: boolean): string {
   return `${a.identity}:${inherited ? '(I)' : ''}${a.inherit.map((f) => `(${f})`).join('')}(${a.rights})`;
 }
 
-
 export function runIcacls(s: SimulatedServer, args: readonly string[]): ProgramResult {
   const [target, ...rest] = args;
   if (!target) return res(87, 'Invalid parameter: a file or folder name is required.\r\n');

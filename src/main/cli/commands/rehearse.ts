@@ -1,0 +1,77 @@
+/** rehearse: a full deployment of the sample app (or --project) on a fresh simulated server, then a second run that must change nothing. */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type DeploymentConfig } from '../../../shared/config';
+import { ConflictError, plan, run } from '../../engine/engine';
+import { SimulatedHost } from '../../hosts/simulated/sim-host';
+import { realPython } from '../../hosts/simulated/python';
+import { eventPrinter, formatVerification } from '../format';
+import { type CliIo, type Options, UsageError, loadConfig } from '../options';
+
+/** A local project folder or .zip, put on the simulated server as a team would hand it over. */
+export function stageProject(host: SimulatedHost, project: string): { input: Record<string, unknown>; name: string } {
+  const abs = path.resolve(project);
+  if (!existsSync(abs)) throw new UsageError(`--project ${project} does not exist; give a Django project folder (with manage.py) or a .zip of one.`);
+  const isZip = statSync(abs).isFile();
+  if (isZip && !abs.toLowerCase().endsWith('.zip')) throw new UsageError(`--project ${project} is a file but not a .zip; give a project folder or a .zip.`);
+  const name = (path.basename(abs).replace(/\.zip$/i, '').toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'app').slice(0, 40);
+  const drop = `C:\\drop\\${name}`;
+  const input: Record<string, unknown> = { siteName: name, appDir: `C:\\apps\\${name}`, venvDir: `C:\\virtualenvs\\${name}` };
+  if (!isZip) {
+    if (!existsSync(path.join(abs, 'manage.py'))) throw new UsageError(`--project ${project} has no manage.py; give the folder that holds the Django project's manage.py.`);
+    // Links are copied as links, their targets verbatim (never followed): the plan lists and refuses them.
+    cpSync(abs, host.server.toReal(drop), { recursive: true, verbatimSymlinks: true, filter: (src) => !/[\\/](\.git|__pycache__|node_modules|\.venv|venv)$/.test(src) && !/db\.sqlite3$/.test(src) });
+    input.djangoProject = { folder: drop };
+    if (existsSync(path.join(abs, 'requirements.txt'))) input.requirementsFile = `${drop}\\requirements.txt`;
+  } else {
+    // The zip, plus its requirements files beside it (pip runs before the zip is extracted), as a team sends both.
+    mkdirSync(host.server.toReal('C:\\drop'), { recursive: true });
+    cpSync(abs, host.server.toReal(`${drop}.zip`));
+    input.djangoProject = { zip: `${drop}.zip` };
+    const script = 'import json, re, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nnames = z.namelist()\nmanage = [n for n in names if n.rsplit("/", 1)[-1] == "manage.py"]\nroot = min(manage, key=len)[: -len("manage.py")] if manage else ""\nm = re.search(r"DJANGO_SETTINGS_MODULE[\\"\\\'],\\s*[\\"\\\']([\\w.]+)", z.read(min(manage, key=len)).decode()) if manage else None\nreqs = [n for n in names if n.startswith(root) and re.match(r"requirements[^/]*\\.txt$|requirements/", n[len(root):]) and not n.endswith("/")]\nz.extractall(sys.argv[2], members=reqs)\nprint(json.dumps({"settings": m.group(1) if m else None, "root": root, "reqs": reqs}))\n';
+    const out = execFileSync(realPython(), ['-c', script, abs, host.server.toReal(`${drop}-requirements`)], { encoding: 'utf8' });
+    const info = JSON.parse(out) as { settings: string | null; root: string; reqs: string[] };
+    if (info.settings) input.settingsModule = info.settings;
+    if (info.reqs.includes(`${info.root}requirements.txt`)) input.requirementsFile = `${drop}-requirements\\${info.root.replace(/\//g, '\\')}requirements.txt`;
+  }
+  return { input, name };
+}
+
+/** The README's first command: a full deployment of the sample app (or --project) on a fresh simulated server. */
+export async function rehearse(o: Options, io: CliIo): Promise<number> {
+  const dir = o.keep ?? o.simulate ?? mkdtempSync(path.join(os.tmpdir(), 'django-iis-rehearsal-'));
+  const host = new SimulatedHost(dir, o.scenario, { lenientPackages: o.lenientPackages });
+  try {
+    let config: DeploymentConfig;
+    if (o.project) {
+      const staged = stageProject(host, o.project);
+      config = loadConfig(o.config, staged.input);
+      io.out(`Rehearsing the hand-over of ${path.resolve(o.project)} as "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
+    } else {
+      config = loadConfig(o.config);
+      io.out(`Rehearsing a deployment of "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
+    }
+    const p = await plan(config, host);
+    io.out(`The project:\n${p.project.notes.map((n) => `  - ${n}`).join('\n')}\n`);
+    if (p.conflicts.length) throw new ConflictError(p.conflicts);
+    const first = await run(config, host, { onEvent: eventPrinter(io) });
+    if (first.verification) io.out(`\n${formatVerification(first.verification)}`);
+    if (first.outcome !== 'succeeded') {
+      io.out(`\nThe rehearsal failed. The simulated server is in ${dir}.`);
+      return 1;
+    }
+    io.out('\nRunning apply a second time (every step should already be done)...');
+    const second = await run(config, host, {});
+    io.out(`Second run: ${second.outcome}, ${second.mutatingCommands} change(s), steps: ${Object.values(second.states).every((s) => s === 'already-done') ? 'all already done' : JSON.stringify(second.states)}.`);
+    io.out(`\nThe simulated server lives in ${dir}:`);
+    io.out(`  ${path.join(dir, 'C', 'Windows', 'System32', 'inetsrv', 'config', 'applicationHost.config')}  (IIS configuration)`);
+    io.out(`  ${host.server.toReal(config.appDir)}  (the Django project, ${config.appDir})`);
+    io.out(`  ${path.join(dir, '.sim', 'commands.jsonl')}  (every command run, with exit codes)`);
+    io.out(`Inspect it with: npm run cli -- plan --simulate ${dir}${o.project || o.config ? ' --config <the same configuration>' : ''}`);
+    return second.outcome === 'succeeded' && second.mutatingCommands === 0 ? 0 : 1;
+  } finally {
+    await host.dispose();
+  }
+}

@@ -1,0 +1,21 @@
+/** uninstall: what this deployment's journal says it created is removed, what it adopted restored. */
+import { type DeploymentConfig } from '../../../shared/config';
+import { uninstall } from '../../engine/engine';
+import { type CliIo, type Options } from '../options';
+import { confirmChange, withHost } from '../session';
+
+export async function uninstallCommand(o: Options, io: CliIo, config: DeploymentConfig): Promise<number> {
+  return await withHost(o, async (h) => {
+    const refused = await confirmChange(o, io, 'uninstall', 'Remove the site, pool, FastCGI application, grants and folders this tool created? [y/N] ');
+    if (refused !== undefined) return refused;
+    const r = await uninstall(h, config.siteName, o.json ? undefined : (l) => io.out(`  ${l}`));
+    io.out(
+      o.json
+        ? JSON.stringify(r, null, 2)
+        : r.problems.length
+          ? `Some things could not be removed:\n${r.problems.map((p) => `  - ${p}`).join('\n')}`
+          : `Removed ${r.removed.length} item(s)${r.restored.length ? `; restored ${r.restored.length} setting(s) of objects that existed before` : ''}.\n${r.kept.join('\n')}`,
+    );
+    return r.problems.length ? 1 : 0;
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * Executing one action of a step: journaled before (what it creates, IIS's backup), then the
+ * program, file edit, folder, download or journal change it is, with the failure explained for a
+ * person. The run (engine.ts) calls it for each action of a step that is needed.
+ */
+import type { DeploymentConfig, Derived } from '../../shared/config';
+import type { Action, EngineEvent } from '../../shared/plan';
+import { redact } from '../../shared/problem';
+import { protectedPathReason } from '../../shared/winpath';
+import { ActionFailed, assertPythonCompiles } from './action-failed';
+import { APPCMD } from './commands';
+import { ProgramNotFoundError, type ExecResult } from './host';
+import { recordChild } from './lock';
+import type { CachingHost } from './read-cache';
+import type { RunJournal } from './run-journal';
+import { applySettingsEdit, removeSettingsBlock } from './settings-edit';
+import { appcmdMessage, type Step, type StepContext } from './step';
+import { timeoutFor, timeoutKey } from './timeouts';
+import { removeWebConfigHandlers } from './web-config';
+
+export interface ExecContext {
+  host: CachingHost;
+  config: DeploymentConfig;
+  d: Derived;
+  ctx: StepContext;
+  runId: string;
+  journal: RunJournal;
+  signal?: AbortSignal;
+  emit: (e: EngineEvent) => void;
+  /** Counts a mutating action. */
+  counted: () => void;
+  /** A program asked for a Windows restart (exit 3010). */
+  restart: () => void;
+}
+
+export async function executeAction(x: ExecContext, s: Step, a: Action, index: number): Promise<void> {
+  x.emit({ type: 'action', runId: x.runId, stepId: s.id, index, action: a, state: 'started' });
+  x.counted();
+  x.host.invalidate();
+  try {
+    await x.journal.before(s, a);
+    switch (a.kind) {
+      case 'exec': {
+        let r: ExecResult;
+        try {
+          r = await x.host.exec(a.file, a.args, {
+            ...(a.cwd ? { cwd: a.cwd } : {}),
+            ...(a.env ? { env: a.env } : {}),
+            timeoutMs: timeoutFor(a.file, x.config, a.args),
+            ...(x.signal ? { signal: x.signal } : {}),
+            onLine: (stream, line) => x.emit({ type: 'output', runId: x.runId, stepId: s.id, stream, line: redact(line) }),
+            onSpawn: (pid) => recordChild(pid, redact([a.file.split('\\').at(-1) ?? a.file, ...a.args.slice(0, 3)].join(' ')).slice(0, 200)),
+          });
+        } catch (e) {
+          if (e instanceof ProgramNotFoundError)
+            throw new ActionFailed({ what: `${a.file} was not found.`, why: 'The program this action runs is not on the server (an earlier step may not have installed it).', fix: 'Run the steps before it again, then retry.', command: [a.file, ...a.args] });
+          throw e;
+        }
+        if (a.file === APPCMD) await x.journal.noteConfig();
+        if (r.killed && !x.signal?.aborted)
+          throw new ActionFailed({
+            what: `${a.description}: ${a.file} did not finish within ${Math.round(timeoutFor(a.file, x.config, a.args) / 1000)} s and was stopped.`,
+            why: `The program hung (${a.file.split('\\').at(-1) ?? a.file} may be waiting for input, a pending Windows restart, or a locked file).`,
+            fix: `Look for a prompt or a pending restart on the server, then retry. If it is only slow, raise timeouts.${a.args[0] === '-m' && a.args[1] === 'pip' ? 'pip' : timeoutKey(a.file)} (seconds) in the configuration.`,
+            command: [a.file, ...a.args],
+          });
+        if (x.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+        if ((a.restartExitCodes ?? []).includes(r.exitCode)) x.restart();
+        else if (!(a.okExitCodes ?? [0]).includes(r.exitCode)) {
+          const explained = s.explain?.(a, r, x.ctx);
+          const out = redact(`${r.stdout}${r.stderr}`.trim());
+          throw new ActionFailed(
+            explained ?? {
+              what: `${a.description}: the command failed (exit ${r.exitCode}).`,
+              why: redact(appcmdMessage(r)) || 'The command printed nothing.',
+              fix: 'Read the command and its output below, fix the cause, then retry: finished steps are skipped.',
+              command: [a.file, ...a.args],
+              exitCode: r.exitCode,
+              output: out.split(/\r?\n/).slice(-20).join('\n'),
+            },
+          );
+        }
+        break;
+      }
+      case 'mkdir':
+        await x.host.mkdir(a.path);
+        break;
+      case 'remove': {
+        const why = protectedPathReason(a.path);
+        if (why) throw new ActionFailed({ what: `${a.description}: refused.`, why: `${a.path} is ${why}; the tool never deletes it.`, fix: 'Remove the entry for it from the deployment journal only if you are sure, or leave it.' });
+        if (a.onlyIfEmpty && (await x.host.readDir(a.path).catch(() => ['?'])).length > 0) break;
+        await x.host.remove(a.path);
+        break;
+      }
+      case 'forget':
+        await x.journal.forget(a.object);
+        break;
+      case 'download':
+        await x.host.download(a.url, a.path, x.signal);
+        break;
+      case 'editFile': {
+        if (!(await x.host.exists(a.path)))
+          throw new ActionFailed({ what: `${a.path} does not exist.`, why: 'The settings module in the configuration does not match the project.', fix: 'Set settingsModule to the project\'s settings (e.g. "mysite.settings") and run again.' });
+        const current = await x.host.readFile(a.path);
+        if (a.transform === 'web-config-without-handlers') {
+          await x.host.writeFile(a.path, removeWebConfigHandlers(current));
+          break;
+        }
+        const next = a.transform === 'django-settings' ? applySettingsEdit(current, a.values) : removeSettingsBlock(current);
+        await assertPythonCompiles(x.host, x.d.venvPython, a.path, next, x.signal);
+        await x.host.writeFile(a.path, next);
+        break;
+      }
+    }
+    x.emit({ type: 'action', runId: x.runId, stepId: s.id, index, action: a, state: 'finished' });
+  } catch (e) {
+    x.emit({ type: 'action', runId: x.runId, stepId: s.id, index, action: a, state: 'failed' });
+    throw e;
+  } finally {
+    x.host.invalidate();
+  }
+}
