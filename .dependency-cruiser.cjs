@@ -7,7 +7,7 @@ module.exports = {
     { name: 'shared-no-node', severity: 'error', from: { path: '^src/shared' }, to: { dependencyTypes: ['core'] } },
     { name: 'electron-only-in-glue', severity: 'error', from: { path: '^src/', pathNot: '^src/(main/electron|preload)/' }, to: { path: '^electron$|node_modules/electron/' } },
     { name: 'engine-not-to-glue', severity: 'error', from: { path: '^src/main/(engine|hosts|cli|service|logging)' }, to: { path: '^src/main/electron' } },
-    { name: 'engine-platform-free', comment: 'the engine talks to the Host port, never to a concrete host', severity: 'error', from: { path: '^src/main/engine', pathNot: '^src/main/engine/(export-powershell|engine)\\.ts$' }, to: { path: '^src/main/hosts/(simulated|windows)/' } },
+    { name: 'engine-platform-free', comment: 'the engine talks to the Host port, never to a host (the caller hands it one: the export plans on a blank server made by src/main/export)', severity: 'error', from: { path: '^src/main/engine' }, to: { path: '^src/main/hosts/' } },
     { name: 'preload-only-shared', severity: 'error', from: { path: '^src/preload' }, to: { path: '^src/(main|renderer)/' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     { name: 'not-to-unresolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },

@@ -9,7 +9,7 @@ import { defaultConfig, type DeploymentConfig } from '../../src/shared/config';
 import { PS_SINGLE_QUOTE_CHARS, psQuote } from '../../src/shared/safety';
 import type { Plan } from '../../src/shared/plan';
 import { plan } from '../../src/main/engine/engine';
-import { exportPowerShell, legacyNativeArg, renderPowerShell } from '../../src/main/engine/export-powershell';
+import { exportPowerShell, legacyNativeArg, renderPowerShell } from '../../src/main/export/powershell';
 import { main } from '../../src/main/cli/cli';
 import { config, freshHost } from './helpers';
 import { commandLineToArgv, decodeVerbatim, inside, KNOWN_COMMANDS, legacyCommandLine, occurrences, parsePowerShell } from './powershell-grammar';

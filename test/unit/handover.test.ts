@@ -14,7 +14,7 @@ import type { DeploymentConfig } from '../../src/shared/config';
 import type { EngineEvent } from '../../src/shared/plan';
 import { main } from '../../src/main/cli/cli';
 import { plan, run, uninstall, verify } from '../../src/main/engine/engine';
-import { exportPowerShell } from '../../src/main/engine/export-powershell';
+import { exportPowerShell } from '../../src/main/export/powershell';
 import { createLogger } from '../../src/main/logging/logger';
 import { DeploymentService } from '../../src/main/service/deployment-service';
 import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';

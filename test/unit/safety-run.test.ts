@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/shared/config';
 import { redact, redactDeep, registerSecret } from '../../src/shared/problem';
 import { plan, rollback, run } from '../../src/main/engine/engine';
-import { exportPowerShell } from '../../src/main/engine/export-powershell';
+import { exportPowerShell } from '../../src/main/export/powershell';
 import { acquireLock, LOCK_PATH, LockError } from '../../src/main/engine/lock';
 import { downloadToFile } from '../../src/main/hosts/http-client';
 import { simPythonEnv } from '../../src/main/hosts/simulated/sim-pyhooks';

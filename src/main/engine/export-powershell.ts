@@ -4,12 +4,9 @@
  * run, such as Server 2012 R2). The actions are the plan of a fresh server, computed on a
  * throw-away simulated Windows Server, so the script holds exactly what apply would run there.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { derive, type DeploymentConfig } from '../../shared/config';
 import type { Action, Plan } from '../../shared/plan';
-import { SimulatedHost } from '../hosts/simulated/sim-host';
+import type { Host } from './host';
 import { APPCMD, AUTHENTICODE_SCRIPT, POWERSHELL } from './commands';
 import { plan } from './engine';
 import { INSTALLER_VERSIONS } from './resolve';
@@ -262,7 +259,11 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan, opts
 
 const versionOf = (v: string): number[] => v.split('.').map(Number);
 
-export async function exportPowerShell(input: DeploymentConfig, opts: { windows?: ExportTarget } = {}): Promise<string> {
+/**
+ * The script for a configuration, planned on the host the caller hands over: a blank server (the
+ * script is the plan of a fresh server), which src/main/export/powershell.ts makes.
+ */
+export async function exportPowerShellWith(input: DeploymentConfig, blankServer: Host, opts: { windows?: ExportTarget } = {}): Promise<string> {
   let config = input;
   const notes: string[] = [];
   if (opts.windows === '2012r2') {
@@ -275,12 +276,5 @@ export async function exportPowerShell(input: DeploymentConfig, opts: { windows?
       notes.push(`Python ${last}: the newest Python that runs on Windows Server 2012 R2 (the default elsewhere is newer).`);
     }
   }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'django-iis-export-'));
-  const host = new SimulatedHost(dir);
-  try {
-    return renderPowerShell(config, await plan(config, host), { ...(opts.windows ? { windows: opts.windows } : {}), notes });
-  } finally {
-    await host.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return renderPowerShell(config, await plan(config, blankServer), { ...(opts.windows ? { windows: opts.windows } : {}), notes });
 }

@@ -16,7 +16,7 @@ import { TOOL_LOG_DIR } from '../engine/commands';
 import type { CheckLine, Desktop, ExistingDeployment, LogEntry } from '../../shared/ipc';
 import type { Plan, VerificationReport } from '../../shared/plan';
 import { LockError, lockHolder } from '../engine/lock';
-import { exportPowerShell } from '../engine/export-powershell';
+import { exportPowerShell } from '../export/powershell';
 import type { Host } from '../engine/host';
 import type { AppLogger } from '../logging/logger';
 

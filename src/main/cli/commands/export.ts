@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type DeploymentConfig } from '../../../shared/config';
-import { EXPORT_TARGETS, ExportError, exportPowerShell, type ExportTarget } from '../../engine/export-powershell';
+import { EXPORT_TARGETS, ExportError, exportPowerShell, type ExportTarget } from '../../export/powershell';
 import { type CliIo, type Options, UsageError } from '../options';
 
 export async function exportCommand(o: Options, io: CliIo, config: DeploymentConfig): Promise<number> {

@@ -5,35 +5,9 @@
  * IIS 10 writes them. Validation messages follow appcmd's wording where it is known.
  */
 import { GENERATED_SECTIONS } from './iis-schema.generated';
+import type { AttrSchema, ElementSchema, SectionSchema } from './iis-schema-types';
 
-export interface AttrSchema {
-  name: string;
-  type: 'string' | 'bool' | 'enum' | 'flags' | 'uint' | 'int' | 'int64' | 'timeSpan';
-  required?: boolean;
-  key?: 'unique' | 'combined';
-  default?: string;
-  caseSensitive?: boolean;
-  validation?: string;
-  validationParameter?: string;
-  allowInfinite?: boolean;
-  values?: string[];
-}
-
-export interface ElementSchema {
-  attributes: AttrSchema[];
-  elements?: Record<string, ElementSchema>;
-  collection?: CollectionSchema;
-}
-
-export interface CollectionSchema {
-  add: string;
-  remove?: string;
-  clear?: string;
-  mergeAppend: boolean;
-  item: ElementSchema;
-}
-
-export type SectionSchema = ElementSchema;
+export type { AttrSchema, CollectionSchema, ElementSchema, SectionSchema } from './iis-schema-types';
 
 export interface SectionDeclaration {
   allowDefinition: 'AppHostOnly' | 'MachineToApplication' | 'Everywhere';
