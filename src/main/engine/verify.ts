@@ -113,12 +113,21 @@ export async function verify(input: DeploymentConfig, host: Host, signal?: Abort
 
 /** Verification within a run's context (the run's config is resolved and its probe answers are reused). */
 export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
-  const { config, d, host, signal } = ctx;
+  const { d, host } = ctx;
   const view = await projectView(ctx);
   const warnings: string[] = [];
   if (view.probeError) warnings.push(`The settings ${d.settingsModule} do not load: ${view.probeError.error}`);
   if (view.facts?.DEBUG) warnings.push('DEBUG is on: Django shows tracebacks and settings to visitors. Turn it off for production (for example through "environment", if the project reads DEBUG from it).');
   if (view.facts) warnings.push(...(await deployCheck(ctx, view.wsgiHandler)));
+  const probes = await probeSite(ctx, view);
+  const extra = await gatherEvidence(ctx, view, probes);
+  const diagnoses = groupDiagnoses(probes, (cause) => extra[cause] ?? []);
+  return redactDeep({ ok: probes.every((p) => p.ok), probes, diagnoses, simulated: host.simulationNotes?.() ?? [], warnings });
+}
+
+/** The probes: the home page, the admin login and its CSS, waitress's log, the configured extra URLs. */
+async function probeSite(ctx: StepContext, view: ProjectView): Promise<ProbeResult[]> {
+  const { config, d, host, signal } = ctx;
   const base = `http://localhost:${config.port}`;
   const headers: Record<string, string> = config.hostName ? { host: `${config.hostName}:${config.port}` } : {};
   const get = (path: string) => host.http(`${base}${path}`, { headers, timeoutMs: 60000, ...(signal ? { signal } : {}) });
@@ -187,7 +196,12 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
     const ok = !r.networkError && r.status < 400;
     probes.push({ name: `Extra URL ${extra}`, url: `${base}${extra}`, ok, status: r.status, contentType: ct(r), detail: ok ? `HTTP ${r.status}` : r.networkError ?? `HTTP ${r.status}`, ...(ok ? {} : { diagnosis: diagnose(r, config, d, 'page') }) });
   }
-  // Evidence the tool gathers itself, once per cause that needs it.
+  return probes;
+}
+
+/** Evidence the tool gathers itself for the failed probes' causes (the WSGI import, migrations, logs, events); refines their diagnoses. */
+async function gatherEvidence(ctx: StepContext, view: ProjectView, probes: ProbeResult[]): Promise<Record<string, string[]>> {
+  const { config, d, host, signal } = ctx;
   const causes = new Set(probes.filter((p) => !p.ok).map((p) => p.diagnosis?.cause));
   const extra: Record<string, string[]> = {};
   if (causes.has('wsgi-import') || causes.has('django-error') || causes.has('httpplatform-exited')) {
@@ -245,6 +259,5 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
     const events = await recentIisEvents(ctx);
     if (events.length) for (const k of ['fastcgi-exited', 'pool-stopped']) extra[k] = [...(extra[k] ?? []), 'Recent IIS entries in the Application event log:', ...events];
   }
-  const diagnoses = groupDiagnoses(probes, (cause) => extra[cause] ?? []);
-  return redactDeep({ ok: probes.every((p) => p.ok), probes, diagnoses, simulated: host.simulationNotes?.() ?? [], warnings });
+  return extra;
 }

@@ -143,18 +143,40 @@ const WFASTCGI_STANDIN = `# SIMULATED wfastcgi.py (Django IIS Setup rehearsal).
 # it imports WSGI_HANDLER with the FastCGI entry's environment, as wfastcgi does.
 `;
 
+/** pip list (--format=json): the distributions the simulated pip recorded, and pip itself. */
+function pipList(pkgs: Record<string, { version: string; simulated?: boolean }>, rest: string[]): ProgramResult {
+  const json = rest.includes('--format=json') || (rest.includes('--format') && rest[rest.indexOf('--format') + 1] === 'json');
+  const rows = Object.entries(pkgs).map(([name, v]) => ({ name, version: v.version }));
+  rows.push({ name: 'pip', version: '24.3.1' });
+  if (json) return res(0, `${JSON.stringify(rows)}\r\n`);
+  return res(0, `Package    Version\r\n---------- -------\r\n${rows.map((r) => `${r.name.padEnd(10)} ${r.version}`).join('\r\n')}\r\n`);
+
+}
+
+/** --no-index: only what --find-links offers (file names, as pip reads them), resolved before anything installs; the failure pip would print, or undefined. */
+function offlineMisses(s: SimulatedServer, parsed: SimPipResult, pkgs: Record<string, { version: string; simulated?: boolean }>, findLinks: string | undefined, fullVersion: string): ProgramResult | undefined {
+  if (!findLinks) return res(1, `ERROR: Could not find a version that satisfies the requirement ${parsed.results[0]?.line ?? ''} (from versions: none)\r\nERROR: No matching distribution found for ${parsed.results[0]?.display ?? ''}\r\n`);
+  const files = readdirSync(s.toReal(findLinks));
+  const wanted = parsed.results.filter((r) => r.applies && !['pip', 'setuptools', 'wheel'].includes(r.name) && !(pkgs[r.name] && (!/^===?/.test(r.specifier) || pkgs[r.name]?.version === r.specifier.replace(/^===?/, ''))));
+  const lacks = wheelhouseMissing(files, wanted.map((r) => ({ name: r.name, specifier: r.specifier })), fullVersion);
+  if (lacks.length) {
+    const first = lacks[0] as string;
+    const name = first.split(/[ ,(]/)[0] as string;
+    if (name === 'setuptools')
+      return res(1, `Processing ${findLinks}\\wfastcgi-3.0.0.tar.gz\r\n  Installing build dependencies: started\r\n  Installing build dependencies: finished with status 'error'\r\n  error: subprocess-exited-with-error\r\n\r\n  × pip subprocess to install build dependencies did not run successfully.\r\n  │ exit code: 1\r\n  ╰─> [3 lines of output]\r\n      Looking in links: ${findLinks}\r\n      ERROR: Could not find a version that satisfies the requirement setuptools>=40.8.0 (from versions: none)\r\n      ERROR: No matching distribution found for setuptools>=40.8.0\r\n      [end of output]\r\n`);
+    return res(1, `Looking in links: ${findLinks}\r\nERROR: Could not find a version that satisfies the requirement ${name} (from versions: none)\r\nERROR: No matching distribution found for ${name}\r\n`);
+  }
+  s.noteSimulated(`pip installed offline from the wheelhouse ${findLinks}: its file names were checked as pip would; the packages themselves still come from the machine's real Python.`);
+
+  return undefined;
+}
+
 async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; basePython: string }, args: string[], opts: ExecOptions): Promise<ProgramResult> {
   const tag = (s.pythonAt(venv.basePython)?.version ?? '3.13.0').split('.').slice(0, 2).join('.');
   const [cmd, ...rest] = args;
   const pkgs = (s.state.pipPackages[venv.winDir.toLowerCase()] ??= {});
   if (cmd === '--version') return res(0, `${pipVersionLine(venv.winDir, tag)}\r\n`);
-  if (cmd === 'list') {
-    const json = rest.includes('--format=json') || (rest.includes('--format') && rest[rest.indexOf('--format') + 1] === 'json');
-    const rows = Object.entries(pkgs).map(([name, v]) => ({ name, version: v.version }));
-    rows.push({ name: 'pip', version: '24.3.1' });
-    if (json) return res(0, `${JSON.stringify(rows)}\r\n`);
-    return res(0, `Package    Version\r\n---------- -------\r\n${rows.map((r) => `${r.name.padEnd(10)} ${r.version}`).join('\r\n')}\r\n`);
-  }
+  if (cmd === 'list') return pipList(pkgs, rest);
   if (cmd === 'uninstall') return pipUninstall(s, venv.winDir, pkgs, rest.filter((a) => !a.startsWith('-')));
   if (cmd !== 'install') return res(1, `ERROR: the simulated pip knows install, uninstall, list and --version, not "${cmd ?? ''}".\r\n`);
   const specs: string[] = [];
@@ -188,18 +210,8 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
   if (parsed.errors.length) return res(1, `${parsed.errors.map((e) => `ERROR: ${e}`).join('\r\n')}\r\n`);
   // --no-index: only what --find-links offers (file names, as pip reads them), resolved before anything installs.
   if (noIndex) {
-    if (!findLinks) return res(1, `ERROR: Could not find a version that satisfies the requirement ${parsed.results[0]?.line ?? ''} (from versions: none)\r\nERROR: No matching distribution found for ${parsed.results[0]?.display ?? ''}\r\n`);
-    const files = readdirSync(s.toReal(findLinks));
-    const wanted = parsed.results.filter((r) => r.applies && !['pip', 'setuptools', 'wheel'].includes(r.name) && !(pkgs[r.name] && (!/^===?/.test(r.specifier) || pkgs[r.name]?.version === r.specifier.replace(/^===?/, ''))));
-    const lacks = wheelhouseMissing(files, wanted.map((r) => ({ name: r.name, specifier: r.specifier })), fullVersion);
-    if (lacks.length) {
-      const first = lacks[0] as string;
-      const name = first.split(/[ ,(]/)[0] as string;
-      if (name === 'setuptools')
-        return res(1, `Processing ${findLinks}\\wfastcgi-3.0.0.tar.gz\r\n  Installing build dependencies: started\r\n  Installing build dependencies: finished with status 'error'\r\n  error: subprocess-exited-with-error\r\n\r\n  × pip subprocess to install build dependencies did not run successfully.\r\n  │ exit code: 1\r\n  ╰─> [3 lines of output]\r\n      Looking in links: ${findLinks}\r\n      ERROR: Could not find a version that satisfies the requirement setuptools>=40.8.0 (from versions: none)\r\n      ERROR: No matching distribution found for setuptools>=40.8.0\r\n      [end of output]\r\n`);
-      return res(1, `Looking in links: ${findLinks}\r\nERROR: Could not find a version that satisfies the requirement ${name} (from versions: none)\r\nERROR: No matching distribution found for ${name}\r\n`);
-    }
-    s.noteSimulated(`pip installed offline from the wheelhouse ${findLinks}: its file names were checked as pip would; the packages themselves still come from the machine's real Python.`);
+    const refused = offlineMisses(s, parsed, pkgs, findLinks, fullVersion);
+    if (refused) return refused;
   }
   const out: string[] = [];
   const lenient = s.lenientPackages;
