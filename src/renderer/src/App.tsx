@@ -5,22 +5,17 @@
  * it sends intents and renders events; it never builds a command or a path.
  */
 import { Badge, Button, Caption1, FluentProvider, Title2, Title3, makeStyles, tokens, webLightTheme } from '@fluentui/react-components';
-import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { ConfigProblem } from '../../shared/config';
-import type { SectionId, StepId } from '../../shared/steps';
-import { envToConfig, type EnvRow } from './components/EnvironmentEditor';
+import { useEffect, useMemo, useReducer, useRef } from 'react';
+import type { SectionId } from '../../shared/steps';
 import { GuideList } from './components/GuideList';
 import { LogDrawer } from './components/LogDrawer';
 import { useShared } from './components/styles';
 import { createLogStore, frameBatcher } from './log-store';
-import { Checks } from './screens/Checks';
-import { Finish } from './screens/Finish';
-import { Install } from './screens/Install';
-import { Review } from './screens/Review';
-import { ADVANCED_FIELDS, FIELDS, Settings, type ServerKind, type SourceKind } from './screens/Settings';
-import { Verify } from './screens/Verify';
-import { Welcome } from './screens/Welcome';
 import { SCREENS, SCREEN_TITLES, initialState, reducer, type Screen, type WizardState } from './state';
+import { bridge } from './wizard/bridge';
+import { CurrentScreen } from './wizard/CurrentScreen';
+import { useWizardActions } from './wizard/use-actions';
+import { useSettingsForm } from './wizard/use-settings-form';
 
 const useStyles = makeStyles({
   shell: { display: 'grid', gridTemplateRows: 'auto 1fr', height: '100vh', backgroundColor: tokens.colorNeutralBackground2 },
@@ -35,21 +30,12 @@ const useStyles = makeStyles({
   footer: { display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: '12px', padding: '8px 28px', borderTop: `1px solid ${tokens.colorNeutralStroke2}`, backgroundColor: tokens.colorNeutralBackground1 },
 });
 
-function bridge() {
-  return window.djangoIIS;
-}
-
 export function App() {
   const s = useStyles();
   const shared = useShared();
   const [state, dispatch] = useReducer(reducer, initialState);
-  const [form, setForm] = useState<Record<string, string>>({});
-  const [source, setSource] = useState<SourceKind>('sample');
-  const [server, setServer] = useState<ServerKind>('wfastcgi');
-  const [envRows, setEnvRows] = useState<EnvRow[]>([]);
-  const [problems, setProblems] = useState<ConfigProblem[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [note, setNote] = useState<{ rollback?: string[]; uninstall?: string[]; script?: string; report?: string; opened?: string; logs?: string }>({});
+  const f = useSettingsForm(Boolean(state.startup));
+  const a = useWizardActions(f.config, dispatch, f.setProblems);
   const heading = useRef<HTMLHeadingElement>(null);
   // The live log lives in its own store: a burst of lines re-renders the log view only.
   const logStore = useMemo(() => createLogStore(), []);
@@ -61,9 +47,7 @@ export function App() {
       .getStartup(null)
       .then((startup) => {
         dispatch({ type: 'startup', startup });
-        const d = startup.defaults as unknown as Record<string, unknown>;
-        setForm(Object.fromEntries([...FIELDS, ...ADVANCED_FIELDS].map((f) => { const v = d[f.key]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : '']; })));
-        setServer(startup.defaults.server);
+        f.applyDefaults(startup);
       });
     return off;
   }, [addLog]);
@@ -73,108 +57,17 @@ export function App() {
     heading.current?.focus();
   }, [state.screen]);
 
-  const config = useMemo(() => {
-    const c: Record<string, unknown> = {};
-    for (const f of [...FIELDS, ...ADVANCED_FIELDS]) {
-      const v = form[f.key];
-      if (v === undefined || (f.optional && v.trim() === '')) continue;
-      c[f.key] = f.type === 'number' ? (v.trim() === '' || Number.isNaN(Number(v)) ? v : Number(v)) : v;
-    }
-    if (source !== 'sample') {
-      c.djangoProject = { [source]: form.sourcePath ?? '' };
-      if (form.settingsModule) c.settingsModule = form.settingsModule;
-    }
-    if (form.requirementsFile) c.requirementsFile = form.requirementsFile;
-    Object.assign(c, envToConfig(envRows));
-    if (server !== 'wfastcgi') c.server = server;
-    return c;
-  }, [form, source, envRows, server]);
-
-  // Validated as the person types, with the engine's own messages.
-  useEffect(() => {
-    if (!state.startup) return;
-    const t = setTimeout(() => {
-      void bridge()
-        .validateConfig(config)
-        .then((r) => setProblems(r.ok ? [] : r.problems));
-    }, 250);
-    return () => clearTimeout(t);
-  }, [config, state.startup]);
-
-  const go = (screen: Screen) => dispatch({ type: 'go', screen });
-  const withBusy = async (f: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await f();
-    } finally {
-      setBusy(false);
-    }
-  };
-  const runChecks = () =>
-    withBusy(async () => {
-      const r = await bridge().runChecks(config);
-      if (r.ok) dispatch({ type: 'checks', lines: r.lines });
-      else setProblems(r.problems);
-    });
-  const review = () =>
-    withBusy(async () => {
-      const r = await bridge().getPlan(config);
-      if (!r.ok) {
-        setProblems(r.problems);
-        go('settings');
-        return;
-      }
-      setProblems([]);
-      dispatch({ type: 'plan', plan: r.plan });
-      go('review');
-    });
-  const install = async () => {
-    const r = await bridge().startDeployment(config);
-    if (!r.ok) return setProblems(r.problems);
-    setNote({});
-    dispatch({ type: 'started', runId: r.runId });
-    go('install');
-  };
-  const retry = async (stepId: StepId) => {
-    const r = await bridge().retryStep({ stepId });
-    if (r.ok) dispatch({ type: 'started', runId: r.runId });
-  };
-  const rollBack = () =>
-    withBusy(async () => {
-      const r = await bridge().rollbackLastRun(null);
-      setNote((n) => ({ ...n, rollback: r.ok ? r.summary : r.problems.map((p) => p.message) }));
-    });
-  const verifyAgain = () =>
-    withBusy(async () => {
-      const r = await bridge().runVerification(config);
-      if (r.ok) dispatch({ type: 'verification', report: r.report });
-    });
-  const uninstall = (siteName: string) =>
-    withBusy(async () => {
-      const r = await bridge().uninstall({ siteName });
-      setNote((n) => ({ ...n, uninstall: r.ok ? r.summary : r.problems.map((p) => p.message) }));
-      const startup = await bridge().getStartup(null);
-      dispatch({ type: 'startup', startup });
-    });
-
+  const { busy, go } = a;
+  const problems = f.problems;
   const screen = state.screen;
   const idx = SCREENS.indexOf(screen);
-  const canNext: Record<Screen, boolean> = {
-    welcome: true,
-    checks: true,
-    settings: problems.length === 0 && !busy,
-    review: !!state.plan && state.plan.conflicts.length === 0 && !state.plan.steps.some((x) => x.status === 'blocked') && !busy,
-    install: !state.running && state.outcome === 'succeeded',
-    verify: true,
-    finish: false,
-  };
-  const nextLabel: Record<Screen, string> = { welcome: 'Next', checks: 'Next', settings: 'Review the plan', review: 'Install', install: 'Next', verify: 'Next', finish: 'Next' };
+  const { canNext, nextLabel } = wizardNavigation(state, problems.length, busy);
   const next = () => {
     if (screen === 'welcome') {
       go('checks');
-      if (!state.checks) void runChecks();
-    } else if (screen === 'settings') void review();
-    else if (screen === 'review') void install();
+      if (!state.checks) void a.runChecks();
+    } else if (screen === 'settings') void a.review();
+    else if (screen === 'review') void a.install();
     else if (idx < SCREENS.length - 1) go(SCREENS[idx + 1] as Screen);
   };
   const back = () => {
@@ -186,18 +79,7 @@ export function App() {
   return (
     <FluentProvider theme={webLightTheme}>
       <div className={s.shell}>
-        <header className={s.header}>
-          <Title3 as="h1" style={{ color: 'inherit', margin: 0 }}>
-            Django IIS Setup
-          </Title3>
-          {state.startup ? (
-            <Badge appearance="tint" color={state.startup.host.kind === 'simulated' ? 'warning' : 'success'} data-testid="host-badge">
-              {state.startup.host.kind === 'simulated' ? `Rehearsal on a simulated server: ${state.startup.host.productName}` : state.startup.host.productName}
-            </Badge>
-          ) : null}
-          <span style={{ flex: 1 }} />
-          {state.startup ? <Caption1 style={{ color: 'inherit' }}>v{state.startup.version}</Caption1> : null}
-        </header>
+        <AppHeader className={s.header} startup={state.startup} />
         <div className={s.body}>
           <nav className={s.nav} aria-label="Guide sections">
             <GuideList state={current} sections={sections} />
@@ -214,75 +96,7 @@ export function App() {
               <h2 ref={heading} tabIndex={-1} className={shared.heading}>
                 <Title2>{SCREEN_TITLES[screen]}</Title2>
               </h2>
-              {screen === 'welcome' ? (
-                <Welcome startup={state.startup} siteName={form.siteName ?? ''} busy={busy} onRepair={() => void review()} onChange={() => go('settings')} onUninstall={(x) => void uninstall(x)} {...(note.uninstall ? { uninstallSummary: note.uninstall } : {})} />
-              ) : screen === 'checks' ? (
-                <Checks lines={state.checks} busy={busy} onRun={() => void runChecks()} />
-              ) : screen === 'settings' ? (
-                <Settings
-                  form={form}
-                  setField={(k, v) => setForm((f) => ({ ...f, [k]: v }))}
-                  source={source}
-                  setSource={setSource}
-                  server={server}
-                  setServer={setServer}
-                  envRows={envRows}
-                  setEnvRows={setEnvRows}
-                  problems={problems}
-                  onChooseFolder={(key, purpose) =>
-                    void bridge()
-                      .chooseFolder({ purpose })
-                      .then((r) => r.path && setForm((f) => ({ ...f, [key]: r.path ?? '' })))
-                  }
-                />
-              ) : screen === 'review' ? (
-                <Review
-                  state={current}
-                  sections={sections}
-                  busy={busy}
-                  onSavePowerShell={() =>
-                    void withBusy(async () => {
-                      const r = await bridge().savePowerShell(config);
-                      if (r.ok && r.path) setNote((n) => ({ ...n, script: r.path }));
-                    })
-                  }
-                  {...(note.script ? { savedScript: note.script } : {})}
-                />
-              ) : screen === 'install' ? (
-                <Install state={current} sections={sections} busy={busy} onCancel={() => void bridge().cancelDeployment(null)} onRetry={(id) => void retry(id)} onRollBack={() => void rollBack()} {...(note.rollback ? { rollbackSummary: note.rollback } : {})} />
-              ) : screen === 'verify' ? (
-                <Verify
-                  state={current}
-                  busy={busy}
-                  onVerify={() => void verifyAgain()}
-                  onFix={() => void review()}
-                  onOpenSite={() =>
-                    void bridge()
-                      .openSite(config)
-                      .then((r) => r.ok && setNote((n) => ({ ...n, opened: r.url })))
-                  }
-                  {...(note.opened ? { openedUrl: note.opened } : {})}
-                />
-              ) : (
-                <Finish
-                  state={current}
-                  config={config}
-                  busy={busy}
-                  onSaveReport={() =>
-                    void withBusy(async () => {
-                      const r = await bridge().saveReport(null);
-                      if (r.ok && r.path) setNote((n) => ({ ...n, report: r.path }));
-                    })
-                  }
-                  onOpenLogs={() =>
-                    void bridge()
-                      .openLogsFolder(null)
-                      .then((r) => setNote((n) => ({ ...n, logs: r.path })))
-                  }
-                  {...(note.report ? { savedReport: note.report } : {})}
-                  {...(note.logs ? { logsFolder: note.logs } : {})}
-                />
-              )}
+              <CurrentScreen state={current} sections={sections} f={f} a={a} />
             </main>
             <LogDrawer store={logStore} {...(state.startup ? { logFile: state.startup.logFile } : {})} />
             <footer className={s.footer}>
@@ -304,6 +118,39 @@ export function App() {
         </div>
       </div>
     </FluentProvider>
+  );
+}
+
+/** Next is allowed, and named, per screen: Settings only without problems, Review only with a plan that can run. */
+function wizardNavigation(state: WizardState, problems: number, busy: boolean): { canNext: Record<Screen, boolean>; nextLabel: Record<Screen, string> } {
+  const canNext: Record<Screen, boolean> = {
+    welcome: true,
+    checks: true,
+    settings: problems === 0 && !busy,
+    review: !!state.plan && state.plan.conflicts.length === 0 && !state.plan.steps.some((x) => x.status === 'blocked') && !busy,
+    install: !state.running && state.outcome === 'succeeded',
+    verify: true,
+    finish: false,
+  };
+  const nextLabel: Record<Screen, string> = { welcome: 'Next', checks: 'Next', settings: 'Review the plan', review: 'Install', install: 'Next', verify: 'Next', finish: 'Next' };
+  return { canNext, nextLabel };
+}
+
+/** The title bar: the product, the server it works on (a rehearsal says so), the version. */
+function AppHeader({ className, startup }: { className: string; startup: WizardState['startup'] }) {
+  return (
+    <header className={className}>
+      <Title3 as="h1" style={{ color: 'inherit', margin: 0 }}>
+        Django IIS Setup
+      </Title3>
+      {startup ? (
+        <Badge appearance="tint" color={startup.host.kind === 'simulated' ? 'warning' : 'success'} data-testid="host-badge">
+          {startup.host.kind === 'simulated' ? `Rehearsal on a simulated server: ${startup.host.productName}` : startup.host.productName}
+        </Badge>
+      ) : null}
+      <span style={{ flex: 1 }} />
+      {startup ? <Caption1 style={{ color: 'inherit' }}>v{startup.version}</Caption1> : null}
+    </header>
   );
 }
 

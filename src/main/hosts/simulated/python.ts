@@ -171,6 +171,22 @@ function offlineMisses(s: SimulatedServer, parsed: SimPipResult, pkgs: Record<st
   return undefined;
 }
 
+/** wfastcgi (Windows-only, no PyPI here): recorded as installed, its wfastcgi.py a marked stand-in. True when it changed the venv. */
+function installWfastcgi(s: SimulatedServer, venvDir: string, pkgs: Record<string, { version: string; simulated: boolean }>, out: string[]): boolean {
+  if (pkgs.wfastcgi) {
+    out.push(`Requirement already satisfied: wfastcgi in ${venvDir}\\Lib\\site-packages (3.0.0)`);
+    return false;
+  }
+  const sp = `${venvDir}\\Lib\\site-packages`;
+  mkdirSync(s.toReal(sp), { recursive: true });
+  writeFileSync(s.toReal(`${sp}\\wfastcgi.py`), WFASTCGI_STANDIN);
+  s.writeProgram(`${venvDir}\\Scripts\\wfastcgi-enable.exe`, 'SIMULATED wfastcgi-enable.exe\r\n');
+  pkgs.wfastcgi = { version: '3.0.0', simulated: true };
+  s.noteSimulated('wfastcgi 3.0.0 was recorded as installed and its wfastcgi.py written as a marked stand-in (Windows-only; no PyPI here); the HTTP front runs Django as wfastcgi would.');
+  out.push(`Collecting wfastcgi`, `Installing collected packages: wfastcgi`, `Successfully installed wfastcgi-3.0.0`);
+  return true;
+}
+
 async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; basePython: string }, args: string[], opts: ExecOptions): Promise<ProgramResult> {
   const tag = (s.pythonAt(venv.basePython)?.version ?? '3.13.0').split('.').slice(0, 2).join('.');
   const [cmd, ...rest] = args;
@@ -228,18 +244,7 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
       continue;
     }
     if (n === 'wfastcgi') {
-      if (pkgs[n]) {
-        out.push(`Requirement already satisfied: wfastcgi in ${venv.winDir}\\Lib\\site-packages (3.0.0)`);
-        continue;
-      }
-      const sp = `${venv.winDir}\\Lib\\site-packages`;
-      mkdirSync(s.toReal(sp), { recursive: true });
-      writeFileSync(s.toReal(`${sp}\\wfastcgi.py`), WFASTCGI_STANDIN);
-      s.writeProgram(`${venv.winDir}\\Scripts\\wfastcgi-enable.exe`, 'SIMULATED wfastcgi-enable.exe\r\n');
-      pkgs[n] = { version: '3.0.0', simulated: true };
-      s.noteSimulated('wfastcgi 3.0.0 was recorded as installed and its wfastcgi.py written as a marked stand-in (Windows-only; no PyPI here); the HTTP front runs Django as wfastcgi would.');
-      out.push(`Collecting wfastcgi`, `Installing collected packages: wfastcgi`, `Successfully installed wfastcgi-3.0.0`);
-      changed = true;
+      changed = installWfastcgi(s, venv.winDir, pkgs, out) || changed;
       continue;
     }
     if (r.missingExtras.length && !lenient) {

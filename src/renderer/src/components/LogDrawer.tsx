@@ -52,17 +52,6 @@ export function LogDrawer({ store, logFile }: { store: LogStore; logFile?: strin
 
   const first = Math.max(0, Math.floor(scrollTop / ROW) - 5);
   const last = Math.min(lines.length, Math.ceil((scrollTop + viewHeight) / ROW) + 5);
-  const drag = (e: ReactPointerEvent<HTMLDivElement>) => {
-    const startY = e.clientY;
-    const start = height;
-    const move = (ev: PointerEvent) => setHeight(Math.max(MIN, Math.min(window.innerHeight * 0.6, start + (startY - ev.clientY))));
-    const up = () => {
-      window.removeEventListener('pointermove', move);
-      window.removeEventListener('pointerup', up);
-    };
-    window.addEventListener('pointermove', move);
-    window.addEventListener('pointerup', up);
-  };
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(lines.map(formatLogLine).join('\n'));
@@ -76,22 +65,7 @@ export function LogDrawer({ store, logFile }: { store: LogStore; logFile?: strin
   return (
     <section className={s.drawer} aria-label="Live log" data-testid="log-drawer" style={{ height: open ? `${height}px` : 'auto' }}>
       {open ? (
-        <div
-          className={s.handle}
-          role="separator"
-          aria-orientation="horizontal"
-          aria-label="Resize the log"
-          aria-valuenow={height}
-          aria-valuemin={MIN}
-          aria-valuemax={600}
-          tabIndex={0}
-          onPointerDown={drag}
-          onKeyDown={(e) => {
-            if (e.key === 'ArrowUp') setHeight((h) => Math.min(window.innerHeight * 0.6, h + 20));
-            if (e.key === 'ArrowDown') setHeight((h) => Math.max(MIN, h - 20));
-          }}
-          data-testid="log-handle"
-        />
+        <ResizeHandle className={s.handle} height={height} setHeight={setHeight} />
       ) : null}
       <div className={s.bar}>
         <Button size="small" appearance="subtle" onClick={() => setOpen(!open)} aria-expanded={open} data-testid="log-toggle">
@@ -144,5 +118,38 @@ export function LogDrawer({ store, logFile }: { store: LogStore; logFile?: strin
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** The drawer's top edge: dragged, or moved with the arrow keys, to resize the log. */
+function ResizeHandle({ className, height, setHeight }: { className: string; height: number; setHeight: (f: (h: number) => number) => void }) {
+  const drag = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const startY = e.clientY;
+    const start = height;
+    const move = (ev: PointerEvent) => setHeight(() => Math.max(MIN, Math.min(window.innerHeight * 0.6, start + (startY - ev.clientY))));
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  };
+  return (
+    <div
+      className={className}
+      role="separator"
+      aria-orientation="horizontal"
+      aria-label="Resize the log"
+      aria-valuenow={height}
+      aria-valuemin={MIN}
+      aria-valuemax={600}
+      tabIndex={0}
+      onPointerDown={drag}
+      onKeyDown={(e) => {
+        if (e.key === 'ArrowUp') setHeight((h) => Math.min(window.innerHeight * 0.6, h + 20));
+        if (e.key === 'ArrowDown') setHeight((h) => Math.max(MIN, h - 20));
+      }}
+      data-testid="log-handle"
+    />
   );
 }
