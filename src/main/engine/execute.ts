@@ -10,7 +10,7 @@ import { protectedPathReason } from '../../shared/winpath';
 import { ActionFailed, assertPythonCompiles } from './action-failed';
 import { APPCMD } from './commands';
 import { ProgramNotFoundError, type ExecResult } from './host';
-import { recordChild } from './lock';
+import { forgetChild, recordChild } from './lock';
 import type { CachingHost } from './read-cache';
 import type { RunJournal } from './run-journal';
 import { applySettingsEdit, removeSettingsBlock } from './settings-edit';
@@ -42,6 +42,7 @@ export async function executeAction(x: ExecContext, s: Step, a: Action, index: n
     switch (a.kind) {
       case 'exec': {
         let r: ExecResult;
+        const spawned: number[] = [];
         try {
           r = await x.host.exec(a.file, a.args, {
             ...(a.cwd ? { cwd: a.cwd } : {}),
@@ -49,12 +50,18 @@ export async function executeAction(x: ExecContext, s: Step, a: Action, index: n
             timeoutMs: timeoutFor(a.file, x.config, a.args),
             ...(x.signal ? { signal: x.signal } : {}),
             onLine: (stream, line) => x.emit({ type: 'output', runId: x.runId, stepId: s.id, stream, line: redact(line) }),
-            onSpawn: (pid) => recordChild(pid, redact([a.file.split('\\').at(-1) ?? a.file, ...a.args.slice(0, 3)].join(' ')).slice(0, 200)),
+            onSpawn: (pid) => {
+              spawned.push(pid);
+              recordChild(pid, redact([a.file.split('\\').at(-1) ?? a.file, ...a.args.slice(0, 3)].join(' ')).slice(0, 200));
+            },
           });
         } catch (e) {
           if (e instanceof ProgramNotFoundError)
             throw new ActionFailed({ what: `${a.file} was not found.`, why: 'The program this action runs is not on the server (an earlier step may not have installed it).', fix: 'Run the steps before it again, then retry.', command: [a.file, ...a.args] });
           throw e;
+        } finally {
+          // Ended: no longer a child a later run must wait for (a recycled process id is not mistaken for it).
+          for (const pid of spawned) forgetChild(pid);
         }
         if (a.file === APPCMD) await x.journal.noteConfig();
         if (r.killed && !x.signal?.aborted)

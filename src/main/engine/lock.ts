@@ -47,6 +47,15 @@ export function recordChild(pid: number, command: string): void {
   h.writes = h.writes.then(() => h.host.writeFile(LOCK_PATH, snapshot)).catch(() => undefined);
 }
 
+/** A child of the running run has ended: it leaves the lock file. */
+export function forgetChild(pid: number): void {
+  const h = held;
+  if (!h || !(h.info.children ?? []).some((c) => c.pid === pid)) return;
+  h.info = { ...h.info, children: (h.info.children ?? []).filter((c) => c.pid !== pid) };
+  const snapshot = JSON.stringify(h.info);
+  h.writes = h.writes.then(() => h.host.writeFile(LOCK_PATH, snapshot)).catch(() => undefined);
+}
+
 /** The children of a dead run's lock that are still running (same machine only). */
 function liveChildren(info: LockInfo): LockChild[] {
   if (info.hostname !== os.hostname()) return [];
@@ -154,7 +163,7 @@ export async function acquireLock(host: Host, command: string): Promise<() => Pr
     }
     if (orphans.length)
       throw new LockError(
-        `The run that ${stale?.command ?? 'held the lock'} (process ${stale?.pid ?? '?'}, started ${stale?.startedAt ?? '?'}) is gone, but ${orphans.length === 1 ? 'a process it started is' : 'processes it started are'} still running and may still change the server: ${orphans.map((c) => `process ${c.pid} (${c.command})`).join(', ')}. Nothing was changed. Wait for ${orphans.length === 1 ? 'it' : 'them'} to finish, or end ${orphans.length === 1 ? 'it' : 'them'} (taskkill /PID <pid> /T /F), then run again.`,
+        `The run that ${stale?.command ?? 'held the lock'} (process ${stale?.pid ?? '?'}, started ${stale?.startedAt ?? '?'}) is gone, but ${orphans.length === 1 ? 'a process it started is' : 'processes it started are'} still running and may still change the server: ${orphans.map((c) => `process ${c.pid} (${c.command})`).join(', ')}. Nothing was changed. Wait for ${orphans.length === 1 ? 'it' : 'them'} to finish, or end ${orphans.length === 1 ? 'it' : 'them'} (taskkill /PID <pid> /T /F), then run again. (If that process id now belongs to another program, the run was killed long ago: delete ${LOCK_PATH}.)`,
       );
     if (holder)
       throw new LockError(
