@@ -37,8 +37,19 @@ const secretLabels = new Map<string, string>();
 /** The SECRET_KEYs this process generated (the export makes its own instead of writing them). */
 const generatedSecrets = new Set<string>();
 
+/** The known secrets longest first, each with how it is replaced (made once per new secret: redact runs on every output line). */
+let replacers: { value: string; re?: RegExp }[] | undefined;
+function secretReplacers(): { value: string; re?: RegExp }[] {
+  // A short secret is replaced where it stands alone (not inside other words: "ab" would eat "table").
+  replacers ??= [...knownSecrets]
+    .sort((a, b) => b.length - a.length)
+    .map((value) => (value.length >= 8 ? { value } : { value, re: new RegExp(`(?<![A-Za-z0-9])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`, 'g') }));
+  return replacers;
+}
+
 export function registerSecret(value: string, label?: string): void {
   if (value.length === 0) return;
+  if (!knownSecrets.has(value)) replacers = undefined;
   knownSecrets.add(value);
   if (label && !secretLabels.has(value)) secretLabels.set(value, label);
 }
@@ -59,7 +70,7 @@ export function secretLabel(value: string): string | undefined {
 
 /** The known secret that occurs in text, if any (the longest first). */
 export function knownSecretIn(text: string): string | undefined {
-  return [...knownSecrets].sort((a, b) => b.length - a.length).find((v) => text.includes(v));
+  return secretReplacers().find((r) => text.includes(r.value))?.value;
 }
 
 /** redact() applied to every string inside a value (events, reports, JSON output). */
@@ -74,11 +85,7 @@ export function redactDeep<T>(v: T): T {
 /** Removes secrets (Django SECRET_KEY, passwords, tokens, known secret values) from text bound for a log or an event. */
 export function redact(text: string): string {
   let out = text;
-  for (const v of [...knownSecrets].sort((a, b) => b.length - a.length)) {
-    if (v.length >= 8) out = out.split(v).join('«secret»');
-    // A short secret is replaced where it stands alone (not inside other words: "ab" would eat "table").
-    else out = out.replace(new RegExp(`(?<![A-Za-z0-9])${v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`, 'g'), '«secret»');
-  }
+  for (const r of secretReplacers()) out = r.re ? out.replace(r.re, '«secret»') : out.split(r.value).join('«secret»');
   for (const [re, rep] of SECRET_PATTERNS) out = out.replace(re, rep);
   return out;
 }

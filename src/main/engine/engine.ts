@@ -42,13 +42,13 @@ export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortS
   const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}) };
   const journal = await readJournal(host, config.siteName);
   // What the project's settings hand the tool, refused before anything when the plan can know it.
-  const view = await projectViewOrRefusal(ctx);
+  const { view, pipOptions } = await projectViewOrRefusal(ctx);
   const { conflicts } = await checkOwnership(config, ctx.d, host, journal, view?.facts ? { staticRoot: view.staticRoot } : undefined);
   const ordered = orderedSteps(STEPS);
   const results = await Promise.all(ordered.map((s) => stepScope.run(s.id, () => safeCheck(s, ctx))));
   const steps: StepPlan[] = ordered.map((s, i) => toStepPlan(s, results[i] as CheckResult));
   const info = await host.info();
-  const project = await projectReport(ctx, resolved);
+  const project = await projectReport(ctx, resolved, view, pipOptions);
   return { steps, conflicts, project, createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
 }
 
@@ -59,19 +59,23 @@ export class ConflictError extends Error {
   }
 }
 
-/** The project as Django reports it; a RefusedError (exit 2, nothing changed) when a value it hands over is refused. */
-export async function projectViewOrRefusal(ctx: StepContext): Promise<ProjectView | undefined> {
+/**
+ * What the project hands over, as Django reports it, with the pip options of its requirements;
+ * a RefusedError (exit 2, nothing changed) naming every value that is refused (links in the
+ * source, requirement lines, settings paths). The view is undefined when the project cannot be
+ * read yet (a fresh server).
+ */
+export async function projectViewOrRefusal(ctx: StepContext): Promise<{ view?: ProjectView; pipOptions: string[] }> {
   const reqs = ctx.config.requirementsFile ? await readRequirementsFile(ctx.host, ctx.config, ctx.config.requirementsFile, ctx.d.pythonVersion) : undefined;
-  const source = [...(await sourceProblems(ctx)), ...(reqs?.problems ?? [])];
+  const refused = [...(await sourceProblems(ctx)), ...(reqs?.problems ?? [])];
+  let view: ProjectView | undefined;
   try {
-    const view = await projectView(ctx);
-    if (source.length) throw new RefusedError(source);
-    return view;
+    view = await projectView(ctx);
   } catch (e) {
-    if (e instanceof RefusedError) throw source.length && !e.problems.includes(source[0] as Problem) ? new RefusedError([...source, ...e.problems]) : e;
-    if (source.length) throw new RefusedError(source);
-    return undefined;
+    if (e instanceof RefusedError) refused.push(...e.problems);
   }
+  if (refused.length) throw new RefusedError(refused);
+  return { ...(view ? { view } : {}), pipOptions: reqs?.options ?? [] };
 }
 
 export function toStepPlan(s: Step, r: CheckResult): StepPlan {
@@ -123,15 +127,13 @@ export function refusalProblem(e: RefusedError): Problem {
 }
 
 /** What the plan learnt from the project (Django's own answers), for the plan view and the CLI. */
-export async function projectReport(ctx: StepContext, resolved: Resolved): Promise<ProjectReport> {
-  const view = await projectView(ctx).catch(() => undefined);
+export async function projectReport(ctx: StepContext, resolved: Resolved, view: ProjectView | undefined, options: string[]): Promise<ProjectReport> {
   const warnings: string[] = [];
   if (view?.probeError) warnings.push(`The settings ${ctx.d.settingsModule} do not load: ${view.probeError.error}`);
   if (view?.facts?.DEBUG) warnings.push('DEBUG is on: turn it off for production.');
   if (view?.facts) warnings.push(...(await deployCheck(ctx, view.wsgiHandler).catch(() => [])));
   const f = view?.facts;
-  const reqs = ctx.config.requirementsFile ? await readRequirementsFile(ctx.host, ctx.config, ctx.config.requirementsFile, ctx.d.pythonVersion).catch(() => undefined) : undefined;
-  const pipOptions = reqs?.options.length ? [`pip options in the requirements: ${reqs.options.join('; ')}`] : [];
+  const pipOptions = options.length ? [`pip options in the requirements: ${options.join('; ')}`] : [];
   return {
     inspected: Boolean(f),
     notes: [...resolved.notes, ...(view?.notes ?? []), ...pipOptions],
@@ -164,7 +166,7 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
   const ctx: StepContext = { config, d, host, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.rotateSecret ? { rotateSecret: true } : {}) };
   // 1. Before anything changes: what the project hands over, and objects of the same names that are not ours.
   const journal = await readJournal(host, config.siteName);
-  const view = await projectViewOrRefusal(ctx);
+  const { view } = await projectViewOrRefusal(ctx);
   const ownership = await checkOwnership(config, d, host, journal, view?.facts ? { staticRoot: view.staticRoot } : undefined);
   if (ownership.conflicts.length > 0) throw new ConflictError(ownership.conflicts);
   const adoptions = ownership.adoptions.filter((e) => !owns(journal, e.object)).map((e) => ({ ...e, runId }));

@@ -12,7 +12,7 @@ export function sha256(text: string): string {
 /** sha256 of applicationHost.config, or '' when IIS is not installed. */
 export async function configHash(host: Host): Promise<string> {
   if (!(await host.exists(APPHOST_CONFIG))) return '';
-  return createHash('sha256').update(await host.readFile(APPHOST_CONFIG)).digest('hex');
+  return sha256(await host.readFile(APPHOST_CONFIG));
 }
 
 /** appcmd add backup "DjangoIISSetup-<time>-<run>"; older ones of this tool beyond keep are deleted. */

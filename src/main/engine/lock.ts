@@ -8,9 +8,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { TOOL_DATA_DIR } from './commands';
 import type { Host } from './host';
-import { secureToolData } from './tool-data';
-
-export { secureToolData };
+import { assertToolDataSecured } from './tool-data';
 
 export const LOCK_PATH = `${TOOL_DATA_DIR}\\run.lock`;
 
@@ -41,8 +39,12 @@ let held: { host: Host; info: LockInfo; writes: Promise<void> } | undefined;
 export function recordChild(pid: number, command: string): void {
   const h = held;
   if (!h) return;
-  const alivePids = (h.info.children ?? []).filter((c) => alive(c.pid));
-  h.info = { ...h.info, children: [...alivePids, { pid, command }] };
+  setChildren(h, [...(h.info.children ?? []).filter((c) => alive(c.pid)), { pid, command }]);
+}
+
+/** The held lock's file written again with these children (one write after another). */
+function setChildren(h: NonNullable<typeof held>, children: LockChild[]): void {
+  h.info = { ...h.info, children };
   const snapshot = JSON.stringify(h.info);
   h.writes = h.writes.then(() => h.host.writeFile(LOCK_PATH, snapshot)).catch(() => undefined);
 }
@@ -51,9 +53,7 @@ export function recordChild(pid: number, command: string): void {
 export function forgetChild(pid: number): void {
   const h = held;
   if (!h || !(h.info.children ?? []).some((c) => c.pid === pid)) return;
-  h.info = { ...h.info, children: (h.info.children ?? []).filter((c) => c.pid !== pid) };
-  const snapshot = JSON.stringify(h.info);
-  h.writes = h.writes.then(() => h.host.writeFile(LOCK_PATH, snapshot)).catch(() => undefined);
+  setChildren(h, (h.info.children ?? []).filter((c) => c.pid !== pid));
 }
 
 /** The children of a dead run's lock that are still running (same machine only). */
@@ -135,10 +135,8 @@ export async function acquireLock(host: Host, command: string): Promise<() => Pr
   // The folder's own ACL (SYSTEM and Administrators only), set on first use and checked at every start.
   // An existing folder is checked (and its ACL set again when it is not the tool's); a new one gets
   // its ACL with the first journal write (ownership.ts), so a run refused before any change leaves nothing.
-  const acl = hadDir ? await secureToolData(host) : { state: 'ok' as const };
+  if (hadDir) await assertToolDataSecured(host);
   await host.mkdir(TOOL_DATA_DIR);
-  if (acl.state === 'failed')
-    throw new LockError(`The tool could not give its folder ${TOOL_DATA_DIR} an ACL of its own (SYSTEM and Administrators only): ${acl.detail ?? ''}. Nothing was changed. Its journals decide what uninstall removes, so the tool does not run while others may write there; check that this prompt is elevated and icacls.exe works, then run again.`);
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await host.createExclusive(LOCK_PATH, JSON.stringify(info))) {
       const mine = { host, info, writes: Promise.resolve() };

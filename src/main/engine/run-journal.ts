@@ -4,20 +4,15 @@
  * configuration is backed up before the run's first change to it; after every appcmd command the
  * configuration's hash is noted (rollback compares it); convergence drops ("forgets") entries.
  */
-import { createHash } from 'node:crypto';
 import type { Action } from '../../shared/plan';
 import { winDirname } from '../../shared/winpath';
 import { ActionFailed } from './action-failed';
 import { APPCMD } from './commands';
 import type { Host } from './host';
-import { backupIisConfig, configHash } from './iis-backup';
+import { backupIisConfig, configHash, sha256 } from './iis-backup';
 import { objectKey, owns, writeJournal, type Journal, type JournalEntry, type RunRecord } from './ownership';
 import { currentSettingsBlock } from './settings-edit';
 import type { Step } from './step';
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 export class RunJournal {
   private chain: Promise<void> = Promise.resolve();

@@ -49,10 +49,15 @@ export class ToolDataError extends Error {}
 
 const secured = new WeakSet<object>();
 
+/** The folder's ACL set (or found) as the tool's; ToolDataError (exit 2, nothing changed) when it cannot be. */
+export async function assertToolDataSecured(host: Host): Promise<void> {
+  const acl = await secureToolData(host);
+  if (acl.state === 'failed') throw new ToolDataError(`The tool could not give its folder ${TOOL_DATA_DIR} an ACL of its own (SYSTEM and Administrators only): ${acl.detail ?? ''}. Its journals decide what uninstall removes, so the tool does not run while others may write there; nothing was changed. Check that this prompt is elevated and icacls.exe works, then run again.`);
+}
+
 /** Before the tool first writes what a later run trusts (a journal): its folder's ACL, once per host object. */
 export async function ensureToolDataSecured(host: Host): Promise<void> {
   if (secured.has(host)) return;
-  const acl = await secureToolData(host);
-  if (acl.state === 'failed') throw new ToolDataError(`The tool could not give its folder ${TOOL_DATA_DIR} an ACL of its own (SYSTEM and Administrators only): ${acl.detail ?? ''}. Its journals decide what uninstall removes, so nothing is recorded there while others may write to it; check that this prompt is elevated and icacls.exe works, then run again.`);
+  await assertToolDataSecured(host);
   secured.add(host);
 }

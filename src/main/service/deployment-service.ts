@@ -16,6 +16,7 @@ import { TOOL_LOG_DIR } from '../engine/commands';
 import type { CheckLine, Desktop, ExistingDeployment, LogEntry } from '../../shared/ipc';
 import type { Plan, VerificationReport } from '../../shared/plan';
 import { LockError, lockHolder } from '../engine/lock';
+import { ToolDataError } from '../engine/tool-data';
 import { exportPowerShell } from '../export/powershell';
 import type { Host } from '../engine/host';
 import type { AppLogger } from '../logging/logger';
@@ -226,7 +227,7 @@ export class DeploymentService implements Handlers {
       for (const l of summary) this.log(r.problems.length ? 'warn' : 'info', l, { source: 'engine' });
       return { ok: true, summary };
     } catch (e) {
-      if (e instanceof LockError || e instanceof JournalError) return { ok: false, problems: [{ key: '(deployment)', message: e.message }] };
+      if (e instanceof LockError || e instanceof JournalError || e instanceof ToolDataError) return { ok: false, problems: [{ key: '(deployment)', message: e.message }] };
       throw e;
     }
   }
@@ -300,7 +301,7 @@ export class DeploymentService implements Handlers {
       const summary = [`Removed ${r.removed.length} item(s)${r.restored.length ? `, restored ${r.restored.length}` : ''}.`, ...r.kept, ...r.problems.map((p) => `Not removed: ${p}`)];
       return { ok: true, summary };
     } catch (e) {
-      if (e instanceof LockError || e instanceof JournalError) return { ok: false, problems: [{ key: '(deployment)', message: e.message }] };
+      if (e instanceof LockError || e instanceof JournalError || e instanceof ToolDataError) return { ok: false, problems: [{ key: '(deployment)', message: e.message }] };
       throw e;
     }
   }
