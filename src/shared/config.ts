@@ -229,6 +229,24 @@ const ConfigObject = z.strictObject({
       other: z.number().int().min(10).max(86400).optional(),
     })
     .prefault({}),
+  /**
+   * The release's label (e.g. "1.4.2"). Absent: the project's VERSION file, else the content hash.
+   * Releases apply to a project from a folder or a zip: each lives in <appDir>\releases\<n>.
+   */
+  release: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, 'release must be a short label such as "1.4.2" (letters, digits, ".", "_", "+", "-"; at most 64).')
+    .optional(),
+  /** Release folders kept (the live and the previous one are never removed). */
+  keepReleases: z.number().int().min(2, 'keepReleases must be at least 2: the live release and the previous one are always kept.').max(50, 'keepReleases must be at most 50.').default(3),
+  /**
+   * "auto": a release's migrations run before it takes traffic (a SQLite database is backed up
+   * first). "manual": they are not run; the plan lists them and the release is not switched to
+   * while any is unapplied.
+   */
+  migrate: z.enum(['auto', 'manual'], { error: 'migrate must be "auto" (run a release\'s migrations before it takes traffic) or "manual".' }).default('auto'),
+  /** The loopback-only port of the staging site a new release is verified on before the switch. Absent: port + 10000 (or port - 10000). */
+  stagingPort: z.number().int().min(1).max(65535).optional(),
   adopt: z
     .array(z.enum(ADOPTABLE, { error: `adopt entries are ${ADOPTABLE.map((a) => `"${a}"`).join(', ')}.` }))
     .default([]),
@@ -246,7 +264,20 @@ export function installerFileVersion(file: string): string | undefined {
 
 export const DeploymentConfigSchema = ConfigObject;
 export type DeploymentConfigInput = z.input<typeof ConfigObject>;
-export type DeploymentConfig = z.output<typeof ConfigObject>;
+
+/**
+ * Where one release of a project from a folder or zip lives (engine/release/layout.ts): set by the
+ * engine on the configuration it derives for that release, never by a deploy file (the schema is strict).
+ */
+export interface ReleaseLayout {
+  /** The release's number (1, 2, ...); 0 for a deployment made before releases (in place in appDir). */
+  number: number;
+  /** The configured appDir: <root>\releases\<n> holds each release. */
+  root: string;
+  /** Where the data every release shares lives (SQLite, media, logs): <root>\shared, or root for a deployment made before releases. */
+  shared: string;
+}
+export type DeploymentConfig = z.output<typeof ConfigObject> & { layout?: ReleaseLayout };
 
 /** The project name that startproject uses / the folder that holds settings.py. */
 export function projectName(c: DeploymentConfig): string {
@@ -274,6 +305,8 @@ export interface Derived {
   settingsFile: string;
   /** The host names the site must answer for (verification asks for localhost). */
   allowedHosts: string[];
+  /** The release this configuration is of (absent: the sample, deployed in place). */
+  release?: ReleaseLayout;
 }
 
 /** C:\Python313 for 3.13.x. */
@@ -295,9 +328,10 @@ export function derive(c: DeploymentConfig): Derived {
     appPool: c.appPool ?? c.siteName,
     settingsModule,
     staticRoot: c.staticRoot ?? winJoin(c.appDir, name, 'static'),
-    wsgiLog: c.server === 'wfastcgi' ? (c.fastCgi.wsgiLog ?? winJoin(c.appDir, 'logs', 'wfastcgi.log')) : '',
+    // Logs are data: every release writes them to the shared folder.
+    wsgiLog: c.server === 'wfastcgi' ? (c.fastCgi.wsgiLog ?? winJoin(c.layout?.shared ?? c.appDir, 'logs', 'wfastcgi.log')) : '',
     server: c.server,
-    stdoutLog: c.server === 'httpplatform' ? (c.httpPlatform.stdoutLogFile ?? winJoin(c.appDir, 'logs', 'waitress')) : '',
+    stdoutLog: c.server === 'httpplatform' ? (c.httpPlatform.stdoutLogFile ?? winJoin(c.layout?.shared ?? c.appDir, 'logs', 'waitress')) : '',
     pythonVersion,
     pythonDir,
     pythonExe: winJoin(pythonDir, 'python.exe'),
@@ -306,6 +340,7 @@ export function derive(c: DeploymentConfig): Derived {
     wfastcgiScript: winJoin(c.venvDir, 'Lib', 'site-packages', 'wfastcgi.py'),
     settingsFile,
     allowedHosts: [...new Set(hosts)],
+    ...(c.layout ? { release: c.layout } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * Actions are data: what apply executes is exactly what the plan shows.
  */
 import type { Problem } from './problem';
+import type { ReleaseOp } from './release';
 import type { SectionId, StepId } from './steps';
 
 export type Action =
@@ -46,7 +47,31 @@ export type Action =
   /** Drops an object from the deployment's journal once its undo actions (before it) ran: convergence. */
   | { kind: 'forget'; description: string; object: string }
   /** Puts a file back as it was (undo of an edit, journaled only: never in a plan). */
-  | { kind: 'writeFile'; description: string; path: string; content: string };
+  | { kind: 'writeFile'; description: string; path: string; content: string }
+  /**
+   * Asks the site (through IIS: port, Host header) for the verification URLs; fails the step when
+   * one does not answer as it should, after running onFailure (the switch back to the live release).
+   */
+  | { kind: 'probe'; description: string; port: number; urls: string[]; onFailure?: Action[] }
+  /** Records a release in the deployment's release history (engine/release/registry.ts). */
+  | { kind: 'release'; description: string; op: ReleaseOp };
+
+/** What the plan says about releases: which one the run is about, and what it changes. */
+export interface ReleaseSummary {
+  /** first: nothing is live yet; current: the source is the live release; update: a new release replaces the live one; go-back: an earlier one does. */
+  mode: 'first' | 'current' | 'update' | 'go-back';
+  target: { number: number; label: string; hash: string; dir: string };
+  live?: { number: number; label: string; hash: string; dir: string };
+  /** Where the data every release uses lives. */
+  shared: string;
+  files?: { added: number; changed: number; removed: number; examples: string[] };
+  requirements?: { added: string[]; removed: string[]; changed: string[] };
+  /** Migration files the release adds (app.0002_name). */
+  newMigrations?: string[];
+  /** reused: the live release's venv (nothing installed); installed: a venv of its own. */
+  packages?: 'reused' | 'installed';
+  notes: string[];
+}
 
 /**
  * An object the deployment would create or change that already exists and is not this
@@ -78,6 +103,10 @@ export interface DjangoSettingsEdit {
   staticUrl?: string;
   /** Host names to add to ALLOWED_HOSTS (the ones Django would reject). */
   allowedHosts?: string[];
+  /** Releases: the shared SQLite file every release opens (DATABASES['default']['NAME']). */
+  databaseName?: string;
+  /** Releases: the shared MEDIA_ROOT. */
+  mediaRoot?: string;
 }
 
 /** What the plan learnt from the project: the Python version's source, Django's settings, overrides, warnings. */
@@ -116,6 +145,8 @@ export interface Plan {
   conflicts: Conflict[];
   /** What was read from the project (Django's own answers), the overrides, and warnings. */
   project: ProjectReport;
+  /** Releases (a project from a folder or a zip): absent for the sample, deployed in place. */
+  release?: ReleaseSummary;
   createdAt: string;
   host: { kind: 'windows' | 'simulated'; productName: string; simulatorRoot?: string };
 }
@@ -185,6 +216,10 @@ export function describeAction(a: Action): string {
       return `restore ${a.path}`;
     case 'forget':
       return `forget ${a.object} (${a.description})`;
+    case 'probe':
+      return `probe port ${a.port}: ${a.urls.join(' ')}${a.onFailure?.length ? ' (switch back on failure)' : ''}`;
+    case 'release':
+      return `release history: ${a.description}`;
   }
 }
 

@@ -46,7 +46,11 @@ export function quoteIfSpaced(p: string): string {
  */
 export function fastCgiIdentity(d: Derived): { fullPath: string; arguments: string; scriptProcessor: string } {
   const fullPath = quoteIfSpaced(d.venvPython);
-  const args = quoteIfSpaced(d.wfastcgiScript);
+  // A release has a FastCGI application of its own (IIS knows one by fullPath + arguments), even
+  // when it shares the previous release's venv: Python's documented -X option carries the number
+  // (an arbitrary -X name=value lands in sys._xoptions and changes nothing else).
+  const n = d.release?.number;
+  const args = `${n ? `-X django_iis_release=${n} ` : ''}${quoteIfSpaced(d.wfastcgiScript)}`;
   return { fullPath, arguments: args, scriptProcessor: `${fullPath}|${args}` };
 }
 
@@ -157,7 +161,16 @@ export const appcmd = {
   addVdir: (site: string, urlPath: string, physicalPath: string): string[] => ['add', 'vdir', `/app.name:${site}/`, `/path:${urlPath}`, `/physicalPath:${physicalPath}`],
   setVdir: (site: string, urlPath: string, physicalPath: string): string[] => ['set', 'vdir', `${site}${urlPath}`, `/physicalPath:${physicalPath}`],
   deleteVdir: (site: string, urlPath: string): string[] => ['delete', 'vdir', `${site}${urlPath}`],
+  /** Releases: the staging site, answering on the loopback address only. */
+  addStagingSite: (name: string, port: number, physicalPath: string): string[] => ['add', 'site', `/name:${name}`, `/bindings:http/127.0.0.1:${port}:`, `/physicalPath:${physicalPath}`],
+  /** Releases: the handler pointed at another FastCGI application, in one commit. */
+  setHandlerScriptProcessor: (site: string, scriptProcessor: string): string[] => ['set', 'config', site, '-section:system.webServer/handlers', `/[name='${DJANGO_HANDLER_NAME}'].scriptProcessor:${scriptProcessor}`, '/commit:apphost'],
+  /** Releases: the site's root and virtual directories' physical paths in one command, one commit of one section (windows-iis.md §12). */
+  setSitePaths: (site: string, paths: [urlPath: string, physicalPath: string][]): string[] => ['set', 'site', `/site.name:${site}`, ...paths.map(([u, p]) => `/[path='/'].[path='${u}'].physicalPath:${p}`)],
 };
+
+/** Releases: the staging site of a site is "<site>.staging". */
+export const STAGING_SUFFIX = '.staging';
 
 export function bindingInfo(c: DeploymentConfig): string {
   return `*:${c.port}:${c.hostName}`;

@@ -15,7 +15,9 @@ import { projectView, type ProjectView } from './project';
 import { RefusedError } from './refusal';
 import { sourceProblems } from './source-check';
 import { readRequirementsFile } from './requirements-read';
-import { resolveConfig, type Resolved } from './resolve';
+import { type Resolved } from './resolve';
+import { resolveDeployment, type ReleaseTarget } from './release/layout';
+import { markVerified, releaseSummary } from './release/summary';
 import { acquireLock } from './lock';
 import { RunJournal } from './run-journal';
 import { executeAction, type ExecContext } from './execute';
@@ -34,12 +36,13 @@ import { ActionFailed } from './action-failed';
  */
 export const stepScope = new AsyncLocalStorage<StepId>();
 
-export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortSignal): Promise<Plan> {
+export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortSignal, target: ReleaseTarget = { kind: 'source' }): Promise<Plan> {
   // Nothing changes during a plan: every step is checked at once, and each read is made once.
   const host = withReadCache(outer);
-  const resolved = await resolveConfig(input, host);
-  const config = resolved.config;
-  const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}) };
+  const dep = await resolveDeployment(input, host, target);
+  const resolved = dep.resolved;
+  const config = dep.config;
+  const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}), ...(dep.release ? { release: dep.release } : {}) };
   const journal = await readJournal(host, config.siteName);
   // What the project's settings hand the tool, refused before anything when the plan can know it.
   const { view, pipOptions } = await projectViewOrRefusal(ctx);
@@ -49,7 +52,7 @@ export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortS
   const steps: StepPlan[] = ordered.map((s, i) => toStepPlan(s, results[i] as CheckResult));
   const info = await host.info();
   const project = await projectReport(ctx, resolved, view, pipOptions);
-  return { steps, conflicts, project, createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
+  return { steps, conflicts, project, ...(dep.release ? { release: releaseSummary(dep.release, view) } : {}), createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
 }
 
 /** Thrown by run() before any change when objects of the deployment's names are not its own. */
@@ -98,6 +101,8 @@ export interface RunOptions {
   runId?: string;
   /** Replace the generated SECRET_KEY (apply --rotate-secret). */
   rotateSecret?: boolean;
+  /** The release to deploy (default: the source's), or one to go back to (go-back). */
+  target?: ReleaseTarget;
 }
 
 export interface RunResult {
@@ -158,12 +163,13 @@ export async function run(input: DeploymentConfig, host: Host, opts: RunOptions 
 
 async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions = {}): Promise<RunResult> {
   const host = withReadCache(outer);
-  const config = (await resolveConfig(input, host)).config;
+  const dep = await resolveDeployment(input, host, opts.target ?? { kind: 'source' });
+  const config = dep.config;
   const runId = opts.runId ?? randomUUID();
   const emit = (e: EngineEvent) => opts.onEvent?.(redactDeep(e));
   const steps = orderedSteps(STEPS);
   const d = derive(config);
-  const ctx: StepContext = { config, d, host, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.rotateSecret ? { rotateSecret: true } : {}) };
+  const ctx: StepContext = { config, d, host, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.rotateSecret ? { rotateSecret: true } : {}), ...(dep.release ? { release: dep.release } : {}) };
   // 1. Before anything changes: what the project hands over, and objects of the same names that are not ours.
   const journal = await readJournal(host, config.siteName);
   const { view } = await projectViewOrRefusal(ctx);
@@ -212,6 +218,7 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
   const all = Object.values(states);
   const outcome = all.some((s) => s === 'cancelled') ? 'cancelled' : all.every(finished) ? 'succeeded' : 'failed';
   if (verification) emit({ type: 'verification', runId, report: verification });
+  if (dep.release && verification?.ok && outcome === 'succeeded') await markVerified(host, config.siteName, dep.release.target.number);
   emit({ type: 'run-finished', runId, outcome, restartRequired, mutatingCommands: mutating });
   return { runId, outcome, states, problems, restartRequired, mutatingCommands: mutating, ...(verification ? { verification } : {}) };
 }
@@ -226,8 +233,9 @@ export { verify };
 export async function verifyWithFixes(input: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<VerificationReport> {
   const report = await verify(input, host, signal);
   if (report.ok || !report.diagnoses.some((g) => g.fixable)) return report;
-  const config = (await resolveConfig(input, host)).config;
-  const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}) };
+  const dep = await resolveDeployment(input, host, { kind: 'live' });
+  const config = dep.config;
+  const ctx: StepContext = { config, d: derive(config), host, ...(signal ? { signal } : {}), ...(dep.release ? { release: dep.release } : {}) };
   for (const g of report.diagnoses.filter((x) => x.fixable)) {
     const checks: [Step, CheckResult][] = [];
     for (const id of g.fixSteps) {

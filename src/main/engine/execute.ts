@@ -17,6 +17,8 @@ import { applySettingsEdit, removeSettingsBlock } from './settings-edit';
 import { appcmdMessage, type Step, type StepContext } from './step';
 import { timeoutFor, timeoutKey } from './timeouts';
 import { removeWebConfigHandlers } from './web-config';
+import { applyReleaseOp, readRegistry, writeRegistry } from './release/registry';
+import { verifyIn } from './verify';
 
 export interface ExecContext {
   host: CachingHost;
@@ -105,6 +107,12 @@ export async function executeAction(x: ExecContext, s: Step, a: Action, index: n
       case 'download':
         await x.host.download(a.url, a.path, x.signal);
         break;
+      case 'release':
+        await writeRegistry(x.host, applyReleaseOp(await readRegistry(x.host, x.config.siteName), x.config.siteName, a.op, new Date().toISOString()));
+        break;
+      case 'probe':
+        await probeOrFallBack(x, s, a, index);
+        break;
       case 'editFile': {
         if (!(await x.host.exists(a.path)))
           throw new ActionFailed({ what: `${a.path} does not exist.`, why: 'The settings module in the configuration does not match the project.', fix: 'Set settingsModule to the project\'s settings (e.g. "mysite.settings") and run again.' });
@@ -126,4 +134,32 @@ export async function executeAction(x: ExecContext, s: Step, a: Action, index: n
   } finally {
     x.host.invalidate();
   }
+}
+
+/**
+ * The verification URLs asked through IIS on a port (the staging site's, or the site's after a
+ * switch). When one fails, onFailure runs (the switch back), then the step fails with the causes.
+ */
+async function probeOrFallBack(x: ExecContext, s: Step, a: Extract<Action, { kind: 'probe' }>, index: number): Promise<void> {
+  const report = await verifyIn({ ...x.ctx, config: { ...x.config, port: a.port }, d: x.d });
+  if (report.ok) return;
+  const fellBack = (a.onFailure ?? []).length > 0;
+  let backFailed: string | undefined;
+  for (const [i, f] of (a.onFailure ?? []).entries()) {
+    try {
+      await executeAction(x, s, f, index * 100 + i + 1);
+    } catch (e) {
+      backFailed ??= e instanceof ActionFailed ? e.problem.what : e instanceof Error ? e.message : String(e);
+    }
+  }
+  const causes = report.diagnoses.map((g) => `${g.what} ${g.why}`).join(' ');
+  const failed = report.probes.filter((p) => !p.ok).map((p) => `${p.url}: ${p.detail}`);
+  throw new ActionFailed({
+    what: `${a.description}: ${failed.length} of ${report.probes.length} checks failed${fellBack ? (backFailed ? '; switching back FAILED too' : '; switched back by itself') : ''}.`,
+    why: redact(causes || failed.join('; ')),
+    fix: backFailed
+      ? `Switching back failed (${backFailed}): run "go-back" now, then read the causes above.`
+      : 'Read the causes, fix the project or the configuration, then apply again (the release is staged again; the live one keeps serving).',
+    output: redact(failed.join('\n')),
+  });
 }

@@ -131,6 +131,15 @@ function psAction(a: Action, secrets: ScriptSecrets): string[] {
     case 'writeFile':
     case 'forget':
       return [];
+    // The script deploys one release in place of nothing: the tool's release history (and going
+    // back) is the tool's, not the script's.
+    case 'release':
+      return [`    # ${a.description}: the release history is kept by Django IIS Setup, not by this script`];
+    case 'probe':
+      return [
+        `    Write-Host ${psq(a.description)}`,
+        ...a.urls.map((u) => `    try { $r = Invoke-WebRequest -UseBasicParsing -Uri ${psq(`http://localhost:${a.port}${u}`)}; if ($r.StatusCode -ge 400) { throw "HTTP $($r.StatusCode)" } } catch { throw (${psq(`${u} on port ${a.port} failed: `)} + $_) }`),
+      ];
     case 'editFile':
       if (a.transform === 'remove-django-settings') return [];
       if (a.transform === 'web-config-without-handlers')

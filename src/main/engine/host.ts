@@ -65,6 +65,8 @@ export interface FileStat {
 export interface Host {
   exec(file: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   readFile(path: string): Promise<string>;
+  /** A file's bytes (a zip's directory, a file's checksum). */
+  readBytes(path: string): Promise<Uint8Array>;
   /** Writes atomically (temporary file, then rename), creating the parent folder. */
   writeFile(path: string, content: string): Promise<void>;
   /** Names in a folder (rejects when it is not a folder). */

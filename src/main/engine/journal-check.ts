@@ -8,7 +8,7 @@
  */
 import { canonicalWindowsPath, isInside, protectedPathReason, samePath } from '../../shared/winpath';
 import type { Action } from '../../shared/plan';
-import { APPCMD, ICACLS } from './commands';
+import { APPCMD, ICACLS, STAGING_SUFFIX } from './commands';
 
 interface EntryLike {
   object: string;
@@ -34,7 +34,7 @@ function appcmdProblem(args: readonly string[], site: string, entry: EntryLike):
   const v = verb.toLowerCase();
   const t = type.toLowerCase();
   const s = site.toLowerCase();
-  const mine = (name: string) => name.toLowerCase() === s || name.toLowerCase().startsWith(`${s}/`);
+  const mine = (name: string) => [s, `${s}${STAGING_SUFFIX}`].some((x) => name.toLowerCase() === x || name.toLowerCase().startsWith(`${x}/`));
   if (!['delete', 'set', 'clear', 'stop'].includes(v)) return `appcmd ${verb} is not an undo this tool writes`;
   if (!['site', 'apppool', 'vdir', 'app', 'config'].includes(t)) return `appcmd ${verb} ${type} is not an undo this tool writes`;
   if (t === 'apppool') {

@@ -23,6 +23,7 @@ import type { StepContext } from './step';
 import { projectPathProblems } from './project-paths';
 import { RefusedError } from './refusal';
 import { objectKey, owns, readJournal } from './ownership';
+import { sharedData } from './release/data';
 
 export { PROBE_ENV };
 
@@ -334,6 +335,8 @@ export interface ProjectView {
   edit: DjangoSettingsEdit | null;
   /** Where each value came from, and the configuration's explicit overrides, for the plan. */
   notes: string[];
+  /** Releases: the project's data and output inside the release folder, relative (release/data.ts). */
+  dataParts?: string[];
 }
 
 export async function projectView(ctx: StepContext): Promise<ProjectView> {
@@ -400,6 +403,11 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
   }
   // No step acts on a value the one rule refuses: every step that reads the view stops here.
   if (refused.length) throw new RefusedError(refused);
+  // Releases: the data inside the release folder is the shared folder's (release/data.ts).
+  const shared = sharedData(config, { ...(sqliteFile ? { sqliteFile } : {}), ...(media ? { mediaRoot: media.root } : {}), staticRoot });
+  if (shared.database) sqliteFile = shared.database;
+  if (shared.media && media) media = { ...media, root: shared.media };
+  notes.push(...shared.notes);
   const handler = wsgiHandler(config, facts);
   if (facts?.WSGI_APPLICATION && handler === facts.WSGI_APPLICATION) notes.push(`${config.server === 'httpplatform' ? 'waitress serves' : 'WSGI_HANDLER'} ${handler} (the project's WSGI_APPLICATION)`);
   if (facts && !facts.secretKeySet) notes.push('SECRET_KEY is empty: Django will refuse to start; set it in "environment" or use "secretKey"');
@@ -413,7 +421,7 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
   const rejected = facts ? needHosts.filter((h) => !hostAllowed(h, effectiveAllowedHosts(facts))) : needHosts;
   if (facts && rejected.length) notes.push(`ALLOWED_HOSTS would reject ${rejected.join(', ')}: the managed block adds ${rejected.length === 1 ? 'it' : 'them'}`);
   let edit: DjangoSettingsEdit | null = null;
-  if (missingRoot || missingUrl || rejected.length) {
+  if (missingRoot || missingUrl || rejected.length || shared.database || shared.media) {
     const parts = relativeParts(staticRoot, config.appDir);
     const depth = (relativeParts(winDirname(d.settingsFile), config.appDir) ?? []).length;
     edit = {
@@ -421,6 +429,8 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
       ...(missingRoot ? (parts && parts.length > 0 ? { staticRootParts: parts } : { staticRootAbsolute: staticRoot }) : {}),
       ...(missingUrl ? { staticUrl } : {}),
       ...(rejected.length ? { allowedHosts: rejected } : {}),
+      ...(shared.database ? { databaseName: shared.database } : {}),
+      ...(shared.media ? { mediaRoot: shared.media } : {}),
     };
   }
   return {
@@ -434,6 +444,7 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
     wsgiHandler: handler,
     edit,
     notes,
+    dataParts: shared.dataParts,
   };
 }
 

@@ -29,6 +29,9 @@ export function settingsBlock(v: DjangoSettingsEdit): string {
     body.push(`STATIC_ROOT = ${pyStr(v.staticRootAbsolute)}`);
   }
   if (v.staticUrl !== undefined) body.push(`STATIC_URL = ${pyStr(v.staticUrl)}`);
+  // Releases: every release opens the one shared database and media folder, at one path.
+  if (v.databaseName !== undefined) body.push(`DATABASES['default']['NAME'] = ${pyStr(v.databaseName)}`);
+  if (v.mediaRoot !== undefined) body.push(`MEDIA_ROOT = ${pyStr(v.mediaRoot)}`);
   if (v.allowedHosts?.length) body.push(`ALLOWED_HOSTS = list(dict.fromkeys(list(globals().get('ALLOWED_HOSTS', [])) + [${v.allowedHosts.map(pyStr).join(', ')}]))`);
   const lines = [BLOCK_BEGIN, 'import os as _django_iis_os', `if not _django_iis_os.environ.get(${pyStr(PROBE_ENV)}):`, ...(body.length ? body : ['pass']).map((l) => `    ${l}`), BLOCK_END];
   return lines.join('\n');
@@ -37,7 +40,7 @@ export function settingsBlock(v: DjangoSettingsEdit): string {
 /** A top-level assignment, after the managed block, to a name the block sets: it would undo the block. */
 function overriddenAfterBlock(text: string): boolean {
   const end = text.indexOf(BLOCK_END);
-  return end >= 0 && /^(ALLOWED_HOSTS|STATIC_ROOT|STATIC_URL)\s*(=|\+=)/m.test(text.slice(end + BLOCK_END.length));
+  return end >= 0 && /^(ALLOWED_HOSTS|STATIC_ROOT|STATIC_URL|MEDIA_ROOT|DATABASES)\s*(=|\+=)/m.test(text.slice(end + BLOCK_END.length));
 }
 
 export function applySettingsEdit(original: string, v: DjangoSettingsEdit): string {

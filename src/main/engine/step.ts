@@ -11,6 +11,7 @@ import type { Problem } from '../../shared/problem';
 import type { SectionId, StepId } from '../../shared/steps';
 import type { ExecResult, Host } from './host';
 import { POWERSHELL, authenticodeArgs, authenticodeEnv } from './commands';
+import type { ReleaseContext } from './release/layout';
 
 export interface StepContext {
   config: DeploymentConfig;
@@ -19,6 +20,8 @@ export interface StepContext {
   signal?: AbortSignal;
   /** apply --rotate-secret: replace the generated SECRET_KEY. */
   rotateSecret?: boolean;
+  /** The release the run is about (a project from a folder or zip): release/layout.ts. */
+  release?: ReleaseContext;
 }
 
 export interface CheckResult {

@@ -1,5 +1,6 @@
 /** Undo from the journal: uninstall (the whole deployment, restoring what it adopted) and rollback (the last run, from IIS's backup when nothing else changed the configuration since). */
-import { protectedPathReason } from '../../shared/winpath';
+import { isInside, protectedPathReason, samePath, winJoin } from '../../shared/winpath';
+import { readRegistry, registryPath } from './release/registry';
 import { APPCMD } from './commands';
 import { acquireLock } from './lock';
 import { checkCachePath } from './check-cache';
@@ -36,7 +37,7 @@ export const KEPT = 'Windows features the tool enabled (IIS, CGI), HttpPlatformH
  * Undoes journal entries, newest first. Missing objects are not errors; a protected folder is
  * never deleted, whatever the journal says. Returns the entries whose undo failed.
  */
-export async function undoEntries(host: Host, entries: JournalEntry[], out: UninstallResult, opts: { skipAppcmd?: boolean; onLine?: (line: string) => void } = {}): Promise<JournalEntry[]> {
+export async function undoEntries(host: Host, entries: JournalEntry[], out: UninstallResult, opts: { skipAppcmd?: boolean; onLine?: (line: string) => void; keep?: string[] } = {}): Promise<JournalEntry[]> {
   const failed: JournalEntry[] = [];
   for (const entry of [...entries].reverse()) {
     let ok = true;
@@ -64,7 +65,10 @@ export async function undoEntries(host: Host, entries: JournalEntry[], out: Unin
           continue;
         }
         if (a.onlyIfEmpty && (await host.readDir(a.path).catch(() => ['?'])).length > 0) continue;
-        await host.remove(a.path);
+        const keep = opts.keep ?? [];
+        if (keep.some((k) => isInside(a.path, k) || samePath(a.path, k))) continue;
+        if (keep.some((k) => isInside(k, a.path))) await removeExcept(host, a.path, keep);
+        else await host.remove(a.path);
       } else if (a.kind === 'editFile' && a.transform === 'remove-django-settings') {
         if (await host.exists(a.path)) {
           const current = await host.readFile(a.path);
@@ -89,20 +93,54 @@ export async function undoEntries(host: Host, entries: JournalEntry[], out: Unin
  * Undoes what this deployment's journal says it created (newest first) and restores what it
  * adopted. Entries whose undo failed stay in the journal, so running uninstall again retries them.
  */
-export async function uninstall(host: Host, siteName: string, onLine?: (line: string) => void): Promise<UninstallResult> {
+export async function uninstall(host: Host, siteName: string, onLine?: (line: string) => void, opts: { deleteData?: boolean } = {}): Promise<UninstallResult> {
   const release = await acquireLock(host, `uninstall of "${siteName}"`);
   try {
     const j = await readJournal(host, siteName);
     const out: UninstallResult = { removed: [], problems: [], restored: [], kept: [KEPT] };
-    const failed = await undoEntries(host, j.entries, out, onLine ? { onLine } : {});
+    const data = await deploymentData(host, siteName, j.entries);
+    const keep = opts.deleteData ? [] : data;
+    const failed = await undoEntries(host, j.entries, out, { ...(onLine ? { onLine } : {}), keep });
+    if (keep.length) out.kept.push(`The application's data is kept: ${keep.join(', ')}. Delete it yourself when it is no longer needed, or uninstall with --delete-data.`);
+    else if (data.length) out.removed.push(`The application's data was deleted (--delete-data): ${data.join(', ')}`);
     if (failed.length === 0) {
       await host.remove(journalPath(siteName));
       await host.remove(checkCachePath(siteName)).catch(() => undefined);
+      await host.remove(registryPath(siteName)).catch(() => undefined);
     }
     else await writeJournal(host, { ...j, entries: failed, runs: [] });
     return out;
   } finally {
     await release();
+  }
+}
+
+/**
+ * The data a deployment keeps beside its code, which uninstall keeps unless --delete-data: the
+ * releases' shared folder; in an application folder (a deployment made before releases, or the
+ * sample), its SQLite files and its media or uploads folder.
+ */
+export async function deploymentData(host: Host, siteName: string, entries: JournalEntry[]): Promise<string[]> {
+  const reg = await readRegistry(host, siteName).catch(() => undefined);
+  const out: string[] = [];
+  if (reg && !samePath(reg.shared, reg.root) && (await host.exists(reg.shared))) out.push(reg.shared);
+  const appFolders = entries.filter((e) => e.stepId === 'django-project' && e.object.startsWith('folder:')).flatMap((e) => e.undo.filter((a) => a.kind === 'remove').map((a) => a.path));
+  for (const f of appFolders) {
+    if (reg && isInside(f, reg.root)) continue;
+    for (const name of await host.readDir(f).catch(() => [] as string[])) {
+      if (/\.(sqlite3?|db)(-journal|-wal|-shm)?$/i.test(name) || /^(media|uploads)$/i.test(name)) out.push(winJoin(f, name));
+    }
+  }
+  return out;
+}
+
+/** Removes a folder except the paths to keep inside it (and the folders that lead to them). */
+async function removeExcept(host: Host, folder: string, keep: string[]): Promise<void> {
+  for (const name of await host.readDir(folder).catch(() => [] as string[])) {
+    const p = winJoin(folder, name);
+    if (keep.some((k) => samePath(k, p))) continue;
+    if (keep.some((k) => isInside(k, p))) await removeExcept(host, p, keep);
+    else await host.remove(p);
   }
 }
 

@@ -11,7 +11,7 @@ import { managePy } from './commands';
 import type { Host, HttpResult } from './host';
 import { manageEnv, missingManifest, projectView, type ProjectView } from './project';
 import { codeFingerprint, recall, remember } from './check-cache';
-import { resolveConfig } from './resolve';
+import { resolveDeployment } from './release/layout';
 import type { StepContext } from './step';
 import { describeIisError, groupDiagnoses, parseIisError, recentIisEvents, stdoutLogFiles, stdoutLogTail, wsgiLogTail, wsgiProbe } from './diagnosis';
 
@@ -107,8 +107,9 @@ export async function deployCheck(ctx: StepContext, handler: string): Promise<st
 }
 
 export async function verify(input: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<VerificationReport> {
-  const config = (await resolveConfig(input, host)).config;
-  return verifyIn({ config, d: derive(config), host, ...(signal ? { signal } : {}) });
+  // The live release is verified (a new one waiting in the source is not live yet).
+  const dep = await resolveDeployment(input, host, { kind: 'live' });
+  return verifyIn({ config: dep.config, d: derive(dep.config), host, ...(signal ? { signal } : {}), ...(dep.release ? { release: dep.release } : {}) });
 }
 
 /** Verification within a run's context (the run's config is resolved and its probe answers are reused). */

@@ -2,6 +2,7 @@
 import type { Action } from '../../../shared/plan';
 import { managePy } from '../commands';
 import { objectKey } from '../ownership';
+import { readRegistry } from '../release/registry';
 import { done, exec, needed, psq, type Step } from '../step';
 
 export const djangoProject: Step = {
@@ -13,7 +14,14 @@ export const djangoProject: Step = {
     const { config, d, host } = ctx;
     const hasManage = await host.exists(managePy(config));
     const hasSettings = await host.exists(d.settingsFile);
-    if (hasManage && hasSettings) return done(`${config.appDir} holds the project (${d.settingsFile})`);
+    // A release is in place when its folder holds the project and the history knows it.
+    const r = ctx.release;
+    const history = r ? await readRegistry(host, config.siteName) : undefined;
+    const stage: Action[] = r && !r.target.legacy && !history?.releases.some((x) => x.number === r.target.number)
+      ? [{ kind: 'release', description: `Record release ${r.target.number} (${r.target.label}) as staged`, op: { op: 'stage', record: r.target, root: config.layout?.root ?? config.appDir, shared: config.layout?.shared ?? config.appDir } }]
+      : [];
+    if (hasManage && hasSettings && stage.length === 0) return done(`${config.appDir} holds the project (${d.settingsFile})${r ? `: release ${r.target.number} (${r.target.label})` : ''}`);
+    if (hasManage && hasSettings) return needed(`${config.appDir} holds the project; the release history does not list it yet`, stage);
     const src = config.djangoProject;
     const actions: Action[] = [
       { kind: 'mkdir', description: `Create ${config.appDir}`, path: config.appDir, creates: { object: objectKey.folder(config.appDir), undo: [{ kind: 'remove', description: `Remove the application folder ${config.appDir}`, path: config.appDir }] } },
@@ -23,7 +31,9 @@ export const djangoProject: Step = {
     // The venv's Python extracts the zip (its zipfile module refuses absolute and ".." member paths):
     // tar.exe exists only from Server 2019 on, and Expand-Archive would need PowerShell 5 in between.
     else actions.push(exec(`Extract the application from ${src.zip}`, d.venvPython, ['-m', 'zipfile', '-e', src.zip, config.appDir]));
-    return needed(!hasManage ? `${managePy(config)} does not exist` : `${d.settingsFile} does not exist (check settingsModule)`, actions);
+    actions.push(...stage);
+    const what = r ? `release ${r.target.number} (${r.target.label}) goes into ${config.appDir}, beside the live one: ` : '';
+    return needed(`${what}${!hasManage ? `${managePy(config)} does not exist` : `${d.settingsFile} does not exist (check settingsModule)`}`, actions);
   },
   psCheck: ({ config, d }) => `(Test-Path ${psq(managePy(config))}) -and (Test-Path ${psq(d.settingsFile)})`,
 };

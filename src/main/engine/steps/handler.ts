@@ -12,7 +12,7 @@ export const handler: Step = {
   id: 'handler',
   title: 'Add the Django handler mapping',
   section: 'site',
-  dependsOn: ['site', 'fastcgi', 'httpplatform', 'web-config'],
+  dependsOn: ['site', 'fastcgi', 'httpplatform', 'web-config', 'release-switch'],
   async check(ctx) {
     const { config, d, host } = ctx;
     const creates = { object: objectKey.handler(config.siteName), undo: [exec('Remove the Django handler', APPCMD, appcmd.removeHandler(config.siteName))] };

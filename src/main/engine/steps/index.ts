@@ -16,13 +16,16 @@ import { packages } from './packages';
 import { permissions } from './permissions';
 import { preflight } from './preflight';
 import { python } from './python';
+import { releaseData } from './release-data';
+import { releaseStaging } from './release-staging';
+import { releaseSwitch } from './release-switch';
 import { site } from './site';
 import { staticVdir } from './static-vdir';
 import { venv } from './venv';
 import { verification } from './verification';
 import { webConfig } from './web-config';
 
-export const STEPS: readonly Step[] = [preflight, python, iis, httpPlatformModule, venv, packages, djangoProject, djangoSettings, migrate, collectstatic, fastcgi, httpPlatform, appPool, site, webConfig, handler, staticVdir, mediaVdir, permissions, leftovers, verification];
+export const STEPS: readonly Step[] = [preflight, python, iis, httpPlatformModule, venv, packages, djangoProject, releaseData, djangoSettings, migrate, collectstatic, fastcgi, httpPlatform, appPool, releaseStaging, releaseSwitch, site, webConfig, handler, staticVdir, mediaVdir, permissions, leftovers, verification];
 
 /** Steps in a topological order of their dependencies (stable with respect to STEPS). */
 export function orderedSteps(steps: readonly Step[] = STEPS): Step[] {

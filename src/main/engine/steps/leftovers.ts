@@ -11,6 +11,11 @@ import { APPCMD, ICACLS } from '../commands';
 import { objectKey, readJournal, type JournalEntry } from '../ownership';
 import { projectView, requiredGrants } from '../project';
 import { done, needed, type StepContext, type Step } from '../step';
+import { derive } from '../../../shared/config';
+import type { ReleaseRecord } from '../../../shared/release';
+import { isInside } from '../../../shared/winpath';
+import { releaseConfig } from '../release/layout';
+import { liveRelease, previousRelease, readRegistry, type ReleaseRegistry } from '../release/registry';
 
 /** Steps whose folders can be made again from the configuration (no data of the application in them). */
 const REGENERABLE_FOLDER_STEPS = new Set(['venv', 'collectstatic']);
@@ -33,7 +38,21 @@ export async function wantedObjects(ctx: StepContext): Promise<Set<string>> {
     keys.push(objectKey.vdir(`${config.siteName}${urlPath}`), objectKey.handlersAt(`${config.siteName}${urlPath}`));
   }
   for (const g of requiredGrants(config, d, view)) keys.push(objectKey.folder(g.path), objectKey.grant(g.path, d.appPool));
+  for (const r of keptReleases(ctx, await readRegistry(ctx.host, config.siteName))) {
+    const rc = releaseConfig(ctx.release?.base ?? config, r, config.layout?.shared ?? config.appDir);
+    const rd = derive(rc);
+    keys.push(objectKey.folder(r.dir), objectKey.folder(r.venvDir), objectKey.fastCgi(rd), objectKey.grant(r.dir, d.appPool), objectKey.grant(r.venvDir, d.appPool));
+    if (rc.staticRoot) keys.push(objectKey.folder(rc.staticRoot), objectKey.grant(rc.staticRoot, d.appPool));
+  }
   return new Set(keys);
+}
+
+/** The releases kept (keepReleases newest, and always the live, the previous and this run's). */
+export function keptReleases(ctx: StepContext, reg: ReleaseRegistry | undefined): ReleaseRecord[] {
+  if (!ctx.release || !reg) return [];
+  const always = new Set([liveRelease(reg)?.number, previousRelease(reg)?.number, ctx.release.target.number]);
+  const newest = [...reg.releases].sort((a, b) => b.number - a.number).slice(0, ctx.config.keepReleases).map((r) => r.number);
+  return reg.releases.filter((r) => always.has(r.number) || newest.includes(r.number));
 }
 
 const objectLabel = (e: JournalEntry): string => {
@@ -71,11 +90,16 @@ export const leftovers: Step = {
     const wanted = await wantedObjects(ctx);
     // Settings edits (file:) and parent folders (parent:) stay until uninstall: they are undone last.
     const orphans = journal.entries.filter((e) => !e.object.startsWith('file:') && !e.object.startsWith('parent:') && !wanted.has(e.object));
-    const kept = orphans.filter((e) => e.object.startsWith('folder:') && !e.adopted && !REGENERABLE_FOLDER_STEPS.has(e.stepId));
+    // A release's folder holds code only (its data is in the shared folder): it can be made again.
+    const releasesDir = config.layout ? `${config.layout.root}\\releases` : undefined;
+    const kept = orphans.filter((e) => e.object.startsWith('folder:') && !e.adopted && !REGENERABLE_FOLDER_STEPS.has(e.stepId) && !(releasesDir && isInside(e.object.slice('folder:'.length), releasesDir)));
     const removable = orphans.filter((e) => !kept.includes(e));
     const keptNote = kept.length ? `; kept ${kept.map((e) => e.object.slice('folder:'.length)).join(', ')} (may hold data: uninstall removes it, or delete it yourself)` : '';
-    if (removable.length === 0) return done(`nothing the configuration no longer wants${keptNote}`);
-    const actions: Action[] = [];
+    const history = ctx.release ? await readRegistry(host, config.siteName) : undefined;
+    const keptNumbers = new Set(keptReleases(ctx, history).map((r) => r.number));
+    const dropped = (history?.releases ?? []).filter((r) => !keptNumbers.has(r.number) && !r.legacy);
+    if (removable.length === 0 && dropped.length === 0) return done(`nothing the configuration no longer wants${keptNote}`);
+    const actions: Action[] = dropped.map((r) => ({ kind: 'release', description: `Release ${r.number} (${r.label}) leaves the kept releases (keepReleases ${config.keepReleases})`, op: { op: 'forget', number: r.number } }));
     for (const e of [...removable].reverse()) {
       for (const a of e.undo) {
         if (a.kind === 'exec' && a.file === APPCMD) actions.push({ ...a, okExitCodes: [...new Set([...(a.okExitCodes ?? [0]), 1168, 4312])] });
@@ -87,7 +111,7 @@ export const leftovers: Step = {
       }
       actions.push({ kind: 'forget', description: `${objectLabel(e)} is no longer this deployment's`, object: e.object });
     }
-    return needed(`the configuration no longer wants ${removable.map(objectLabel).join(', ')}${keptNote}`, actions);
+    return needed(`the configuration no longer wants ${[...dropped.map((r) => `release ${r.number}`), ...removable.map(objectLabel)].join(', ')}${keptNote}`, actions);
   },
   // The exported script deploys a fresh server: there is no earlier run to converge from.
   psCheck: () => '$true',

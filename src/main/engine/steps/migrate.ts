@@ -5,14 +5,51 @@
  */
 import { managePy } from '../commands';
 import { manageEnv, projectView } from '../project';
-import { done, exec, needed, psq, type Step } from '../step';
+import { blocked, done, exec, needed, psq, type CheckResult, type Step, type StepContext } from '../step';
+import type { Action } from '../../../shared/plan';
+import { winDirname, winJoin } from '../../../shared/winpath';
 import { codeFingerprint, digest, recall, remember } from '../check-cache';
+
+/** The venv's Python backs a SQLite database up with SQLite's own backup API (consistent while the live release writes to it). */
+export const SQLITE_BACKUP_PY = 'import os, sqlite3, sys\nos.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)\nsrc = sqlite3.connect(sys.argv[1])\ndst = sqlite3.connect(sys.argv[2])\nwith dst:\n    src.backup(dst)\ndst.close()\nsrc.close()\nprint("backed up", sys.argv[1], "to", sys.argv[2])\n';
+
+/** The migrations a release would apply (manage.py migrate --plan), one "app.0002_name" each. */
+export function plannedMigrations(out: string): string[] {
+  return out.split(/\r?\n/).map((l) => /^\s{0,2}([A-Za-z_]\w*\.\d{4}_\w+)\s*$/.exec(l)?.[1]).filter((x): x is string => x !== undefined);
+}
+
+/**
+ * Releases: the new release's migrations run before it takes traffic (the live release keeps
+ * serving: migrations are expected to be backward compatible, as Octopus and Capistrano expect).
+ * A SQLite database is backed up first; "migrate": "manual" leaves them to the team and stops
+ * the release before the switch.
+ */
+async function releaseMigrations(ctx: StepContext, sqliteFile: string | undefined, env: Record<string, string>, apply: Extract<Action, { kind: 'exec' }>): Promise<CheckResult> {
+  const { config, d, host } = ctx;
+  const r = ctx.release as NonNullable<StepContext['release']>;
+  const p = await host.exec(d.venvPython, [managePy(config), 'migrate', '--plan'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const names = plannedMigrations(p.stdout);
+  const list = names.length ? names.join(', ') : 'unapplied migrations';
+  if (config.migrate === 'manual')
+    return blocked(`release ${r.target.number} has ${list} to apply, and "migrate" is "manual"`, {
+      what: `Release ${r.target.number} (${r.target.label}) needs migrations the configuration leaves to the team: ${list}.`,
+      why: '"migrate": "manual": the tool does not run them, and the release does not take traffic while they are unapplied. The live release keeps serving.',
+      fix: `Back the database up, run: ${d.venvPython} ${managePy(config)} migrate (with the application's environment), then apply again.`,
+    });
+  const backup = sqliteFile && (await host.exists(sqliteFile)) ? winJoin(config.layout?.shared ?? winDirname(sqliteFile), 'backups', `${sqliteFile.split('\\').at(-1) ?? 'db.sqlite3'}.before-release-${r.target.number}`) : undefined;
+  const actions: Action[] = [
+    ...(backup ? [exec(`Back up the database before release ${r.target.number}'s migrations (SQLite's backup API) to ${backup}`, d.venvPython, ['-c', SQLITE_BACKUP_PY, sqliteFile as string, backup])] : []),
+    apply,
+    { kind: 'release', description: `Record the migrations release ${r.target.number} applied (${list})`, op: { op: 'migrated', number: r.target.number, migrations: names, ...(backup ? { backup } : {}) } },
+  ];
+  return needed(`release ${r.target.number} applies ${list}${backup ? '; the database is backed up first' : sqliteFile ? '' : ' (not SQLite: no backup is taken)'}`, actions);
+}
 
 export const migrate: Step = {
   id: 'migrate',
   title: 'Apply the database migrations',
   section: 'django',
-  dependsOn: ['django-settings'],
+  dependsOn: ['django-settings', 'release-data'],
   async check(ctx) {
     const { config, d, host } = ctx;
     const view = await projectView(ctx);
@@ -37,7 +74,9 @@ export const migrate: Step = {
       return done(`every migration is applied (${view.facts.database?.engine ?? ''})`);
     }
     const last = `${r.stderr}${r.stdout}`.trim().split(/\r?\n/).at(-1) ?? '';
-    return needed(r.exitCode === 1 && !/Error|Traceback/.test(r.stderr) ? 'there are unapplied migrations' : `migrate --check failed: ${last}`, [apply]);
+    const unapplied = r.exitCode === 1 && !/Error|Traceback/.test(r.stderr);
+    if (!unapplied || !ctx.release) return needed(unapplied ? 'there are unapplied migrations' : `migrate --check failed: ${last}`, [apply]);
+    return releaseMigrations(ctx, view.sqliteFile, env, apply);
   },
   psCheck: ({ config, d }) => `$(& ${psq(d.venvPython)} ${psq(managePy(config))} 'migrate' '--check' | Out-Null; $LASTEXITCODE -eq 0)`,
   explain(action, r) {

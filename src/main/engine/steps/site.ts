@@ -10,7 +10,7 @@ export const site: Step = {
   id: 'site',
   title: 'Create the web site',
   section: 'site',
-  dependsOn: ['app-pool', 'django-project'],
+  dependsOn: ['app-pool', 'django-project', 'release-switch'],
   async check(ctx) {
     const { config, d, host } = ctx;
     const create = [

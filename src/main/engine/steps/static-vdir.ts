@@ -41,7 +41,7 @@ export const staticVdir: Step = {
   id: 'static-vdir',
   title: 'Serve static files from IIS',
   section: 'static',
-  dependsOn: ['handler', 'collectstatic'],
+  dependsOn: ['handler', 'collectstatic', 'release-switch'],
   async check(ctx) {
     const view = await projectView(ctx);
     if (!view.staticVdirPath) return done(`STATIC_URL is ${view.staticUrl}: static files are served by that server, not by this site`);

@@ -148,6 +148,10 @@ export class SimulatedHost implements Host {
     return readFileSync(this.server.toReal(p), 'utf8');
   }
 
+  async readBytes(p: string): Promise<Uint8Array> {
+    return readFileSync(this.server.toReal(p));
+  }
+
   async writeFile(p: string, content: string): Promise<void> {
     const real = this.server.toReal(p);
     mkdirSync(path.dirname(real), { recursive: true });

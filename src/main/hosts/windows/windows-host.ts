@@ -71,6 +71,9 @@ export class WindowsHost implements Host {
   readFile(p: string): Promise<string> {
     return readFile(p, 'utf8');
   }
+  readBytes(p: string): Promise<Uint8Array> {
+    return readFile(p);
+  }
   /** Atomic: a temporary file beside the target, then a rename (a killed run never leaves half a file). */
   async writeFile(p: string, content: string): Promise<void> {
     await mkdir(dirname(p), { recursive: true });

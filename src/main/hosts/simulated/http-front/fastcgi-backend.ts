@@ -24,6 +24,19 @@ export interface Worker {
   lines: AsyncIterator<string>;
   /** Settles once when the process exits (raced against each answer). */
   gone: Promise<IteratorResult<string>>;
+  /** The <fastCgi> application it runs for (fullPath|arguments). */
+  entry: string;
+}
+
+/** The script of a python.exe command line (CommandLineToArgvW's quoting; options such as -X name=value skipped). */
+export function scriptOf(commandLine: string): string {
+  const tokens = [...commandLine.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as string;
+    if (t === '-X' || t === '-W') i++;
+    else if (!t.startsWith('-')) return t;
+  }
+  return '';
 }
 
 /** wfastcgi as the simulator runs it: one worker process per FastCGI application (restarted when the code changes or the pool recycles). */
@@ -57,7 +70,8 @@ export class FastCgiBackend {
     }
     const unquote = (x: string) => x.replace(/^"(.*)"$/, '$1');
     const fullPath = unquote(expandEnv(getAttr(app, 'fullPath') ?? ''));
-    const args = unquote(expandEnv(getAttr(app, 'arguments') ?? ''));
+    // python.exe's command line: options (-X name=value, -u, ...) before the script, as Python reads them.
+    const args = scriptOf(expandEnv(getAttr(app, 'arguments') ?? ''));
     if (!s.existsWin(fullPath)) return fail500('The FastCGI executable could not be found', `${fullPath} does not exist.`, '0x80070002');
     const env: Record<string, string> = {};
     for (const v of app.children.find((c) => c.name === 'environmentVariables')?.children ?? []) {
@@ -82,7 +96,9 @@ export class FastCgiBackend {
       if (!s.existsWin(dir) || !s.canAccess(identity, dir, 'write')) return exited(`${identity} cannot write WSGI_LOG ${env.WSGI_LOG}.`);
     }
     if (!venv && !existsSync(realPython())) return exited(`No real Python at ${realPython()}.`);
-    const key = JSON.stringify({ fullPath, args, env, sitePhysical });
+    // An application no longer in <fastCgi> has no processes: IIS ends them when the entry goes.
+    this.endRemoved(fcgi);
+    const key = JSON.stringify({ fullPath, args: getAttr(app, 'arguments') ?? '', env, sitePhysical });
     let w = this.workers.get(key);
     // A recycle of the pool (appcmd recycle apppool) counts as a change: a new process starts.
     const generation = s.state.poolRecycles?.[identity.slice('IIS AppPool\\'.length).toLowerCase()] ?? 0;
@@ -95,6 +111,7 @@ export class FastCgiBackend {
     if (!w || w.exited) {
       w = this.startWorker(venv ? path.join(venv.realDir, 'bin', 'python') : realPython(), env, sitePhysical);
       w.generation = generation;
+      w.entry = scriptProcessor;
       this.workers.set(key, w);
     }
     const worker = w;
@@ -115,6 +132,16 @@ export class FastCgiBackend {
     return p;
   }
 
+  /** Ends the workers of FastCGI applications removed from the configuration (their requests in flight fail). */
+  private endRemoved(fcgi: El): void {
+    const present = new Set(fcgi.children.filter((a) => a.name === 'application').map((a) => `${getAttr(a, 'fullPath') ?? ''}|${getAttr(a, 'arguments') ?? ''}`));
+    for (const [key, w] of this.workers) {
+      if (present.has(w.entry)) continue;
+      if (!w.exited) w.child.kill();
+      this.workers.delete(key);
+    }
+  }
+
   private startWorker(python: string, env: Record<string, string>, sitePhysical: string): Worker {
     const s = this.server;
     const script = path.join(s.root, '.sim', 'wfastcgi_sim.py');
@@ -127,7 +154,7 @@ export class FastCgiBackend {
     childEnv.SIM_APPL_PHYSICAL_PATH = sitePhysical ? s.toReal(sitePhysical) : '';
     const child = spawn(python, [script], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     const gone = new Promise<IteratorResult<string>>((resolve) => child.once('exit', () => resolve({ done: true, value: undefined })));
-    const w: Worker = { child, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), generation: 0, queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), gone };
+    const w: Worker = { child, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), generation: 0, entry: '', queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), gone };
     child.stderr.on('data', (d: Buffer) => {
       w.stderr = (w.stderr + s.mapOutput(d.toString())).slice(-20000);
     });

@@ -1,0 +1,199 @@
+/**
+ * Releases (windows-iis.md §12): a project from a folder or a zip is deployed as numbered
+ * releases, side by side, never in place. <appDir>\releases\<n> holds release n's code (the
+ * site's physical path while it is live); <appDir>\shared holds what every release keeps (the
+ * SQLite database, MEDIA_ROOT, the logs) at one path every release's settings name (the managed
+ * block), so no two releases open one database through two paths. A release whose requirements
+ * and Python are the previous one's uses its venv (a code-only release installs nothing); else a
+ * venv of its own, <venvDir>-<n>. Each has a FastCGI application of its own (fastCgiIdentity).
+ *
+ * This module decides, before anything is planned, which release the run is about: the live one
+ * (the source is unchanged), a new one (it changed: "release 3 will replace release 2"), or one
+ * to go back to, and gives the steps the configuration of that release. The guide's sample is
+ * deployed in place, as before, and so is server "httpplatform" (its switch is not built yet).
+ */
+import type { DeploymentConfig } from '../../../shared/config';
+import type { ReleaseSummary } from '../../../shared/plan';
+import { isInside, samePath, winJoin } from '../../../shared/winpath';
+import { managePy } from '../commands';
+import type { Host } from '../host';
+import { objectKey, owns, readJournal } from '../ownership';
+import { canonicalName } from '../requirements';
+import { readRequirementsFile } from '../requirements-read';
+import { resolveConfig, type Resolved } from '../resolve';
+import { RefusedError } from '../refusal';
+import { addedMigrations, diffManifests, folderManifest, manifestHash, zipManifest, type Manifest } from './manifest';
+import { liveRelease, previousRelease, readRegistry, type ReleaseRecord, type ReleaseRegistry } from './registry';
+
+export interface ReleaseContext {
+  summary: ReleaseSummary;
+  /** The configuration as given (appDir = the releases' root), before it is made the target release's. */
+  base: DeploymentConfig;
+  registry?: ReleaseRegistry;
+  /** The release this run deploys, keeps or goes back to. */
+  target: ReleaseRecord;
+  live?: ReleaseRecord;
+  stagingPort: number;
+}
+
+export type ReleaseTarget = { kind: 'source' } | { kind: 'live' } | { kind: 'back'; to?: string };
+
+export interface ResolvedDeployment {
+  resolved: Resolved;
+  /** The configuration of the release the run is about (appDir = its folder). */
+  config: DeploymentConfig;
+  release?: ReleaseContext;
+}
+
+/** Whether a configuration deploys releases (a folder or zip, wfastcgi) rather than in place. */
+export function usesReleases(c: DeploymentConfig): boolean {
+  return !('sample' in c.djangoProject) && c.server === 'wfastcgi';
+}
+
+export function stagingPortOf(c: DeploymentConfig): number {
+  return c.stagingPort ?? (c.port + 10000 <= 65535 ? c.port + 10000 : c.port - 10000);
+}
+
+/** The configuration of one release. */
+export function releaseConfig(c: DeploymentConfig, r: Pick<ReleaseRecord, 'number' | 'dir' | 'venvDir' | 'legacy'>, shared: string): DeploymentConfig {
+  if (r.legacy) return { ...c, layout: { number: 0, root: c.appDir, shared } };
+  return {
+    ...c,
+    appDir: r.dir,
+    venvDir: r.venvDir,
+    ...(c.staticRoot ? { staticRoot: winJoin(c.staticRoot, String(r.number)) } : {}),
+    layout: { number: r.number, root: c.appDir, shared },
+  };
+}
+
+/** The requirement lines of a configuration, normalized (name, extras, specifier, marker), includes followed. */
+export async function requirementLines(host: Host, c: DeploymentConfig, pythonVersion: string): Promise<string[]> {
+  if (!c.requirementsFile || !(await host.exists(c.requirementsFile))) return [];
+  const read = await readRequirementsFile(host, c, c.requirementsFile, pythonVersion);
+  return [...new Set(read.reqs.map((r) => `${canonicalName(r.name)}${r.extras.length ? `[${[...r.extras].sort().join(',')}]` : ''}${r.specifier.replace(/\s+/g, '')}${r.marker ? `; ${r.marker.trim()}` : ''}`))].sort();
+}
+
+function requirementsDiff(from: string[], to: string[]): NonNullable<ReleaseSummary['requirements']> {
+  const name = (l: string) => /^[^[<>=!~;\s]+/.exec(l)?.[0] ?? l;
+  const a = new Map(from.map((l) => [name(l), l]));
+  const b = new Map(to.map((l) => [name(l), l]));
+  return {
+    added: [...b.keys()].filter((k) => !a.has(k)).map((k) => b.get(k) as string),
+    removed: [...a.keys()].filter((k) => !b.has(k)).map((k) => a.get(k) as string),
+    changed: [...b.keys()].filter((k) => a.has(k) && a.get(k) !== b.get(k)).map((k) => `${a.get(k) as string} → ${b.get(k) as string}`),
+  };
+}
+
+async function sourceManifest(host: Host, c: DeploymentConfig, dataParts: string[]): Promise<Manifest | undefined> {
+  const src = c.djangoProject;
+  if ('folder' in src) return (await host.exists(src.folder)) ? folderManifest(host, src.folder, dataParts) : undefined;
+  if ('zip' in src) {
+    if (!(await host.exists(src.zip))) return undefined;
+    try {
+      return zipManifest(await host.readBytes(src.zip), dataParts);
+    } catch (e) {
+      throw new RefusedError([{ what: `djangoProject.zip ${src.zip} cannot be read: ${e instanceof Error ? e.message : String(e)}.`, why: 'The release is compared with the live one by the zip\'s contents before anything changes.', fix: 'Hand over the project as a .zip made by a zip tool (or GitHub\'s "Download ZIP"), or as a folder.' }]);
+    }
+  }
+  return undefined;
+}
+
+async function labelOf(host: Host, c: DeploymentConfig, hash: string): Promise<string> {
+  if (c.release) return c.release;
+  const src = c.djangoProject;
+  if ('folder' in src) {
+    const f = winJoin(src.folder, 'VERSION');
+    const v = (await host.exists(f)) ? (await host.readFile(f)).trim().split(/\r?\n/)[0]?.trim() : undefined;
+    if (v && /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(v)) return v;
+  }
+  return hash;
+}
+
+/** A deployment made before releases (in place in appDir, journaled by this tool): release 0. */
+async function legacyRelease(host: Host, c: DeploymentConfig): Promise<ReleaseRecord | undefined> {
+  const journal = await readJournal(host, c.siteName);
+  if (!owns(journal, objectKey.folder(c.appDir)) || !(await host.exists(managePy(c)))) return undefined;
+  return { number: 0, label: 'before releases', hash: '', dir: c.appDir, venvDir: c.venvDir, pythonVersion: c.pythonVersion ?? '', requirements: [], files: {}, dataParts: [], createdAt: '', by: '', state: 'live', verified: true, legacy: true };
+}
+
+const whoRuns = (host: Host) => {
+  const user = host.env('USERNAME');
+  const domain = host.env('USERDOMAIN');
+  return user ? (domain ? `${domain}\\${user}` : user) : 'unknown';
+};
+
+/** The configuration resolved (resolve.ts), then the release the run is about. */
+export async function resolveDeployment(input: DeploymentConfig, host: Host, target: ReleaseTarget = { kind: 'source' }): Promise<ResolvedDeployment> {
+  const resolved = await resolveConfig(input, host);
+  const c = resolved.config;
+  if (!usesReleases(c)) {
+    if (target.kind === 'back') throw new RefusedError([{ what: 'This deployment has no releases to go back to.', why: `Releases are kept for a project from a folder or a zip with server "wfastcgi"; this one is ${'sample' in c.djangoProject ? 'the guide\'s sample' : `served by "${c.server}"`} and is deployed in place.`, fix: 'Use "rollback" to undo a failed run, or deploy the previous version again.' }]);
+    return { resolved, config: c };
+  }
+  const registry = await readRegistry(host, c.siteName);
+  const live = liveRelease(registry) ?? (registry ? undefined : await legacyRelease(host, c));
+  const shared = registry?.shared ?? (live?.legacy ? c.appDir : winJoin(c.appDir, 'shared'));
+  const stagingPort = stagingPortOf(c);
+  const base = { registry, live, stagingPort, base: c } as const;
+  const back = target.kind === 'back' ? pickBack(registry, live, target.to) : undefined;
+  if (back) return withRelease(resolved, c, shared, { ...base, target: back, summary: summaryOf('go-back', back, live, shared) });
+  if (target.kind === 'live' && live) return withRelease(resolved, c, shared, { ...base, target: live, summary: summaryOf('current', live, live, shared) });
+  const dataParts = live?.legacy ? [] : (live?.dataParts ?? []);
+  const files = await sourceManifest(host, c, dataParts);
+  if (!files) return withRelease(resolved, c, shared, { ...base, target: live ?? newRecord(c, 1, 'unknown', '', {}, [], c.venvDir, whoRuns(host)), summary: summaryOf(live ? 'current' : 'first', live, live, shared) });
+  const hash = manifestHash(files);
+  const liveFiles = live?.legacy ? await legacyFiles(host, c, files) : live?.files;
+  if (live && liveFiles && manifestHash(liveFiles) === hash && (await host.exists(live.dir))) return withRelease(resolved, c, shared, { ...base, target: live, summary: summaryOf('current', live, live, shared) });
+  const pythonVersion = c.pythonVersion ?? '';
+  const requirements = await requirementLines(host, c, resolved.config.pythonVersion ?? '');
+  // A release staged (or failed) earlier with the same content is taken up again: a killed or failed update re-runs.
+  const again = registry?.releases.find((r) => r.hash === hash && r.state !== 'live' && !r.legacy);
+  const number = again?.number ?? Math.max(0, ...(registry?.releases.map((r) => r.number) ?? [])) + 1;
+  const reuseVenv = live && !live.legacy && live.pythonVersion === pythonVersion && sameLines(live.requirements, requirements) ? live.venvDir : undefined;
+  const venvDir = again?.venvDir ?? reuseVenv ?? (number === 1 && !live ? c.venvDir : `${c.venvDir}-${number}`);
+  const label = await labelOf(host, c, hash);
+  const record = newRecord(c, number, label, hash, files, requirements, venvDir, whoRuns(host), dataParts);
+  const summary = summaryOf(live ? 'update' : 'first', record, live, shared);
+  if (live && liveFiles) {
+    const diff = diffManifests(liveFiles, files);
+    summary.files = { added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length, examples: [...diff.changed, ...diff.added, ...diff.removed.map((f) => `${f} (removed)`)].slice(0, 6) };
+    summary.newMigrations = addedMigrations(diff);
+    summary.requirements = live.legacy ? undefined : requirementsDiff(live.requirements, requirements);
+    summary.packages = reuseVenv ? 'reused' : 'installed';
+  }
+  return withRelease(resolved, c, shared, { ...base, target: record, summary });
+}
+
+const sameLines = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function newRecord(c: DeploymentConfig, number: number, label: string, hash: string, files: Manifest, requirements: string[], venvDir: string, by: string, dataParts: string[] = []): ReleaseRecord {
+  return { number, label, hash, dir: winJoin(c.appDir, 'releases', String(number)), venvDir, pythonVersion: c.pythonVersion ?? '', requirements, files, dataParts, createdAt: new Date().toISOString(), by, state: 'staged', verified: false };
+}
+
+/** The legacy folder's manifest, leaving out what the source does not have at the top (its data and output). */
+async function legacyFiles(host: Host, c: DeploymentConfig, source: Manifest): Promise<Manifest> {
+  const m = await folderManifest(host, c.appDir, ['releases', 'shared', 'logs']);
+  const tops = new Set(Object.keys(source).map((k) => k.split('/')[0]));
+  return Object.fromEntries(Object.entries(m).filter(([k]) => tops.has(k.split('/')[0]) && !/\.sqlite3(-journal|-wal|-shm)?$/.test(k)));
+}
+
+function pickBack(registry: ReleaseRegistry | undefined, live: ReleaseRecord | undefined, to: string | undefined): ReleaseRecord {
+  const candidates = (registry?.releases ?? []).filter((r) => r.state !== 'live' && r.state !== 'failed');
+  const want = to === undefined ? previousRelease(registry) : candidates.find((r) => String(r.number) === to || r.label === to || r.hash === to);
+  if (!want) {
+    const list = candidates.map((r) => `${r.number} (${r.label})`).join(', ') || 'none';
+    throw new RefusedError([{ what: to === undefined ? 'There is no previous release to go back to.' : `There is no release "${to}" to go back to.`, why: `${live ? `Release ${live.number} (${live.label}) is live. ` : ''}Releases that can be gone back to: ${list}.`, fix: 'Run "releases" to list them, then "go-back --to <number or label>".' }]);
+  }
+  return want;
+}
+
+function summaryOf(mode: ReleaseSummary['mode'], target: ReleaseRecord | undefined, live: ReleaseRecord | undefined, shared: string): ReleaseSummary {
+  const ref = (r: ReleaseRecord) => ({ number: r.number, label: r.label, hash: r.hash, dir: r.dir });
+  return { mode, target: target ? ref(target) : { number: 0, label: '', hash: '', dir: '' }, ...(live ? { live: ref(live) } : {}), shared, notes: [] };
+}
+
+function withRelease(resolved: Resolved, c: DeploymentConfig, shared: string, release: ReleaseContext): ResolvedDeployment {
+  const t = release.target;
+  if (!t.legacy && !isInside(t.dir, c.appDir) && !samePath(t.dir, c.appDir)) throw new RefusedError([{ what: `Release ${t.number}'s folder ${t.dir} is outside ${c.appDir}.`, why: 'The release history names a folder this configuration does not own.', fix: 'Check appDir in the configuration.' }]);
+  return { resolved, config: releaseConfig(c, t, shared), release };
+}

@@ -1,0 +1,60 @@
+/**
+ * Releases: a new release is verified before it takes traffic. A staging site
+ * ("<site>.staging", bound to 127.0.0.1 only, on stagingPort) serves the new release's folder
+ * through IIS's own handlers (its FastCGI application, its /static folder, the shared media);
+ * the verification URLs must answer there. Then the staging site is removed. The live release
+ * serves throughout: nothing of the live site changes here.
+ */
+import type { Action } from '../../../shared/plan';
+import { APPCMD, STAGING_SUFFIX, appcmd } from '../commands';
+import { objectKey } from '../ownership';
+import { parseSite } from '../parsers';
+import { projectView } from '../project';
+import { readRegistry } from '../release/registry';
+import { done, exec, needed, query, type Step } from '../step';
+
+export const releaseStaging: Step = {
+  id: 'release-staging',
+  title: 'Verify the new release on a staging site',
+  section: 'verify',
+  dependsOn: ['fastcgi', 'permissions', 'collectstatic', 'migrate', 'web-config', 'release-data', 'app-pool'],
+  async check(ctx) {
+    const { config, d } = ctx;
+    const r = ctx.release;
+    if (!r || r.summary.mode === 'first' || r.summary.mode === 'current') return done(r?.summary.mode === 'first' ? 'the first release: nothing is live yet, the verification step proves it' : 'no new release to stage');
+    const rec = (await readRegistry(ctx.host, config.siteName))?.releases.find((x) => x.number === r.target.number);
+    if (rec?.state === 'live') return done(`release ${rec.number} (${rec.label}) is live`);
+    if (rec?.stagingVerifiedAt) return done(`release ${rec.number} (${rec.label}) answered every verification URL on the staging site (${rec.stagingVerifiedAt})`);
+    const view = await projectView(ctx);
+    const staging = `${config.siteName}${STAGING_SUFFIX}`;
+    const sc = { ...config, siteName: staging };
+    const exists = (await query(ctx, APPCMD, appcmd.listSite(staging)))?.exitCode === 0 && parseSite((await query(ctx, APPCMD, appcmd.listSite(staging)))?.stdout ?? '') !== undefined;
+    const vdirs = [view.staticVdirPath ? ([view.staticVdirPath, view.staticRoot] as const) : undefined, view.media ? ([view.media.vdirPath, view.media.root] as const) : undefined].filter((v): v is readonly [string, string] => v !== undefined);
+    const remove: Action[] = [
+      ...vdirs.map(([u]) => exec(`Clear the handlers of the staging site at ${u}`, APPCMD, appcmd.clearHandlers(`${staging}${u}`), { okExitCodes: [0, 1168, 4312] })),
+      exec('Clear the staging site\'s handlers', APPCMD, appcmd.clearHandlers(staging), { okExitCodes: [0, 1168, 4312] }),
+      exec(`Remove the staging site "${staging}"`, APPCMD, appcmd.deleteSite(staging), { okExitCodes: [0, 1168, 4312] }),
+      { kind: 'forget', description: 'the staging site is gone', object: objectKey.site(staging) },
+    ];
+    const actions: Action[] = [
+      ...(exists ? remove : []),
+      exec(`Add the staging site "${staging}" on 127.0.0.1:${r.stagingPort} for release ${r.target.number}`, APPCMD, appcmd.addStagingSite(staging, r.stagingPort, config.appDir), {
+        creates: { object: objectKey.site(staging), undo: [exec(`Remove the staging site "${staging}"`, APPCMD, appcmd.deleteSite(staging), { okExitCodes: [0, 1168, 4312] })] },
+      }),
+      exec(`Put the staging site in the pool "${d.appPool}"`, APPCMD, appcmd.setAppPool(sc, d)),
+      exec(`Map the staging site to release ${r.target.number}'s FastCGI application`, APPCMD, appcmd.addDjangoHandler(sc, d)),
+      ...vdirs.flatMap(([u, p]) => [exec(`Add ${u} → ${p} to the staging site`, APPCMD, appcmd.addVdir(staging, u, p)), exec(`Let only the static file handler serve ${u} on the staging site`, APPCMD, appcmd.removeHandler(`${staging}${u}`))]),
+      {
+        kind: 'probe',
+        description: `Release ${r.target.number} (${r.target.label}) on the staging site`,
+        port: r.stagingPort,
+        urls: ['/', '/admin/login/', `${view.staticUrl}admin/css/base.css`, ...config.verify.urls],
+        onFailure: [...remove, { kind: 'release', description: `Record that release ${r.target.number} failed on the staging site`, op: { op: 'failed', number: r.target.number, why: 'it failed its verification on the staging site; it never took traffic' } }],
+      },
+      { kind: 'release', description: `Record that release ${r.target.number} answered on the staging site`, op: { op: 'staging-verified', number: r.target.number } },
+      ...remove,
+    ];
+    return needed(`release ${r.target.number} (${r.target.label}) must answer on a staging site before it takes traffic`, actions);
+  },
+  psCheck: () => '$true',
+};

@@ -1,0 +1,66 @@
+/**
+ * Releases: the switch. The release's FastCGI application is registered (the fastcgi step) before
+ * the handler names it; the handler is pointed at it in one commit, then the site's root and
+ * /static physical paths change in one `appcmd set site` (one commit of one section: the next
+ * request is the new release's). The site is then asked for the verification URLs; when one
+ * fails, the handler and the paths go back to the release that was live, at once, and the step
+ * says so. The previous release's FastCGI application stays registered (its requests drain; going
+ * back is instant); it is removed when the release leaves the kept ones (leftovers, keepReleases).
+ */
+import type { Action } from '../../../shared/plan';
+import { samePath } from '../../../shared/winpath';
+import { APPCMD, DJANGO_HANDLER_NAME, appcmd, fastCgiIdentity } from '../commands';
+import { parseHandlers, parseSite } from '../parsers';
+import { projectView } from '../project';
+import { liveRelease, readRegistry } from '../release/registry';
+import { done, exec, needed, query, type Step } from '../step';
+
+export const releaseSwitch: Step = {
+  id: 'release-switch',
+  title: 'Switch the site to the release',
+  section: 'site',
+  dependsOn: ['release-staging', 'app-pool', 'fastcgi', 'permissions'],
+  async check(ctx) {
+    const { config, d } = ctx;
+    const r = ctx.release;
+    if (!r) return done('not used: the project is deployed in place');
+    const history = await readRegistry(ctx.host, config.siteName);
+    const rec = history?.releases.find((x) => x.number === r.target.number);
+    const markLive = (verified: boolean): Action => ({ kind: 'release', description: `Record release ${r.target.number} (${r.target.label}) as live`, op: { op: 'live', number: r.target.number, verified } });
+    if (r.target.legacy) return done('the deployment made before releases is live');
+    const live = liveRelease(history);
+    const sr = await query(ctx, APPCMD, appcmd.listSite(config.siteName));
+    const site = sr?.exitCode === 0 ? parseSite(sr.stdout) : undefined;
+    if (!site || (!live && r.summary.mode === 'first')) {
+      // Nothing serves yet: the site steps create the site pointing at this release.
+      if (rec?.state === 'live') return done(`release ${rec.number} (${rec.label}) is the live release`);
+      return needed(`release ${r.target.number} (${r.target.label}) is the first: the site is made pointing at it`, [markLive(false)]);
+    }
+    const view = await projectView(ctx);
+    const root = site.apps.find((a) => a.path === '/');
+    const curRoot = root?.vdirs.find((v) => v.path === '/')?.physicalPath ?? '';
+    const staticPath = view.staticVdirPath;
+    const curStatic = staticPath ? root?.vdirs.find((v) => v.path.toLowerCase() === staticPath.toLowerCase())?.physicalPath : undefined;
+    const hr = await query(ctx, APPCMD, appcmd.listHandlers(config.siteName));
+    const curSp = hr?.exitCode === 0 ? parseHandlers(hr.stdout).find((h) => h.name === DJANGO_HANDLER_NAME)?.scriptProcessor : undefined;
+    const wantSp = fastCgiIdentity(d).scriptProcessor;
+    const handlerOk = curSp === wantSp;
+    const pathsOk = samePath(curRoot, config.appDir) && (!staticPath || curStatic === undefined || samePath(curStatic, view.staticRoot));
+    if (handlerOk && pathsOk) return rec?.state === 'live' ? done(`release ${r.target.number} (${r.target.label}) is live: the site serves ${config.appDir}`) : needed('the site serves the release; the history does not say so yet', [markLive(true)]);
+    const from = r.live ? `release ${r.live.number} (${r.live.label})` : 'the live release';
+    const paths: [string, string][] = [['/', config.appDir], ...(staticPath && curStatic !== undefined ? [[staticPath, view.staticRoot] as [string, string]] : [])];
+    const back: Action[] = [
+      ...(curSp && !handlerOk ? [exec(`Point the handler back at ${from}`, APPCMD, appcmd.setHandlerScriptProcessor(config.siteName, curSp))] : []),
+      exec(`Point the site back at ${from}`, APPCMD, appcmd.setSitePaths(config.siteName, [['/', curRoot], ...(staticPath && curStatic !== undefined ? [[staticPath, curStatic] as [string, string]] : [])])),
+      { kind: 'release', description: `Record that release ${r.target.number} failed after the switch`, op: { op: 'failed', number: r.target.number, why: `it failed its verification after the switch; ${from} was switched back to` } },
+    ];
+    const actions: Action[] = [
+      ...(handlerOk ? [] : [exec(`Point the Django handler at release ${r.target.number}'s FastCGI application`, APPCMD, appcmd.setHandlerScriptProcessor(config.siteName, wantSp))]),
+      ...(pathsOk ? [] : [exec(`Point the site${staticPath ? ` and ${staticPath}` : ''} at release ${r.target.number} in one commit`, APPCMD, appcmd.setSitePaths(config.siteName, paths))]),
+      { kind: 'probe', description: `Release ${r.target.number} (${r.target.label}) on the site after the switch`, port: config.port, urls: ['/', '/admin/login/', `${view.staticUrl}admin/css/base.css`, ...config.verify.urls], onFailure: back },
+      markLive(true),
+    ];
+    return needed(`${from} is live; release ${r.target.number} (${r.target.label}) replaces it`, actions);
+  },
+  psCheck: () => '$true',
+};

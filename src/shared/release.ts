@@ -1,0 +1,49 @@
+/**
+ * Releases as data (engine/release): a release's record in the deployment's history, and what a
+ * release action of a plan does to that history.
+ */
+
+/** Relative path (with "/") → "crc32:size". */
+export type Manifest = Record<string, string>;
+
+export interface ReleaseRecord {
+  number: number;
+  label: string;
+  hash: string;
+  /** The release's folder (the site's physical path while it is live). */
+  dir: string;
+  venvDir: string;
+  /** The Python the venv was made with. */
+  pythonVersion: string;
+  /** The requirement lines it was installed from (normalized), for the next release's comparison. */
+  requirements: string[];
+  files: Manifest;
+  /** Relative paths of the project's data and output, left out of the manifest (db.sqlite3, media, staticfiles). */
+  dataParts: string[];
+  createdAt: string;
+  by: string;
+  state: 'staged' | 'live' | 'previous' | 'old' | 'failed';
+  verified: boolean;
+  /** Migrations this release's migrate applied, and the SQLite backup taken before them. */
+  migrations?: string[];
+  backup?: string;
+  /** A deployment made before releases (in place in appDir): release 0. */
+  legacy?: boolean;
+  /** Why it failed (staging, or after the switch). */
+  failure?: string;
+  liveSince?: string;
+  /** When it answered every verification URL on the staging site. */
+  stagingVerifiedAt?: string;
+}
+
+/** What a release action does to the history (execute.ts runs it; the plan shows it). */
+export type ReleaseOp =
+  | { op: 'stage'; record: ReleaseRecord; root: string; shared: string }
+  | { op: 'live'; number: number; verified: boolean }
+  | { op: 'failed'; number: number; why: string }
+  | { op: 'migrated'; number: number; migrations: string[]; backup?: string }
+  | { op: 'forget'; number: number }
+  | { op: 'staging-verified'; number: number }
+  /** The project's data and output found in the release (left out of its manifest from now on). */
+  | { op: 'data'; number: number; dataParts: string[] };
+
