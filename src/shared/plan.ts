@@ -3,7 +3,9 @@
  * Actions are data: what apply executes is exactly what the plan shows.
  */
 import type { Problem } from './problem';
-import type { ReleaseOp } from './release';
+import type { ReleaseOp, ReleaseSummary } from './release';
+
+export type { ReleaseSummary } from './release';
 import type { SectionId, StepId } from './steps';
 
 export type Action =
@@ -56,22 +58,6 @@ export type Action =
   /** Records a release in the deployment's release history (engine/release/registry.ts). */
   | { kind: 'release'; description: string; op: ReleaseOp };
 
-/** What the plan says about releases: which one the run is about, and what it changes. */
-export interface ReleaseSummary {
-  /** first: nothing is live yet; current: the source is the live release; update: a new release replaces the live one; go-back: an earlier one does. */
-  mode: 'first' | 'current' | 'update' | 'go-back';
-  target: { number: number; label: string; hash: string; dir: string };
-  live?: { number: number; label: string; hash: string; dir: string };
-  /** Where the data every release uses lives. */
-  shared: string;
-  files?: { added: number; changed: number; removed: number; examples: string[] };
-  requirements?: { added: string[]; removed: string[]; changed: string[] };
-  /** Migration files the release adds (app.0002_name). */
-  newMigrations?: string[];
-  /** reused: the live release's venv (nothing installed); installed: a venv of its own. */
-  packages?: 'reused' | 'installed';
-  notes: string[];
-}
 
 /**
  * An object the deployment would create or change that already exists and is not this

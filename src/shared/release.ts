@@ -2,6 +2,7 @@
  * Releases as data (engine/release): a release's record in the deployment's history, and what a
  * release action of a plan does to that history.
  */
+import type { DeploymentConfig } from './config';
 
 /** Relative path (with "/") → "crc32:size". */
 export type Manifest = Record<string, string>;
@@ -47,3 +48,41 @@ export type ReleaseOp =
   /** The project's data and output found in the release (left out of its manifest from now on). */
   | { op: 'data'; number: number; dataParts: string[] };
 
+
+/** A deployment's release history (kept in the tool's folder). */
+export interface ReleaseRegistry {
+  version: 1;
+  siteName: string;
+  root: string;
+  shared: string;
+  releases: ReleaseRecord[];
+}
+
+/** The release a run is about, as the engine's steps see it (engine/release/layout.ts decides it). */
+export interface ReleaseContext {
+  summary: ReleaseSummary;
+  /** The configuration as given (appDir = the releases' root), before it is made the target release's. */
+  base: DeploymentConfig;
+  registry?: ReleaseRegistry;
+  /** The release this run deploys, keeps or goes back to. */
+  target: ReleaseRecord;
+  live?: ReleaseRecord;
+  stagingPort: number;
+}
+
+/** What the plan says about releases: which one the run is about, and what it changes. */
+export interface ReleaseSummary {
+  /** first: nothing is live yet; current: the source is the live release; update: a new release replaces the live one; go-back: an earlier one does. */
+  mode: 'first' | 'current' | 'update' | 'go-back';
+  target: { number: number; label: string; hash: string; dir: string };
+  live?: { number: number; label: string; hash: string; dir: string };
+  /** Where the data every release uses lives. */
+  shared: string;
+  files?: { added: number; changed: number; removed: number; examples: string[] };
+  requirements?: { added: string[]; removed: string[]; changed: string[] };
+  /** Migration files the release adds (app.0002_name). */
+  newMigrations?: string[];
+  /** reused: the live release's venv (nothing installed); installed: a venv of its own. */
+  packages?: 'reused' | 'installed';
+  notes: string[];
+}

@@ -11,7 +11,7 @@ import type { Problem } from '../../shared/problem';
 import type { SectionId, StepId } from '../../shared/steps';
 import type { ExecResult, Host } from './host';
 import { POWERSHELL, authenticodeArgs, authenticodeEnv } from './commands';
-import type { ReleaseContext } from './release/layout';
+import type { ReleaseContext } from '../../shared/release';
 
 export interface StepContext {
   config: DeploymentConfig;

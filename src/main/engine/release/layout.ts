@@ -23,18 +23,10 @@ import { readRequirementsFile } from '../requirements-read';
 import { resolveConfig, type Resolved } from '../resolve';
 import { RefusedError } from '../refusal';
 import { addedMigrations, diffManifests, folderManifest, manifestHash, zipManifest, type Manifest } from './manifest';
+import type { ReleaseContext } from '../../../shared/release';
 import { liveRelease, previousRelease, readRegistry, type ReleaseRecord, type ReleaseRegistry } from './registry';
 
-export interface ReleaseContext {
-  summary: ReleaseSummary;
-  /** The configuration as given (appDir = the releases' root), before it is made the target release's. */
-  base: DeploymentConfig;
-  registry?: ReleaseRegistry;
-  /** The release this run deploys, keeps or goes back to. */
-  target: ReleaseRecord;
-  live?: ReleaseRecord;
-  stagingPort: number;
-}
+export type { ReleaseContext } from '../../../shared/release';
 
 export type ReleaseTarget = { kind: 'source' } | { kind: 'live' } | { kind: 'back'; to?: string };
 

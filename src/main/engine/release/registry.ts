@@ -8,20 +8,13 @@ import { TOOL_DATA_DIR } from '../commands';
 import type { Host } from '../host';
 import { ensureToolDataSecured } from '../tool-data';
 import { isInside, samePath } from '../../../shared/winpath';
-import type { ReleaseOp, ReleaseRecord } from '../../../shared/release';
+import type { ReleaseOp, ReleaseRecord, ReleaseRegistry } from '../../../shared/release';
 import { ignored, manifestHash } from './manifest';
 
-export type { ReleaseOp, ReleaseRecord } from '../../../shared/release';
+export type { ReleaseOp, ReleaseRecord, ReleaseRegistry } from '../../../shared/release';
 
 export const RELEASES_DIR = `${TOOL_DATA_DIR}\\releases`;
 
-export interface ReleaseRegistry {
-  version: 1;
-  siteName: string;
-  root: string;
-  shared: string;
-  releases: ReleaseRecord[];
-}
 
 export function registryPath(siteName: string): string {
   const safe = [...siteName.toLowerCase()].map((ch) => (/[a-z0-9_.-]/.test(ch) ? ch : `%${ch.codePointAt(0)?.toString(16) ?? ''}`)).join('');
