@@ -241,8 +241,8 @@ const ConfigObject = z.strictObject({
   keepReleases: z.number().int().min(2, 'keepReleases must be at least 2: the live release and the previous one are always kept.').max(50, 'keepReleases must be at most 50.').default(3),
   /**
    * "auto": a release's migrations run before it takes traffic (a SQLite database is backed up
-   * first). "manual": they are not run; the plan lists them and the release is not switched to
-   * while any is unapplied.
+   * first). "manual": a release that replaces a live one does not run them; the plan lists them
+   * and the release is not switched to while any is unapplied (the first release migrates its new database).
    */
   migrate: z.enum(['auto', 'manual'], { error: 'migrate must be "auto" (run a release\'s migrations before it takes traffic) or "manual".' }).default('auto'),
   /** The loopback-only port of the staging site a new release is verified on before the switch. Absent: port + 10000 (or port - 10000). */

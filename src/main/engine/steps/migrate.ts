@@ -30,7 +30,7 @@ async function releaseMigrations(ctx: StepContext, sqliteFile: string | undefine
   const p = await host.exec(d.venvPython, [managePy(config), 'migrate', '--plan'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   const names = plannedMigrations(p.stdout);
   const list = names.length ? names.join(', ') : 'unapplied migrations';
-  if (config.migrate === 'manual')
+  if (config.migrate === 'manual' && r.live)
     return blocked(`release ${r.target.number} has ${list} to apply, and "migrate" is "manual"`, {
       what: `Release ${r.target.number} (${r.target.label}) needs migrations the configuration leaves to the team: ${list}.`,
       why: '"migrate": "manual": the tool does not run them, and the release does not take traffic while they are unapplied. The live release keeps serving.',

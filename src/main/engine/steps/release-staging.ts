@@ -11,7 +11,15 @@ import { objectKey } from '../ownership';
 import { parseSite } from '../parsers';
 import { projectView } from '../project';
 import { readRegistry } from '../release/registry';
-import { done, exec, needed, query, type Step } from '../step';
+import { samePath } from '../../../shared/winpath';
+import { done, exec, needed, query, type Step, type StepContext } from '../step';
+
+/** The physical path of the live site's static virtual directory. */
+async function liveStaticFolder(ctx: StepContext, urlPath: string): Promise<string | undefined> {
+  const r = await query(ctx, APPCMD, appcmd.listSite(ctx.config.siteName));
+  const site = r?.exitCode === 0 ? parseSite(r.stdout) : undefined;
+  return site?.apps.find((a) => a.path === '/')?.vdirs.find((v) => v.path.toLowerCase() === urlPath.toLowerCase())?.physicalPath;
+}
 
 export const releaseStaging: Step = {
   id: 'release-staging',
@@ -28,7 +36,8 @@ export const releaseStaging: Step = {
     const view = await projectView(ctx);
     const staging = `${config.siteName}${STAGING_SUFFIX}`;
     const sc = { ...config, siteName: staging };
-    const exists = (await query(ctx, APPCMD, appcmd.listSite(staging)))?.exitCode === 0 && parseSite((await query(ctx, APPCMD, appcmd.listSite(staging)))?.stdout ?? '') !== undefined;
+    const listed = await query(ctx, APPCMD, appcmd.listSite(staging));
+    const exists = listed?.exitCode === 0 && parseSite(listed.stdout) !== undefined;
     const vdirs = [view.staticVdirPath ? ([view.staticVdirPath, view.staticRoot] as const) : undefined, view.media ? ([view.media.vdirPath, view.media.root] as const) : undefined].filter((v): v is readonly [string, string] => v !== undefined);
     const remove: Action[] = [
       ...vdirs.map(([u]) => exec(`Clear the handlers of the staging site at ${u}`, APPCMD, appcmd.clearHandlers(`${staging}${u}`), { okExitCodes: [0, 1168, 4312] })),
@@ -36,8 +45,15 @@ export const releaseStaging: Step = {
       exec(`Remove the staging site "${staging}"`, APPCMD, appcmd.deleteSite(staging), { okExitCodes: [0, 1168, 4312] }),
       { kind: 'forget', description: 'the staging site is gone', object: objectKey.site(staging) },
     ];
+    // The live release's static files the new one lacks (hashed names of the old CSS) are copied
+    // in, never over: a page the old release served just before the switch still finds its files.
+    const liveStatic = view.staticVdirPath ? await liveStaticFolder(ctx, view.staticVdirPath) : undefined;
+    const carry = liveStatic && !samePath(liveStatic, view.staticRoot) && (await ctx.host.exists(liveStatic))
+      ? [exec(`Copy the live release's static files that release ${r.target.number} does not have into ${view.staticRoot} (nothing is overwritten)`, 'robocopy.exe', [liveStatic, view.staticRoot, '/E', '/XC', '/XN', '/XO', '/XJ', '/NFL', '/NDL', '/NP'], { okExitCodes: [0, 1, 2, 3] })]
+      : [];
     const actions: Action[] = [
       ...(exists ? remove : []),
+      ...carry,
       exec(`Add the staging site "${staging}" on 127.0.0.1:${r.stagingPort} for release ${r.target.number}`, APPCMD, appcmd.addStagingSite(staging, r.stagingPort, config.appDir), {
         creates: { object: objectKey.site(staging), undo: [exec(`Remove the staging site "${staging}"`, APPCMD, appcmd.deleteSite(staging), { okExitCodes: [0, 1168, 4312] })] },
       }),
