@@ -57,12 +57,18 @@ describe.each(['folder', 'zip'] as const)('the Local Library from a %s', (kind) 
     const events: EngineEvent[] = [];
     const r = await run(c, h, { onEvent: (e) => events.push(e) });
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
-    // the project's own settings: nothing was missing, so the file is byte-identical
-    expect(readFileSync(h.server.toReal('C:\\apps\\library\\locallibrary\\settings.py'), 'utf8')).toBe(readFileSync(path.join(FIXTURE, 'locallibrary', 'settings.py'), 'utf8'));
-    // the /static virtual directory is the project's STATIC_ROOT; /media is its MEDIA_ROOT
+    // the project's own settings are kept; the managed block only names the data every release shares
+    const settings = readFileSync(h.server.toReal('C:\\apps\\library\\releases\\1\\locallibrary\\settings.py'), 'utf8');
+    const original = readFileSync(path.join(FIXTURE, 'locallibrary', 'settings.py'), 'utf8');
+    expect(settings.startsWith(original)).toBe(true);
+    const block = settings.slice(original.length);
+    expect(block).toContain("DATABASES['default']['NAME'] = 'C:\\\\apps\\\\library\\\\shared\\\\db.sqlite3'");
+    expect(block).toContain("MEDIA_ROOT = 'C:\\\\apps\\\\library\\\\shared\\\\media'");
+    expect(block).not.toMatch(/STATIC_ROOT|STATIC_URL|ALLOWED_HOSTS/);
+    // the /static virtual directory is the release's STATIC_ROOT; /media is the shared MEDIA_ROOT
     const site = await h.exec('C:\\Windows\\System32\\inetsrv\\appcmd.exe', ['list', 'site', 'library', '/config', '/xml']);
-    expect(site.stdout).toContain('path="/static" physicalPath="C:\\apps\\library\\staticfiles"');
-    expect(site.stdout).toContain('path="/media" physicalPath="C:\\apps\\library\\media"');
+    expect(site.stdout).toContain('path="/static" physicalPath="C:\\apps\\library\\releases\\1\\staticfiles"');
+    expect(site.stdout).toContain('path="/media" physicalPath="C:\\apps\\library\\shared\\media"');
     // the database page answers after migrate; the admin CSS (whitenoise's hashed name) comes from IIS
     const v = r.verification;
     expect(v?.ok).toBe(true);
@@ -80,8 +86,8 @@ describe.each(['folder', 'zip'] as const)('the Local Library from a %s', (kind) 
     expect(env.WSGI_HANDLER).toBe('locallibrary.wsgi.application');
     expect(env.DJANGO_DEBUG).toBe('False');
     expect(env.DJANGO_SECRET_KEY).toMatch(/^[A-Za-z0-9_-]{64}$/);
-    // SQLite's folder and MEDIA_ROOT are writable by the pool
-    for (const p of ['C:\\apps\\library', 'C:\\apps\\library\\media']) expect((await h.exec('icacls.exe', [p])).stdout).toContain('IIS APPPOOL\\library:(OI)(CI)(M)');
+    // SQLite's folder and MEDIA_ROOT (shared by every release) are writable by the pool
+    for (const p of ['C:\\apps\\library\\shared', 'C:\\apps\\library\\shared\\media']) expect((await h.exec('icacls.exe', [p])).stdout).toContain('IIS APPPOOL\\library:(OI)(CI)(M)');
     // the key never reached an event
     expect(JSON.stringify(events)).not.toContain(env.DJANGO_SECRET_KEY);
     // a second apply changes nothing, and keeps the key
@@ -94,17 +100,20 @@ describe.each(['folder', 'zip'] as const)('the Local Library from a %s', (kind) 
       const p = await plan(c, h);
       expect(p.project.pythonSource).toContain('runtime.txt');
       expect(p.project.pythonVersion).toBe('3.11.4');
-      expect(p.project.staticRoot).toBe('C:\\apps\\library\\staticfiles');
-      expect(p.project.mediaRoot).toBe('C:\\apps\\library\\media');
-      expect(p.project.database).toBe('SQLite C:\\apps\\library\\db.sqlite3');
+      expect(p.project.staticRoot).toBe('C:\\apps\\library\\releases\\1\\staticfiles');
+      expect(p.project.mediaRoot).toBe('C:\\apps\\library\\shared\\media');
+      expect(p.project.database).toBe('SQLite C:\\apps\\library\\shared\\db.sqlite3');
       // manage.py check --deploy's warnings are in the plan too
       expect(p.project.warnings.join('\n')).toContain('security.W004');
       expect(await h.exists('C:\\Python311\\python.exe')).toBe(true);
     }
-    // uninstall removes the deployment
+    // uninstall removes the deployment and keeps the data
     const u = await uninstall(h, 'library');
     expect(u.problems).toEqual([]);
     expect(h.server.appHostText()).not.toContain('library');
+    expect(u.kept.join('\n')).toContain('C:\\apps\\library\\shared');
+    expect(await h.exists('C:\\apps\\library\\shared\\db.sqlite3')).toBe(true);
+    expect(await h.exists('C:\\apps\\library\\releases')).toBe(false);
   });
 });
 
@@ -152,7 +161,7 @@ describe('the environment and the secret key', () => {
     const f2 = write('b.json', { ...input, environment: { DJANGO_DEBUG: 'True' } });
     const p2 = await cli(['plan', '--config', f2, '--simulate', dir]);
     expect(p2.out).toContain(".environmentVariables.[name='DJANGO_DEBUG'].value:True");
-    expect(p2.out).toContain("/-[fullPath='C:\\virtualenvs\\library\\Scripts\\python.exe',arguments='C:\\virtualenvs\\library\\Lib\\site-packages\\wfastcgi.py'].environmentVariables.[name='LIBRARY_BANNER']");
+    expect(p2.out).toContain("/-[fullPath='C:\\virtualenvs\\library\\Scripts\\python.exe',arguments='-X django_iis_release=1 C:\\virtualenvs\\library\\Lib\\site-packages\\wfastcgi.py'].environmentVariables.[name='LIBRARY_BANNER']");
     expect((await cli(['apply', '--yes', '--json', '--config', f2, '--simulate', dir])).code).toBe(0);
     expect(fastCgiEnv(h2).DJANGO_DEBUG).toBe('True');
     expect(fastCgiEnv(h2).LIBRARY_BANNER).toBeUndefined();
@@ -179,7 +188,7 @@ describe('the environment and the secret key', () => {
     const planned = await svc.getPlan({ ...input, environment: { DJANGO_DEBUG: 'True' } });
     outputs.push(JSON.stringify(planned));
     const started = await svc.startDeployment({ ...input, environment: { DJANGO_DEBUG: 'True' } });
-    expect(started.ok).toBe(true);
+    expect(started.ok, JSON.stringify(started)).toBe(true);
     await svc.idle();
     outputs.push(...bridge);
     // the wizard's "Save report…": the configuration, plan, log and verification in one file, no secret
@@ -210,13 +219,14 @@ describe('what the project lacks, and what the configuration overrides', () => {
     expect(p.project.inspected).toBe(false);
     const r = await run(c, h);
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
-    const settings = readFileSync(h.server.toReal('C:\\apps\\library\\locallibrary\\settings.py'), 'utf8');
+    const settings = readFileSync(h.server.toReal('C:\\apps\\library\\releases\\1\\locallibrary\\settings.py'), 'utf8');
     const block = settings.slice(settings.indexOf('# BEGIN Django IIS Setup'));
     expect(block).toContain("ALLOWED_HOSTS = list(dict.fromkeys(list(globals().get('ALLOWED_HOSTS', [])) + ['localhost', '127.0.0.1']))");
-    expect(block).toContain("STATIC_ROOT = _django_iis_os.path.join(");
+    expect(block).toContain("STATIC_ROOT = 'C:\\\\apps\\\\library\\\\collected\\\\1'");
     expect(block).not.toContain('STATIC_URL');
     const p2 = await plan(c, h);
-    expect(p2.project.notes.join('\n')).toContain("override: staticRoot C:\\apps\\library\\collected from the configuration replaces the project's STATIC_ROOT C:\\apps\\library\\staticfiles");
+    // each release collects into a folder of its own below the configured staticRoot
+    expect(p2.project.notes.join('\n')).toContain("override: staticRoot C:\\apps\\library\\collected\\1 from the configuration replaces the project's STATIC_ROOT C:\\apps\\library\\releases\\1\\staticfiles");
     expect(p2.steps.every((s) => s.status === 'done')).toBe(true);
     expect((await verify(c, h)).ok).toBe(true);
   });

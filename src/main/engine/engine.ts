@@ -55,6 +55,12 @@ export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortS
   return { steps, conflicts, project, ...(dep.release ? { release: releaseSummary(dep.release, view) } : {}), createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
 }
 
+/** Objects of the deployment's names that are not its own (what run() refuses on), for the release the run is about. */
+export async function ownershipConflicts(input: DeploymentConfig, host: Host): Promise<Conflict[]> {
+  const dep = await resolveDeployment(input, host);
+  return (await checkOwnership(dep.config, derive(dep.config), host, await readJournal(host, dep.config.siteName))).conflicts;
+}
+
 /** Thrown by run() before any change when objects of the deployment's names are not its own. */
 export class ConflictError extends Error {
   constructor(readonly conflicts: Conflict[]) {

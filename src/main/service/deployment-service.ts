@@ -4,11 +4,11 @@
  * Holds one host and at most one running deployment.
  */
 import { derive, parseConfig, defaultConfig, type DeploymentConfig } from '../../shared/config';
-import { checkOwnership, JournalError, journalPath, readJournal } from '../engine/ownership';
+import { JournalError, journalPath, readJournal } from '../engine/ownership';
 import type { BridgeEvent, Requests, Responses, StartupInfo } from '../../shared/ipc';
 import type { EngineEvent } from '../../shared/plan';
 import { SECTIONS } from '../../shared/steps';
-import { plan, RefusedError, rollback, run, uninstall, verifyWithFixes } from '../engine/engine';
+import { ownershipConflicts, plan, RefusedError, rollback, run, uninstall, verifyWithFixes } from '../engine/engine';
 import { redact } from '../../shared/problem';
 import { DEPLOYMENTS_DIR } from '../engine/ownership';
 import { renderRunReport } from '../engine/report';
@@ -156,11 +156,11 @@ export class DeploymentService implements Handlers {
     if (this.current) return { ok: false, problems: [{ key: '(deployment)', message: 'A deployment is already running; wait for it or cancel it first.' }] };
     // Objects of the same names that are not this deployment's: refuse before anything runs.
     try {
-      const d = derive(config);
-      const own = await checkOwnership(config, d, this.deps.host, await readJournal(this.deps.host, config.siteName));
-      if (own.conflicts.length) return { ok: false, problems: own.conflicts.map((c) => ({ key: 'adopt', message: `${c.what} ${c.differs.length ? `(${c.differs.join('; ')}) ` : ''}${c.fix}` })) };
+      const conflicts = await ownershipConflicts(config, this.deps.host);
+      if (conflicts.length) return { ok: false, problems: conflicts.map((c) => ({ key: 'adopt', message: `${c.what} ${c.differs.length ? `(${c.differs.join('; ')}) ` : ''}${c.fix}` })) };
     } catch (e) {
       if (e instanceof JournalError) return { ok: false, problems: [{ key: '(journal)', message: e.message }] };
+      if (e instanceof RefusedError) return { ok: false, problems: e.problems.map((x) => ({ key: '(project)', message: redact(`${x.what} ${x.why} What to do: ${x.fix}`) })) };
       throw e;
     }
     const holder = await lockHolder(this.deps.host);

@@ -12,7 +12,7 @@
  * to go back to, and gives the steps the configuration of that release. The guide's sample is
  * deployed in place, as before, and so is server "httpplatform" (its switch is not built yet).
  */
-import type { DeploymentConfig } from '../../../shared/config';
+import { DEFAULT_PYTHON_VERSION, type DeploymentConfig } from '../../../shared/config';
 import type { ReleaseSummary } from '../../../shared/plan';
 import { isInside, samePath, winJoin } from '../../../shared/winpath';
 import { managePy } from '../commands';
@@ -22,7 +22,7 @@ import { canonicalName } from '../requirements';
 import { readRequirementsFile } from '../requirements-read';
 import { resolveConfig, type Resolved } from '../resolve';
 import { RefusedError } from '../refusal';
-import { addedMigrations, diffManifests, folderManifest, manifestHash, zipManifest, type Manifest } from './manifest';
+import { addedMigrations, diffManifests, folderManifest, ignored, manifestHash, zipManifest, type Manifest } from './manifest';
 import type { ReleaseContext } from '../../../shared/release';
 import { liveRelease, previousRelease, readRegistry, type ReleaseRecord, type ReleaseRegistry } from './registry';
 
@@ -135,13 +135,17 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
   if (!files) return withRelease(resolved, c, shared, { ...base, target: live ?? newRecord(c, 1, 'unknown', '', {}, [], c.venvDir, whoRuns(host)), summary: summaryOf(live ? 'current' : 'first', live, live, shared) });
   const hash = manifestHash(files);
   const liveFiles = live?.legacy ? await legacyFiles(host, c, files) : live?.files;
-  if (live && liveFiles && manifestHash(liveFiles) === hash && (await host.exists(live.dir))) return withRelease(resolved, c, shared, { ...base, target: live, summary: summaryOf('current', live, live, shared) });
-  const pythonVersion = c.pythonVersion ?? '';
-  const requirements = await requirementLines(host, c, resolved.config.pythonVersion ?? '');
-  // A release staged (or failed) earlier with the same content is taken up again: a killed or failed update re-runs.
-  const again = registry?.releases.find((r) => r.hash === hash && r.state !== 'live' && !r.legacy);
+  const pythonVersion = c.pythonVersion ?? DEFAULT_PYTHON_VERSION;
+  const requirements = await requirementLines(host, c, pythonVersion);
+  // The live release is the one to keep when its code, its requirements and Python, and where the
+  // configuration puts it (appDir, venvDir) are all the same; any difference makes a new release.
+  const placed = live !== undefined && (live.legacy ? samePath(live.dir, c.appDir) && samePath(live.venvDir, c.venvDir) : isInside(live.dir, c.appDir) && inVenvFamily(live.venvDir, c.venvDir));
+  const sameEnv = live !== undefined && (live.legacy || (live.pythonVersion === pythonVersion && sameLines(live.requirements, requirements)));
+  if (live && liveFiles && placed && sameEnv && manifestHash(liveFiles) === hash && (await host.exists(live.dir))) return withRelease(resolved, c, shared, { ...base, target: live, summary: summaryOf('current', live, live, shared) });
+  // A release staged (or failed) earlier with the same content and placement is taken up again: a killed or failed update re-runs.
+  const again = registry?.releases.find((r) => r.state !== 'live' && !r.legacy && isInside(r.dir, c.appDir) && inVenvFamily(r.venvDir, c.venvDir) && sameLines(r.requirements, requirements) && r.hash === manifestHash(Object.fromEntries(Object.entries(files).filter(([k]) => !ignored(k, r.dataParts)))));
   const number = again?.number ?? Math.max(0, ...(registry?.releases.map((r) => r.number) ?? [])) + 1;
-  const reuseVenv = live && !live.legacy && live.pythonVersion === pythonVersion && sameLines(live.requirements, requirements) ? live.venvDir : undefined;
+  const reuseVenv = live && !live.legacy && placed && sameEnv ? live.venvDir : undefined;
   const venvDir = again?.venvDir ?? reuseVenv ?? (number === 1 && !live ? c.venvDir : `${c.venvDir}-${number}`);
   const label = await labelOf(host, c, hash);
   const record = newRecord(c, number, label, hash, files, requirements, venvDir, whoRuns(host), dataParts);
@@ -158,8 +162,11 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
 
 const sameLines = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** venvDir itself or one of the releases' venvs beside it (<venvDir>-<n>). */
+const inVenvFamily = (venv: string, venvDir: string) => samePath(venv, venvDir) || new RegExp(`^${venvDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`, 'i').test(venv);
+
 function newRecord(c: DeploymentConfig, number: number, label: string, hash: string, files: Manifest, requirements: string[], venvDir: string, by: string, dataParts: string[] = []): ReleaseRecord {
-  return { number, label, hash, dir: winJoin(c.appDir, 'releases', String(number)), venvDir, pythonVersion: c.pythonVersion ?? '', requirements, files, dataParts, createdAt: new Date().toISOString(), by, state: 'staged', verified: false };
+  return { number, label, hash, dir: winJoin(c.appDir, 'releases', String(number)), venvDir, pythonVersion: c.pythonVersion ?? DEFAULT_PYTHON_VERSION, requirements, files, dataParts, createdAt: new Date().toISOString(), by, state: 'staged', verified: false };
 }
 
 /** The legacy folder's manifest, leaving out what the source does not have at the top (its data and output). */
@@ -186,6 +193,5 @@ function summaryOf(mode: ReleaseSummary['mode'], target: ReleaseRecord | undefin
 
 function withRelease(resolved: Resolved, c: DeploymentConfig, shared: string, release: ReleaseContext): ResolvedDeployment {
   const t = release.target;
-  if (!t.legacy && !isInside(t.dir, c.appDir) && !samePath(t.dir, c.appDir)) throw new RefusedError([{ what: `Release ${t.number}'s folder ${t.dir} is outside ${c.appDir}.`, why: 'The release history names a folder this configuration does not own.', fix: 'Check appDir in the configuration.' }]);
   return { resolved, config: releaseConfig(c, t, shared), release };
 }
