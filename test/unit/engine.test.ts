@@ -144,8 +144,19 @@ describe('uninstall', () => {
     expect(cfg).not.toContain('name="foo"');
     expect(cfg).not.toContain('wfastcgi.py');
     expect(cfg).toContain('Default Web Site');
-    expect(await h.exists('C:\\apps\\foo')).toBe(false);
+    // the application's data (the sample's SQLite file) is kept and named; the code is gone
+    expect(await h.exists('C:\\apps\\foo\\manage.py')).toBe(false);
+    expect(await h.exists('C:\\apps\\foo\\db.sqlite3')).toBe(true);
+    expect(r.kept.join('\n')).toContain('C:\\apps\\foo\\db.sqlite3');
     expect(await h.exists('C:\\Python314\\python.exe')).toBe(true);
+  });
+
+  it('with --delete-data the data goes too', async () => {
+    const h = track(await deployedCopy());
+    const r = await uninstall(h, 'foo', undefined, { deleteData: true });
+    expect(r.problems).toEqual([]);
+    expect(await h.exists('C:\\apps\\foo')).toBe(false);
+    expect(r.removed.join('\n')).toContain('C:\\apps\\foo\\db.sqlite3');
   });
 });
 
@@ -181,7 +192,7 @@ describe('a handed-over project instead of the sample', () => {
     const r = await run(cfg, h);
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
     expect(r.verification?.probes.map((p) => p.status)).toEqual([200, 200, 200]);
-    expect(h.commandLog().some((c) => c.argv.join(' ').includes(kind === 'zip' ? 'python.exe -m zipfile -e C:\\drop\\shop.zip C:\\apps\\shop' : 'robocopy.exe C:\\drop\\shop C:\\apps\\shop'))).toBe(true);
+    expect(h.commandLog().some((c) => c.argv.join(' ').includes(kind === 'zip' ? 'python.exe -m zipfile -e C:\\drop\\shop.zip C:\\apps\\shop\\releases\\1' : 'robocopy.exe C:\\drop\\shop C:\\apps\\shop\\releases\\1'))).toBe(true);
     expect(h.commandLog().some((c) => c.argv.join(' ').includes('-r C:\\drop\\shop\\requirements.txt'))).toBe(true);
   });
 });

@@ -33,6 +33,9 @@ export const releaseData: Step = {
     const mediaParts = view.dataParts?.find((p) => edit?.mediaRoot && edit.mediaRoot.toLowerCase().endsWith(`\\${p.replace(/\//g, '\\').toLowerCase()}`));
     if (edit?.mediaRoot && mediaParts && !(await host.exists(edit.mediaRoot)) && (await host.exists(own(mediaParts))))
       actions.push(exec(`Bring the project's media folder into the shared folder (${edit.mediaRoot})`, 'robocopy.exe', [own(mediaParts), edit.mediaRoot, '/E', '/XJ', '/NFL', '/NDL', '/NP'], { okExitCodes: [0, 1, 2, 3] }));
+    // The folders exist before migrate opens the database (SQLite creates the file, not its folder). Never journaled: data outlives uninstall.
+    for (const dir of [edit?.databaseName ? winDirname(edit.databaseName) : undefined, edit?.mediaRoot].filter((x): x is string => x !== undefined))
+      if (!(await host.exists(dir)) && !actions.some((a) => a.kind === 'exec' && a.args[1] === dir)) actions.push({ kind: 'mkdir', description: `Create the shared folder ${dir}`, path: dir });
     const known = (await readRegistry(host, config.siteName))?.releases.find((x) => x.number === r.target.number);
     const sameParts = known && JSON.stringify(known.dataParts) === JSON.stringify(view.dataParts ?? []);
     if (!sameParts) actions.push(record);
