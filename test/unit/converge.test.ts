@@ -140,7 +140,7 @@ describe('configuration changes converge: what the previous run made and the new
     const wantedPool = 'appPool' in change ? 'foo-v2' : 'foo';
     for (const e of j.entries.filter((x) => x.object.startsWith('grant:'))) expect(e.object.endsWith(`|${wantedPool}`), e.object).toBe(true);
     // uninstall: the server is as before the first deployment (IIS configuration byte for byte, files, ACLs)
-    const u = await uninstall(h, 'foo');
+    const u = await uninstall(h, 'foo', undefined, { deleteData: true });
     expect(u.problems).toEqual([]);
     expect(sameAsBefore(h, dir, before)).toEqual({ cfg: true, files: true, state: true });
   });
@@ -154,7 +154,7 @@ describe('configuration changes converge: what the previous run made and the new
     const p = await plan(b, h);
     expect(p.steps.find((s) => s.id === 'leftovers')?.reason).toContain('kept c:\\apps\\foo (may hold data');
     expect(r.states.leftovers).toBe('done');
-    await uninstall(h, 'foo');
+    await uninstall(h, 'foo', undefined, { deleteData: true });
     expect(h.server.existsWin('C:\\apps\\foo')).toBe(false);
     expect(sameAsBefore(h, dir, before)).toEqual({ cfg: true, files: true, state: true });
   });
@@ -227,7 +227,7 @@ describe("a handed-over project's web.config with <handlers>", () => {
     expect(step?.reason).toContain('<add name="Python FastCGI" modules="FastCgiModule"');
     expect(step?.reason).toContain("replaced by this tool's Django handler mapping");
     await deployOk(c, h);
-    const appWc = readFileSync(h.server.toReal('C:\\apps\\library\\web.config'), 'utf8');
+    const appWc = readFileSync(h.server.toReal('C:\\apps\\library\\releases\\1\\web.config'), 'utf8');
     expect(appWc).toBe(removeWebConfigHandlers(AZURE_WEB_CONFIG));
     expect(appWc).toContain('<httpErrors errorMode="Detailed"/>');
     const staticRoot = h.server.appHostText().match(/path="\/static" physicalPath="([^"]+)"/)?.[1] as string;
@@ -235,7 +235,9 @@ describe("a handed-over project's web.config with <handlers>", () => {
     expect((await run(c, h)).mutatingCommands).toBe(0);
     const u = await uninstall(h, 'library');
     expect(u.problems).toEqual([]);
-    expect(h.server.existsWin('C:\\apps\\library')).toBe(false);
+    // the releases are gone; the data every release shared is kept
+    expect(h.server.existsWin('C:\\apps\\library\\releases')).toBe(false);
+    expect(h.server.existsWin('C:\\apps\\library\\shared\\db.sqlite3')).toBe(true);
   });
 
   it('a web.config that is not well-formed blocks the plan with what to do, before any change', async () => {
