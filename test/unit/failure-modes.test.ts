@@ -308,7 +308,7 @@ describe('a database that is not migrated, on the handed-over Local Library', ()
     const first = await run(lib, h);
     expect(first.verification?.ok, JSON.stringify(first.problems)).toBe(true);
     // the catalog's tables dropped (as a database restored from before the migrations would be)
-    const zero = await h.exec('C:\\virtualenvs\\library\\Scripts\\python.exe', ['C:\\apps\\library\\manage.py', 'migrate', 'catalog', 'zero'], { cwd: 'C:\\apps\\library', env: { DJANGO_SECRET_KEY: 'x', DJANGO_SETTINGS_MODULE: 'locallibrary.settings' } });
+    const zero = await h.exec('C:\\virtualenvs\\library\\Scripts\\python.exe', ['C:\\apps\\library\\releases\\1\\manage.py', 'migrate', 'catalog', 'zero'], { cwd: 'C:\\apps\\library\\releases\\1', env: { DJANGO_SECRET_KEY: 'x', DJANGO_SETTINGS_MODULE: 'locallibrary.settings' } });
     expect(zero.exitCode, zero.stdout + zero.stderr).toBe(0);
     const v = await verify(lib, h);
     expect(v.diagnoses.map((g) => g.cause)).toEqual(['db-not-migrated']);
@@ -323,7 +323,7 @@ describe('a database that is not migrated, on the handed-over Local Library', ()
     // (the running process keeps the manifest it read; a recycle, here a touched .py file, reads it again)
     const { utimesSync } = await import('node:fs');
     const later = new Date(Date.now() + 5000);
-    utimesSync(h.server.toReal('C:\\apps\\library\\locallibrary\\urls.py'), later, later);
+    utimesSync(h.server.toReal('C:\\apps\\library\\releases\\1\\locallibrary\\urls.py'), later, later);
     const m = await verify(lib, h);
     expect(m.diagnoses.map((g) => g.cause)).toEqual(['static-manifest']);
     expect(m.diagnoses[0]?.evidence.join('\n')).toContain('staticfiles.json does not exist');

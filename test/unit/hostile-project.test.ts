@@ -65,14 +65,15 @@ function configFile(input: Record<string, unknown>): string {
 describe('paths from the project', () => {
   it('a forward-slash SQLite path under a folder with a space: the database folder gets modify, nowhere else', async () => {
     const input = localLibraryInput({ appDir: 'C:\\Web Apps\\locallibrary', siteName: 'LocalLibrary' });
-    const h = serverWith(`DATABASES['default']['NAME'] = 'C:\\\\Web Apps/locallibrary/db.sqlite3'`);
+    const h = serverWith(`DATABASES['default']['NAME'] = 'C:\\\\Web Apps/library data/db.sqlite3'`);
+    mkdirSync(h.server.toReal('C:\\Web Apps\\library data'), { recursive: true });
     const r = await run(localLibraryConfig(input), h);
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
     const p = await plan(localLibraryConfig(input), h);
-    expect(p.project.database).toBe('SQLite C:\\Web Apps\\locallibrary\\db.sqlite3');
+    expect(p.project.database).toBe('SQLite C:\\Web Apps\\library data\\db.sqlite3');
     const granted = grantedPaths(h);
     expect(granted.filter((g) => PROTECTED.test(g))).toEqual([]);
-    expect(granted.map((g) => g.toLowerCase())).toContain('c:\\web apps\\locallibrary');
+    expect(granted.map((g) => g.toLowerCase())).toContain('c:\\web apps\\library data');
     const commands = readFileSync(path.join(h.server.root, '.sim', 'commands.jsonl'), 'utf8');
     expect(commands).not.toMatch(/icacls\.exe","args":\["C:\\\\\\\\"/);
   });
@@ -83,8 +84,9 @@ describe('paths from the project', () => {
     const r = await run(c, h);
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
     const p = await plan(c, h);
-    expect(p.project.database).toBe('SQLite C:\\Web Apps\\ll\\db.sqlite3');
-    expect(grantedPaths(h).map((g) => g.toLowerCase())).toContain('c:\\web apps\\ll');
+    // a release's BASE_DIR / 'db.sqlite3' is the shared file every release opens
+    expect(p.project.database).toBe('SQLite C:\\Web Apps\\ll\\shared\\db.sqlite3');
+    expect(grantedPaths(h).map((g) => g.toLowerCase())).toContain('c:\\web apps\\ll\\shared');
   });
 
   const refused: [string, string, RegExp][] = [
@@ -284,6 +286,8 @@ describe('nothing the tool keeps can be turned against it', () => {
     cpSync(h.server.toReal('C:\\drop\\locallibrary'), h.server.toReal('C:\\apps\\library'), { recursive: true });
     const settings = h.server.toReal('C:\\apps\\library\\locallibrary\\settings.py');
     const original = readFileSync(settings, 'utf8');
+    const p = await plan(localLibraryConfig({ adopt: ['appDir'] }), h);
+    expect(p.release?.mode, JSON.stringify(p.release)).toBe('current');
     const r = await run(localLibraryConfig({ adopt: ['appDir'] }), h);
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
     expect(readFileSync(settings, 'utf8')).not.toBe(original);

@@ -137,31 +137,28 @@ describe('the Local Library in httpplatform mode', () => {
     expect(httpPlatformOf(h)?.env.DJANGO_SECRET_KEY).toBe(hp?.env.DJANGO_SECRET_KEY);
   });
 
-  it('switches wfastcgi → httpplatform → wfastcgi, converging and verifying each time with the same key; uninstall leaves no trace of either mode', async () => {
+  it('switches httpplatform (in place) → wfastcgi (taken into releases) with the same key and data; back to httpplatform is refused, saying why; uninstall leaves no trace of either mode', async () => {
     const h = server({ drop: true, iis: true });
     const before = h.server.appHostText();
-    await deployOk(library({ server: 'wfastcgi' }), h);
-    const key = /name="DJANGO_SECRET_KEY" value="([^"]+)"/.exec(h.server.appHostText())?.[1];
+    await deployOk(library(), h);
+    const key = httpPlatformOf(h)?.env.DJANGO_SECRET_KEY;
     expect(key).toMatch(/^[A-Za-z0-9_-]{64}$/);
-    expect(fastCgiApps(h)).toHaveLength(1);
-
-    const toHp = await deployOk(library(), h);
-    expect(toHp.mutatingCommands).toBeGreaterThan(0);
     expect(fastCgiApps(h)).toEqual([]);
-    expect(h.server.appHostText()).not.toContain('FastCgiModule" scriptProcessor');
-    expect(httpPlatformOf(h)?.env.DJANGO_SECRET_KEY).toBe(key);
     expect((await run(library(), h)).mutatingCommands).toBe(0);
 
-    const back = await deployOk(library({ server: 'wfastcgi' }), h);
-    expect(back.mutatingCommands).toBeGreaterThan(0);
+    const toFcgi = await deployOk(library({ server: 'wfastcgi' }), h);
+    expect(toFcgi.mutatingCommands).toBeGreaterThan(0);
     expect(httpPlatformOf(h)).toBeUndefined();
     expect(h.server.appHostText()).not.toContain('modules="httpPlatformHandler"');
     expect(fastCgiApps(h)).toHaveLength(1);
     expect(h.server.appHostText()).toContain(`name="DJANGO_SECRET_KEY" value="${key ?? ''}"`);
+    // the deployment made before releases is release 0; its database stays where it was, every release uses it
+    expect(h.server.appHostText()).toContain('physicalPath="C:\\apps\\library\\releases\\1"');
+    expect(readFileSync(h.server.toReal('C:\\apps\\library\\releases\\1\\locallibrary\\settings.py'), 'utf8')).toContain("DATABASES['default']['NAME'] = 'C:\\\\apps\\\\library\\\\db.sqlite3'");
     expect((await run(library({ server: 'wfastcgi' }), h)).mutatingCommands).toBe(0);
 
-    await deployOk(library(), h);
-    const u = await uninstall(h, 'library');
+    await expect(plan(library(), h)).rejects.toThrow(/keeps releases/);
+    const u = await uninstall(h, 'library', undefined, { deleteData: true });
     expect(u.problems).toEqual([]);
     // Only the module's own registration stays (a server component, like IIS and Python).
     const after = h.server.appHostText();

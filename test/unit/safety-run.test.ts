@@ -158,8 +158,8 @@ describe('URLs and web.config files', () => {
     const p = await plan(config({ djangoProject: { folder: 'C:\\drop\\app' }, settingsModule: 'app.settings' }), h);
     const step = p.steps.find((s) => s.id === 'web-config');
     expect(step?.status).toBe('needed');
-    expect(step?.reason).toMatch(/C:\\apps\\foo\\app\\api\\web\.config/);
-    expect(step?.actions.some((a) => a.kind === 'editFile' && a.path === 'C:\\apps\\foo\\app\\api\\web.config')).toBe(true);
+    expect(step?.reason).toMatch(/C:\\apps\\foo\\releases\\1\\app\\api\\web\.config/);
+    expect(step?.actions.some((a) => a.kind === 'editFile' && a.path === 'C:\\apps\\foo\\releases\\1\\app\\api\\web.config')).toBe(true);
   });
 
   it('with HttpPlatformHandler, the project\'s own <httpPlatform> section is named as what blocks', async () => {

@@ -211,7 +211,7 @@ describe('ownership: a site, pool, FastCGI application or folder that is not our
     expect(site.stdout).toContain('applicationPool="DefaultAppPool"');
     expect(h.server.appHostText()).not.toContain('<add name="foo"');
     expect(await h.exists('C:\\sites\\legacy')).toBe(true);
-    expect(await h.exists('C:\\apps\\foo')).toBe(false);
+    expect(await h.exists('C:\\apps\\foo\\manage.py')).toBe(false);
   });
 
   it('a foreign pool, FastCGI application and non-empty folders are conflicts too', async () => {
@@ -241,7 +241,7 @@ describe('ownership: a site, pool, FastCGI application or folder that is not our
     expect((await readJournal(h, 'foo')).entries.some((e) => e.object.includes('shop'))).toBe(false);
     const u = await uninstall(h, 'foo');
     expect(u.problems).toEqual([]);
-    expect(await h.exists('C:\\apps\\foo')).toBe(false);
+    expect(await h.exists('C:\\apps\\foo\\manage.py')).toBe(false);
     expect(await h.exists('C:\\apps\\shop\\manage.py')).toBe(true);
     expect((await verify(shop, h)).ok).toBe(true);
     expect((await uninstall(h, 'shop')).problems).toEqual([]);

@@ -104,7 +104,9 @@ async function labelOf(host: Host, c: DeploymentConfig, hash: string): Promise<s
 /** A deployment made before releases (in place in appDir, journaled by this tool): release 0. */
 async function legacyRelease(host: Host, c: DeploymentConfig): Promise<ReleaseRecord | undefined> {
   const journal = await readJournal(host, c.siteName);
-  if (!owns(journal, objectKey.folder(c.appDir)) || !(await host.exists(managePy(c)))) return undefined;
+  // Made by this tool in place, or a folder the configuration adopts as it is (copied by hand).
+  const mine = owns(journal, objectKey.folder(c.appDir)) || c.adopt.includes('appDir');
+  if (!mine || !(await host.exists(managePy(c)))) return undefined;
   return { number: 0, label: 'before releases', hash: '', dir: c.appDir, venvDir: c.venvDir, pythonVersion: c.pythonVersion ?? '', requirements: [], files: {}, dataParts: [], createdAt: '', by: '', state: 'live', verified: true, legacy: true };
 }
 
@@ -120,6 +122,8 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
   const c = resolved.config;
   if (!usesReleases(c)) {
     if (target.kind === 'back') throw new RefusedError([{ what: 'This deployment has no releases to go back to.', why: `Releases are kept for a project from a folder or a zip with server "wfastcgi"; this one is ${'sample' in c.djangoProject ? 'the guide\'s sample' : `served by "${c.server}"`} and is deployed in place.`, fix: 'Use "rollback" to undo a failed run, or deploy the previous version again.' }]);
+    if (!('sample' in c.djangoProject) && (await readRegistry(host, c.siteName)))
+      throw new RefusedError([{ what: `"${c.siteName}" keeps releases (server "wfastcgi"); server "${c.server}" deploys in place.`, why: 'Going from releases to an in-place deployment would leave the live release, its data folder and its history behind; the switch between the two layouts is not built.', fix: `Keep "server": "wfastcgi", or uninstall "${c.siteName}" first (its data is kept) and apply again.` }]);
     return { resolved, config: c };
   }
   const registry = await readRegistry(host, c.siteName);
@@ -134,14 +138,16 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
   const files = await sourceManifest(host, c, dataParts);
   if (!files) return withRelease(resolved, c, shared, { ...base, target: live ?? newRecord(c, 1, 'unknown', '', {}, [], c.venvDir, whoRuns(host)), summary: summaryOf(live ? 'current' : 'first', live, live, shared) });
   const hash = manifestHash(files);
-  const liveFiles = live?.legacy ? await legacyFiles(host, c, files) : live?.files;
+  const legacy = live?.legacy ? await legacyFiles(host, c, files) : undefined;
+  const liveFiles = legacy ? legacy.live : live?.files;
+  const compared = legacy ? legacy.source : files;
   const pythonVersion = c.pythonVersion ?? DEFAULT_PYTHON_VERSION;
   const requirements = await requirementLines(host, c, pythonVersion);
   // The live release is the one to keep when its code, its requirements and Python, and where the
   // configuration puts it (appDir, venvDir) are all the same; any difference makes a new release.
   const placed = live !== undefined && (live.legacy ? samePath(live.dir, c.appDir) && samePath(live.venvDir, c.venvDir) : isInside(live.dir, c.appDir) && inVenvFamily(live.venvDir, c.venvDir));
   const sameEnv = live !== undefined && (live.legacy || (live.pythonVersion === pythonVersion && sameLines(live.requirements, requirements)));
-  if (live && liveFiles && placed && sameEnv && manifestHash(liveFiles) === hash && (await host.exists(live.dir))) return withRelease(resolved, c, shared, { ...base, target: live, summary: summaryOf('current', live, live, shared) });
+  if (live && liveFiles && placed && sameEnv && manifestHash(liveFiles) === manifestHash(compared) && (await host.exists(live.dir))) return withRelease(resolved, c, shared, { ...base, target: live, summary: summaryOf('current', live, live, shared) });
   // A release staged (or failed) earlier with the same content and placement is taken up again: a killed or failed update re-runs.
   const again = registry?.releases.find((r) => r.state !== 'live' && !r.legacy && isInside(r.dir, c.appDir) && inVenvFamily(r.venvDir, c.venvDir) && sameLines(r.requirements, requirements) && r.hash === manifestHash(Object.fromEntries(Object.entries(files).filter(([k]) => !ignored(k, r.dataParts)))));
   const number = again?.number ?? Math.max(0, ...(registry?.releases.map((r) => r.number) ?? [])) + 1;
@@ -151,7 +157,7 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
   const record = newRecord(c, number, label, hash, files, requirements, venvDir, whoRuns(host), dataParts);
   const summary = summaryOf(live ? 'update' : 'first', record, live, shared);
   if (live && liveFiles) {
-    const diff = diffManifests(liveFiles, files);
+    const diff = diffManifests(liveFiles, compared);
     summary.files = { added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length, examples: [...diff.changed, ...diff.added, ...diff.removed.map((f) => `${f} (removed)`)].slice(0, 6) };
     summary.newMigrations = addedMigrations(diff);
     summary.requirements = live.legacy ? undefined : requirementsDiff(live.requirements, requirements);
@@ -169,11 +175,15 @@ function newRecord(c: DeploymentConfig, number: number, label: string, hash: str
   return { number, label, hash, dir: winJoin(c.appDir, 'releases', String(number)), venvDir, pythonVersion: c.pythonVersion ?? DEFAULT_PYTHON_VERSION, requirements, files, dataParts, createdAt: new Date().toISOString(), by, state: 'staged', verified: false };
 }
 
-/** The legacy folder's manifest, leaving out what the source does not have at the top (its data and output). */
-async function legacyFiles(host: Host, c: DeploymentConfig, source: Manifest): Promise<Manifest> {
+/** What a deployment made before releases keeps beside its code, by name (its SQLite files, media and uploads): not compared. */
+const LEGACY_DATA = /(^|\/)[^/]+\.(sqlite3?|db)(-journal|-wal|-shm)?$|^(media|uploads)\//i;
+
+/** The legacy folder's manifest and the source's, both without what the source does not have at the top, nor data. */
+async function legacyFiles(host: Host, c: DeploymentConfig, source: Manifest): Promise<{ live: Manifest; source: Manifest }> {
   const m = await folderManifest(host, c.appDir, ['releases', 'shared', 'logs']);
   const tops = new Set(Object.keys(source).map((k) => k.split('/')[0]));
-  return Object.fromEntries(Object.entries(m).filter(([k]) => tops.has(k.split('/')[0]) && !/\.sqlite3(-journal|-wal|-shm)?$/.test(k)));
+  const keep = (e: [string, string]) => !LEGACY_DATA.test(e[0]);
+  return { live: Object.fromEntries(Object.entries(m).filter((e) => tops.has(e[0].split('/')[0]) && keep(e))), source: Object.fromEntries(Object.entries(source).filter(keep)) };
 }
 
 function pickBack(registry: ReleaseRegistry | undefined, live: ReleaseRecord | undefined, to: string | undefined): ReleaseRecord {

@@ -75,7 +75,7 @@ export const migrate: Step = {
     }
     const last = `${r.stderr}${r.stdout}`.trim().split(/\r?\n/).at(-1) ?? '';
     const unapplied = r.exitCode === 1 && !/Error|Traceback/.test(r.stderr);
-    if (!unapplied || !ctx.release) return needed(unapplied ? 'there are unapplied migrations' : `migrate --check failed: ${last}`, [apply]);
+    if (!unapplied || !ctx.release || ctx.release.target.legacy) return needed(unapplied ? 'there are unapplied migrations' : `migrate --check failed: ${last}`, [apply]);
     return releaseMigrations(ctx, view.sqliteFile, env, apply);
   },
   psCheck: ({ config, d }) => `$(& ${psq(d.venvPython)} ${psq(managePy(config))} 'migrate' '--check' | Out-Null; $LASTEXITCODE -eq 0)`,

@@ -42,20 +42,26 @@ export const releaseSwitch: Step = {
     const staticPath = view.staticVdirPath;
     const curStatic = staticPath ? root?.vdirs.find((v) => v.path.toLowerCase() === staticPath.toLowerCase())?.physicalPath : undefined;
     const hr = await query(ctx, APPCMD, appcmd.listHandlers(config.siteName));
-    const curSp = hr?.exitCode === 0 ? parseHandlers(hr.stdout).find((h) => h.name === DJANGO_HANDLER_NAME)?.scriptProcessor : undefined;
+    const cur = hr?.exitCode === 0 ? parseHandlers(hr.stdout).find((h) => h.name === DJANGO_HANDLER_NAME) : undefined;
+    const curSp = cur?.scriptProcessor;
     const wantSp = fastCgiIdentity(d).scriptProcessor;
     const handlerOk = curSp === wantSp;
+    // A deployment made before releases in httpplatform mode has waitress's handler: it is replaced (two commits, not one).
+    const otherModule = cur !== undefined && cur.modules !== 'FastCgiModule';
     const pathsOk = samePath(curRoot, config.appDir) && (!staticPath || curStatic === undefined || samePath(curStatic, view.staticRoot));
     if (handlerOk && pathsOk) return rec?.state === 'live' ? done(`release ${r.target.number} (${r.target.label}) is live: the site serves ${config.appDir}`) : needed('the site serves the release; the history does not say so yet', [markLive(true)]);
     const from = r.live ? `release ${r.live.number} (${r.live.label})` : 'the live release';
     const paths: [string, string][] = [['/', config.appDir], ...(staticPath && curStatic !== undefined ? [[staticPath, view.staticRoot] as [string, string]] : [])];
     const back: Action[] = [
+      ...(otherModule ? [exec('Remove the Django handler', APPCMD, appcmd.removeHandler(config.siteName)), exec(`Map the site to waitress again (${from})`, APPCMD, appcmd.addHttpPlatformHandler(config))] : []),
       ...(curSp && !handlerOk ? [exec(`Point the handler back at ${from}`, APPCMD, appcmd.setHandlerScriptProcessor(config.siteName, curSp))] : []),
       exec(`Point the site back at ${from}`, APPCMD, appcmd.setSitePaths(config.siteName, [['/', curRoot], ...(staticPath && curStatic !== undefined ? [[staticPath, curStatic] as [string, string]] : [])])),
       { kind: 'release', description: `Record that release ${r.target.number} failed after the switch`, op: { op: 'failed', number: r.target.number, why: `it failed its verification after the switch; ${from} was switched back to` } },
     ];
+    const toFastCgi = otherModule ? [exec(`Replace waitress's handler (${cur.modules}): the requests of that moment may fail`, APPCMD, appcmd.removeHandler(config.siteName)), exec(`Map every request to release ${r.target.number}'s FastCGI application`, APPCMD, appcmd.addDjangoHandler(config, d))] : [];
     const actions: Action[] = [
-      ...(handlerOk ? [] : [exec(`Point the Django handler at release ${r.target.number}'s FastCGI application`, APPCMD, appcmd.setHandlerScriptProcessor(config.siteName, wantSp))]),
+      ...toFastCgi,
+      ...(handlerOk || otherModule || !cur ? [] : [exec(`Point the Django handler at release ${r.target.number}'s FastCGI application`, APPCMD, appcmd.setHandlerScriptProcessor(config.siteName, wantSp))]),
       ...(pathsOk ? [] : [exec(`Point the site${staticPath ? ` and ${staticPath}` : ''} at release ${r.target.number} in one commit`, APPCMD, appcmd.setSitePaths(config.siteName, paths))]),
       { kind: 'probe', description: `Release ${r.target.number} (${r.target.label}) on the site after the switch`, port: config.port, urls: ['/', '/admin/login/', `${view.staticUrl}admin/css/base.css`, ...config.verify.urls], onFailure: back },
       markLive(true),
