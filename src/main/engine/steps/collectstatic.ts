@@ -36,7 +36,9 @@ export const collectstatic: Step = {
     // A manifest storage reads staticfiles.json once per process: after collecting, the running
     // worker processes must start again (a pool recycle) or they keep serving the old manifest.
     const manifest = /Manifest/.test(view.facts.staticfilesStorage ?? '');
-    const recycle = manifest ? await recycleIfRunning(ctx, 'so the site reads the new manifest') : [];
+    // A release that is not live yet starts processes of its own (its own FastCGI application): the live pool is left alone.
+    const notLive = ctx.release !== undefined && ctx.release.target.state !== 'live';
+    const recycle = manifest && !notLive ? await recycleIfRunning(ctx, 'so the site reads the new manifest') : [];
     const collect = [action, ...recycle];
     const manifestFile = await missingManifest(host, view);
     // Found up to date before, and nothing collectstatic reads or writes has changed since (the code,

@@ -103,9 +103,16 @@ export class FastCgiBackend {
     // A recycle of the pool (appcmd recycle apppool) counts as a change: a new process starts.
     const generation = s.state.poolRecycles?.[identity.slice('IIS AppPool\\'.length).toLowerCase()] ?? 0;
     const fp = sourceFingerprint(s.toReal(sitePhysical));
-    if (w && !w.exited && (w.fingerprint !== fp || w.generation !== generation)) {
-      // wfastcgi's default WSGI_RESTART_FILE_REGEX, .*((\.py)|(\.config))$: a changed file restarts the process.
+    if (w && !w.exited && w.fingerprint !== fp) {
+      // wfastcgi's default WSGI_RESTART_FILE_REGEX, .*((\.py)|(\.config))$: a changed file ends the
+      // process at once (ExitProcess(0)): the requests it was serving fail.
       w.child.kill();
+      w = undefined;
+    } else if (w && !w.exited && w.generation !== generation) {
+      // A recycle overlaps (IIS's default, disallowOverlappingRotation=false): the old process
+      // finishes the requests it has, the next ones go to a new one.
+      const old = w;
+      void old.queue.then(() => old.child.kill());
       w = undefined;
     }
     if (!w || w.exited) {
@@ -153,6 +160,8 @@ export class FastCgiBackend {
     Object.assign(childEnv, simPythonEnv(s));
     childEnv.SIM_APPL_PHYSICAL_PATH = sitePhysical ? s.toReal(sitePhysical) : '';
     const child = spawn(python, [script], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    // A request written to a process that was just ended fails as that request (not the simulator).
+    child.stdin.on('error', () => undefined);
     const gone = new Promise<IteratorResult<string>>((resolve) => child.once('exit', () => resolve({ done: true, value: undefined })));
     const w: Worker = { child, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), generation: 0, entry: '', queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), gone };
     child.stderr.on('data', (d: Buffer) => {
