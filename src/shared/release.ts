@@ -68,6 +68,8 @@ export interface ReleaseContext {
   target: ReleaseRecord;
   live?: ReleaseRecord;
   stagingPort: number;
+  /** go-back --restore-backup: the backup put back after the switch (the consent was given). */
+  restoreBackup?: string;
 }
 
 /** What the plan says about releases: which one the run is about, and what it changes. */

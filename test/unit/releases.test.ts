@@ -91,3 +91,53 @@ describe('releases of the Local Library', () => {
     expect(rows).toBe('2');
   }, 600_000);
 });
+
+describe('releases from the command line', () => {
+  it('plan says what the release changes; releases lists the history; go-back puts the previous one live; uninstall asks naming the data it keeps or deletes', async () => {
+    const { main } = await import('../../src/main/cli/cli');
+    const { mkdtempSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const h = serverWithLibrary();
+    const dir = h.server.root;
+    await h.dispose();
+    const cfgDir = mkdtempSync(path.join(os.tmpdir(), 'releases-cfg-'));
+    const cfg = path.join(cfgDir, 'deploy.json');
+    writeFileSync(cfg, JSON.stringify({ ...(await import('./helpers')).localLibraryInput(), release: '1.0' }));
+    const cli = async (args: string[], answer?: boolean) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const asked: string[] = [];
+      const code = await main([...args, '--config', cfg, '--simulate', dir], { out: (s) => out.push(s), err: (s) => err.push(s), ...(answer === undefined ? {} : { confirm: async (q: string) => (asked.push(q), answer) }) });
+      return { code, out: out.join('\n'), err: err.join('\n'), asked: asked.join('\n') };
+    };
+    expect((await cli(['apply', '--yes'])).code).toBe(0);
+    const { SimulatedHost } = await import('../../src/main/hosts/simulated/sim-host');
+    const h2 = new SimulatedHost(dir);
+    version2(h2);
+    await h2.dispose();
+    writeFileSync(cfg, JSON.stringify({ ...(await import('./helpers')).localLibraryInput(), release: '1.1' }));
+    const p = await cli(['plan']);
+    expect(p.out).toContain('release 2 (1.1,');
+    expect(p.out).toContain('will replace release 1 (1.0)');
+    expect(p.out).toContain('migrations that will run: catalog.0002_book_summary');
+    expect(p.out).toContain('requirements: + waitress>=1.4');
+    expect(p.out).toMatch(/files: 1 added, 5 changed, 0 removed \(/);
+    expect((await cli(['apply', '--yes'])).code).toBe(0);
+    const list = await cli(['releases']);
+    expect(list.out).toMatch(/\*\s+2 {2}1\.1/);
+    expect(list.out).toMatch(/ {4}1 {2}1\.0 .* previous/);
+    const back = await cli(['go-back'], true);
+    expect(back.code, back.err).toBe(0);
+    expect(back.asked).toContain('Put release 1 (1.0) live again?');
+    expect(back.out).toContain('release 2 applied migrations catalog.0002_book_summary');
+    expect(back.out).toContain('go-back --restore-backup puts it back');
+    expect((await cli(['releases', '--json'])).out).toContain('"state": "live"');
+    const keep = await cli(['uninstall'], false);
+    expect(keep.asked).toContain("The application's data is kept: C:\\apps\\library\\shared");
+    const del = await cli(['uninstall', '--delete-data'], false);
+    expect(del.asked).toContain("DELETE THE APPLICATION'S DATA:\n  - C:\\apps\\library\\shared");
+    expect((await cli(['go-back', '--delete-data'])).code).toBe(2);
+    (await import('node:fs')).rmSync(cfgDir, { recursive: true, force: true });
+  }, 600_000);
+});

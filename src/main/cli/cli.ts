@@ -19,12 +19,14 @@ import { exportCommand } from './commands/export';
 import { planCommand } from './commands/plan';
 import { rehearse } from './commands/rehearse';
 import { rollbackCommand } from './commands/rollback';
+import { goBackCommand, releasesCommand } from './commands/releases';
+import { RegistryError } from '../engine/release/registry';
 import { uninstallCommand } from './commands/uninstall';
 import { verifyCommand } from './commands/verify';
 import { type CliIo, NotElevatedError, type Options, USAGE, UsageError, loadConfig, parseArgs } from './options';
 
 /** One function per command (commands/): each gets the parsed options, the output and the configuration. */
-export const COMMAND_RUNNERS = { plan: planCommand, apply: applyCommand, verify: verifyCommand, uninstall: uninstallCommand, rollback: rollbackCommand, export: exportCommand };
+export const COMMAND_RUNNERS = { plan: planCommand, apply: applyCommand, verify: verifyCommand, releases: releasesCommand, 'go-back': goBackCommand, uninstall: uninstallCommand, rollback: rollbackCommand, export: exportCommand };
 
 export async function main(argv: string[], rawIo: CliIo): Promise<number> {
   // Everything printed passes through redact(): a generated secret key or a password never reaches the terminal.
@@ -54,13 +56,15 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
       throw new UsageError(`${o.command === 'rehearse' ? 'rehearse' : '--simulate'} runs the simulated Windows Server, which needs Linux or macOS (it runs Debian's Python and Django there): rehearse on the developer's machine with npm run rehearse. On this server, plan shows what apply would change, without changing anything.`);
     if (o.project && o.command !== 'rehearse') throw new UsageError('--project is for rehearse: npm run rehearse -- --project ./path/to/project');
     if (o.rotateSecret && o.command !== 'apply') throw new UsageError('--rotate-secret is for apply.');
+    if ((o.to !== undefined || o.restoreBackup) && o.command !== 'go-back') throw new UsageError('--to and --restore-backup are for go-back.');
+    if (o.deleteData && o.command !== 'uninstall') throw new UsageError('--delete-data is for uninstall.');
     if (o.command === 'rehearse') return await rehearse(o, io);
     const config = loadConfig(o.config);
     const runner = COMMAND_RUNNERS[o.command as keyof typeof COMMAND_RUNNERS];
     if (!runner) throw new UsageError(`Unknown command "${o.command}".`);
     return await runner(o, io, config);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof NotElevatedError || e instanceof HostSelectionError || e instanceof SimulatorError || e instanceof JournalError || e instanceof LockError || e instanceof ToolDataError) {
+    if (e instanceof UsageError || e instanceof NotElevatedError || e instanceof HostSelectionError || e instanceof SimulatorError || e instanceof JournalError || e instanceof LockError || e instanceof ToolDataError || e instanceof RegistryError) {
       io.err(e.message);
       return 2;
     }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeAction, describeArgv, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
 import { type Problem } from '../../shared/problem';
+import type { ReleaseSummary } from '../../shared/release';
 import { type RunResult } from '../engine/engine';
 import { formatConflicts } from '../engine/ownership';
 import { renderReportHtml } from '../engine/report';
@@ -15,6 +16,7 @@ export function formatPlan(p: Plan): string {
   const pr = p.project;
   lines.push(`The project${pr.inspected ? ' (as Django reports it)' : ' (not in place yet: what Django reports is read when it is)'}:`, ...pr.notes.map((n) => `  - ${n}`));
   if (pr.warnings.length) lines.push('Warnings:', ...pr.warnings.map((w) => `  ! ${w}`));
+  if (p.release) lines.push('', ...formatRelease(p.release));
   lines.push('');
   if (p.conflicts.length) lines.push('CONFLICTS: these already exist and are not this deployment\'s; nothing will run until they are resolved:', formatConflicts(p.conflicts), '');
   for (const s of p.steps) {
@@ -25,6 +27,17 @@ export function formatPlan(p: Plan): string {
   const todo = p.steps.filter((s) => s.status === 'needed').length;
   lines.push('', p.conflicts.length ? `Refused: ${p.conflicts.length} conflict(s) (see above).` : todo === 0 ? 'Nothing to change.' : `${todo} step(s) would change the server.`);
   return lines.join('\n');
+}
+
+/** What the plan says about the release: which one replaces which, and what it changes. */
+export function formatRelease(r: ReleaseSummary): string[] {
+  const out = ['The release:', ...r.notes.map((n) => `  - ${n}`)];
+  if (r.files) out.push(`  - files: ${r.files.added} added, ${r.files.changed} changed, ${r.files.removed} removed${r.files.examples.length ? ` (${r.files.examples.join(', ')}${r.files.added + r.files.changed + r.files.removed > r.files.examples.length ? ', ...' : ''})` : ''}`);
+  const q = r.requirements;
+  if (q && (q.added.length || q.removed.length || q.changed.length)) out.push(`  - requirements: ${[...q.added.map((x) => `+ ${x}`), ...q.removed.map((x) => `- ${x}`), ...q.changed.map((x) => `~ ${x}`)].join('; ')}`);
+  if (r.packages) out.push(r.packages === 'reused' ? '  - packages: the live release\'s virtual environment (nothing is installed)' : '  - packages: a virtual environment of its own, installed before the switch');
+  if (r.newMigrations?.length) out.push(`  - migrations that will run: ${r.newMigrations.join(', ')}`);
+  return out;
 }
 
 export function formatProblem(p: Problem, indent = '  '): string[] {

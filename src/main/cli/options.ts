@@ -22,7 +22,7 @@ export class NotElevatedError extends Error {
 }
 
 /** The commands of the command line (the packaged exe runs headless when given one). */
-export const COMMANDS = ['plan', 'apply', 'verify', 'rollback', 'uninstall', 'export', 'rehearse', 'schema', 'help', 'version'] as const;
+export const COMMANDS = ['plan', 'apply', 'verify', 'releases', 'go-back', 'rollback', 'uninstall', 'export', 'rehearse', 'schema', 'help', 'version'] as const;
 
 export interface Options {
   command: string;
@@ -39,6 +39,9 @@ export interface Options {
   out?: string;
   keep?: string;
   project?: string;
+  to?: string;
+  deleteData?: boolean;
+  restoreBackup?: boolean;
   rotateSecret: boolean;
   lenientPackages: boolean;
   scenario: Scenario;
@@ -54,9 +57,17 @@ Commands:
                        probe the site and explain what is broken, one diagnosis per cause with
                        its evidence; --fix re-runs the steps that repair it (asks first), then
                        verifies again; --report writes the HTML report (secrets removed)
+  releases             list the releases (a project from a folder or zip): number, label, hash, when,
+                       by whom, verified or not, which one is live
+  go-back [--to N|LABEL] [--restore-backup]
+                       put the previous release (or the one named) live again, verified; its
+                       database stays as it is unless --restore-backup (rows written since are lost)
   rollback             undo the last run (after a failure or a cancel): the IIS configuration from
-                       the run's backup (or this tool's entries), files, folders and grants
-  uninstall            remove what this deployment created (from its journal), restore what it adopted
+                       the run's backup (or this tool's entries), files, folders and grants; not a
+                       release (go-back is)
+  uninstall [--delete-data]
+                       remove what this deployment created (from its journal), restore what it
+                       adopted; the database and uploads are kept unless --delete-data
   export --format powershell [--windows 2012r2|2016|2019|2022|2025] [--out FILE]
                        write a standalone, idempotent PowerShell 5.1 script of the same steps
                        (2012r2: Python 3.12, the last for it; the server needs WMF 5.1)
@@ -94,6 +105,9 @@ export const FLAGS = {
   report: { type: 'string' },
   keep: { type: 'string' },
   project: { type: 'string' },
+  to: { type: 'string' },
+  'delete-data': { type: 'boolean' },
+  'restore-backup': { type: 'boolean' },
   'rotate-secret': { type: 'boolean' },
   'sim-lenient-packages': { type: 'boolean' },
   'sim-windows': { type: 'string' },
@@ -129,7 +143,7 @@ export function parseArgs(argv: string[]): Options {
   const v = parsed.values;
   const o: Options = { command: '', json: v.json ?? false, yes: v.yes ?? false, rotateSecret: v['rotate-secret'] ?? false, lenientPackages: v['sim-lenient-packages'] ?? false, scenario: {} };
   // A value that looks like the next flag (--config --json) is a forgotten value, as before.
-  for (const k of ['config', 'simulate', 'format', 'out', 'windows', 'report', 'keep', 'project', 'sim-windows', 'sim-language', 'sim-iis'] as const) {
+  for (const k of ['config', 'simulate', 'format', 'out', 'windows', 'report', 'keep', 'project', 'to', 'sim-windows', 'sim-language', 'sim-iis'] as const) {
     const val = v[k];
     if (val !== undefined && val.startsWith('--')) throw new UsageError(`--${k} needs a value.`);
   }
@@ -142,6 +156,9 @@ export function parseArgs(argv: string[]): Options {
   if (v.report !== undefined) o.report = v.report;
   if (v.keep !== undefined) o.keep = v.keep;
   if (v.project !== undefined) o.project = v.project;
+  if (v.to !== undefined) o.to = v.to;
+  if (v['delete-data']) o.deleteData = true;
+  if (v['restore-backup']) o.restoreBackup = true;
   const sw = v['sim-windows'];
   if (sw !== undefined) {
     if (!['2016', '2019', '2022', '2025', 'client'].includes(sw)) throw new UsageError('--sim-windows takes 2016, 2019, 2022, 2025 or client.');

@@ -1,14 +1,19 @@
 /** uninstall: what this deployment's journal says it created is removed, what it adopted restored. */
 import { type DeploymentConfig } from '../../../shared/config';
-import { uninstall } from '../../engine/engine';
+import { readJournal, uninstall } from '../../engine/engine';
+import { deploymentData } from '../../engine/undo';
 import { type CliIo, type Options } from '../options';
 import { confirmChange, withHost } from '../session';
 
 export async function uninstallCommand(o: Options, io: CliIo, config: DeploymentConfig): Promise<number> {
   return await withHost(o, async (h) => {
-    const refused = await confirmChange(o, io, 'uninstall', 'Remove the site, pool, FastCGI application, grants and folders this tool created? [y/N] ');
+    const data = await deploymentData(h, config.siteName, (await readJournal(h, config.siteName)).entries);
+    const question = o.deleteData && data.length
+      ? `Remove the site, pool, FastCGI application, grants and folders this tool created, AND DELETE THE APPLICATION'S DATA:\n${data.map((d) => `  - ${d}`).join('\n')}\n(the database and the uploaded files: this cannot be undone) [y/N] `
+      : `Remove the site, pool, FastCGI application, grants and folders this tool created?${data.length ? ` The application's data is kept: ${data.join(', ')}.` : ''} [y/N] `;
+    const refused = await confirmChange(o, io, 'uninstall', question);
     if (refused !== undefined) return refused;
-    const r = await uninstall(h, config.siteName, o.json ? undefined : (l) => io.out(`  ${l}`));
+    const r = await uninstall(h, config.siteName, o.json ? undefined : (l) => io.out(`  ${l}`), { deleteData: o.deleteData === true });
     io.out(
       o.json
         ? JSON.stringify(r, null, 2)

@@ -28,7 +28,7 @@ import { liveRelease, previousRelease, readRegistry, type ReleaseRecord, type Re
 
 export type { ReleaseContext } from '../../../shared/release';
 
-export type ReleaseTarget = { kind: 'source' } | { kind: 'live' } | { kind: 'back'; to?: string };
+export type ReleaseTarget = { kind: 'source' } | { kind: 'live' } | { kind: 'back'; to?: string; restoreBackup?: boolean };
 
 export interface ResolvedDeployment {
   resolved: Resolved;
@@ -132,7 +132,15 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
   const stagingPort = stagingPortOf(c);
   const base = { registry, live, stagingPort, base: c } as const;
   const back = target.kind === 'back' ? pickBack(registry, live, target.to) : undefined;
-  if (back) return withRelease(resolved, c, shared, { ...base, target: back, summary: summaryOf('go-back', back, live, shared) });
+  if (back) {
+    const summary = summaryOf('go-back', back, live, shared);
+    const restore = live?.migrations?.length && live.backup ? live.backup : undefined;
+    if (live?.migrations?.length) {
+      summary.notes.push(`release ${live.number} applied migrations ${live.migrations.join(', ')}; release ${back.number} runs with them in place (backward-compatible migrations keep working)`);
+      summary.notes.push(restore ? `the database backup taken before them is ${restore} (${live.liveSince ?? live.createdAt}): ${target.kind === 'back' && target.restoreBackup ? 'it WILL be restored: every row written since is lost' : 'go-back --restore-backup puts it back, losing every row written since'}` : 'no backup was taken before them (not SQLite): restore the database yourself if release ' + String(back.number) + ' needs the old schema');
+    }
+    return withRelease(resolved, c, shared, { ...base, target: back, summary, ...(restore && target.kind === 'back' && target.restoreBackup ? { restoreBackup: restore } : {}) });
+  }
   if (target.kind === 'live' && live) return withRelease(resolved, c, shared, { ...base, target: live, summary: summaryOf('current', live, live, shared) });
   const dataParts = live?.legacy ? [] : (live?.dataParts ?? []);
   const files = await sourceManifest(host, c, dataParts);

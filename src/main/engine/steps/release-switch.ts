@@ -14,6 +14,7 @@ import { parseHandlers, parseSite } from '../parsers';
 import { projectView } from '../project';
 import { liveRelease, readRegistry } from '../release/registry';
 import { done, exec, needed, query, type Step } from '../step';
+import { SQLITE_BACKUP_PY } from './migrate';
 
 export const releaseSwitch: Step = {
   id: 'release-switch',
@@ -65,6 +66,8 @@ export const releaseSwitch: Step = {
       ...(pathsOk ? [] : [exec(`Point the site${staticPath ? ` and ${staticPath}` : ''} at release ${r.target.number} in one commit`, APPCMD, appcmd.setSitePaths(config.siteName, paths))]),
       { kind: 'probe', description: `Release ${r.target.number} (${r.target.label}) on the site after the switch`, port: config.port, urls: ['/', '/admin/login/', `${view.staticUrl}admin/css/base.css`, ...config.verify.urls], onFailure: back },
       markLive(true),
+      // go-back --restore-backup: the database as it was before the left release's migrations (SQLite's backup API, into the live file).
+      ...(r.restoreBackup && view.sqliteFile ? [exec(`Restore the database from ${r.restoreBackup} (the rows written since are lost, as agreed)`, d.venvPython, ['-c', SQLITE_BACKUP_PY, r.restoreBackup, view.sqliteFile])] : []),
     ];
     return needed(`${from} is live; release ${r.target.number} (${r.target.label}) replaces it`, actions);
   },

@@ -1,0 +1,49 @@
+/** releases: the deployment's release history; go-back: the previous (or a named) release live again, verified. */
+import { type DeploymentConfig } from '../../../shared/config';
+import { redactDeep } from '../../../shared/problem';
+import { ConflictError, plan, run } from '../../engine/engine';
+import { readRegistry } from '../../engine/release/registry';
+import { eventPrinter, formatPlan, formatVerification, runSummary } from '../format';
+import { type CliIo, type Options } from '../options';
+import { confirmChange, withHost } from '../session';
+
+export async function releasesCommand(o: Options, io: CliIo, config: DeploymentConfig): Promise<number> {
+  return await withHost(o, async (h) => {
+    const reg = await readRegistry(h, config.siteName);
+    if (o.json) {
+      io.out(JSON.stringify({ siteName: config.siteName, shared: reg?.shared, releases: (reg?.releases ?? []).map(({ files: _files, ...r }) => r) }, null, 2));
+      return 0;
+    }
+    if (!reg || reg.releases.length === 0) {
+      io.out(`"${config.siteName}" has no releases (a project from a folder or a zip gets one on each apply that changes it).`);
+      return 0;
+    }
+    const rows = [...reg.releases].sort((a, b) => b.number - a.number).map((r) => [
+      `${r.state === 'live' ? '*' : ' '} ${String(r.number).padStart(3)}`,
+      r.label.padEnd(14),
+      r.hash.padEnd(12),
+      (r.liveSince ?? r.createdAt).slice(0, 19).replace('T', ' '),
+      r.by.padEnd(18),
+      r.verified ? 'verified' : 'not verified',
+      `${r.state}${r.failure ? ` (${r.failure})` : ''}`,
+    ].join('  '));
+    io.out([`Releases of "${config.siteName}" (data in ${reg.shared}; * = live):`, '    #  label           hash          when                 by                  verification  state', ...rows, '', 'go-back puts the previous release live again (go-back --to N for another one).'].join('\n'));
+    return 0;
+  });
+}
+
+export async function goBackCommand(o: Options, io: CliIo, config: DeploymentConfig): Promise<number> {
+  return await withHost(o, async (h) => {
+    const target = { kind: 'back' as const, ...(o.to !== undefined ? { to: o.to } : {}), ...(o.restoreBackup ? { restoreBackup: true } : {}) };
+    const p = await plan(config, h, undefined, target);
+    if (!o.json) io.out(formatPlan(p));
+    if (p.conflicts.length) throw new ConflictError(p.conflicts);
+    const t = p.release?.target;
+    const refused = await confirmChange(o, io, 'go-back', `Put release ${t?.number ?? '?'} (${t?.label ?? ''}) live again${o.restoreBackup ? ' and RESTORE THE DATABASE BACKUP (rows written since are lost)' : ''}? [y/N] `);
+    if (refused !== undefined) return refused;
+    const r = await run(config, h, { target, ...(o.json ? {} : { onEvent: eventPrinter(io) }) });
+    if (o.json) io.out(JSON.stringify(redactDeep(runSummary(r)), null, 2));
+    else if (r.verification) io.out(`\n${formatVerification(r.verification)}`);
+    return r.outcome === 'succeeded' ? 0 : 1;
+  });
+}
