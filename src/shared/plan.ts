@@ -203,7 +203,7 @@ export function describeAction(a: Action): string {
     case 'forget':
       return `forget ${a.object} (${a.description})`;
     case 'probe':
-      return `probe port ${a.port}: ${a.urls.join(' ')}${a.onFailure?.length ? ' (switch back on failure)' : ''}`;
+      return `probe port ${a.port}: ${a.urls.join(' ')}${a.onFailure?.length ? ` (on failure: ${a.onFailure.map((f) => f.description.replace(/^./, (c) => c.toLowerCase())).join('; ')})` : ''}`;
     case 'release':
       return `release history: ${a.description}`;
   }

@@ -21,6 +21,8 @@ export interface ReleaseRecord {
   files: Manifest;
   /** Relative paths of the project's data and output, left out of the manifest (db.sqlite3, media, staticfiles). */
   dataParts: string[];
+  /** STATIC_ROOT inside the release folder, relative (the next release's plan expects the same). */
+  staticParts?: string[];
   createdAt: string;
   by: string;
   state: 'staged' | 'live' | 'previous' | 'old' | 'failed';
@@ -46,7 +48,7 @@ export type ReleaseOp =
   | { op: 'forget'; number: number }
   | { op: 'staging-verified'; number: number }
   /** The project's data and output found in the release (left out of its manifest from now on). */
-  | { op: 'data'; number: number; dataParts: string[] };
+  | { op: 'data'; number: number; dataParts: string[]; staticParts?: string[] };
 
 
 /** A deployment's release history (kept in the tool's folder). */

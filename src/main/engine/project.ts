@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { projectName, type DeploymentConfig, type Derived } from '../../shared/config';
 import type { DjangoSettingsEdit } from '../../shared/plan';
 import { registerGeneratedSecret, registerSecret } from '../../shared/problem';
-import { canonicalWindowsPath, isInside, relativeParts, samePath, winDirname } from '../../shared/winpath';
+import { canonicalWindowsPath, isInside, relativeParts, samePath, winDirname, winJoin } from '../../shared/winpath';
 import { APPCMD, WSGI_HANDLER, appcmd, fastCgiIdentity, managePy } from './commands';
 import { findFastCgiApp, parseFastCgiApps, parseHttpPlatform } from './parsers';
 import { PROBE_ENV } from './settings-edit';
@@ -337,6 +337,7 @@ export interface ProjectView {
   notes: string[];
   /** Releases: the project's data and output inside the release folder, relative (release/data.ts). */
   dataParts?: string[];
+  staticParts?: string[];
 }
 
 export async function projectView(ctx: StepContext): Promise<ProjectView> {
@@ -344,7 +345,9 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
   const probe = await probeDjango(ctx);
   const facts = probe?.ok ? probe.facts : undefined;
   const notes: string[] = [];
-  const defaultRoot = d.staticRoot;
+  // A release not in place yet: the live release's STATIC_ROOT, at the same place in the new folder (read again once it is in place).
+  const predicted = !facts && ctx.release?.live?.staticParts && !config.staticRoot ? winJoin(config.appDir, ...ctx.release.live.staticParts) : undefined;
+  const defaultRoot = predicted ?? d.staticRoot;
   // STATIC_URL
   const projectUrl = facts?.STATIC_URL ? normalizeUrlPrefix(facts.STATIC_URL) : undefined;
   const staticUrl = config.staticUrl ?? projectUrl ?? '/static/';
@@ -445,6 +448,7 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
     edit,
     notes,
     dataParts: shared.dataParts,
+    ...(shared.staticParts ? { staticParts: shared.staticParts } : {}),
   };
 }
 

@@ -14,6 +14,8 @@ export interface SharedData {
   media?: string;
   /** The project's own paths inside the release, relative (db.sqlite3, media, staticfiles): left out of its manifest. */
   dataParts: string[];
+  /** STATIC_ROOT's parts inside the release. */
+  staticParts?: string[];
   notes: string[];
 }
 
@@ -38,6 +40,9 @@ export function sharedData(config: DeploymentConfig, own: { sqliteFile?: string;
     out.notes.push(`data: MEDIA_ROOT every release uses is ${out.media}`);
   }
   const st = inRelease(own.staticRoot);
-  if (st) out.dataParts.push(st.join('/'));
+  if (st) {
+    out.dataParts.push(st.join('/'));
+    out.staticParts = st;
+  }
   return out;
 }

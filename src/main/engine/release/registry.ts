@@ -99,6 +99,7 @@ export function applyReleaseOp(reg: ReleaseRegistry | undefined, siteName: strin
     delete target.failure;
   } else if (o.op === 'data') {
     target.dataParts = o.dataParts;
+    if (o.staticParts) target.staticParts = o.staticParts;
     target.files = Object.fromEntries(Object.entries(target.files).filter(([k]) => !ignored(k, o.dataParts)));
     target.hash = manifestHash(target.files);
     if (/^[0-9a-f]{12}$/.test(target.label) && target.label !== target.hash) target.label = target.hash;

@@ -32,7 +32,7 @@ export const djangoProject: Step = {
     // tar.exe exists only from Server 2019 on, and Expand-Archive would need PowerShell 5 in between.
     else actions.push(exec(`Extract the application from ${src.zip}`, d.venvPython, ['-m', 'zipfile', '-e', src.zip, config.appDir]));
     actions.push(...stage);
-    const what = r ? `release ${r.target.number} (${r.target.label}) goes into ${config.appDir}, beside the live one: ` : '';
+    const what = r ? `release ${r.target.number} (${r.target.label}) goes into ${config.appDir}${r.live ? ', beside the live one' : ''}: ` : '';
     return needed(`${what}${!hasManage ? `${managePy(config)} does not exist` : `${d.settingsFile} does not exist (check settingsModule)`}`, actions);
   },
   psCheck: ({ config, d }) => `(Test-Path ${psq(managePy(config))}) -and (Test-Path ${psq(d.settingsFile)})`,

@@ -6,6 +6,7 @@
 import { APPCMD, DJANGO_HANDLER_NAME, HTTP_PLATFORM_MODULE, appcmd, fastCgiIdentity } from '../commands';
 import { findFastCgiApp, parseFastCgiApps, parseHandlers } from '../parsers';
 import { objectKey } from '../ownership';
+import { beforeSwitch } from '../release/pending';
 import { appcmdMessage, done, exec, needed, psq, query, type Step } from '../step';
 
 export const handler: Step = {
@@ -15,6 +16,8 @@ export const handler: Step = {
   dependsOn: ['site', 'fastcgi', 'httpplatform', 'web-config', 'release-switch'],
   async check(ctx) {
     const { config, d, host } = ctx;
+    const later = await beforeSwitch(ctx);
+    if (later) return done(later);
     const creates = { object: objectKey.handler(config.siteName), undo: [exec('Remove the Django handler', APPCMD, appcmd.removeHandler(config.siteName))] };
     if (d.server === 'httpplatform') {
       const addHp = exec(`Map every request of "${config.siteName}" to waitress (httpPlatformHandler)`, APPCMD, appcmd.addHttpPlatformHandler(config), { creates });

@@ -16,6 +16,7 @@ import type { ReleaseRecord } from '../../../shared/release';
 import { isInside } from '../../../shared/winpath';
 import { releaseConfig } from '../release/layout';
 import { liveRelease, previousRelease, readRegistry, type ReleaseRegistry } from '../release/registry';
+import { beforeSwitch } from '../release/pending';
 
 /** Steps whose folders can be made again from the configuration (no data of the application in them). */
 const REGENERABLE_FOLDER_STEPS = new Set(['venv', 'collectstatic']);
@@ -85,6 +86,8 @@ export const leftovers: Step = {
   dependsOn: ['site', 'app-pool', 'fastcgi', 'httpplatform', 'handler', 'static-vdir', 'media-vdir', 'permissions', 'collectstatic'],
   async check(ctx) {
     const { config, host } = ctx;
+    const later = await beforeSwitch(ctx);
+    if (later) return done(later);
     const journal = await readJournal(host, config.siteName);
     if (journal.entries.length === 0) return done('nothing from an earlier run');
     const wanted = await wantedObjects(ctx);

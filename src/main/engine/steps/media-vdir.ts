@@ -5,6 +5,7 @@
  */
 import { DJANGO_HANDLER_NAME } from '../commands';
 import { projectView } from '../project';
+import { beforeSwitch } from '../release/pending';
 import { done, psq, type Step } from '../step';
 import { checkStaticVdir } from './static-vdir';
 
@@ -14,6 +15,8 @@ export const mediaVdir: Step = {
   section: 'static',
   dependsOn: ['handler', 'django-settings'],
   async check(ctx) {
+    const later = await beforeSwitch(ctx);
+    if (later) return done(later);
     const view = await projectView(ctx);
     if (!view.facts) return done('decided from the project\'s MEDIA_ROOT once it is in place');
     if (!view.media) return done('the project does not set MEDIA_ROOT: no media folder to serve');

@@ -20,7 +20,7 @@ export const releaseData: Step = {
     const r = ctx.release;
     if (!r || !config.layout || config.layout.number === 0) return done(r ? 'the deployment made before releases keeps its data where it is' : 'not used: the project is deployed in place');
     const view = await projectView(ctx);
-    const record: Action = { kind: 'release', description: `Record which paths of release ${r.target.number} are data`, op: { op: 'data', number: r.target.number, dataParts: view.dataParts ?? [] } };
+    const record: Action = { kind: 'release', description: `Record which paths of release ${r.target.number} are data`, op: { op: 'data', number: r.target.number, dataParts: view.dataParts ?? [], ...(view.staticParts ? { staticParts: view.staticParts } : {}) } };
     if (!view.facts) return needed('the project is not in place yet: its database and media folder are known once Django reads its settings', [record]);
     const actions: Action[] = [];
     const own = (parts: string) => winJoin(config.appDir, ...parts.split('/'));
@@ -37,7 +37,7 @@ export const releaseData: Step = {
     for (const dir of [edit?.databaseName ? winDirname(edit.databaseName) : undefined, edit?.mediaRoot].filter((x): x is string => x !== undefined))
       if (!(await host.exists(dir)) && !actions.some((a) => a.kind === 'exec' && a.args[1] === dir)) actions.push({ kind: 'mkdir', description: `Create the shared folder ${dir}`, path: dir });
     const known = (await readRegistry(host, config.siteName))?.releases.find((x) => x.number === r.target.number);
-    const sameParts = known && JSON.stringify(known.dataParts) === JSON.stringify(view.dataParts ?? []);
+    const sameParts = known && JSON.stringify(known.dataParts) === JSON.stringify(view.dataParts ?? []) && JSON.stringify(known.staticParts ?? null) === JSON.stringify(view.staticParts ?? null);
     if (!sameParts) actions.push(record);
     if (actions.length === 0) return done(`the data every release uses is in ${config.layout.shared}${edit?.databaseName ? ` (database ${edit.databaseName})` : ''}`);
     return needed(`the shared folder ${config.layout.shared} ${actions.length > 1 ? 'does not have the project\'s data yet' : 'is ready; the history records the data paths'}`, actions);

@@ -3,6 +3,7 @@ import { samePath } from '../../../shared/winpath';
 import { APPCMD, appcmd, bindingInfo } from '../commands';
 import { parseSite } from '../parsers';
 import { objectKey } from '../ownership';
+import { beforeSwitch } from '../release/pending';
 import { done, exec, needed, psq, query, type Step } from '../step';
 import type { Action } from '../../../shared/plan';
 
@@ -13,6 +14,8 @@ export const site: Step = {
   dependsOn: ['app-pool', 'django-project', 'release-switch'],
   async check(ctx) {
     const { config, d, host } = ctx;
+    const later = await beforeSwitch(ctx);
+    if (later) return done(later);
     const create = [
       exec(`Add the site "${config.siteName}" on port ${config.port}`, APPCMD, appcmd.addSite(config), {
         creates: { object: objectKey.site(config.siteName), undo: [exec(`Delete the site "${config.siteName}"`, APPCMD, appcmd.deleteSite(config.siteName))] },

@@ -10,6 +10,7 @@ import { APPCMD, DJANGO_HANDLER_NAME, appcmd } from '../commands';
 import { objectKey } from '../ownership';
 import { parseHandlers, parseSite } from '../parsers';
 import { projectView } from '../project';
+import { beforeSwitch } from '../release/pending';
 import { done, exec, needed, psq, query, type CheckResult, type StepContext, type Step } from '../step';
 
 /** A virtual directory served by IIS's static file handler only. */
@@ -43,6 +44,8 @@ export const staticVdir: Step = {
   section: 'static',
   dependsOn: ['handler', 'collectstatic', 'release-switch'],
   async check(ctx) {
+    const later = await beforeSwitch(ctx);
+    if (later) return done(later);
     const view = await projectView(ctx);
     if (!view.staticVdirPath) return done(`STATIC_URL is ${view.staticUrl}: static files are served by that server, not by this site`);
     if (view.facts && !view.facts.staticfilesInstalled && !ctx.config.staticUrl) return done('django.contrib.staticfiles is not installed: no static files to serve');
