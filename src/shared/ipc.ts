@@ -32,6 +32,7 @@ export const REQUESTS: { [M in Method]: z.ZodType } = {
   openSite: ConfigPayload,
   openLogsFolder: z.null(),
   uninstall: z.strictObject({ siteName: z.string().min(1).max(64) }),
+  goBack: ConfigPayload,
 };
 
 export interface LogEntry {
@@ -59,6 +60,13 @@ export interface ExistingDeployment {
   /** The configuration of its last run, when the journal kept it. */
   config?: DeploymentConfig;
   lastRunAt?: string;
+  /** Releases: the live one, the previous one (go back), and a new version waiting in the source. */
+  release?: { live?: ReleaseRef; previous?: ReleaseRef; waiting?: ReleaseRef & { source: string } };
+}
+
+export interface ReleaseRef {
+  number: number;
+  label: string;
 }
 
 /** What the main process does on the desktop for the wizard (dialogs, the browser, the taskbar). */
@@ -103,6 +111,7 @@ export interface Responses {
   openSite: Checked<{ url: string }>;
   openLogsFolder: { path: string };
   uninstall: Checked<{ summary: string[] }>;
+  goBack: Checked<{ runId: string }>;
 }
 
 /** Request payloads, as the schemas above accept them. */
@@ -123,6 +132,8 @@ export interface Requests {
   openSite: Record<string, unknown>;
   openLogsFolder: null;
   uninstall: { siteName: string };
+  /** Puts the previous release live again (the configuration names the deployment). */
+  goBack: Record<string, unknown>;
 }
 
 /** What the preload exposes as window.djangoIIS, and what the wizard codes against. */

@@ -15,6 +15,7 @@ import { DeploymentService } from '../../src/main/service/deployment-service';
 import { BadRequestError, dispatch } from '../../src/main/service/dispatch';
 import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import type { Scenario } from '../../src/main/hosts/simulated/server';
+import type { DeploymentConfig } from '../../src/shared/config';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +39,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { scenario?: Scenario; folder?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: { scenario?: Scenario; folder?: string; defaults?: { config: DeploymentConfig; from: string } } = {}): Promise<Harness> {
   if (!existsSync(path.join(RENDERER, 'index.html'))) throw new Error('out/renderer is missing: run "npm run build" first');
   const simDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-sim-'));
   const log = createLogger(mkdtempSync(path.join(os.tmpdir(), 'e2e-logs-')));
@@ -62,7 +63,7 @@ export async function startHarness(opts: { scenario?: Scenario; folder?: string 
     openPath: async (p) => void opened.push(p),
     setProgress: (f) => void progress.push(f),
   };
-  const service = new DeploymentService({ host, log, emit, version: '0.1.0-e2e', desktop });
+  const service = new DeploymentService({ host, log, emit, version: '0.1.0-e2e', desktop, ...(opts.defaults ? { defaults: opts.defaults } : {}) });
   log.mirror((entry) => emit({ kind: 'log', entry }));
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from '
 import AxeBuilder from '@axe-core/playwright';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import type { DeploymentConfig } from '../../src/shared/config';
 import { CHROMIUM } from '../../playwright.config';
 import { bridgeScript, startHarness, type Harness } from './harness';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +33,8 @@ test.afterEach(async () => {
   await h?.close();
 });
 
-async function open(page: Page, scenario = {}, before?: (h: Harness) => Promise<void>): Promise<void> {
-  h = await startHarness({ scenario });
+async function open(page: Page, scenario = {}, before?: (h: Harness) => Promise<void>, defaults?: { config: DeploymentConfig; from: string }): Promise<void> {
+  h = await startHarness({ scenario, ...(defaults ? { defaults } : {}) });
   if (before) await before(h);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(h.url);
@@ -397,8 +398,8 @@ test('the Local Library handed over with its environment and a generated secret 
   await page.getByTestId('back').click();
   await page.getByTestId('back').click();
   await next(page);
-  await expect(page.getByTestId('project-report')).toContainText('STATIC_ROOT C:\\apps\\library\\staticfiles (from the project)');
-  await expect(page.getByTestId('project-report')).toContainText('MEDIA_ROOT C:\\apps\\library\\media');
+  await expect(page.getByTestId('project-report')).toContainText('STATIC_ROOT C:\\apps\\library\\releases\\1\\staticfiles (from the project)');
+  await expect(page.getByTestId('project-report')).toContainText('MEDIA_ROOT every release uses is C:\\apps\\library\\shared\\media');
   const key = /<environmentVariable name="DJANGO_SECRET_KEY" value="([^"]+)"/.exec(h.host.server.appHostText())?.[1] ?? '';
   expect(key).toMatch(/^[A-Za-z0-9_-]{64}$/);
   expect(await page.content()).not.toContain(key);
@@ -417,4 +418,44 @@ test('a failed run is rolled back from the wizard: the IIS configuration and the
   expect(h.host.server.appHostText()).toBe(before);
   expect(existsSync(h.host.server.toReal('C:\\apps\\foo'))).toBe(false);
   await shot(page, '10-rolled-back.png');
+});
+
+test('a new version: Welcome shows it waiting, Review says what it changes, Install stages and switches it, Finish goes back', async ({ page }) => {
+  const { localLibraryConfig } = await import('../unit/helpers');
+  const c = localLibraryConfig({ release: '1.4.1' });
+  await open(
+    page,
+    {},
+    async (hh) => {
+      const { cpSync, readFileSync, writeFileSync } = await import('node:fs');
+      const { run } = await import('../../src/main/engine/engine');
+      cpSync(path.resolve(HERE, '../fixtures/locallibrary'), hh.host.server.toReal('C:\\drop\\locallibrary'), { recursive: true });
+      expect((await run(c, hh.host)).outcome).toBe('succeeded');
+      const tpl = hh.host.server.toReal('C:\\drop\\locallibrary\\catalog\\templates\\catalog\\index.html');
+      writeFileSync(tpl, readFileSync(tpl, 'utf8').replace('The library has', 'Our library holds'));
+      writeFileSync(hh.host.server.toReal('C:\\drop\\locallibrary\\VERSION'), '1.4.2\n');
+    },
+    { config: { ...c, release: undefined } as typeof c, from: 'C:\\hand over\\deploy.json' },
+  );
+  await expect(page.getByTestId('waiting-release')).toContainText('1.4.2 is in C:\\drop\\locallibrary; 1.4.1 is live');
+  await shot(page, '13-update-waiting.png');
+  await page.getByTestId('update').click();
+  await expect(page.getByTestId('release')).toContainText('Release 2 (1.4.2) replaces release 1 (1.4.1)', { timeout: 60_000 });
+  await expect(page.getByTestId('release-files')).toContainText('catalog/templates/catalog/index.html');
+  await expect(page.getByTestId('step-release-staging')).toBeVisible();
+  await shot(page, '14-update-review.png');
+  await next(page);
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  await expect(page.getByTestId('state-release-switch')).toHaveText('done');
+  await shot(page, '15-update-install.png');
+  const home = async () => (await h.host.http('http://localhost:8081/catalog/', { headers: { host: 'library.example.com:8081' } })).body;
+  expect(await home()).toContain('Our library holds');
+  await next(page);
+  await expect(page.getByTestId('verification')).toContainText('The site works.', { timeout: 60_000 });
+  await next(page);
+  await expect(page.getByTestId('go-back')).toHaveText('Go back to 1.4.1');
+  await shot(page, '16-update-finish.png');
+  await page.getByTestId('go-back').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  expect(await home()).toContain('The library has');
 });

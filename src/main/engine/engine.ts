@@ -56,8 +56,8 @@ export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortS
 }
 
 /** Objects of the deployment's names that are not its own (what run() refuses on), for the release the run is about. */
-export async function ownershipConflicts(input: DeploymentConfig, host: Host): Promise<Conflict[]> {
-  const dep = await resolveDeployment(input, host);
+export async function ownershipConflicts(input: DeploymentConfig, host: Host, target: ReleaseTarget = { kind: 'source' }): Promise<Conflict[]> {
+  const dep = await resolveDeployment(input, host, target);
   return (await checkOwnership(dep.config, derive(dep.config), host, await readJournal(host, dep.config.siteName))).conflicts;
 }
 

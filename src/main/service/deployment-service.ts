@@ -13,7 +13,9 @@ import { redact } from '../../shared/problem';
 import { DEPLOYMENTS_DIR } from '../engine/ownership';
 import { renderRunReport } from '../engine/report';
 import { TOOL_LOG_DIR } from '../engine/commands';
-import type { CheckLine, Desktop, ExistingDeployment, LogEntry } from '../../shared/ipc';
+import type { CheckLine, Desktop, ExistingDeployment, LogEntry, ReleaseRef } from '../../shared/ipc';
+import { resolveDeployment, type ReleaseTarget } from '../engine/release/layout';
+import { liveRelease, previousRelease, readRegistry, RegistryError } from '../engine/release/registry';
 import type { Plan, VerificationReport } from '../../shared/plan';
 import { LockError, lockHolder } from '../engine/lock';
 import { ToolDataError } from '../engine/tool-data';
@@ -75,12 +77,36 @@ export class DeploymentService implements Handlers {
         if (typeof raw.siteName !== 'string' || journalPath(raw.siteName).toLowerCase() !== `${DEPLOYMENTS_DIR}\\${n}`.toLowerCase()) continue;
         // Only a journal that passes the engine's check is a deployment (a planted file is not).
         const j = await readJournal(this.deps.host, raw.siteName);
-        if (j.entries.length) out.push({ siteName: j.siteName, ...(j.runs?.at(-1)?.startedAt ? { lastRunAt: j.runs.at(-1)?.startedAt } : {}) });
+        if (j.entries.length) out.push({ siteName: j.siteName, ...(j.runs?.at(-1)?.startedAt ? { lastRunAt: j.runs.at(-1)?.startedAt } : {}), ...(await this.releasesOf(j.siteName)) });
       } catch {
         // not a journal (or a damaged one: apply says so when it reads it)
       }
     }
     return out;
+  }
+
+  /** The live and previous releases, and (for the deployment the defaults describe) a new version waiting in its source. */
+  private async releasesOf(siteName: string): Promise<Pick<ExistingDeployment, 'release'>> {
+    const reg = await readRegistry(this.deps.host, siteName).catch(() => undefined);
+    if (!reg) return {};
+    const ref = (r: { number: number; label: string } | undefined) => (r ? { number: r.number, label: r.label } : undefined);
+    const live = ref(liveRelease(reg));
+    const previous = ref(previousRelease(reg));
+    const defaults = this.deps.defaults?.config;
+    let waiting: (ReleaseRef & { source: string }) | undefined;
+    if (defaults && defaults.siteName.toLowerCase() === siteName.toLowerCase()) {
+      const dep = await resolveDeployment(defaults, this.deps.host).catch(() => undefined);
+      const src = defaults.djangoProject;
+      if (dep?.release?.summary.mode === 'update') waiting = { number: dep.release.target.number, label: dep.release.target.label, source: 'folder' in src ? src.folder : 'zip' in src ? src.zip : '' };
+    }
+    return { release: { ...(live ? { live } : {}), ...(previous ? { previous } : {}), ...(waiting ? { waiting } : {}) } };
+  }
+
+  /** The previous release live again, verified (the CLI's go-back). */
+  async goBack(input: Requests['goBack']): Promise<Responses['goBack']> {
+    const r = parseConfig(input);
+    if (!r.ok) return { ok: false, problems: r.problems };
+    return this.start(r.config, { kind: 'back' });
   }
 
   /**
@@ -152,15 +178,16 @@ export class DeploymentService implements Handlers {
     return this.start(r.config);
   }
 
-  private async start(config: DeploymentConfig): Promise<Responses['startDeployment']> {
+  private async start(config: DeploymentConfig, target: ReleaseTarget = { kind: 'source' }): Promise<Responses['startDeployment']> {
     if (this.current) return { ok: false, problems: [{ key: '(deployment)', message: 'A deployment is already running; wait for it or cancel it first.' }] };
     // Objects of the same names that are not this deployment's: refuse before anything runs.
     try {
-      const conflicts = await ownershipConflicts(config, this.deps.host);
+      const conflicts = await ownershipConflicts(config, this.deps.host, target);
       if (conflicts.length) return { ok: false, problems: conflicts.map((c) => ({ key: 'adopt', message: `${c.what} ${c.differs.length ? `(${c.differs.join('; ')}) ` : ''}${c.fix}` })) };
     } catch (e) {
       if (e instanceof JournalError) return { ok: false, problems: [{ key: '(journal)', message: e.message }] };
       if (e instanceof RefusedError) return { ok: false, problems: e.problems.map((x) => ({ key: '(project)', message: redact(`${x.what} ${x.why} What to do: ${x.fix}`) })) };
+      if (e instanceof RegistryError) return { ok: false, problems: [{ key: '(releases)', message: e.message }] };
       throw e;
     }
     const holder = await lockHolder(this.deps.host);
@@ -181,7 +208,7 @@ export class DeploymentService implements Handlers {
       else if (e.type === 'action' && e.state === 'started') this.log('info', e.action.description, { source: 'engine', stepId: e.stepId });
       else if (e.type === 'run-finished') this.log(e.outcome === 'succeeded' ? 'info' : 'warn', `Deployment ${e.outcome}; ${e.mutatingCommands} change(s)${e.restartRequired ? '; Windows needs a restart' : ''}`, { source: 'engine' });
     };
-    const done = run(config, this.deps.host, { signal: controller.signal, onEvent, runId })
+    const done = run(config, this.deps.host, { signal: controller.signal, onEvent, runId, target })
       .catch((e: unknown) => {
         if (e instanceof RefusedError) {
           this.log('error', redact(e.message), { source: 'engine' });

@@ -5,8 +5,10 @@ import type { WizardState } from '../state';
 
 const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
-export function Finish({ state, config, busy, onSaveReport, onOpenLogs, savedReport, logsFolder }: { state: WizardState; config: Record<string, unknown>; busy: boolean; onSaveReport: () => void; onOpenLogs: () => void; savedReport?: string; logsFolder?: string }) {
+export function Finish({ state, config, busy, onSaveReport, onOpenLogs, onGoBack, savedReport, logsFolder }: { state: WizardState; config: Record<string, unknown>; busy: boolean; onSaveReport: () => void; onOpenLogs: () => void; onGoBack: () => void; savedReport?: string; logsFolder?: string }) {
   const s = useShared();
+  const rel = state.plan?.release;
+  const replaced = rel?.mode === 'update' && state.outcome === 'succeeded' ? rel.live : undefined;
   const v = state.verification;
   const changed = Object.values(state.steps).filter((x) => x?.state === 'done').length;
   const already = Object.values(state.steps).filter((x) => x?.state === 'already-done').length;
@@ -31,7 +33,13 @@ export function Finish({ state, config, busy, onSaveReport, onOpenLogs, savedRep
         <Button onClick={onOpenLogs} disabled={busy} data-testid="open-logs">
           Open logs folder
         </Button>
+        {replaced ? (
+          <Button onClick={onGoBack} disabled={busy} data-testid="go-back">
+            Go back to {replaced.label}
+          </Button>
+        ) : null}
       </div>
+      {replaced ? <Caption1>Release {rel?.target.number} ({rel?.target.label}) is live; release {replaced.number} ({replaced.label}) is kept beside it. Going back switches the site to it and verifies it; the database stays as it is.</Caption1> : null}
       <Caption1>The report is one HTML file: the settings, the plan, the log and the verification, with secrets removed.</Caption1>
       {savedReport ? (
         <MessageBar intent="success" layout="multiline">

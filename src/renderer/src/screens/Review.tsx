@@ -2,6 +2,7 @@
 import { Body1, Button, Caption1, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Subtitle1 } from '@fluentui/react-components';
 import type { SectionId } from '../../../shared/steps';
 import { ProjectReportCard } from '../components/ProjectReportCard';
+import { ReleaseCard } from '../components/ReleaseCard';
 import { StepCard } from '../components/StepCard';
 import { useShared } from '../components/styles';
 import type { StepView, WizardState } from '../state';
@@ -31,6 +32,7 @@ export function Review({ state, sections, busy, onSavePowerShell, savedScript }:
           </MessageBarBody>
         </MessageBar>
       ) : null}
+      {p.release ? <ReleaseCard release={p.release} /> : null}
       <ProjectReportCard plan={p} />
       {sections.map((sec) =>
         stepsOf(sec.id).length ? (

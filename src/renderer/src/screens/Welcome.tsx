@@ -39,12 +39,20 @@ export function Welcome({ startup, siteName, onRepair, onChange, onUninstall, un
           {startup.existing.map((e) => (
             <div key={e.siteName} className={s.row}>
               <Body1>
-                The site "{e.siteName}"{e.lastRunAt ? `, last changed ${e.lastRunAt.slice(0, 16).replace('T', ' ')}` : ''}.
+                The site "{e.siteName}"{e.lastRunAt ? `, last changed ${e.lastRunAt.slice(0, 16).replace('T', ' ')}` : ''}{e.release?.live ? `: release ${e.release.live.number} (${e.release.live.label}) is live` : ''}.
               </Body1>
+              {e.release?.waiting ? (
+                <MessageBar intent="info" data-testid="waiting-release">
+                  <MessageBarBody>
+                    <MessageBarTitle>A new version is waiting</MessageBarTitle>
+                    {e.release.waiting.label} is in {e.release.waiting.source}; {e.release.live ? `${e.release.live.label} is live` : 'nothing is live yet'}. Update reviews what it changes first; it is verified before it takes traffic.
+                  </MessageBarBody>
+                </MessageBar>
+              ) : null}
               {e.siteName.toLowerCase() === siteName.toLowerCase() ? (
                 <>
-                  <Button appearance="primary" onClick={onRepair} disabled={busy} data-testid="repair">
-                    Repair
+                  <Button appearance="primary" onClick={onRepair} disabled={busy} data-testid={e.release?.waiting ? 'update' : 'repair'}>
+                    {e.release?.waiting ? 'Update' : 'Repair'}
                   </Button>
                   <Button onClick={onChange} disabled={busy} data-testid="change-settings">
                     Change settings

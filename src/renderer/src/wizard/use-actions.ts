@@ -61,6 +61,13 @@ export function useWizardActions(config: Record<string, unknown>, dispatch: Disp
       dispatch({ type: 'started', runId: r.runId });
       go('install');
     },
+    goBack: async () => {
+      const r = await bridge().goBack(config);
+      if (!r.ok) return setProblems(r.problems);
+      setNote({});
+      dispatch({ type: 'started', runId: r.runId });
+      go('install');
+    },
     retry: async (stepId: StepId) => {
       const r = await bridge().retryStep({ stepId });
       if (r.ok) dispatch({ type: 'started', runId: r.runId });

@@ -33,9 +33,12 @@ export function useSettingsForm(ready: boolean): SettingsForm {
   const [server, setServer] = useState<ServerKind>('wfastcgi');
   const [envRows, setEnvRows] = useState<EnvRow[]>([]);
   const [problems, setProblems] = useState<ConfigProblem[]>([]);
+  // What a deploy.json beside the exe sets that the form has no field for (verify URLs, allowedHosts,
+  // keepReleases, adopt...): kept as it is, so Repair and Update use the deployment's own settings.
+  const [rest, setRest] = useState<Record<string, unknown>>({});
 
   const config = useMemo(() => {
-    const c: Record<string, unknown> = {};
+    const c: Record<string, unknown> = { ...rest };
     for (const f of [...FIELDS, ...ADVANCED_FIELDS]) {
       const v = form[f.key];
       if (v === undefined || (f.optional && v.trim() === '')) continue;
@@ -49,7 +52,7 @@ export function useSettingsForm(ready: boolean): SettingsForm {
     Object.assign(c, envToConfig(envRows));
     if (server !== 'wfastcgi') c.server = server;
     return c;
-  }, [form, source, envRows, server]);
+  }, [form, source, envRows, server, rest]);
 
   // Validated as the person types, with the engine's own messages.
   useEffect(() => {
@@ -64,8 +67,19 @@ export function useSettingsForm(ready: boolean): SettingsForm {
 
   const applyDefaults = (startup: StartupInfo) => {
     const d = startup.defaults as unknown as Record<string, unknown>;
-    setForm(Object.fromEntries([...FIELDS, ...ADVANCED_FIELDS].map((f) => { const v = d[f.key]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : '']; })));
+    const fields = Object.fromEntries([...FIELDS, ...ADVANCED_FIELDS].map((f) => { const v = d[f.key]; return [f.key, typeof v === 'string' || typeof v === 'number' ? String(v) : '']; }));
+    const src = startup.defaults.djangoProject;
+    const kind: SourceKind = 'folder' in src ? 'folder' : 'zip' in src ? 'zip' : 'sample';
+    if (kind !== 'sample') fields.sourcePath = 'folder' in src ? src.folder : 'zip' in src ? src.zip : '';
+    if (startup.defaults.settingsModule) fields.settingsModule = startup.defaults.settingsModule;
+    if (startup.defaults.requirementsFile) fields.requirementsFile = startup.defaults.requirementsFile;
+    setForm(fields);
+    setSource(kind);
     setServer(startup.defaults.server);
+    const secret = startup.defaults.secretKey?.env;
+    setEnvRows([...Object.entries(startup.defaults.environment).map(([name, value]) => ({ name, value, secret: false })), ...(secret ? [{ name: secret, value: '', secret: true }] : [])]);
+    const owned = new Set([...FIELDS, ...ADVANCED_FIELDS].map((f) => f.key).concat(['djangoProject', 'settingsModule', 'requirementsFile', 'environment', 'secretKey', 'server']));
+    setRest(Object.fromEntries(Object.entries(d).filter(([k, v]) => !owned.has(k) && v !== undefined)));
   };
 
   return { form, setField: (k, v) => setForm((f) => ({ ...f, [k]: v })), source, setSource, server, setServer, envRows, setEnvRows, problems, setProblems, config, applyDefaults };
