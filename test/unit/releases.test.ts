@@ -141,3 +141,14 @@ describe('releases from the command line', () => {
     (await import('node:fs')).rmSync(cfgDir, { recursive: true, force: true });
   }, 600_000);
 });
+
+describe('the PowerShell export of a project from a folder', () => {
+  it('deploys release 1 and says plainly that it does not do the next release; its checks are of release 1', async () => {
+    const { exportPowerShell } = await import('../../src/main/export/powershell');
+    const script = await exportPowerShell(localLibraryConfig());
+    expect(script).toContain('# Releases: this script deploys release 1 into C:\\apps\\library\\releases\\1');
+    expect(script).toContain('would be deployed IN PLACE');
+    expect(script).toContain("(Test-Path 'C:\\apps\\library\\releases\\1\\manage.py')");
+    expect(script).not.toContain("(Test-Path 'C:\\apps\\library\\manage.py')");
+  }, 120_000);
+});

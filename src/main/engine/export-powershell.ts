@@ -5,6 +5,7 @@
  * throw-away simulated Windows Server, so the script holds exactly what apply would run there.
  */
 import { derive, type DeploymentConfig } from '../../shared/config';
+import { resolveDeployment } from './release/layout';
 import type { Action, Plan } from '../../shared/plan';
 import type { Host } from './host';
 import { APPCMD, AUTHENTICODE_SCRIPT, POWERSHELL } from './commands';
@@ -225,6 +226,14 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan, opts
     '# a single-quoted string literal below (quote characters doubled), never code or a comment.',
     '# Generated from the engine\'s own steps and commands. Each step runs only when its check says',
     '# it is not done, so running this script again changes nothing.',
+    ...(config.layout
+      ? [
+          `# Releases: this script deploys release 1 into ${config.appDir.replace(/[\r\n]/g, ' ')} (the data in ${config.layout.shared.replace(/[\r\n]/g, ' ')}).`,
+          '# It does not do the next release: a new version copied over this one would be deployed IN PLACE',
+          '# (wfastcgi restarts on a .py change and requests in flight fail). Use Django IIS Setup itself',
+          '# for updates: it puts each release beside the live one, verifies it, switches, and can go back.',
+        ]
+      : []),
     "$ErrorActionPreference = 'Stop'",
     '# The arguments below are written for the legacy argument passing of Windows PowerShell 5.1.',
     "if ($PSVersionTable.PSVersion -ge [version]'7.3') { $PSNativeCommandArgumentPassing = 'Legacy' }",
@@ -285,5 +294,7 @@ export async function exportPowerShellWith(input: DeploymentConfig, blankServer:
       notes.push(`Python ${last}: the newest Python that runs on Windows Server 2012 R2 (the default elsewhere is newer).`);
     }
   }
-  return renderPowerShell(config, await plan(config, blankServer), { ...(opts.windows ? { windows: opts.windows } : {}), notes });
+  // The script's checks are of the release it deploys (a project from a folder or zip: release 1 in <appDir>\releases\1).
+  const effective = (await resolveDeployment(config, blankServer)).config;
+  return renderPowerShell(effective, await plan(config, blankServer), { ...(opts.windows ? { windows: opts.windows } : {}), notes });
 }
