@@ -8,6 +8,8 @@
  *  - the hand-over fixture (test/fixtures/locallibrary) deployed from a folder
  *  - on Windows, estimated: a latency profile per program (bench/windows-latency.ts) scheduled on the
  *    steps' dependency graph: wall time, critical path, one-step-at-a-time sum, processes by kind
+ *  - releases (bench/releases.ts): a code-only update and one changed requirement, estimated for
+ *    Windows, the time from the switch to the first new response, failed requests under load
  *  - the fault sweep: a failure at every mutating command, re-run, rollback, the other site untouched
  *  - the console exe (bench/console-exe.ts): its size and its start-up under Wine (--version)
  */
@@ -24,6 +26,7 @@ import { SimulatedHost } from '../src/main/hosts/simulated/sim-host';
 import { ProfilingHost, WINDOWS_COSTS } from './windows-latency';
 import { bundleSizes, logThroughput } from './renderer';
 import { consoleExeFigures } from './console-exe';
+import { releaseFigures } from './releases';
 
 const c = defaultConfig();
 const ms = (t: number) => `${t.toFixed(0)} ms`;
@@ -115,6 +118,9 @@ async function main() {
   await estimateFor('sample', c);
   if (pc.ok) await estimateFor('hand-over fixture', pc.config, (h) => cpSync(path.resolve('test/fixtures/locallibrary'), h.server.toReal('C:\\drop\\locallibrary'), { recursive: true }));
   console.log('targets (issue #12, reported, not asserted): fresh within 1.05x of the critical path; re-run and plan under 3 s with at most 8 processes\n');
+  // Releases: a code-only update and one with a changed requirement, under load (bench/releases.ts).
+  if (pc.ok) for (const l of await releaseFigures(pc.config)) console.log(l);
+  console.log('');
 
   // The wizard: its bundle, and the log view under load (Debian's Chromium).
   const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
