@@ -435,7 +435,7 @@ test('a new version: Welcome shows it waiting, Review says what it changes, Inst
       writeFileSync(tpl, readFileSync(tpl, 'utf8').replace('The library has', 'Our library holds'));
       writeFileSync(hh.host.server.toReal('C:\\drop\\locallibrary\\VERSION'), '1.4.2\n');
     },
-    { config: { ...c, release: undefined } as typeof c, from: 'C:\\hand over\\deploy.json' },
+    { config: { ...c, release: undefined }, from: 'C:\\hand over\\deploy.json' },
   );
   await expect(page.getByTestId('waiting-release')).toContainText('1.4.2 is in C:\\drop\\locallibrary; 1.4.1 is live');
   await shot(page, 'update-1-welcome.png');

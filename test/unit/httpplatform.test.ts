@@ -6,7 +6,7 @@
  * (keeping the generated secret key), uninstall leaves no trace of either mode (the module itself
  * stays, like IIS and Python), and each failure mode of the module is diagnosed and fixed.
  */
-import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DeploymentConfig } from '../../src/shared/config';
@@ -152,7 +152,13 @@ describe('the Local Library in httpplatform mode', () => {
     expect(h.server.appHostText()).not.toContain('modules="httpPlatformHandler"');
     expect(fastCgiApps(h)).toHaveLength(1);
     expect(h.server.appHostText()).toContain(`name="DJANGO_SECRET_KEY" value="${key ?? ''}"`);
-    // the deployment made before releases is release 0; its database stays where it was, every release uses it
+    // the same project: the deployment made before releases stays in place (release 0) with the new mode
+    expect(h.server.appHostText()).toContain('physicalPath="C:\\apps\\library"');
+    expect((await run(library({ server: 'wfastcgi' }), h)).mutatingCommands).toBe(0);
+    // its next version is taken into releases; its database stays where it was, every release uses it
+    const tpl = h.server.toReal('C:\\drop\\locallibrary\\catalog\\templates\\catalog\\index.html');
+    writeFileSync(tpl, readFileSync(tpl, 'utf8').replace('The library has', 'Our library holds'));
+    await deployOk(library({ server: 'wfastcgi' }), h);
     expect(h.server.appHostText()).toContain('physicalPath="C:\\apps\\library\\releases\\1"');
     expect(readFileSync(h.server.toReal('C:\\apps\\library\\releases\\1\\locallibrary\\settings.py'), 'utf8')).toContain("DATABASES['default']['NAME'] = 'C:\\\\apps\\\\library\\\\db.sqlite3'");
     expect((await run(library({ server: 'wfastcgi' }), h)).mutatingCommands).toBe(0);
