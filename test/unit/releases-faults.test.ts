@@ -85,4 +85,18 @@ describe('releases that fail', () => {
     expect(await liveNumber(h)).toBe(1);
     expect((await page(h, '/catalog/')).body).toContain('The library has');
   }, 600_000);
+
+  it('a moved appDir is a new release in the new folder; the data stays in the shared folder it had, and the plan says where', async () => {
+    const { h, c } = await deployed();
+    const { addBook } = await import('./release-helpers');
+    addBook(h, 'Dune');
+    const moved = { ...c, appDir: 'C:\\sites\\library' };
+    const p = await plan(moved, h);
+    expect(p.release).toMatchObject({ mode: 'update', target: { number: 2, dir: 'C:\\sites\\library\\releases\\2' }, shared: 'C:\\apps\\library\\shared' });
+    const r = await run(moved, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect(await sitePaths(h)).toContain('physicalPath="C:\\sites\\library\\releases\\2"');
+    expect((await page(h, '/catalog/')).body).toContain('The library has <strong>1</strong> books.');
+    expect((await run(moved, h)).mutatingCommands).toBe(0);
+  }, 600_000);
 });

@@ -7,7 +7,7 @@
 import { TOOL_DATA_DIR } from '../commands';
 import type { Host } from '../host';
 import { ensureToolDataSecured } from '../tool-data';
-import { isInside, samePath } from '../../../shared/winpath';
+import { protectedPathReason, samePath } from '../../../shared/winpath';
 import type { ReleaseOp, ReleaseRecord, ReleaseRegistry } from '../../../shared/release';
 import { ignored, manifestHash } from './manifest';
 
@@ -28,7 +28,8 @@ const STATES = ['staged', 'live', 'previous', 'old', 'failed'];
 function recordProblem(r: ReleaseRecord, reg: ReleaseRegistry): string | undefined {
   if (!Number.isInteger(r.number) || r.number < 0) return 'a release number that is not a whole number';
   if (typeof r.dir !== 'string' || typeof r.venvDir !== 'string') return 'a release without its folders';
-  if (!r.legacy && !isInside(r.dir, reg.root)) return `a release folder ${r.dir} outside ${reg.root}`;
+  // A release folder is <appDir>\releases\<n> (appDir may have moved since), never a protected folder.
+  if (!r.legacy && (!/\\releases\\\d+$/i.test(r.dir) || protectedPathReason(r.dir))) return `a release folder ${r.dir} that is not <appDir>\\releases\\<n>`;
   if (r.legacy && !samePath(r.dir, reg.root)) return `a release made before releases whose folder ${r.dir} is not ${reg.root}`;
   if (!STATES.includes(r.state)) return `an unknown state "${String(r.state)}"`;
   if (typeof r.files !== 'object' || r.files === null || !Array.isArray(r.requirements) || !Array.isArray(r.dataParts)) return 'a release without its manifest';
@@ -71,7 +72,7 @@ export const previousRelease = (reg: ReleaseRegistry | undefined): ReleaseRecord
 /** The history after one release action. */
 export function applyReleaseOp(reg: ReleaseRegistry | undefined, siteName: string, o: ReleaseOp, now: string): ReleaseRegistry {
   if (o.op === 'stage') {
-    const base: ReleaseRegistry = reg ?? { version: 1, siteName, root: o.root, shared: o.shared, releases: [] };
+    const base: ReleaseRegistry = { ...(reg ?? { version: 1, siteName, shared: o.shared, releases: [] }), root: o.root };
     const others = base.releases.filter((r) => r.number !== o.record.number);
     return { ...base, releases: [...others, { ...o.record }].sort((a, b) => a.number - b.number) };
   }
