@@ -101,6 +101,7 @@ describe('releases from the command line', () => {
     const h = serverWithLibrary();
     const dir = h.server.root;
     await h.dispose();
+    const errs: string[] = [];
     const cfgDir = mkdtempSync(path.join(os.tmpdir(), 'releases-cfg-'));
     const cfg = path.join(cfgDir, 'deploy.json');
     writeFileSync(cfg, JSON.stringify({ ...(await import('./helpers')).localLibraryInput(), release: '1.0' }));
@@ -133,6 +134,12 @@ describe('releases from the command line', () => {
     expect(back.out).toContain('release 2 applied migrations catalog.0002_book_summary');
     expect(back.out).toContain('go-back --restore-backup puts it back');
     expect((await cli(['releases', '--json'])).out).toContain('"state": "live"');
+    // a siteName with no deployment: exit 2, naming the ones there are
+    const other = path.join(cfgDir, 'other.json');
+    writeFileSync(other, JSON.stringify({ siteName: 'nosuch' }));
+    const none = await main(['uninstall', '--yes', '--config', other, '--simulate', dir], { out: () => undefined, err: (e) => void errs.push(e) });
+    expect(none).toBe(2);
+    expect(errs.join('\n')).toContain('There is no deployment "nosuch" on this server: nothing was removed. Deployed here by this tool: "library"');
     const keep = await cli(['uninstall'], false);
     expect(keep.asked).toContain("The application's data is kept: C:\\apps\\library\\shared");
     const del = await cli(['uninstall', '--delete-data'], false);

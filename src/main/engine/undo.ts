@@ -5,7 +5,7 @@ import { APPCMD } from './commands';
 import { acquireLock } from './lock';
 import { checkCachePath } from './check-cache';
 import { ProgramNotFoundError, type ExecResult, type Host } from './host';
-import { journalPath, readJournal, writeJournal, type JournalEntry } from './ownership';
+import { DEPLOYMENTS_DIR, journalPath, readJournal, writeJournal, type JournalEntry } from './ownership';
 import { removeSettingsBlock, replaceSettingsBlock } from './settings-edit';
 import { appcmdMessage } from './step';
 import { configHash, sha256 } from './iis-backup';
@@ -132,6 +132,20 @@ export async function deploymentData(host: Host, siteName: string, entries: Jour
     }
   }
   return out;
+}
+
+/** The sites this tool has deployed on the server (a journal each that passes the engine's check). */
+export async function deploymentsOnServer(host: Host): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of (await host.readDir(DEPLOYMENTS_DIR).catch(() => [] as string[])).filter((x) => x.endsWith('.json'))) {
+    try {
+      const raw = JSON.parse(await host.readFile(`${DEPLOYMENTS_DIR}\\${f}`)) as { siteName?: unknown };
+      if (typeof raw.siteName === 'string' && journalPath(raw.siteName).toLowerCase() === `${DEPLOYMENTS_DIR}\\${f}`.toLowerCase() && (await readJournal(host, raw.siteName)).entries.length) out.push(raw.siteName);
+    } catch {
+      // not a journal this tool wrote
+    }
+  }
+  return out.sort();
 }
 
 /** Removes a folder except the paths to keep inside it (and the folders that lead to them). */

@@ -1,13 +1,19 @@
 /** uninstall: what this deployment's journal says it created is removed, what it adopted restored. */
 import { type DeploymentConfig } from '../../../shared/config';
 import { readJournal, uninstall } from '../../engine/engine';
-import { deploymentData } from '../../engine/undo';
+import { deploymentData, deploymentsOnServer } from '../../engine/undo';
 import { type CliIo, type Options } from '../options';
 import { confirmChange, withHost } from '../session';
 
 export async function uninstallCommand(o: Options, io: CliIo, config: DeploymentConfig): Promise<number> {
   return await withHost(o, async (h) => {
-    const data = await deploymentData(h, config.siteName, (await readJournal(h, config.siteName)).entries);
+    const journal = await readJournal(h, config.siteName);
+    if (journal.entries.length === 0) {
+      const sites = await deploymentsOnServer(h);
+      io.err(`There is no deployment "${config.siteName}" on this server: nothing was removed. ${sites.length ? `Deployed here by this tool: ${sites.map((x) => `"${x}"`).join(', ')}; give its configuration (--config, or its siteName).` : 'This tool has deployed nothing here.'}`);
+      return 2;
+    }
+    const data = await deploymentData(h, config.siteName, journal.entries);
     const question = o.deleteData && data.length
       ? `Remove the site, pool, FastCGI application, grants and folders this tool created, AND DELETE THE APPLICATION'S DATA:\n${data.map((d) => `  - ${d}`).join('\n')}\n(the database and the uploaded files: this cannot be undone) [y/N] `
       : `Remove the site, pool, FastCGI application, grants and folders this tool created?${data.length ? ` The application's data is kept: ${data.join(', ')}.` : ''} [y/N] `;

@@ -3,7 +3,7 @@
  * needs and the project lacks (STATIC_ROOT when there is none, STATIC_URL when overridden, the
  * host names ALLOWED_HOSTS would reject). When nothing is missing the file stays byte-identical.
  */
-import type { Action } from '../../../shared/plan';
+import type { Action, DjangoSettingsEdit } from '../../../shared/plan';
 import { redact } from '../../../shared/problem';
 import { projectView } from '../project';
 import { BLOCK_BEGIN, hasAnySettingsBlock, hasSettingsBlock } from '../settings-edit';
@@ -19,6 +19,17 @@ export function tracebackTail(tb: string, appHint: string): string {
   const tail = lines.slice(Math.max(0, lines.length - 4));
   const head = lines.slice(pick, pick + 2);
   return [...new Set([...head, ...tail])].join('\n');
+}
+
+/** What the managed block sets, named as the settings file names it. */
+export function editSummary(e: DjangoSettingsEdit): string {
+  return [
+    e.staticRootParts || e.staticRootAbsolute !== undefined ? 'STATIC_ROOT' : '',
+    e.staticUrl ? 'STATIC_URL' : '',
+    e.allowedHosts?.length ? `ALLOWED_HOSTS += ${e.allowedHosts.join(', ')}` : '',
+    e.databaseName ? `DATABASES['default']['NAME'] = ${e.databaseName} (shared by every release)` : '',
+    e.mediaRoot ? `MEDIA_ROOT = ${e.mediaRoot} (shared)` : '',
+  ].filter((x) => x).join(', ');
 }
 
 export const djangoSettings: Step = {
@@ -47,11 +58,11 @@ export const djangoSettings: Step = {
     const text = await host.readFile(d.settingsFile);
     const actions: Action[] = [];
     if (view.edit && !hasSettingsBlock(text, view.edit))
-      actions.push({ kind: 'editFile', description: `Set ${[view.edit.staticRootParts || view.edit.staticRootAbsolute !== undefined ? 'STATIC_ROOT' : '', view.edit.staticUrl ? 'STATIC_URL' : '', view.edit.allowedHosts?.length ? `ALLOWED_HOSTS += ${view.edit.allowedHosts.join(', ')}` : ''].filter((x) => x).join(', ')} in ${d.settingsFile}`, path: d.settingsFile, transform: 'django-settings', values: view.edit });
+      actions.push({ kind: 'editFile', description: `Set ${editSummary(view.edit)} in ${d.settingsFile}`, path: d.settingsFile, transform: 'django-settings', values: view.edit });
     if (!view.edit && hasAnySettingsBlock(text)) actions.push({ kind: 'editFile', description: `Remove the managed block from ${d.settingsFile}: the project now has what IIS needs`, path: d.settingsFile, transform: 'remove-django-settings' });
     // waitress keeps the settings it imported at start; wfastcgi restarts by itself on a .py change.
     if (actions.length && d.server === 'httpplatform') actions.push(...(await recycleIfRunning(ctx, 'so waitress starts again with the new settings')));
-    if (actions.length === 0) return done(view.edit ? `${d.settingsFile} has the managed block (${view.notes.filter((n) => !n.startsWith('DEBUG')).slice(0, 2).join('; ')})` : `the project's settings already have what IIS needs; ${d.settingsFile} is left as it is`);
+    if (actions.length === 0) return done(view.edit ? `${d.settingsFile} has the managed block: ${editSummary(view.edit)}` : `the project's settings already have what IIS needs; ${d.settingsFile} is left as it is`);
     return needed(view.edit ? 'the settings lack what IIS needs' : 'the managed block is no longer needed', actions);
   },
   psCheck: ({ d }) => `(Get-Content -Raw ${psq(d.settingsFile)} -ErrorAction SilentlyContinue) -match ${psq(BLOCK_BEGIN.replace(/[()]/g, '.'))}`,
