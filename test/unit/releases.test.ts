@@ -159,3 +159,21 @@ describe('the PowerShell export of a project from a folder', () => {
     expect(script).not.toContain("(Test-Path 'C:\\apps\\library\\manage.py')");
   }, 120_000);
 });
+
+describe('a zip as GitHub downloads it', () => {
+  it('one top folder holding manage.py is used from that folder; the next zip is compared by its content', async () => {
+    const h = serverWithLibrary();
+    const drop = h.server.toReal('C:\\drop');
+    // GitHub's "Download ZIP": every file inside locallibrary-main/
+    execFileSync('/usr/bin/python3', ['-c', `import shutil; shutil.make_archive('${drop}/locallibrary-main', 'zip', '${drop}', 'locallibrary')`]);
+    execFileSync('/usr/bin/python3', ['-c', `import zipfile,sys\nsrc=zipfile.ZipFile(sys.argv[1]); dst=zipfile.ZipFile(sys.argv[2],'w')\nfor m in src.infolist():\n    dst.writestr(m.filename.replace('locallibrary/','locallibrary-main/',1), src.read(m))\ndst.close()`, `${drop}/locallibrary-main.zip`, `${drop}/gh.zip`]);
+    const c = localLibraryConfig({ djangoProject: { zip: 'C:\\drop\\gh.zip' }, settingsModule: 'locallibrary.settings', requirementsFile: undefined });
+    const p = await plan(c, h);
+    const copy = p.steps.find((s) => s.id === 'django-project');
+    expect(copy?.actions.map((a) => a.description).join('\n')).toContain('from the top folder "locallibrary-main/" of C:\\drop\\gh.zip');
+    const r = await run(c, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect(existsSync(h.server.toReal('C:\\apps\\library\\releases\\1\\manage.py'))).toBe(true);
+    expect((await plan(c, h)).release?.mode).toBe('current');
+  }, 600_000);
+});

@@ -68,8 +68,25 @@ export async function folderManifest(host: Host, folder: string, dataParts: read
   return out;
 }
 
-/** The manifest of a zip, from its central directory (no member is extracted). */
-export function zipManifest(zip: Uint8Array, dataParts: readonly string[] = []): Manifest {
+/**
+ * A zip as GitHub downloads it: every member inside one top folder that holds manage.py (and no
+ * manage.py at the top). Its name with a trailing "/", else undefined.
+ */
+export function zipTopFolder(names: readonly string[]): string | undefined {
+  const files = names.filter((n) => !n.endsWith('/'));
+  if (files.length === 0 || files.includes('manage.py')) return undefined;
+  const top = files[0]?.split('/')[0] ?? '';
+  if (!top || !files.every((n) => n.startsWith(`${top}/`)) || !files.includes(`${top}/manage.py`)) return undefined;
+  return `${top}/`;
+}
+
+/** The names of a zip's members, from its central directory. */
+export function zipNames(zip: Uint8Array): string[] {
+  return Object.keys(zipManifest(zip, [], { raw: true }));
+}
+
+/** The manifest of a zip, from its central directory (no member is extracted); a GitHub-style top folder is taken off the names. */
+export function zipManifest(zip: Uint8Array, dataParts: readonly string[] = [], opts: { raw?: boolean } = {}): Manifest {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   let eocd = -1;
   for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65535); i--) {
@@ -92,10 +109,13 @@ export function zipManifest(zip: Uint8Array, dataParts: readonly string[] = []):
     const commentLen = view.getUint16(p + 32, true);
     const name = decoder.decode(zip.subarray(p + 46, p + 46 + nameLen)).replace(/\\/g, '/');
     p += 46 + nameLen + extraLen + commentLen;
-    if (name.endsWith('/') || ignored(name, dataParts)) continue;
+    if (name.endsWith('/') || (!opts.raw && ignored(name, dataParts))) continue;
     out[name] = `${hex(crc)}:${size}`;
   }
-  return out;
+  if (opts.raw) return out;
+  const top = zipTopFolder(Object.keys(out));
+  if (!top) return out;
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k.slice(top.length), v]).filter(([k]) => !ignored(k as string, dataParts)));
 }
 
 /** The release's content hash: 12 hex digits over the sorted manifest. */

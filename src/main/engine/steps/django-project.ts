@@ -3,7 +3,32 @@ import type { Action } from '../../../shared/plan';
 import { managePy } from '../commands';
 import { objectKey } from '../ownership';
 import { readRegistry } from '../release/registry';
+import { zipNames, zipTopFolder } from '../release/manifest';
 import { done, exec, needed, psq, type Step } from '../step';
+
+/** Extracts the members below one folder of a zip into a folder, refusing any name that would land outside it. */
+export const ZIP_FROM_FOLDER_PY = [
+  'import os, sys, zipfile',
+  'z = zipfile.ZipFile(sys.argv[1])',
+  'dest = os.path.abspath(sys.argv[2])',
+  'prefix = sys.argv[3]',
+  'n = 0',
+  'for m in z.infolist():',
+  "    name = m.filename.replace('\\\\', '/')",
+  '    if not name.startswith(prefix) or name == prefix:',
+  '        continue',
+  "    target = os.path.abspath(os.path.join(dest, *name[len(prefix):].split('/')))",
+  '    if os.path.commonpath([dest, target]) != dest:',
+  "        raise SystemExit('refused: the zip member ' + name + ' would be written outside ' + dest)",
+  "    if name.endswith('/'):",
+  '        os.makedirs(target, exist_ok=True)',
+  '        continue',
+  '    os.makedirs(os.path.dirname(target), exist_ok=True)',
+  "    with z.open(m) as src, open(target, 'wb') as out:",
+  '        out.write(src.read())',
+  '    n += 1',
+  "print('extracted', n, 'files from', prefix)",
+].join('\n');
 
 export const djangoProject: Step = {
   id: 'django-project',
@@ -30,7 +55,12 @@ export const djangoProject: Step = {
     else if ('folder' in src) actions.push(exec(`Copy the application from ${src.folder}`, 'robocopy.exe', [src.folder, config.appDir, '/E', '/XJ', '/NFL', '/NDL', '/NP'], { okExitCodes: [0, 1, 2, 3] }));
     // The venv's Python extracts the zip (its zipfile module refuses absolute and ".." member paths):
     // tar.exe exists only from Server 2019 on, and Expand-Archive would need PowerShell 5 in between.
-    else actions.push(exec(`Extract the application from ${src.zip}`, d.venvPython, ['-m', 'zipfile', '-e', src.zip, config.appDir]));
+    // A zip as GitHub makes it (one top folder holding manage.py) is extracted from that folder.
+    else {
+      const top = (await host.exists(src.zip)) ? zipTopFolder(zipNames(await host.readBytes(src.zip).catch(() => new Uint8Array()))) : undefined;
+      if (top) actions.push(exec(`Extract the application from the top folder "${top}" of ${src.zip} (as GitHub's "Download ZIP" makes it)`, d.venvPython, ['-c', ZIP_FROM_FOLDER_PY, src.zip, config.appDir, top]));
+      else actions.push(exec(`Extract the application from ${src.zip}`, d.venvPython, ['-m', 'zipfile', '-e', src.zip, config.appDir]));
+    }
     actions.push(...stage);
     const what = r ? `release ${r.target.number} (${r.target.label}) goes into ${config.appDir}${r.live ? ', beside the live one' : ''}: ` : '';
     return needed(`${what}${!hasManage ? `${managePy(config)} does not exist` : `${d.settingsFile} does not exist (check settingsModule)`}`, actions);
