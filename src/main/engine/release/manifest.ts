@@ -115,7 +115,9 @@ export function zipManifest(zip: Uint8Array, dataParts: readonly string[] = [], 
   if (opts.raw) return out;
   const top = zipTopFolder(Object.keys(out));
   if (!top) return out;
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k.slice(top.length), v]).filter(([k]) => !ignored(k as string, dataParts)));
+  const stripped: Manifest = {};
+  for (const [k, v] of Object.entries(out)) if (!ignored(k.slice(top.length), dataParts)) stripped[k.slice(top.length)] = v;
+  return stripped;
 }
 
 /** The release's content hash: 12 hex digits over the sorted manifest. */
