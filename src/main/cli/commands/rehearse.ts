@@ -1,6 +1,6 @@
 /** rehearse: a full deployment of the sample app (or --project) on a fresh simulated server, then a second run that must change nothing. */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type DeploymentConfig } from '../../../shared/config';
@@ -45,10 +45,17 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
   const host = new SimulatedHost(dir, o.scenario, { lenientPackages: o.lenientPackages });
   try {
     let config: DeploymentConfig;
+    // The configuration the rehearsal derived, written beside the server: the same file plans, applies and verifies it again.
+    let derivedFile: string | undefined;
     if (o.project) {
       const staged = stageProject(host, o.project);
       config = loadConfig(o.config, staged.input);
       io.out(`Rehearsing the hand-over of ${path.resolve(o.project)} as "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
+      if (!o.config) {
+        derivedFile = path.join(dir, 'deploy.json');
+        writeFileSync(derivedFile, `${JSON.stringify(staged.input, null, 2)}\n`);
+        io.out(`The configuration derived from the project (written to ${derivedFile}; edit it and give it with --config):\n${JSON.stringify(staged.input, null, 2)}\n`);
+      }
     } else {
       config = loadConfig(o.config);
       io.out(`Rehearsing a deployment of "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
@@ -69,7 +76,8 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
     io.out(`  ${path.join(dir, 'C', 'Windows', 'System32', 'inetsrv', 'config', 'applicationHost.config')}  (IIS configuration)`);
     io.out(`  ${host.server.toReal(config.appDir)}  (the Django project, ${config.appDir})`);
     io.out(`  ${path.join(dir, '.sim', 'commands.jsonl')}  (every command run, with exit codes)`);
-    io.out(`Inspect it with: npm run cli -- plan --simulate ${dir}${o.project || o.config ? ' --config <the same configuration>' : ''}`);
+    const configArg = derivedFile ?? (o.config ? path.resolve(o.config) : undefined);
+    io.out(`Inspect it with: npm run cli -- plan --simulate ${dir}${configArg ? ` --config ${configArg}` : ''}`);
     return second.outcome === 'succeeded' && second.mutatingCommands === 0 ? 0 : 1;
   } finally {
     await host.dispose();
