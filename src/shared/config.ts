@@ -154,7 +154,7 @@ const ConfigObject = z.strictObject({
   /** Absent: the project's (runtime.txt, .python-version, pyproject.toml requires-python), else DEFAULT_PYTHON_VERSION. */
   pythonVersion: z
     .string()
-    .regex(/^3\.(1[0-9]|[89])\.\d+$/, 'pythonVersion must be a full CPython 3 version such as "3.14.6".')
+    .regex(/^3\.(1[0-9]|[6-9])\.\d+$/, 'pythonVersion must be a full CPython version from 3.6 on, such as "3.14.6" or "3.10.11" (major.minor.patch), as runtime.txt gives it.')
     .optional(),
   pythonInstaller: winPath('pythonInstaller')
     .refine((v) => v.toLowerCase().endsWith('.exe'), 'pythonInstaller must name the CPython installer .exe (python-3.X.Y-amd64.exe).')

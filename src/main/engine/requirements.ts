@@ -4,7 +4,7 @@
  * version specifiers, -r/-c includes, line continuations, comments, --hash options. Used by the
  * packages step (what must be installed) and by the simulated pip (what it "installs").
  */
-import { satisfies } from './resolve';
+import { satisfies } from './python-support';
 
 export function canonicalName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');

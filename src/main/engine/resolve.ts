@@ -7,9 +7,17 @@ import { DEFAULT_PYTHON_VERSION, installerFileVersion, type DeploymentConfig } f
 import { registerSecret } from '../../shared/problem';
 import { winJoin } from '../../shared/winpath';
 import type { Host } from './host';
+import { djangoSeries, djangoSupports, DJANGO_PYTHONS, eolWarning, satisfies } from './python-support';
+import { readRequirementsFile } from './requirements-read';
+import { canonicalName } from './requirements';
+import { RefusedError } from './refusal';
 
 /** The newest CPython release of each minor version that has the Windows installer (windows-iis.md). */
 export const INSTALLER_VERSIONS: Record<string, string> = {
+  // The last release of each with a Windows installer (later ones are source-only security releases).
+  '3.6': '3.6.8',
+  '3.7': '3.7.9',
+  '3.8': '3.8.10',
   '3.9': '3.9.13',
   '3.10': '3.10.11',
   '3.11': '3.11.9',
@@ -25,50 +33,7 @@ const parse = (v: string): Version | undefined => {
 };
 const cmp = (a: Version, b: Version) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 
-/** Does version satisfy a PEP 440 specifier set such as ">=3.10,<3.13" or "~=3.11" or "==3.12.*"? */
-export function satisfies(version: string, spec: string): boolean {
-  const v = parse(version);
-  if (!v) return false;
-  return spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s)
-    .every((clause) => {
-      const m = /^(~=|===|==|!=|<=|>=|<|>)\s*([\d.*]+)$/.exec(clause);
-      if (!m) return false;
-      const [, op, raw] = m as unknown as [string, string, string];
-      if (raw.endsWith('.*')) {
-        const prefix = raw.slice(0, -2).split('.').map(Number);
-        const match = prefix.every((x, i) => v[i] === x);
-        return op === '!=' ? !match : match;
-      }
-      const w = parse(raw);
-      if (!w) return false;
-      const c = cmp(v, w);
-      switch (op) {
-        case '==':
-        case '===':
-          return c === 0;
-        case '!=':
-          return c !== 0;
-        case '<=':
-          return c <= 0;
-        case '>=':
-          return c >= 0;
-        case '<':
-          return c < 0;
-        case '>':
-          return c > 0;
-        case '~=': {
-          const parts = raw.split('.').length;
-          const upper: Version = parts >= 3 ? [w[0], w[1] + 1, 0] : [w[0] + 1, 0, 0];
-          return c >= 0 && cmp(v, upper) < 0;
-        }
-        default:
-          return false;
-      }
-    });
-}
+export { satisfies };
 
 /** A full installer version for what a project asks: "3.11" → 3.11.9; "3.11.4" stays. */
 export function installerVersionFor(asked: string): string | undefined {
@@ -161,9 +126,54 @@ export async function resolveConfig(input: DeploymentConfig, host: Host): Promis
       }
     }
   }
+  const fit = await fitToDjango(host, config, pythonSource, notes);
+  config = fit.config;
+  pythonSource = fit.pythonSource;
   notes.unshift(`Python ${config.pythonVersion ?? DEFAULT_PYTHON_VERSION} from ${pythonSource}`);
+  const eol = eolWarning(config.pythonVersion ?? DEFAULT_PYTHON_VERSION, new Date().toISOString().slice(0, 10));
+  if (eol) notes.push(eol);
   registerConfigSecrets(config);
   return { config, pythonSource, notes };
+}
+
+/** The Django requirement of the project (the requirements file and what it includes), as its specifier and line. */
+async function djangoRequirement(host: Host, config: DeploymentConfig): Promise<{ spec: string; line: string } | undefined> {
+  if (!config.requirementsFile || !(await host.exists(config.requirementsFile))) return undefined;
+  const read = await readRequirementsFile(host, config, config.requirementsFile, DEFAULT_PYTHON_VERSION).catch(() => undefined);
+  const r = read?.reqs.find((x) => canonicalName(x.name) === 'django');
+  return r ? { spec: r.specifier, line: r.line.trim() } : undefined;
+}
+
+/**
+ * Python follows the project's Django (python-support.ts): with nothing pinned, the newest Python
+ * with a Windows installer that the newest Django the requirements admit supports; a pinned
+ * Python that Django does not support is refused before anything changes; an old patch release
+ * names the last one of its minor with an installer.
+ */
+async function fitToDjango(host: Host, input: DeploymentConfig, source: string, notes: string[]): Promise<{ config: DeploymentConfig; pythonSource: string }> {
+  const config = input;
+  const dj = await djangoRequirement(host, config);
+  const series = dj ? djangoSeries(dj.spec) : [];
+  const newest = series[0];
+  const range = newest ? DJANGO_PYTHONS[newest] : undefined;
+  if (!dj || !newest || !range) return { config, pythonSource: source };
+  const said = `Django ${newest} (${dj.line} in the requirements) supports Python ${range[0]} to ${range[1]}`;
+  if (!config.pythonVersion) {
+    const pick = [DEFAULT_PYTHON_VERSION, ...Object.values(INSTALLER_VERSIONS).sort((a, b) => cmp(parse(b) as Version, parse(a) as Version))].find((v) => djangoSupports(newest, v));
+    if (!pick || djangoSupports(newest, DEFAULT_PYTHON_VERSION)) return { config, pythonSource: `${source}; ${said}` };
+    return { config: { ...config, pythonVersion: pick }, pythonSource: `${said}: the newest of those with a Windows installer (no runtime.txt, .python-version or requires-python)` };
+  }
+  const asked = config.pythonVersion;
+  if (!series.some((s) => djangoSupports(s, asked)))
+    throw new RefusedError([{
+      what: `Python ${asked} (from ${source}) does not run the project's Django: ${said}.`,
+      why: "Every request would fail on the server (Django 3.2, for one, imports the cgi module that Python 3.13 removed), and a rehearsal would not show it: it runs this machine's Python.",
+      fix: `Pin a Python Django supports (runtime.txt "python-${INSTALLER_VERSIONS[range[1]] ?? `${range[1]}.0`}", or "pythonVersion" in the configuration), or move the project to a Django that supports Python ${asked.split('.').slice(0, 2).join('.')}.`,
+    }]);
+  const minor = asked.split('.').slice(0, 2).join('.');
+  const last = INSTALLER_VERSIONS[minor];
+  if (last && cmp(parse(asked) as Version, parse(last) as Version) < 0) notes.push(`Python ${asked} is an old release of ${minor}: ${last} is the last ${minor} with a Windows installer (and its fixes); pin python-${last} unless the project needs ${asked}.`);
+  return { config, pythonSource: source };
 }
 
 /** Values of the configured environment that are secrets (by name, or a URL's password) never reach an output. */
