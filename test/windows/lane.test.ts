@@ -198,12 +198,16 @@ describe('2. whole deployments through the console exe', () => {
       expect(readFileSync(wine.real('C:\\lane\\report.html'), 'utf8')).toContain('text/css');
     }, 300_000);
 
-    it('uninstall removes the site, pool and application; the server answers nothing there', async () => {
+    it('uninstall removes the site, pool and application (the data is kept); the server answers nothing there', async () => {
       const r = await cli(['uninstall', '--yes', '--config', file]);
       expect(r.code, show(r)).toBe(0);
       const sites = await bridge.host.exec('C:\\Windows\\System32\\inetsrv\\appcmd.exe', ['list', 'site']);
       expect(sites.stdout).not.toContain(`"${(config.siteName ?? 'foo')}"`);
-      expect(existsSync(wine.real((config.appDir ?? 'C:\\apps\\foo')))).toBe(false);
+      // the code is gone; the application's data (its SQLite file, the releases' shared folder) is kept and named
+      const appDir = config.appDir ?? 'C:\\apps\\foo';
+      expect(existsSync(wine.real(`${appDir}\\manage.py`))).toBe(false);
+      expect(existsSync(wine.real(`${appDir}\\releases`))).toBe(false);
+      expect(r.stdout).toContain("The application's data is kept");
     }, 300_000);
   });
 });
