@@ -31,6 +31,13 @@ export function useWizardActions(config: Record<string, unknown>, dispatch: Disp
       setBusy(false);
     }
   };
+  // A run the main process started (Install, Go back): the Install screen follows it.
+  const started = (r: { ok: true; runId: string } | { ok: false; problems: ConfigProblem[] }) => {
+    if (!r.ok) return setProblems(r.problems);
+    setNote({});
+    dispatch({ type: 'started', runId: r.runId });
+    go('install');
+  };
   const noted = (key: keyof Notes, value: string[] | string | undefined) => setNote((n) => ({ ...n, [key]: value }));
   return {
     busy,
@@ -54,20 +61,8 @@ export function useWizardActions(config: Record<string, unknown>, dispatch: Disp
         dispatch({ type: 'plan', plan: r.plan });
         go('review');
       }),
-    install: async () => {
-      const r = await bridge().startDeployment(config);
-      if (!r.ok) return setProblems(r.problems);
-      setNote({});
-      dispatch({ type: 'started', runId: r.runId });
-      go('install');
-    },
-    goBack: async () => {
-      const r = await bridge().goBack(config);
-      if (!r.ok) return setProblems(r.problems);
-      setNote({});
-      dispatch({ type: 'started', runId: r.runId });
-      go('install');
-    },
+    install: async () => started(await bridge().startDeployment(config)),
+    goBack: async () => started(await bridge().goBack(config)),
     retry: async (stepId: StepId) => {
       const r = await bridge().retryStep({ stepId });
       if (r.ok) dispatch({ type: 'started', runId: r.runId });
