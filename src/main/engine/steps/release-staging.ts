@@ -29,7 +29,8 @@ export const releaseStaging: Step = {
   async check(ctx) {
     const { config, d } = ctx;
     const r = ctx.release;
-    if (!r || r.summary.mode === 'first' || r.summary.mode === 'current') return done(r?.summary.mode === 'first' ? 'the first release: nothing is live yet, the verification step proves it' : 'no new release to stage');
+    if (!r) return done('not used: the project is deployed in place (releases are for a project from a folder or a zip)');
+    if (r.summary.mode === 'first' || r.summary.mode === 'current') return done(r.summary.mode === 'first' ? 'the first release: nothing is live yet, the verification step proves it' : 'no new release to stage');
     const rec = (await readRegistry(ctx.host, config.siteName))?.releases.find((x) => x.number === r.target.number);
     if (rec?.state === 'live') return done(`release ${rec.number} (${rec.label}) is live`);
     if (rec?.stagingVerifiedAt) return done(`release ${rec.number} (${rec.label}) answered every verification URL on the staging site (${rec.stagingVerifiedAt})`);
