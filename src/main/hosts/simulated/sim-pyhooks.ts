@@ -6,7 +6,7 @@
  * the simulated server's folder (DIR/C/static) after the settings module loads, resolving names
  * case-insensitively as NTFS does. The settings file itself is not changed.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SimulatedServer } from './server';
 
@@ -116,7 +116,21 @@ if _root:
 /** Environment for the real interpreter: the hook first on PYTHONPATH, then what the caller gives. */
 export function simPythonEnv(s: SimulatedServer, pythonPath?: string): Record<string, string> {
   const dir = path.join(s.root, '.sim', 'pyhooks');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'sitecustomize.py'), SITECUSTOMIZE);
+  const file = path.join(dir, 'sitecustomize.py');
+  // Written once and atomically: Pythons start in parallel (steps run side by side), and one that
+  // read a file being rewritten would run without the hook (a truncated sitecustomize is empty),
+  // opening C:\apps\...\db.sqlite3 as a relative Linux name and reporting success.
+  let current: string | undefined;
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    current = undefined;
+  }
+  if (current !== SITECUSTOMIZE) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, SITECUSTOMIZE);
+    renameSync(tmp, file);
+  }
   return { DJANGO_IIS_SIM_ROOT: s.root, DJANGO_IIS_SIM_DIE_WITH_PARENT: '1', DJANGO_IIS_SIM_PARENT_PID: String(process.pid), PYTHONPATH: [dir, ...(pythonPath ? [pythonPath] : [])].join(path.delimiter) };
 }
