@@ -8,6 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/main/engine/resolve';
+import { pythonGap } from '../../src/main/engine/python-support';
 import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import { parseConfig } from '../../src/shared/config';
 import { config, tmp } from './helpers';
@@ -67,5 +68,14 @@ describe('the Python a project gets', () => {
     const r = await resolveConfig(cfg(), project({ 'requirements.txt': 'Django>=4.2\n' }));
     expect(r.config.pythonVersion).toBeUndefined();
     expect(r.notes[0]).toMatch(/^Python 3\.14\.6 from the default \(3\.14\.6\); Django 6\.0 \(Django>=4\.2 in the requirements\) supports Python 3\.12 to 3\.14$/);
+  });
+
+  it('what a rehearsal on another Python cannot prove: the modules removed in between, on the side they are missing', () => {
+    expect(pythonGap('3.11.4', '3.11.2')).toBeUndefined();
+    const newer = pythonGap('3.13.2', '3.11.2') ?? '';
+    expect(newer).toMatch(/asynchat, asyncore, distutils, imp, smtpd in 3\.12; aifc, .*cgi, .* in 3\.13\)/);
+    expect(newer).not.toContain('binhex');
+    expect(newer).toContain("missing on the server's Python 3.13 but present here, so a project importing one passes the rehearsal and fails on the server");
+    expect(pythonGap('3.8.10', '3.11.2')).toContain('(formatter, parser, symbol in 3.10; binhex in 3.11) are present on the server\'s Python 3.8 but missing here');
   });
 });

@@ -37,6 +37,8 @@ export const CAUSES: Record<string, { steps: StepId[]; title: string }> = {
   'csrf-origin': { steps: [], title: 'Django rejects the request\'s origin (CSRF)' },
   'static-manifest': { steps: ['collectstatic'], title: 'A static file is missing from the manifest' },
   'django-error': { steps: [], title: 'Django answers with a server error' },
+  'view-error': { steps: [], title: 'A page of the project raises an exception' },
+  'https-redirect': { steps: [], title: 'The project redirects to HTTPS, and the site has none' },
   unknown: { steps: [], title: 'An unexpected answer' },
 };
 
@@ -205,7 +207,7 @@ export function groupDiagnoses(probes: ProbeResult[], evidence: (cause: string) 
       why: p.diagnosis.why,
       fix: p.diagnosis.fix,
       urls: [p.url],
-      evidence: [...(p.diagnosis.output ? [p.diagnosis.output] : []), ...evidence(cause)],
+      evidence: [...(p.diagnosis.output ? p.diagnosis.output.split('\n') : []), ...evidence(cause)],
       fixable: (known?.steps.length ?? 0) > 0,
       fixSteps: known?.steps ?? [],
     });

@@ -114,3 +114,31 @@ export function satisfies(version: string, spec: string): boolean {
     });
 }
 
+
+/**
+ * Standard-library modules removed in each Python (What's New in Python 3.10 to 3.13, "Removed";
+ * PEP 594 for 3.13): a project that imports one runs on a Python before and fails on one after.
+ */
+export const STDLIB_REMOVED: Record<string, string[]> = {
+  '3.10': ['formatter', 'parser', 'symbol'],
+  '3.11': ['binhex'],
+  '3.12': ['asynchat', 'asyncore', 'distutils', 'imp', 'smtpd'],
+  '3.13': ['aifc', 'audioop', 'cgi', 'cgitb', 'chunk', 'crypt', 'imghdr', 'lib2to3', 'mailcap', 'msilib', 'nis', 'nntplib', 'ossaudiodev', 'pipes', 'sndhdr', 'spwd', 'sunau', 'telnetlib', 'uu', 'xdrlib'],
+};
+
+const minorNum = (v: string) => Number(v.split('.')[1] ?? 0);
+
+/**
+ * What a rehearsal on one Python cannot prove about a server on another: undefined when both are
+ * the same minor version; else a sentence naming both, the standard-library modules removed in
+ * between (and on which side they exist) and that wheels are built per Python.
+ */
+export function pythonGap(server: string, rehearsal: string): string | undefined {
+  if (minorOf(server) === minorOf(rehearsal)) return undefined;
+  const [lo, hi] = minorNum(server) < minorNum(rehearsal) ? [server, rehearsal] : [rehearsal, server];
+  const removed = Object.entries(STDLIB_REMOVED)
+    .filter(([v]) => minorNum(v) > minorNum(lo) && minorNum(v) <= minorNum(hi))
+    .map(([v, mods]) => `${mods.join(', ')} in ${v}`);
+  const side = minorNum(server) > minorNum(rehearsal) ? `missing on the server's Python ${minorOf(server)} but present here, so a project importing one passes the rehearsal and fails on the server` : `present on the server's Python ${minorOf(server)} but missing here, so a project importing one fails the rehearsal only`;
+  return `The server will run Python ${server}; this rehearsal runs the machine's Python ${rehearsal} in its place, so what differs between ${minorOf(server)} and ${minorOf(rehearsal)} is not proven here: standard-library modules removed in between${removed.length ? ` (${removed.join('; ')})` : ' (none listed)'} are ${side}; packages with compiled parts install wheels built for ${minorOf(server)} on the server (or none exist for it), not the ones this machine has.`;
+}

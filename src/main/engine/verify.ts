@@ -13,6 +13,7 @@ import { manageEnv, missingManifest, projectView, type ProjectView } from './pro
 import { codeFingerprint, recall, remember } from './check-cache';
 import { resolveDeployment } from './release/layout';
 import type { StepContext } from './step';
+import { collectedSample, parseDebugPage, responseEvidence, type DebugPage } from './response-evidence';
 import { describeIisError, groupDiagnoses, parseIisError, recentIisEvents, stdoutLogFiles, stdoutLogTail, wsgiLogTail, wsgiProbe } from './diagnosis';
 
 export function isIisErrorPage(r: HttpResult): boolean {
@@ -30,14 +31,18 @@ function decode(s: string): string {
 }
 
 /** Maps a bad answer to its known cause: what happened, why and what to do (the cause groups probes). */
-export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: 'page' | 'static', view: Pick<ProjectView, 'staticUrl' | 'staticRoot'> = { staticUrl: c.staticUrl ?? '/static/', staticRoot: d.staticRoot }): Problem & { cause: string } {
+export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: 'page' | 'static', view: Pick<ProjectView, 'staticUrl' | 'staticRoot'> & { debug?: boolean } = { staticUrl: c.staticUrl ?? '/static/', staticRoot: d.staticRoot }): Problem & { cause: string } {
   const staticVdirPath = view.staticUrl.replace(/\/$/, '');
   const body = r.body;
   const details = parseIisError(body);
   const title = details ? describeIisError(details) : iisTitle(body);
-  const p = (cause: string, what: string, why: string, fix: string): Problem & { cause: string } => ({ cause, what, why, fix, ...(title ? { output: title } : {}) });
+  // IIS's error page in its parts, else the answer itself: status line, Location, the first lines.
+  const output = title ?? responseEvidence(r).join('\n');
+  const p = (cause: string, what: string, why: string, fix: string): Problem & { cause: string } => ({ cause, what, why, fix, output });
   if (r.networkError)
     return p('nothing-listens', `Nothing answered on port ${c.port}.`, 'The World Wide Web Publishing Service (W3SVC) is stopped, the site is stopped, or its binding is missing.', `Start W3SVC (sc start W3SVC) and the site (appcmd start site ${c.siteName}); check the binding http/*:${c.port}:.`);
+  const location = r.headers.location ?? '';
+  if (r.status >= 300 && r.status < 400 && /^https:\/\//i.test(location)) return httpsRedirect(r, c, output);
   if (r.status === 503) return p('pool-stopped', 'HTTP 503: the service is unavailable.', `The application pool "${d.appPool}" is stopped or missing.`, `Start it: appcmd start apppool ${d.appPool} (run Setup again to recreate it).`);
   if (/bad module "httpPlatformHandler"/i.test(body)) return p('httpplatform-missing', 'HTTP 500.21: the handler has a bad module httpPlatformHandler.', 'HttpPlatformHandler is not installed on this server (or was removed).', 'Run Setup again (or verify --fix): the "Install HttpPlatformHandler" step installs it.');
   if (r.status === 502 && details?.module === 'httpPlatformHandler') {
@@ -84,8 +89,37 @@ export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: '
     return p('handler-missing', `HTTP 404 from IIS's static file handler for a Django page.`, 'The request reached the static file handler, not Django: the Django handler is not applied at the site.', `Run Setup again (or verify --fix): the handler step maps "${c.siteName}" to Django.`);
   if (r.status === 404 && /404\.17/.test(body)) return p('handler-missing', 'HTTP 404.17: the request reached the static handler.', 'The Django handler is not applied at the site.', 'Check the handler mapping (the "Django handler" step).');
   if (r.status === 401 && /401\.3/.test(body)) return p('acl-denied', 'HTTP 401.3: access denied by ACL.', `IIS AppPool\\${d.appPool} cannot read the files.`, 'Run the permissions step again.');
-  if (r.status >= 500 && !details) return p('django-error', `Django answered HTTP ${r.status}.`, 'The application raised an error (with DEBUG off, Django shows only "Server Error (500)").', `Read WSGI_LOG (${d.wsgiLog || 'not set'}) and the project's own logging for the traceback.`);
-  return p('unknown', `Unexpected answer: HTTP ${r.status}${title ? ` (${title})` : ''}.`, 'See the response below.', 'Open the URL in a browser on the server to see the detailed error; check WSGI_LOG.');
+  // Django's debug page, once the causes it may show (DisallowedHost, a missing table, ...) are ruled out.
+  const page = parseDebugPage(body, c.appDir);
+  if (page) return debugPageProblem(r, page, output);
+  if (r.status >= 500 && !details)
+    return p('django-error', `Django answered HTTP ${r.status}.`, `The application raised an error; ${view.debug === false ? 'DEBUG is off, so' : 'with DEBUG off'} Django shows only "Server Error (500)" and writes the traceback to its log.`, `Read WSGI_LOG (${d.wsgiLog || 'not set'}) and the project's own logging for the traceback.`);
+  return p('unknown', `Unexpected answer: HTTP ${r.status}${title ? ` (${title})` : ''}.`, 'The answer is none the tool knows; the evidence shows what came back.', 'Open the URL in a browser on the server to see the whole answer; check WSGI_LOG.');
+}
+
+/** A redirect to https:// (the project's SECURE_SSL_REDIRECT, Django's SecurityMiddleware) on a site served over http. */
+function httpsRedirect(r: HttpResult, c: DeploymentConfig, output: string): Problem & { cause: string } {
+  return {
+    cause: 'https-redirect',
+    what: `HTTP ${r.status}: Django sends the request to ${r.headers.location ?? ''}.`,
+    why: `The project's settings send every plain-http request to HTTPS (SECURE_SSL_REDIRECT = True, applied by Django's SecurityMiddleware). The site "${c.siteName}" is served over http on port ${c.port} only, so a browser is sent to an address where the site does not answer.`,
+    fix: 'Serve the site over HTTPS as the project expects (an https binding with a certificate), or, where the project reads it from the environment, turn SECURE_SSL_REDIRECT off through "environment" until the site has one.',
+    output,
+  };
+}
+
+/** Django's debug page (DEBUG on): the exception and the project's frame it was raised in. */
+function debugPageProblem(r: HttpResult, page: DebugPage, output: string): Problem & { cause: string } {
+  const where = page.projectFrame ?? page.lastFrame;
+  const head = output.split('\n').filter((l) => /^(HTTP \d|Content-Type:)/.test(l));
+  const evidence = [`Django's debug page (DEBUG is on): ${page.type} at ${page.path}: ${page.value}`, ...(page.projectFrame ? [`raised in the project's ${page.projectFrame}`] : page.lastFrame ? [`raised in ${page.lastFrame} (no frame of the project)`] : []), ...head].join('\n');
+  return {
+    cause: page.projectFrame ? 'view-error' : 'django-error',
+    what: `${page.path} raises ${page.type}: ${page.value}${where ? ` (${where})` : ''}.`,
+    why: page.projectFrame ? `The page's code in the project fails; Django's debug page (DEBUG is on) names the exception and the frame.` : `Django answered HTTP ${r.status}; its debug page (DEBUG is on) shows the exception, raised outside the project's own files (a setting, a package, the database).`,
+    fix: page.projectFrame ? `Fix ${page.projectFrame.replace(/, in .*$/, '')} in the project and deploy the fixed version. Turn DEBUG off for production: the debug page shows settings and code to every visitor.` : 'Read the exception in the evidence; fix the setting or package it names, then verify again. Turn DEBUG off for production.',
+    output: evidence,
+  };
 }
 
 /** manage.py check --deploy, with the application's environment: "security.W004: ..." lines (kept under the code's fingerprint between runs). */
@@ -126,7 +160,9 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
   return redactDeep({ ok: probes.every((p) => p.ok), probes, diagnoses, simulated: host.simulationNotes?.() ?? [], warnings });
 }
 
-/** The probes: the home page, the admin login and its CSS, waitress's log, the configured extra URLs. */
+const toHttps = (r: HttpResult) => r.status >= 300 && r.status < 400 && /^https:\/\//i.test(r.headers.location ?? '');
+
+/** The probes: the home page, the admin login and its CSS (or, without the admin, a collected file), waitress's log, the configured extra URLs. */
 async function probeSite(ctx: StepContext, view: ProjectView): Promise<ProbeResult[]> {
   const { config, d, host, signal } = ctx;
   const base = `http://localhost:${config.port}`;
@@ -135,9 +171,11 @@ async function probeSite(ctx: StepContext, view: ProjectView): Promise<ProbeResu
   const probes: ProbeResult[] = [];
   const ct = (r: HttpResult) => (r.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
 
+  const pageView = { ...view, ...(view.facts ? { debug: view.facts.DEBUG } : {}) };
   const home = await get('/');
   // 2xx/3xx, or Django's own 404 (a project without a page at "/"); 400 is Django refusing the host.
-  const homeOk = !home.networkError && !isIisErrorPage(home) && (home.status < 400 || home.status === 404);
+  // A redirect to https:// is not an answer: the site has no https binding to follow it to.
+  const homeOk = !home.networkError && !isIisErrorPage(home) && (home.status < 400 || home.status === 404) && !toHttps(home);
   probes.push({
     name: 'Django answers the home page',
     url: `${base}/`,
@@ -145,20 +183,21 @@ async function probeSite(ctx: StepContext, view: ProjectView): Promise<ProbeResu
     status: home.status,
     contentType: ct(home),
     detail: homeOk ? (/The install worked successfully/.test(home.body) ? 'Django\'s "The install worked successfully!" page' : `HTTP ${home.status} from Django`) : home.networkError ?? `HTTP ${home.status}`,
-    ...(homeOk ? {} : { diagnosis: diagnose(home, config, d, 'page') }),
+    ...(homeOk ? {} : { diagnosis: diagnose(home, config, d, 'page', pageView) }),
   });
 
   const admin = await get('/admin/login/');
-  const adminOk = admin.status === 200 && /Django/.test(admin.body) && !isIisErrorPage(admin);
-  const adminMissing = admin.status === 404 && !isIisErrorPage(admin);
+  // The admin's own login form (Django's "install worked" page also says "Django", for any path of a project with no URLs).
+  const adminOk = admin.status === 200 && /id="login-form"|Django site admin|Django administration/.test(admin.body) && !isIisErrorPage(admin);
+  const adminMissing = !adminOk && !isIisErrorPage(admin) && (admin.status === 404 || admin.status === 200);
   probes.push({
     name: 'The admin login page renders',
     url: `${base}/admin/login/`,
     ok: adminOk || adminMissing,
     status: admin.status,
     contentType: ct(admin),
-    detail: adminOk ? 'Django administration login page' : adminMissing ? 'the project has no admin at /admin/ (not an error)' : admin.networkError ?? `HTTP ${admin.status}`,
-    ...(adminOk || adminMissing ? {} : { diagnosis: diagnose(admin, config, d, 'page') }),
+    detail: adminOk ? 'Django administration login page' : adminMissing ? `the project has no admin at /admin/ (HTTP ${admin.status}, not an error)` : admin.networkError ?? `HTTP ${admin.status}`,
+    ...(adminOk || adminMissing ? {} : { diagnosis: diagnose(admin, config, d, 'page', pageView) }),
   });
 
   const cssPath = /href="([^"]*admin\/css\/base(?:\.[0-9a-f]{6,})?\.css)"/.exec(admin.body)?.[1] ?? `${view.staticUrl}admin/css/base.css`;
@@ -174,6 +213,16 @@ async function probeSite(ctx: StepContext, view: ProjectView): Promise<ProbeResu
       detail: cssOk ? `${css.body.length} bytes of CSS` : css.networkError ?? `HTTP ${css.status} ${ct(css)}`,
       ...(cssOk ? {} : { diagnosis: diagnose(css, config, d, 'static', view) }),
     });
+  }
+
+  // No admin: one of the project's own collected files stands for the static files.
+  const sample = adminMissing && view.staticVdirPath !== undefined ? await collectedSample(host, view.staticRoot) : undefined;
+  if (sample) {
+    const url = `${view.staticUrl}${sample.split('/').map(encodeURIComponent).join('/')}`;
+    const r = await get(url);
+    // Django's own pages are HTML: a .css or .js answered as text/html came from Django, not the file.
+    const ok = r.status === 200 && !isIisErrorPage(r) && (/\.html?$/i.test(sample) || !/^text\/html/.test(ct(r)));
+    probes.push({ name: 'A collected static file is served by IIS', url: `${base}${url}`, ok, status: r.status, contentType: ct(r), detail: ok ? `${r.body.length} bytes (${ct(r) || 'no content type'}) of ${sample} from ${view.staticRoot}` : r.networkError ?? `HTTP ${r.status} ${ct(r)}`, ...(ok ? {} : { diagnosis: diagnose(r, config, d, 'static', view) }) });
   }
 
   // HttpPlatformHandler started waitress for the home page: its log must be there (an unwritable
@@ -195,7 +244,8 @@ async function probeSite(ctx: StepContext, view: ProjectView): Promise<ProbeResu
   for (const extra of config.verify.urls) {
     const r = await get(extra);
     const ok = !r.networkError && r.status < 400;
-    probes.push({ name: `Extra URL ${extra}`, url: `${base}${extra}`, ok, status: r.status, contentType: ct(r), detail: ok ? `HTTP ${r.status}` : r.networkError ?? `HTTP ${r.status}`, ...(ok ? {} : { diagnosis: diagnose(r, config, d, 'page') }) });
+    const ok2 = ok && !toHttps(r);
+    probes.push({ name: `Extra URL ${extra}`, url: `${base}${extra}`, ok: ok2, status: r.status, contentType: ct(r), detail: ok2 ? `HTTP ${r.status}` : r.networkError ?? `HTTP ${r.status}`, ...(ok2 ? {} : { diagnosis: diagnose(r, config, d, 'page', pageView) }) });
   }
   return probes;
 }

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { type DeploymentConfig } from '../../../shared/config';
 import { ConflictError, plan, run } from '../../engine/engine';
 import { SimulatedHost } from '../../hosts/simulated/sim-host';
-import { realPython } from '../../hosts/simulated/python';
+import { realPython, realPythonVersion } from '../../hosts/simulated/python';
+import { pythonGap } from '../../engine/python-support';
 import { eventPrinter, formatVerification } from '../format';
 import { type CliIo, type Options, UsageError, loadConfig } from '../options';
 
@@ -47,20 +48,25 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
     let config: DeploymentConfig;
     // The configuration the rehearsal derived, written beside the server: the same file plans, applies and verifies it again.
     let derivedFile: string | undefined;
+    let derived: string | undefined;
     if (o.project) {
       const staged = stageProject(host, o.project);
       config = loadConfig(o.config, staged.input);
-      io.out(`Rehearsing the hand-over of ${path.resolve(o.project)} as "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
+      io.out(`Rehearsing the hand-over of ${path.resolve(o.project)} as "${config.siteName}" on a simulated Windows Server in ${dir}`);
       if (!o.config) {
         derivedFile = path.join(dir, 'deploy.json');
         writeFileSync(derivedFile, `${JSON.stringify(staged.input, null, 2)}\n`);
-        io.out(`The configuration derived from the project (written to ${derivedFile}; edit it and give it with --config):\n${JSON.stringify(staged.input, null, 2)}\n`);
+        derived = `The configuration derived from the project (written to ${derivedFile}; edit it and give it with --config):\n${JSON.stringify(staged.input, null, 2)}\n`;
       }
     } else {
       config = loadConfig(o.config);
-      io.out(`Rehearsing a deployment of "${config.siteName}" on a simulated Windows Server in ${dir}\n`);
+      io.out(`Rehearsing a deployment of "${config.siteName}" on a simulated Windows Server in ${dir}`);
     }
     const p = await plan(config, host);
+    // What the rehearsal cannot prove, first: the server's Python is played by this machine's.
+    const real = realPythonVersion();
+    io.out(`${pythonGap(p.project.pythonVersion, real) ?? `The server's Python ${p.project.pythonVersion} is played by this machine's Python ${real} (the same minor version).`}\n`);
+    if (derived) io.out(derived);
     io.out(`The project:\n${p.project.notes.map((n) => `  - ${n}`).join('\n')}\n`);
     if (p.conflicts.length) throw new ConflictError(p.conflicts);
     const first = await run(config, host, { onEvent: eventPrinter(io) });

@@ -9,6 +9,7 @@ import { projectView } from '../project';
 import { BLOCK_BEGIN, hasAnySettingsBlock, hasSettingsBlock } from '../settings-edit';
 import { blocked, done, needed, psq, type Step } from '../step';
 import { recycleIfRunning } from './recycle';
+import { settingsLoadProblem } from '../settings-problem';
 
 /** The lines of a traceback that matter: the last frames, the project's own files first. */
 export function tracebackTail(tb: string, appHint: string): string {
@@ -40,13 +41,13 @@ export const djangoSettings: Step = {
   async check(ctx) {
     const { config, d, host } = ctx;
     const view = await projectView(ctx);
-    if (view.probeError)
-      return blocked(`the settings ${d.settingsModule} do not load: ${view.probeError.error}`, {
-        what: `Django could not load the settings ${d.settingsModule}.`,
-        why: redact(view.probeError.error),
-        fix: 'Fix the project (the file and line are in the traceback below), or give it what it needs in "environment" (for example a variable its settings read), then run again.',
-        output: redact(tracebackTail(view.probeError.traceback, config.appDir)),
-      });
+    if (view.probeError) {
+      const settings = await host.readFile(d.settingsFile).catch(() => undefined);
+      return blocked(
+        `the settings ${d.settingsModule} do not load: ${view.probeError.error}`,
+        settingsLoadProblem({ settingsModule: d.settingsModule, file: d.settingsFile, error: view.probeError.error, output: redact(tracebackTail(view.probeError.traceback, config.appDir)), ...(settings !== undefined ? { settings } : {}), ...(config.secretKey ? { secretEnv: config.secretKey.env } : {}) }),
+      );
+    }
     if (!view.facts) {
       // A fresh server: the project is not there yet. What the block adds is decided from the
       // project's own settings when this step runs; the guide's sample lacks STATIC_ROOT.

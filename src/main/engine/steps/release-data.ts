@@ -8,7 +8,7 @@ import type { Action } from '../../../shared/plan';
 import { winDirname, winJoin } from '../../../shared/winpath';
 import { projectView } from '../project';
 import { readRegistry } from '../release/registry';
-import { done, exec, needed, psq, type Step } from '../step';
+import { blocked, done, exec, needed, psq, type Step } from '../step';
 
 export const releaseData: Step = {
   id: 'release-data',
@@ -21,6 +21,10 @@ export const releaseData: Step = {
     if (!r || !config.layout || config.layout.number === 0) return done(r ? 'the deployment made before releases keeps its data where it is' : 'not used: the project is deployed in place');
     const view = await projectView(ctx);
     const record: Action = { kind: 'release', description: `Record which paths of release ${r.target.number} are data`, op: { op: 'data', number: r.target.number, dataParts: view.dataParts ?? [], ...(view.staticParts ? { staticParts: view.staticParts } : {}) } };
+    if (view.probeError) {
+      const why = `the settings ${ctx.d.settingsModule} do not load, so the database and media folder are not known`;
+      return blocked(why, { what: 'Where the data of the releases is kept cannot be decided yet.', why: `${why[0]?.toUpperCase() ?? ''}${why.slice(1)}.`, fix: 'Follow the fix of "Complete the Django settings for IIS"; this step runs once the settings load.' });
+    }
     if (!view.facts) return needed('the project is not in place yet: its database and media folder are known once Django reads its settings', [record]);
     const actions: Action[] = [];
     const own = (parts: string) => winJoin(config.appDir, ...parts.split('/'));

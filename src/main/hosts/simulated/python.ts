@@ -9,6 +9,7 @@
  *     as installed; wfastcgi (Windows-only, not installable here) is recorded and its file written
  *     as a marked stand-in; anything else fails as pip does without an index.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,10 +18,27 @@ import { runProcess } from '../process';
 import { wheelhouseMissing } from '../../../shared/wheelhouse';
 import type { ProgramResult } from './appcmd';
 import type { SimulatedServer } from './server';
+import { mapPythonPaths, type PythonPlaces } from './python-paths';
 import { simPythonEnv } from './sim-pyhooks';
 
 export function realPython(): string {
   return process.env.DJANGO_IIS_SIM_PYTHON ?? '/usr/bin/python3';
+}
+
+let realVersion: { py: string; version: string } | undefined;
+/** The version of the real interpreter that plays every simulated Python (read once per interpreter). */
+export function realPythonVersion(): string {
+  const py = realPython();
+  if (realVersion?.py !== py) {
+    let version = 'unknown';
+    try {
+      version = execFileSync(py, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8', timeout: 30_000 }).trim();
+    } catch {
+      /* said as unknown */
+    }
+    realVersion = { py, version };
+  }
+  return realVersion.version;
 }
 
 const res = (exitCode: number, stdout: string, mutating = false, stderr = ''): ProgramResult => ({ exitCode, stdout, stderr, mutating });
@@ -143,11 +161,41 @@ const WFASTCGI_STANDIN = `# SIMULATED wfastcgi.py (Django IIS Setup rehearsal).
 # it imports WSGI_HANDLER with the FastCGI entry's environment, as wfastcgi does.
 `;
 
-/** pip list (--format=json): the distributions the simulated pip recorded, and pip itself. */
+/**
+ * What `python -m venv` puts in a new venv on Windows (ensurepip): pip, and setuptools before
+ * Python 3.12 (3.12 stopped bundling it). SIMULATED: one pip and one setuptools version for every
+ * Python, the ones 3.11's ensurepip bundles; wheel is never bundled.
+ */
+export function venvBundled(tag: string): Record<string, string> {
+  const [maj = 3, min = 0] = tag.split('.').map(Number);
+  return { pip: '24.3.1', ...(maj === 3 && min < 12 ? { setuptools: '65.5.0' } : {}) };
+}
+
+/**
+ * pip, setuptools, wheel in a requirements file: what the venv has (bundled or recorded) answers
+ * an unpinned line; a pin to another version, or a name the venv lacks, is installed as pip would
+ * and recorded, so pip list (and the packages check) see what the line asked for. True when it
+ * changed the venv.
+ */
+function pipTooling(s: SimulatedServer, venvDir: string, pkgs: Record<string, { version: string; simulated?: boolean }>, r: SimPipResult['results'][number], out: string[]): boolean {
+  const n = r.name;
+  const have = pkgs[n]?.version;
+  const pin = /^===?([^,]+)$/.exec(r.specifier)?.[1];
+  if (have && (!pin || have === pin) && (!r.specifier || pin || r.satisfied || !r.version)) {
+    out.push(`Requirement already satisfied: ${r.display} in ${venvDir}\\Lib\\site-packages (${have})`);
+    return false;
+  }
+  const version = pin ?? (r.version && r.satisfied ? r.version : have ?? r.version ?? '0+simulated');
+  pkgs[n] = { version, simulated: true };
+  s.noteSimulated(`pip: ${r.line} was recorded as installed (${r.display} ${version}); packaging tools come from the machine's Python in the rehearsal, not this version.`);
+  out.push(`Collecting ${r.display}${pin ? `==${pin}` : ''}`, `Installing collected packages: ${r.display}`, ...(have ? [`  Attempting uninstall: ${r.display}`, `    Found existing installation: ${r.display} ${have}`, `    Successfully uninstalled ${r.display}-${have}`] : []), `Successfully installed ${r.display}-${version}`);
+  return true;
+}
+
+/** pip list (--format=json): the distributions the simulated pip recorded (with what the venv bundled). */
 function pipList(pkgs: Record<string, { version: string; simulated?: boolean }>, rest: string[]): ProgramResult {
   const json = rest.includes('--format=json') || (rest.includes('--format') && rest[rest.indexOf('--format') + 1] === 'json');
   const rows = Object.entries(pkgs).map(([name, v]) => ({ name, version: v.version }));
-  rows.push({ name: 'pip', version: '24.3.1' });
   if (json) return res(0, `${JSON.stringify(rows)}\r\n`);
   return res(0, `Package    Version\r\n---------- -------\r\n${rows.map((r) => `${r.name.padEnd(10)} ${r.version}`).join('\r\n')}\r\n`);
 
@@ -240,7 +288,7 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
       continue;
     }
     if (n === 'pip' || n === 'setuptools' || n === 'wheel') {
-      out.push(`Requirement already satisfied: ${n} in ${venv.winDir}\\Lib\\site-packages`);
+      changed = pipTooling(s, venv.winDir, pkgs, r, out) || changed;
       continue;
     }
     if (n === 'wfastcgi') {
@@ -342,13 +390,23 @@ async function createVenv(s: SimulatedServer, basePython: string, target: string
   for (const f of ['python.exe', 'pythonw.exe', 'pip.exe']) s.writeProgram(`${target}\\Scripts\\${f}`, `SIMULATED ${f} (venv of Python ${tag}; runs the real interpreter in ${realDir})\r\n`);
   writeFileSync(s.toReal(`${target}\\Scripts\\activate.bat`), `@echo off\r\nset "VIRTUAL_ENV=${target}"\r\nset "PATH=%VIRTUAL_ENV%\\Scripts;%PATH%"\r\n`);
   s.state.venvs[key] = { winDir: target.replace(/\\+$/, ''), realDir, basePython };
+  // What ensurepip leaves in a new venv, with its metadata folders (pip list and the packages check read them).
+  s.state.pipPackages[key] = Object.fromEntries(Object.entries(venvBundled(tag)).map(([n, version]) => [n, { version, simulated: true }]));
+  writeDistInfos(s, target.replace(/\\+$/, ''), s.state.pipPackages[key]);
   s.noteSimulated(`The virtual environment ${target} is backed by a real venv of ${realPython()} with --system-site-packages.`);
   s.save();
   return res(0, '', true);
 }
 
+/** Where a simulated interpreter's libraries are on the server (for the paths in its tracebacks). */
+export function pythonPlaces(s: SimulatedServer, exe: string): PythonPlaces {
+  const venv = s.venvForPython(exe);
+  const base = s.pythonAt(venv?.basePython ?? exe);
+  return { ...(venv ? { venv: { winDir: venv.winDir, realDir: venv.realDir } } : {}), ...(base ? { baseDir: base.dir } : {}) };
+}
+
 /** Runs the real interpreter with Windows paths mapped, and maps paths in its output back. */
-async function runReal(s: SimulatedServer, realPy: string, args: string[], opts: ExecOptions, mutating: boolean): Promise<ProgramResult> {
+async function runReal(s: SimulatedServer, realPy: string, args: string[], opts: ExecOptions, mutating: boolean, places: PythonPlaces = {}): Promise<ProgramResult> {
   if (!existsSync(realPy)) return res(9009, `The simulator needs a real Python at ${realPy} (apt-get install python3 python3-django python3-venv).\r\n`);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.env ?? {})) env[k] = mapArg(s, v);
@@ -358,10 +416,10 @@ async function runReal(s: SimulatedServer, realPy: string, args: string[], opts:
     env: { PYTHONDONTWRITEBYTECODE: '1', ...env, ...simPythonEnv(s, env.PYTHONPATH) },
     signal: opts.signal,
     timeoutMs: opts.timeoutMs,
-    onLine: onLine ? (stream, line) => onLine(stream, s.mapOutput(line)) : undefined,
+    onLine: onLine ? (stream, line) => onLine(stream, mapPythonPaths(s.mapOutput(line), places)) : undefined,
     ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}),
   });
-  return { exitCode: r.exitCode, stdout: s.mapOutput(r.stdout), stderr: s.mapOutput(r.stderr), mutating };
+  return { exitCode: r.exitCode, stdout: mapPythonPaths(s.mapOutput(r.stdout), places), stderr: mapPythonPaths(s.mapOutput(r.stderr), places), mutating };
 }
 
 /** Classifies a Django management command as changing the server or not. */
@@ -388,5 +446,5 @@ export async function runPython(s: SimulatedServer, exe: string, args: string[],
     return pip(s, venv, args.slice(2), opts);
   }
   const realPy = venv ? path.join(venv.realDir, 'bin', 'python') : realPython();
-  return runReal(s, realPy, args, opts, manageMutates(args));
+  return runReal(s, realPy, args, opts, manageMutates(args), pythonPlaces(s, exe));
 }

@@ -272,7 +272,7 @@ export class SimulatedServer {
 
   private mapPaths(text: string): string {
     const esc = this.root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return text.replace(new RegExp(`${esc}/([A-Z])((?:/[^\\s'"/:,)]+)*)/?`, 'g'), (_m, d: string, rest: string) => `${d}:\\${rest.split('/').filter((x) => x).join('\\')}`);
+    return text.replace(new RegExp(`${esc}/([A-Z])((?:/[^\\s'"/:,)<>]+)*)/?`, 'g'), (_m, d: string, rest: string) => `${d}:\\${rest.split('/').filter((x) => x).join('\\')}`);
   }
 
   /** Puts a program the simulated server "installs" in place: a text marker, or the Wine lane's stand-in. */

@@ -12,7 +12,8 @@ import { runAppcmd, type ProgramResult } from './appcmd';
 import { HttpFront } from './http-front';
 import { runDism, runFsutil, runIcacls, runNet, runNetstat, runMsiexec, runPymanager, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami } from './programs';
 import { installerFileVersion } from '../../../shared/config';
-import { runPython } from './python';
+import { pythonGap } from '../../engine/python-support';
+import { realPythonVersion, runPython } from './python';
 import { runPowerShell } from './programs/powershell';
 import { SimulatedServer, type Scenario } from './server';
 import { findLinksIn } from '../links';
@@ -237,6 +238,10 @@ export class SimulatedHost implements Host {
     return [
       'The Windows Server is simulated (state in ' + this.server.root + '); IIS routing is modelled from applicationHost.config.',
       ...this.server.state.simulated,
+      // Every simulated Python is played by the machine's: what lies between the two is not proven.
+      ...Object.values(this.server.state.pythons)
+        .map((p) => pythonGap(p.version, realPythonVersion()))
+        .filter((x): x is string => x !== undefined),
     ];
   }
 

@@ -4,7 +4,8 @@ import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync, type Diren
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { effectiveSection, expandEnv, resolveUrl } from '../iisconfig';
-import { realPython, mapArg } from '../python';
+import { realPython, mapArg, pythonPlaces } from '../python';
+import { mapPythonPaths, type PythonPlaces } from '../python-paths';
 import type { SimulatedServer } from '../server';
 import { getAttr, type El } from '../xml';
 import { WSGI_WORKER_PY } from '../wsgi-worker';
@@ -116,12 +117,13 @@ export class FastCgiBackend {
       w = undefined;
     }
     if (!w || w.exited) {
-      w = this.startWorker(venv ? path.join(venv.realDir, 'bin', 'python') : realPython(), env, sitePhysical);
+      w = this.startWorker(venv ? path.join(venv.realDir, 'bin', 'python') : realPython(), env, sitePhysical, pythonPlaces(s, fullPath));
       w.generation = generation;
       w.entry = scriptProcessor;
       this.workers.set(key, w);
     }
     const worker = w;
+    const places = pythonPlaces(s, fullPath);
     const send = async (): Promise<FrontResponse> => {
       if (worker.exited) return exited(`The process exited with code ${worker.exitCode ?? '?'}: ${worker.stderr.slice(-2000)}`);
       const reqLine = JSON.stringify({ method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers, body: body.toString('base64'), serverPort: sitePort, serverName: (headers.host ?? 'localhost').replace(/:\d+$/, '') });
@@ -132,7 +134,12 @@ export class FastCgiBackend {
       const status = Number(r.status.split(' ')[0]);
       const hdrs: Record<string, string> = { server: 'Microsoft-IIS/10.0 (simulated)', 'x-simulated-handler': handlerName };
       for (const [k, v] of r.headers) hdrs[k.toLowerCase()] = v;
-      return { status, headers: hdrs, body: Buffer.from(r.body, 'base64') };
+      const raw = Buffer.from(r.body, 'base64');
+      // A page that prints paths (Django's debug page, a traceback) names the server's, as on Windows.
+      const text = /^text\//i.test(hdrs['content-type'] ?? '') && raw.includes(s.root);
+      const out = text ? Buffer.from(mapPythonPaths(s.mapOutput(raw.toString('utf8')), places)) : raw;
+      if (hdrs['content-length'] !== undefined) hdrs['content-length'] = String(out.length);
+      return { status, headers: hdrs, body: out };
     };
     const p = worker.queue.then(send, send);
     worker.queue = p.catch(() => undefined);
@@ -149,7 +156,7 @@ export class FastCgiBackend {
     }
   }
 
-  private startWorker(python: string, env: Record<string, string>, sitePhysical: string): Worker {
+  private startWorker(python: string, env: Record<string, string>, sitePhysical: string, places: PythonPlaces): Worker {
     const s = this.server;
     const script = path.join(s.root, '.sim', 'wfastcgi_sim.py');
     mkdirSync(path.dirname(script), { recursive: true });
@@ -165,7 +172,7 @@ export class FastCgiBackend {
     const gone = new Promise<IteratorResult<string>>((resolve) => child.once('exit', () => resolve({ done: true, value: undefined })));
     const w: Worker = { child, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), generation: 0, entry: '', queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), gone };
     child.stderr.on('data', (d: Buffer) => {
-      w.stderr = (w.stderr + s.mapOutput(d.toString())).slice(-20000);
+      w.stderr = (w.stderr + mapPythonPaths(s.mapOutput(d.toString()), places)).slice(-20000);
     });
     child.on('exit', (code) => {
       w.exited = true;
