@@ -125,8 +125,22 @@ export interface StepPlan {
   problem?: Problem;
 }
 
+/** A configuration that moves a live deployment (another appDir, venvDir or project for its site). */
+export interface Move {
+  summary: string;
+  from: { appDir?: string; venvDir?: string };
+  to: { appDir: string; venvDir: string; project: string };
+  /** What the run deletes because of it (the actions of "Remove what an earlier configuration left"). */
+  deletes: string[];
+  /** Folders that may hold data and stay (uninstall removes them). */
+  keeps?: string;
+  hint: string;
+}
+
 export interface Plan {
   steps: StepPlan[];
+  /** Set when the configuration moves the live deployment: said before the steps. */
+  move?: Move;
   /** Existing objects that are not this deployment's: apply refuses while there is one. */
   conflicts: Conflict[];
   /** What was read from the project (Django's own answers), the overrides, and warnings. */

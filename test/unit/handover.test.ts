@@ -296,7 +296,17 @@ describe('rehearse --project', () => {
     expect(out.at(-1)).toBe(`Inspect it with: npm run cli -- plan --simulate ${keep} --config ${file}`);
     const again: string[] = [];
     expect(await main(['plan', '--json', '--simulate', keep, '--config', file], { out: (s) => again.push(s), err: (s) => again.push(s) })).toBe(0);
-    const p = JSON.parse(again.join('\n')) as { steps: { status: string }[] };
+    const p = JSON.parse(again.join('\n')) as { steps: { status: string }[]; move?: unknown };
     expect(p.steps.every((x) => x.status === 'done')).toBe(true);
+    expect(p.move).toBeUndefined();
+    // A configuration naming only the site would move it: the plan says so first, with what it deletes.
+    const only = path.join(keep, 'only-site.json');
+    writeFileSync(only, JSON.stringify({ siteName: 'locallibrary' }));
+    const moved: string[] = [];
+    expect(await main(['plan', '--simulate', keep, '--config', only], { out: (s) => moved.push(s), err: (s) => moved.push(s) })).toBe(0);
+    const movedText = moved.join('\n');
+    expect(movedText).toContain('MOVE: This configuration moves the deployment of "locallibrary": the application from C:\\apps\\locallibrary to C:\\apps\\foo; the virtual environment from C:\\virtualenvs\\locallibrary to C:\\virtualenvs\\foo; the project now live is replaced by the sample project "foo"');
+    expect(movedText).toContain('    - remove C:\\virtualenvs\\locallibrary');
+    expect(movedText.indexOf('MOVE:')).toBeLessThan(movedText.indexOf('Check the server'));
   });
 });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { plan, run } from '../../src/main/engine/engine';
 import { verify } from '../../src/main/engine/verify';
+import { RefusedError } from '../../src/main/engine/refusal';
 import type { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import { APPCMD, config, freshHost } from './helpers';
 
@@ -126,5 +127,38 @@ describe('an upload app with env-driven settings', () => {
     const v = await verify(cfgFor('noadmin'), h);
     expect(v.probes.find((p) => p.name === 'A collected static file is served by IIS')).toMatchObject({ ok: false, status: 404, url: 'http://localhost:8090/static/css/site.css' });
     expect(v.diagnoses.map((g) => g.cause)).toEqual(['static-not-collected']);
+  });
+});
+
+describe('a zip whose manage.py cannot be found where it is looked for', () => {
+  function zipOf(h: SimulatedHost, files: Record<string, string>): string {
+    const src = h.server.toReal('C:\\build');
+    for (const [f, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(src, f)), { recursive: true });
+      writeFileSync(path.join(src, f), text);
+    }
+    mkdirSync(h.server.toReal('C:\\drop'), { recursive: true });
+    execFileSync('/usr/bin/python3', ['-c', `import shutil; shutil.make_archive('${h.server.toReal('C:\\drop\\shop')}', 'zip', '${src}')`]);
+    return 'C:\\drop\\shop.zip';
+  }
+  const zipCfg = (zip: string) => config({ siteName: 'shop', port: 8090, appDir: 'C:\\apps\\shop', venvDir: 'C:\\venvs\\shop', djangoProject: { zip }, settingsModule: 'shop.settings' });
+
+  it('manage.py two folders down: the plan names where it is and what to send; nothing runs', async () => {
+    const h = freshHost();
+    hosts.push(h);
+    const zip = zipOf(h, { 'repo-main/src/manage.py': 'print(1)\n', 'repo-main/src/shop/settings.py': '\n', 'repo-main/README.md': '#\n' });
+    const before = h.commandLog().length;
+    const refused = await run(zipCfg(zip), h).then(() => undefined, (e: unknown) => e as RefusedError);
+    expect(refused).toBeInstanceOf(RefusedError);
+    expect(refused?.problems[0]?.what).toBe('C:\\drop\\shop.zip has manage.py at repo-main/src/manage.py, not at its top or in its one top folder.');
+    expect(refused?.problems[0]?.fix).toContain('Zip the folder that holds manage.py (repo-main/src)');
+    expect(h.commandLog().slice(before).filter((c) => c.mutating)).toEqual([]);
+  });
+
+  it('no manage.py at all: the plan lists what the zip holds', async () => {
+    const h = freshHost();
+    hosts.push(h);
+    const zip = zipOf(h, { 'docs/index.md': '#\n', 'notes.txt': 'x\n' });
+    await expect(plan(zipCfg(zip), h)).rejects.toThrow('C:\\drop\\shop.zip holds no manage.py; its top level has: docs/, notes.txt.');
   });
 });

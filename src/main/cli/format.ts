@@ -1,7 +1,7 @@
 /** How the command line prints a plan, a problem, a verification and a run's events. */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describeAction, describeArgv, type EngineEvent, type Plan, type VerificationReport } from '../../shared/plan';
+import { describeAction, describeArgv, type EngineEvent, type Move, type Plan, type VerificationReport } from '../../shared/plan';
 import { type Problem } from '../../shared/problem';
 import type { ReleaseSummary } from '../../shared/release';
 import { type RunResult } from '../engine/engine';
@@ -17,6 +17,7 @@ export function formatPlan(p: Plan): string {
   lines.push(`The project${pr.inspected ? ' (as Django reports it)' : ' (not in place yet: what Django reports is read when it is)'}:`, ...pr.notes.map((n) => `  - ${n}`));
   if (pr.warnings.length) lines.push('Warnings:', ...pr.warnings.map((w) => `  ! ${w}`));
   if (p.release) lines.push('', ...formatRelease(p.release));
+  if (p.move) lines.push('', ...formatMove(p.move));
   lines.push('');
   if (p.conflicts.length) lines.push('CONFLICTS: these already exist and are not this deployment\'s; nothing will run until they are resolved:', formatConflicts(p.conflicts), '');
   for (const s of p.steps) {
@@ -27,6 +28,11 @@ export function formatPlan(p: Plan): string {
   const todo = p.steps.filter((s) => s.status === 'needed').length;
   lines.push('', p.conflicts.length ? `Refused: ${p.conflicts.length} conflict(s) (see above).` : todo === 0 ? 'Nothing to change.' : `${todo} step(s) would change the server.`);
   return lines.join('\n');
+}
+
+/** A configuration that moves the live deployment: said before the steps, with what it deletes. */
+export function formatMove(m: Move): string[] {
+  return [`MOVE: ${m.summary}`, ...(m.deletes.length ? ['  It deletes:', ...m.deletes.map((x) => `    - ${x}`)] : ['  It deletes nothing of the live deployment.']), ...(m.keeps ? [`  It keeps (may hold data): ${m.keeps}`] : []), `  ${m.hint}`];
 }
 
 /** What the plan says about the release: which one replaces which, and what it changes. */

@@ -22,6 +22,7 @@ import { acquireLock } from './lock';
 import { RunJournal } from './run-journal';
 import { executeAction, type ExecContext } from './execute';
 import { finished, terminal, walkSteps } from './schedule';
+import { deploymentMove } from './move';
 import { withReadCache } from './read-cache';
 import { type Host } from './host';
 import { checkOwnership, formatConflicts, owns, readJournal } from './ownership';
@@ -52,7 +53,8 @@ export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortS
   const steps: StepPlan[] = ordered.map((s, i) => toStepPlan(s, results[i] as CheckResult));
   const info = await host.info();
   const project = await projectReport(ctx, resolved, view, pipOptions);
-  return { steps, conflicts, project, ...(dep.release ? { release: releaseSummary(dep.release, view) } : {}), createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
+  const move = await deploymentMove(ctx, journal, steps);
+  return { steps, conflicts, project, ...(move ? { move } : {}), ...(dep.release ? { release: releaseSummary(dep.release, view) } : {}), createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
 }
 
 /** Objects of the deployment's names that are not its own (what run() refuses on), for the release the run is about. */

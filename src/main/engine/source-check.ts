@@ -7,11 +7,47 @@
 import type { Problem } from '../../shared/problem';
 import { isInside } from '../../shared/winpath';
 import { managePy } from './commands';
+import { zipNames, zipTopFolder } from './release/manifest';
 import type { StepContext } from './step';
+
+export async function readZipNames(host: StepContext['host'], zip: string): Promise<string[] | Error> {
+  try {
+    return zipNames(await host.readBytes(zip));
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+/** A zip with manage.py neither at its top nor in its one top folder: what was found, and what to send instead. */
+export function zipLayoutProblem(zip: string, names: readonly string[]): Problem | undefined {
+  const files = names.filter((n) => !n.endsWith('/'));
+  if (files.includes('manage.py') || zipTopFolder(names)) return undefined;
+  const manage = files.filter((n) => n.split('/').at(-1) === 'manage.py').sort((a, b) => a.length - b.length);
+  const top = [...new Set(names.map((n) => (n.includes('/') ? `${n.split('/')[0] ?? ''}/` : n)))].sort().slice(0, 8);
+  if (manage.length)
+    return {
+      what: `${zip} has manage.py at ${manage.slice(0, 3).join(', ')}, not at its top or in its one top folder.`,
+      why: 'The project is extracted from the zip as it is: manage.py must be at its top, or in the one folder everything is in (as GitHub\'s "Download ZIP" makes it).',
+      fix: `Zip the folder that holds manage.py (${manage[0]?.replace(/\/?manage\.py$/, '') ?? ''}), or extract the zip and give "djangoProject": {"folder": ...} with that folder.`,
+    };
+  return {
+    what: `${zip} holds no manage.py; its top level has: ${top.join(', ')}${names.length > top.length ? ', ...' : ''}.`,
+    why: 'A Django project is the folder with manage.py; this zip is something else (a wheel, a folder of documents, a zip of zips).',
+    fix: 'Send the zip of the Django project (the folder that holds manage.py).',
+  };
+}
+
 
 export async function sourceProblems(ctx: StepContext): Promise<Problem[]> {
   const { config, host } = ctx;
   const src = config.djangoProject;
+  // A zip whose manage.py is not where it is looked for: refused with what it holds, before anything changes.
+  if ('zip' in src && (await host.exists(src.zip)) && !(await host.exists(managePy(config)))) {
+    const names = await readZipNames(host, src.zip);
+    if (names instanceof Error) return [{ what: `${src.zip} is not a zip the tool can read (${names.message}).`, why: 'The project is extracted from the zip; a damaged or other kind of file cannot be.', fix: 'Send the project again as a .zip (Compress-Archive, or GitHub\'s "Download ZIP"), or give "djangoProject": {"folder": ...} with the project\'s folder.' }];
+    const layout = zipLayoutProblem(src.zip, names);
+    return layout ? [layout] : [];
+  }
   if (!('folder' in src) || !(await host.exists(src.folder)) || (await host.exists(managePy(config)))) return [];
   const links = await host.findLinks(src.folder);
   if (links.length === 0) return [];

@@ -57,7 +57,8 @@ export const djangoProject: Step = {
     // tar.exe exists only from Server 2019 on, and Expand-Archive would need PowerShell 5 in between.
     // A zip as GitHub makes it (one top folder holding manage.py) is extracted from that folder.
     else {
-      const top = (await host.exists(src.zip)) ? zipTopFolder(zipNames(await host.readBytes(src.zip).catch(() => new Uint8Array()))) : undefined;
+      const names = (await host.exists(src.zip)) ? await host.readBytes(src.zip).then(zipNames).catch(() => undefined) : undefined;
+      const top = names ? zipTopFolder(names) : undefined;
       if (top) actions.push(exec(`Extract the application from the top folder "${top}" of ${src.zip} (as GitHub's "Download ZIP" makes it)`, d.venvPython, ['-c', ZIP_FROM_FOLDER_PY, src.zip, config.appDir, top]));
       else actions.push(exec(`Extract the application from ${src.zip}`, d.venvPython, ['-m', 'zipfile', '-e', src.zip, config.appDir]));
     }

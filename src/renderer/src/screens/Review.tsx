@@ -33,6 +33,25 @@ export function Review({ state, sections, busy, onSavePowerShell, savedScript }:
         </MessageBar>
       ) : null}
       {p.release ? <ReleaseCard release={p.release} /> : null}
+      {p.move ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="move">
+          <MessageBarBody>
+            <MessageBarTitle>This configuration moves the live deployment</MessageBarTitle>
+            <div>{p.move.summary}</div>
+            {p.move.deletes.length ? (
+              <ul>
+                {p.move.deletes.map((x) => (
+                  <li key={x}>
+                    <Caption1>{x}</Caption1>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {p.move.keeps ? <div>Kept (may hold data): {p.move.keeps}</div> : null}
+            <div>{p.move.hint}</div>
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       <ProjectReportCard plan={p} />
       {sections.map((sec) =>
         stepsOf(sec.id).length ? (
