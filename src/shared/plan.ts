@@ -207,7 +207,7 @@ export function describeAction(a: Action): string {
     case 'mkdir':
       return `mkdir ${a.path}`;
     case 'remove':
-      return `remove ${a.path}`;
+      return `remove ${a.path}${a.onlyIfEmpty ? ' (only if empty)' : ''}`;
     case 'download':
       return `download ${a.url} -> ${a.path}`;
     case 'editFile':

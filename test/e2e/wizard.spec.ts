@@ -259,6 +259,24 @@ test('a re-run on a deployed server: Welcome offers Repair, and every step is al
   expect(h.host.commandLog().slice(from).filter((c) => c.mutating)).toEqual([]);
 });
 
+test('settings that would move the live deployment: Review says it is a move, with what it deletes, before the steps', async ({ page }) => {
+  await open(page, {}, async (hh) => {
+    const { run } = await import('../../src/main/engine/engine');
+    const { defaultConfig } = await import('../../src/shared/config');
+    expect((await run(defaultConfig(), hh.host)).outcome).toBe('succeeded');
+  });
+  await expect(page.getByTestId('existing')).toContainText('The site "foo"');
+  await page.getByTestId('change-settings').click();
+  await expect(page.getByTestId('screen-settings')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('field-venvDir').fill('C:\\venvs\\foo-moved');
+  await expect(page.getByTestId('next')).toBeEnabled();
+  await next(page);
+  const move = page.getByTestId('move');
+  await expect(move).toContainText('the virtual environment from C:\\virtualenvs\\foo to C:\\venvs\\foo-moved', { timeout: 60_000 });
+  await expect(move).toContainText('remove C:\\virtualenvs\\foo');
+  await shot(page, '13-move.png');
+});
+
 test('Cancel mid-install stops the run; Roll back is offered', async ({ page }) => {
   await open(page);
   h.host.server.addFault({ match: 'appcmd.exe add site', hang: true });

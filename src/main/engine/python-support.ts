@@ -61,13 +61,15 @@ export function eolWarning(version: string, today: string): string | undefined {
   return eol && eol < today ? `WARNING: Python ${minorOf(version)} reached its end of life on ${eol}: it gets no security fixes. Move the project to a newer Python when its Django allows.` : undefined;
 }
 
-type Version = [number, number, number];
-const parse = (v: string): Version | undefined => {
+export type Version = [number, number, number];
+export const parseVersion = (v: string): Version | undefined => {
   // "4" is 4.0.0 in a specifier (Django<4).
   const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v.trim());
   return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : undefined;
 };
-const cmp = (a: Version, b: Version) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+export const compareVersions = (a: Version, b: Version) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+const parse = parseVersion;
+const cmp = compareVersions;
 
 /** Does version satisfy a PEP 440 specifier set such as ">=3.10,<3.13" or "~=3.11" or "==3.12.*"? */
 export function satisfies(version: string, spec: string): boolean {
@@ -126,7 +128,6 @@ export const STDLIB_REMOVED: Record<string, string[]> = {
   '3.13': ['aifc', 'audioop', 'cgi', 'cgitb', 'chunk', 'crypt', 'imghdr', 'lib2to3', 'mailcap', 'msilib', 'nis', 'nntplib', 'ossaudiodev', 'pipes', 'sndhdr', 'spwd', 'sunau', 'telnetlib', 'uu', 'xdrlib'],
 };
 
-const minorNum = (v: string) => Number(v.split('.')[1] ?? 0);
 
 /**
  * What a rehearsal on one Python cannot prove about a server on another: undefined when both are
@@ -135,10 +136,10 @@ const minorNum = (v: string) => Number(v.split('.')[1] ?? 0);
  */
 export function pythonGap(server: string, rehearsal: string): string | undefined {
   if (minorOf(server) === minorOf(rehearsal)) return undefined;
-  const [lo, hi] = minorNum(server) < minorNum(rehearsal) ? [server, rehearsal] : [rehearsal, server];
+  const [lo, hi] = num(server) < num(rehearsal) ? [server, rehearsal] : [rehearsal, server];
   const removed = Object.entries(STDLIB_REMOVED)
-    .filter(([v]) => minorNum(v) > minorNum(lo) && minorNum(v) <= minorNum(hi))
+    .filter(([v]) => num(v) > num(lo) && num(v) <= num(hi))
     .map(([v, mods]) => `${mods.join(', ')} in ${v}`);
-  const side = minorNum(server) > minorNum(rehearsal) ? `missing on the server's Python ${minorOf(server)} but present here, so a project importing one passes the rehearsal and fails on the server` : `present on the server's Python ${minorOf(server)} but missing here, so a project importing one fails the rehearsal only`;
+  const side = num(server) > num(rehearsal) ? `missing on the server's Python ${minorOf(server)} but present here, so a project importing one passes the rehearsal and fails on the server` : `present on the server's Python ${minorOf(server)} but missing here, so a project importing one fails the rehearsal only`;
   return `The server will run Python ${server}; this rehearsal runs the machine's Python ${rehearsal} in its place, so what differs between ${minorOf(server)} and ${minorOf(rehearsal)} is not proven here: standard-library modules removed in between${removed.length ? ` (${removed.join('; ')})` : ' (none listed)'} are ${side}; packages with compiled parts install wheels built for ${minorOf(server)} on the server (or none exist for it), not the ones this machine has.`;
 }

@@ -7,7 +7,7 @@ import { DEFAULT_PYTHON_VERSION, installerFileVersion, type DeploymentConfig } f
 import { registerSecret } from '../../shared/problem';
 import { winJoin } from '../../shared/winpath';
 import type { Host } from './host';
-import { djangoSeries, djangoSupports, DJANGO_PYTHONS, eolWarning, satisfies } from './python-support';
+import { compareVersions, djangoSeries, djangoSupports, DJANGO_PYTHONS, eolWarning, parseVersion, satisfies, type Version } from './python-support';
 import { readRequirementsFile } from './requirements-read';
 import { canonicalName } from './requirements';
 import { RefusedError } from './refusal';
@@ -26,12 +26,9 @@ export const INSTALLER_VERSIONS: Record<string, string> = {
   '3.14': DEFAULT_PYTHON_VERSION,
 };
 
-type Version = [number, number, number];
-const parse = (v: string): Version | undefined => {
-  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(v.trim());
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
-};
-const cmp = (a: Version, b: Version) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+// A Python version names at least its minor ("3.11"); python-support parses and compares.
+const parse = (v: string) => (/^\d+\.\d+/.test(v.trim()) ? parseVersion(v) : undefined);
+const cmp = compareVersions;
 
 export { satisfies };
 
