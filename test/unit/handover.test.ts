@@ -240,7 +240,8 @@ describe('what the project lacks, and what the configuration overrides', () => {
     const prob = r.problems['django-settings'];
     expect(prob?.why).toContain("KeyError: 'LIBRARY_REQUIRED_KEY'");
     expect(prob?.output).toMatch(/settings\.py", line \d+/);
-    expect(prob?.fix).toContain('environment');
+    // The variable is the one SECRET_KEY is read from: the fix is the configuration's secretKey, named with it.
+    expect(prob?.fix).toContain('Add "secretKey": {"env": "LIBRARY_REQUIRED_KEY"} to the configuration');
   });
 });
 

@@ -162,3 +162,16 @@ describe('a zip whose manage.py cannot be found where it is looked for', () => {
     await expect(plan(zipCfg(zip), h)).rejects.toThrow('C:\\drop\\shop.zip holds no manage.py; its top level has: docs/, notes.txt.');
   });
 });
+
+describe('settings that do not load, said as what to set', () => {
+  it('a KeyError for a variable other than the secret key\'s is an "environment" entry; for the secret key\'s it is "secretKey"', async () => {
+    const { settingsLoadProblem, secretKeyVariable } = await import('../../src/main/engine/settings-problem');
+    const settings = "import os\nSECRET_KEY = os.getenv('APP_KEY')\nDATABASE_URL = os.environ['DATABASE_URL']\n";
+    expect(secretKeyVariable(settings)).toEqual({ name: 'APP_KEY', line: 2 });
+    const other = settingsLoadProblem({ settingsModule: 'app.settings', file: 'C:\\apps\\app\\app\\settings.py', error: "KeyError: 'DATABASE_URL'", output: '', settings });
+    expect(other.fix).toContain('Give it in "environment" of the configuration ({"DATABASE_URL": "..."})');
+    const secret = settingsLoadProblem({ settingsModule: 'app.settings', file: 'C:\\apps\\app\\app\\settings.py', error: "KeyError: 'APP_KEY'", output: '', settings, secretEnv: 'DJANGO_SECRET_KEY' });
+    expect(secret.fix).toContain('Add "secretKey": {"env": "APP_KEY"}');
+    expect(secret.why).toContain('The configuration\'s "secretKey" sets DJANGO_SECRET_KEY, which the settings do not read.');
+  });
+});
