@@ -5,7 +5,7 @@
 # node modules (npm ci, with the Electron binary download skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PKGS=(chromium xvfb python3 python3-django python3-venv python3-waitress python3-packaging python3-whitenoise python3-dj-database-url python3-dotenv python3-psycopg2 fonts-dejavu-core)
+PKGS=(chromium xvfb python3 python3-django python3-venv python3-waitress python3-packaging python3-whitenoise python3-dj-database-url python3-dotenv python3-psycopg2 python3-pip python3-setuptools fonts-dejavu-core)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,7 +27,7 @@ if ((${#wine_missing[@]})); then
   echo "Installing Debian packages for the Wine lane: ${wine_missing[*]}"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${wine_missing[@]}" >/dev/null
 fi
-/usr/bin/python3 -c 'import django, venv' || { echo "Debian's python3-django / python3-venv are not usable at /usr/bin/python3" >&2; exit 1; }
+/usr/bin/python3 -c 'import django, venv, pip, setuptools' || { echo "Debian's python3-django / python3-venv / python3-pip are not usable at /usr/bin/python3" >&2; exit 1; }
 test -x /usr/bin/chromium || { echo "/usr/bin/chromium is missing" >&2; exit 1; }
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund

@@ -17,7 +17,8 @@ import { SimulatorError } from '../hosts/simulated/server';
 import { applyCommand } from './commands/apply';
 import { exportCommand } from './commands/export';
 import { planCommand } from './commands/plan';
-import { rehearse } from './commands/rehearse';
+import { bundleConfig, rehearse } from './commands/rehearse';
+import { bundleCommand } from './commands/bundle';
 import { rollbackCommand } from './commands/rollback';
 import { goBackCommand, releasesCommand } from './commands/releases';
 import { RegistryError } from '../engine/release/registry';
@@ -54,12 +55,15 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
     // The simulated server runs Linux's Python on POSIX paths: a rehearsal is for the team's Linux or macOS machine.
     if (process.platform === 'win32' && (o.command === 'rehearse' || o.simulate))
       throw new UsageError(`${o.command === 'rehearse' ? 'rehearse' : '--simulate'} runs the simulated Windows Server, which needs Linux or macOS (it runs Debian's Python and Django there): rehearse on the developer's machine with npm run rehearse. On this server, plan shows what apply would change, without changing anything.`);
-    if (o.project && o.command !== 'rehearse') throw new UsageError('--project is for rehearse: npm run rehearse -- --project ./path/to/project');
+    if (o.project && o.command !== 'rehearse' && o.command !== 'bundle') throw new UsageError('--project is for rehearse and bundle: npm run rehearse -- --project ./path/to/project');
+    if (o.command === 'bundle') return await bundleCommand(o, io);
+    if (o.bundle && o.config) throw new UsageError('Give --bundle or --config, not both: a bundle\'s configuration is its deploy.json.');
+    if (o.bundle && o.project) throw new UsageError('Give --bundle or --project, not both.');
     if (o.rotateSecret && o.command !== 'apply') throw new UsageError('--rotate-secret is for apply.');
     if ((o.to !== undefined || o.restoreBackup) && o.command !== 'go-back') throw new UsageError('--to and --restore-backup are for go-back.');
     if (o.deleteData && o.command !== 'uninstall') throw new UsageError('--delete-data is for uninstall.');
     if (o.command === 'rehearse') return await rehearse(o, io);
-    const config = loadConfig(o.config);
+    const config = o.bundle ? bundleConfig(o, o.bundle) : loadConfig(o.config);
     const runner = COMMAND_RUNNERS[o.command as keyof typeof COMMAND_RUNNERS];
     if (!runner) throw new UsageError(`Unknown command "${o.command}".`);
     return await runner(o, io, config);

@@ -22,7 +22,7 @@ export class NotElevatedError extends Error {
 }
 
 /** The commands of the command line (the packaged exe runs headless when given one). */
-export const COMMANDS = ['plan', 'apply', 'verify', 'releases', 'go-back', 'rollback', 'uninstall', 'export', 'rehearse', 'schema', 'help', 'version'] as const;
+export const COMMANDS = ['plan', 'apply', 'verify', 'releases', 'go-back', 'rollback', 'uninstall', 'export', 'rehearse', 'bundle', 'schema', 'help', 'version'] as const;
 
 export interface Options {
   command: string;
@@ -39,6 +39,14 @@ export interface Options {
   out?: string;
   keep?: string;
   project?: string;
+  /** A bundle folder (deploy.json, SHA256SUMS): checked, then its configuration used. */
+  bundle?: string;
+  /** bundle: where pip finds the wheels, as pip takes them. */
+  findLinks?: string[];
+  indexUrl?: string;
+  noIndex?: boolean;
+  pythonInstaller?: string;
+  msi?: string;
   to?: string;
   deleteData?: boolean;
   restoreBackup?: boolean;
@@ -71,14 +79,19 @@ Commands:
   export --format powershell [--windows 2012r2|2016|2019|2022|2025] [--out FILE]
                        write a standalone, idempotent PowerShell 5.1 script of the same steps
                        (2012r2: Python 3.12, the last for it; the server needs WMF 5.1)
-  rehearse [--project DIR|ZIP] [--keep DIR]
+  rehearse [--project DIR|ZIP | --bundle DIR] [--keep DIR]
                        deploy the sample app (or your own project, copied from a local folder
                        or .zip) on a fresh simulated Windows Server, verify it, run it again
+  bundle --project DIR [--config FILE] --out DIR [--find-links DIR]... [--index-url URL] [--no-index]
+         [--python-installer FILE] [--msi FILE]
+                       on the team's machine: one folder to hand over (the project zip, deploy.json,
+                       wheels for win_amd64 fetched with pip, the installers, SHA256SUMS, README.html)
   schema               print the JSON Schema of the configuration file
   version              print the version (also --version)
 
 Options:
   --config FILE        deployment configuration (JSON); defaults are the guide's (site foo, port 81)
+  --bundle DIR         use a bundle (its checksums are checked first, its deploy.json is the configuration)
   --json               print one JSON document on stdout
   --yes                do not ask before changing the server
   --rotate-secret      apply: replace the generated SECRET_KEY (config "secretKey")
@@ -105,6 +118,12 @@ export const FLAGS = {
   report: { type: 'string' },
   keep: { type: 'string' },
   project: { type: 'string' },
+  bundle: { type: 'string' },
+  'find-links': { type: 'string', multiple: true },
+  'index-url': { type: 'string' },
+  'no-index': { type: 'boolean' },
+  'python-installer': { type: 'string' },
+  msi: { type: 'string' },
   to: { type: 'string' },
   'delete-data': { type: 'boolean' },
   'restore-backup': { type: 'boolean' },
@@ -143,7 +162,7 @@ export function parseArgs(argv: string[]): Options {
   const v = parsed.values;
   const o: Options = { command: '', json: v.json ?? false, yes: v.yes ?? false, rotateSecret: v['rotate-secret'] ?? false, lenientPackages: v['sim-lenient-packages'] ?? false, scenario: {} };
   // A value that looks like the next flag (--config --json) is a forgotten value, as before.
-  for (const k of ['config', 'simulate', 'format', 'out', 'windows', 'report', 'keep', 'project', 'to', 'sim-windows', 'sim-language', 'sim-iis'] as const) {
+  for (const k of ['config', 'simulate', 'format', 'out', 'windows', 'report', 'keep', 'project', 'bundle', 'index-url', 'python-installer', 'msi', 'to', 'sim-windows', 'sim-language', 'sim-iis'] as const) {
     const val = v[k];
     if (val !== undefined && val.startsWith('--')) throw new UsageError(`--${k} needs a value.`);
   }
@@ -156,6 +175,12 @@ export function parseArgs(argv: string[]): Options {
   if (v.report !== undefined) o.report = v.report;
   if (v.keep !== undefined) o.keep = v.keep;
   if (v.project !== undefined) o.project = v.project;
+  if (v.bundle !== undefined) o.bundle = v.bundle;
+  if (v['find-links'] !== undefined) o.findLinks = v['find-links'];
+  if (v['index-url'] !== undefined) o.indexUrl = v['index-url'];
+  if (v['no-index']) o.noIndex = true;
+  if (v['python-installer'] !== undefined) o.pythonInstaller = v['python-installer'];
+  if (v.msi !== undefined) o.msi = v.msi;
   if (v.to !== undefined) o.to = v.to;
   if (v['delete-data']) o.deleteData = true;
   if (v['restore-backup']) o.restoreBackup = true;

@@ -1,10 +1,13 @@
 /** rehearse: a full deployment of the sample app (or --project) on a fresh simulated server, then a second run that must change nothing. */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type DeploymentConfig } from '../../../shared/config';
 import { ConflictError, plan, run } from '../../engine/engine';
+import { RefusedError } from '../../engine/refusal';
+import { describeAction } from '../../../shared/plan';
+import { bundleConfigInput, checkBundle, placeBundle } from '../../bundle/bundle-dir';
 import { SimulatedHost } from '../../hosts/simulated/sim-host';
 import { realPython, realPythonVersion } from '../../hosts/simulated/python';
 import { pythonGap } from '../../engine/python-support';
@@ -40,6 +43,21 @@ export function stageProject(host: SimulatedHost, project: string): { input: Rec
   return { input, name };
 }
 
+/**
+ * A bundle's configuration for a command: its checksums checked first (a changed, missing or
+ * unlisted file: exit 2, nothing read further), its deploy.json's paths made the server's.
+ */
+export function bundleConfig(o: Options, dir: string): DeploymentConfig {
+  const problems = checkBundle(dir);
+  if (problems.length) throw new RefusedError(problems);
+  const serverDir = placeBundle(dir, o.simulate, (winDir) => {
+    const real = path.join(o.simulate as string, winDir[0] as string, ...winDir.slice(3).split('\\'));
+    rmSync(real, { recursive: true, force: true });
+    cpSync(dir, real, { recursive: true });
+  });
+  return loadConfig(undefined, bundleConfigInput(dir, serverDir));
+}
+
 /** The README's first command: a full deployment of the sample app (or --project) on a fresh simulated server. */
 export async function rehearse(o: Options, io: CliIo): Promise<number> {
   const dir = o.keep ?? o.simulate ?? mkdtempSync(path.join(os.tmpdir(), 'django-iis-rehearsal-'));
@@ -49,7 +67,10 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
     // The configuration the rehearsal derived, written beside the server: the same file plans, applies and verifies it again.
     let derivedFile: string | undefined;
     let derived: string | undefined;
-    if (o.project) {
+    if (o.bundle) {
+      config = bundleConfig({ ...o, simulate: dir }, o.bundle);
+      io.out(`Rehearsing the bundle ${path.resolve(o.bundle)} (checksums checked) as "${config.siteName}" on a simulated Windows Server in ${dir}, offline`);
+    } else if (o.project) {
       const staged = stageProject(host, o.project);
       config = loadConfig(o.config, staged.input);
       io.out(`Rehearsing the hand-over of ${path.resolve(o.project)} as "${config.siteName}" on a simulated Windows Server in ${dir}`);
@@ -69,6 +90,12 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
     if (derived) io.out(derived);
     io.out(`The project:\n${p.project.notes.map((n) => `  - ${n}`).join('\n')}\n`);
     if (p.conflicts.length) throw new ConflictError(p.conflicts);
+    // A bundle deploys offline: a download in its plan is a bundle that lacks a file.
+    const downloads = o.bundle ? p.steps.flatMap((s) => s.actions.filter((a) => a.kind === 'download').map((a) => `${s.title}: ${describeAction(a)}`)) : [];
+    if (downloads.length) {
+      io.out(`The bundle is not offline: its plan downloads\n${downloads.map((x) => `  - ${x}`).join('\n')}`);
+      return 1;
+    }
     const first = await run(config, host, { onEvent: eventPrinter(io) });
     if (first.verification) io.out(`\n${formatVerification(first.verification)}`);
     if (first.outcome !== 'succeeded') {
@@ -82,8 +109,8 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
     io.out(`  ${path.join(dir, 'C', 'Windows', 'System32', 'inetsrv', 'config', 'applicationHost.config')}  (IIS configuration)`);
     io.out(`  ${host.server.toReal(config.appDir)}  (the Django project, ${config.appDir})`);
     io.out(`  ${path.join(dir, '.sim', 'commands.jsonl')}  (every command run, with exit codes)`);
-    const configArg = derivedFile ?? (o.config ? path.resolve(o.config) : undefined);
-    io.out(`Inspect it with: npm run cli -- plan --simulate ${dir}${configArg ? ` --config ${configArg}` : ''}`);
+    const configArg = o.bundle ? ` --bundle ${path.resolve(o.bundle)}` : (derivedFile ?? (o.config ? path.resolve(o.config) : undefined)) ? ` --config ${derivedFile ?? path.resolve(o.config as string)}` : '';
+    io.out(`Inspect it with: npm run cli -- plan --simulate ${dir}${configArg}`);
     return second.outcome === 'succeeded' && second.mutatingCommands === 0 ? 0 : 1;
   } finally {
     await host.dispose();

@@ -1,0 +1,84 @@
+/**
+ * A bundle folder as the server reads it: SHA256SUMS over every file (checked before anything
+ * else: a changed, missing or unlisted file refuses the bundle, nothing changed), and deploy.json
+ * whose paths are relative to the bundle (made the server's paths where the bundle lies).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Problem } from '../../shared/problem';
+
+export const CHECKSUMS = 'SHA256SUMS';
+export const BUNDLE_CONFIG = 'deploy.json';
+
+/** Every file under the folder, relative with "/", sorted (SHA256SUMS itself left out). */
+export function bundleFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const full = path.join(d, name);
+      if (statSync(full).isDirectory()) walk(full, r);
+      else if (r !== CHECKSUMS) out.push(r);
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+export const sha256File = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** Writes SHA256SUMS as sha256sum does ("<hex>  <path>"), so `sha256sum -c` and Get-FileHash can check it too. */
+export function writeChecksums(dir: string): number {
+  const files = bundleFiles(dir);
+  writeFileSync(path.join(dir, CHECKSUMS), files.map((f) => `${sha256File(path.join(dir, f))}  ${f}\n`).join(''));
+  return files.length;
+}
+
+/** What is wrong with a bundle folder: nothing when every listed file is there unchanged and nothing else is. */
+export function checkBundle(dir: string): Problem[] {
+  const sums = path.join(dir, CHECKSUMS);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [{ what: `The bundle ${dir} does not exist or is not a folder.`, why: 'A bundle is the folder the team made with "bundle".', fix: 'Give --bundle the folder that holds deploy.json and SHA256SUMS.' }];
+  if (!existsSync(sums)) return [{ what: `${dir} has no ${CHECKSUMS}.`, why: 'Without its checksums nothing proves the bundle is the one the team made.', fix: 'Ask the team for the whole bundle folder (made with "bundle"), copied as it is.' }];
+  const incomplete = path.join(dir, 'INCOMPLETE.txt');
+  if (existsSync(incomplete))
+    return [{ what: `The bundle ${dir} is incomplete: ${readFileSync(incomplete, 'utf8').trim().split(/\r?\n/).join('; ')}.`, why: 'The team\'s bundle command could not put everything the server needs in it (see bundle-report.txt).', fix: 'Ask the team for a complete bundle; nothing was changed on the server.' }];
+  const listed = new Map<string, string>();
+  for (const line of readFileSync(sums, 'utf8').split(/\r?\n/)) {
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line.trim());
+    if (m) listed.set(m[2] as string, m[1] as string);
+  }
+  const problems: Problem[] = [];
+  const fix = 'Copy the bundle again from what the team sent (a copy that stopped half-way, an antivirus that rewrote a file, or a file changed by hand); nothing was changed on the server.';
+  for (const [f, hex] of listed) {
+    const full = path.join(dir, ...f.split('/'));
+    if (!existsSync(full)) problems.push({ what: `The bundle lacks ${f}.`, why: `${CHECKSUMS} lists it; the bundle is incomplete.`, fix });
+    else if (sha256File(full) !== hex) problems.push({ what: `${f} in the bundle is not the file the team made (its SHA-256 differs from ${CHECKSUMS}).`, why: 'A changed file is not deployed: it may not be what was tested.', fix });
+  }
+  for (const f of bundleFiles(dir)) if (!listed.has(f)) problems.push({ what: `${f} is in the bundle but not in ${CHECKSUMS}.`, why: 'A file added to the bundle (a wheel pip would install, a script) is not what the team made.', fix: `Remove ${f} from the bundle folder, or ask the team for a new bundle.` });
+  return problems;
+}
+
+const PATH_KEYS: string[][] = [['djangoProject', 'zip'], ['djangoProject', 'folder'], ['requirementsFile'], ['wheelhouse'], ['pythonInstaller'], ['httpPlatform', 'installer']];
+const isAbsoluteWin = (p: string) => /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+
+/** deploy.json of the bundle with its relative paths made paths below the bundle's folder on the server (a Windows path). */
+export function bundleConfigInput(dir: string, serverDir: string): Record<string, unknown> {
+  const raw = JSON.parse(readFileSync(path.join(dir, BUNDLE_CONFIG), 'utf8')) as Record<string, unknown>;
+  for (const keys of PATH_KEYS) {
+    let holder: Record<string, unknown> | undefined = raw;
+    for (const k of keys.slice(0, -1)) holder = holder && typeof holder[k] === 'object' && holder[k] !== null ? (holder[k] as Record<string, unknown>) : undefined;
+    const last = keys.at(-1) as string;
+    const v = holder?.[last];
+    if (holder && typeof v === 'string' && !isAbsoluteWin(v)) holder[last] = `${serverDir.replace(/[\\/]+$/, '')}\\${v.split('/').join('\\')}`;
+  }
+  return raw;
+}
+
+/** Where a bundle is on the server: its Windows path (on Windows) or, for a simulated server, a copy inside it at C:\bundles\<name>. */
+export function placeBundle(dir: string, simulate: string | undefined, copyInto: (serverDir: string) => void): string {
+  if (!simulate) return path.win32.resolve(dir);
+  const serverDir = `C:\\bundles\\${path.basename(path.resolve(dir)).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  copyInto(serverDir);
+  return serverDir;
+}
