@@ -79,6 +79,17 @@ export interface Desktop {
   setProgress(fraction: number, state?: 'normal' | 'error'): void;
 }
 
+/** A hand-off bundle found beside the program. */
+export interface BundleInfo {
+  dir: string;
+  /** Its release label (deploy.json "release"). */
+  label: string;
+  /** What it holds, in words. */
+  holds: string[];
+  /** Why it is refused (a changed, missing or added file; an incomplete bundle): empty when it is used. */
+  problems: string[];
+}
+
 export interface StartupInfo {
   productName: string;
   version: string;
@@ -90,6 +101,8 @@ export interface StartupInfo {
   existing: ExistingDeployment[];
   /** Where the defaults came from: "built-in", or the deploy file found beside the exe. */
   defaultsFrom: string;
+  /** A bundle found beside the exe (used only when its checksums hold). */
+  bundle?: BundleInfo;
 }
 
 export type Checked<T> = ({ ok: true } & T) | { ok: false; problems: ConfigProblem[] };

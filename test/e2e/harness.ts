@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { METHODS, type BridgeEvent, type Desktop } from '../../src/shared/ipc';
 import { createLogger } from '../../src/main/logging/logger';
+import { loadDeployFile } from '../../src/main/service/deploy-file';
 import { DeploymentService } from '../../src/main/service/deployment-service';
 import { BadRequestError, dispatch } from '../../src/main/service/dispatch';
 import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
@@ -39,7 +40,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { scenario?: Scenario; folder?: string; defaults?: { config: DeploymentConfig; from: string } } = {}): Promise<Harness> {
+export async function startHarness(opts: { scenario?: Scenario; folder?: string; defaults?: { config: DeploymentConfig; from: string }; bundleDir?: string } = {}): Promise<Harness> {
   if (!existsSync(path.join(RENDERER, 'index.html'))) throw new Error('out/renderer is missing: run "npm run build" first');
   const simDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-sim-'));
   const log = createLogger(mkdtempSync(path.join(os.tmpdir(), 'e2e-logs-')));
@@ -63,7 +64,10 @@ export async function startHarness(opts: { scenario?: Scenario; folder?: string;
     openPath: async (p) => void opened.push(p),
     setProgress: (f) => void progress.push(f),
   };
-  const service = new DeploymentService({ host, log, emit, version: '0.1.0-e2e', desktop, ...(opts.defaults ? { defaults: opts.defaults } : {}) });
+  // A bundle "beside the exe": found and opened as main.ts does (checksums, then a copy inside the simulated server).
+  const found = opts.bundleDir ? loadDeployFile(opts.bundleDir, simDir) : undefined;
+  const defaults = opts.defaults ?? found?.config;
+  const service = new DeploymentService({ host, log, emit, version: '0.1.0-e2e', desktop, ...(defaults ? { defaults } : {}), ...(found?.bundle ? { bundle: found.bundle } : {}) });
   log.mirror((entry) => emit({ kind: 'log', entry }));
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

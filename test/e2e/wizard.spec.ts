@@ -7,13 +7,16 @@
  * committed copies shown in the README).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import AxeBuilder from '@axe-core/playwright';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { DeploymentConfig } from '../../src/shared/config';
 import { CHROMIUM } from '../../playwright.config';
 import { bridgeScript, startHarness, type Harness } from './harness';
+import { main } from '../../src/main/cli/cli';
+import { PY, findLinks as bundleWheels, installer as bundleInstaller, project as bundleProject } from '../unit/bundle-helpers';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -275,6 +278,28 @@ test('settings that would move the live deployment: Review says it is a move, wi
   await expect(move).toContainText('the virtual environment from C:\\virtualenvs\\foo to C:\\venvs\\foo-moved', { timeout: 60_000 });
   await expect(move).toContainText('remove C:\\virtualenvs\\foo');
   await shot(page, '13-move.png');
+});
+
+test('a bundle beside the program: Welcome says which, its release and what it holds; the wizard deploys it offline', async ({ page }) => {
+  const dirs: string[] = [];
+  process.env.DJANGO_IIS_PYTHON = PY;
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'e2e-bundle-')), 'shop-1.4.2');
+  dirs.push(path.dirname(out));
+  const made = await main(['bundle', '--project', bundleProject(dirs), '--out', out, '--find-links', bundleWheels(dirs), '--no-index', '--python-installer', bundleInstaller(dirs)], { out: () => undefined, err: () => undefined });
+  expect(made).toBe(0);
+  h = await startHarness({ bundleDir: out });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(h.url);
+  const bar = page.getByTestId('bundle');
+  await expect(bar).toContainText('Bundle found: release 1.4.2');
+  await expect(bar).toContainText('the installer python-3.10.11-amd64.exe');
+  await shot(page, '14-bundle.png');
+  await toSettings(page);
+  await reviewAndInstall(page);
+  const cmds = h.host.commandLog();
+  expect(cmds.filter((c) => c.argv.includes('install') && c.argv.some((a) => /python\.exe$/i.test(a))).every((c) => c.argv.includes('--no-index'))).toBe(true);
+  expect(cmds.some((c) => c.argv[0]?.endsWith('python-3.10.11-amd64.exe') && c.argv[0].startsWith('C:\\bundles\\'))).toBe(true);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 test('Cancel mid-install stops the run; Roll back is offered', async ({ page }) => {

@@ -5,89 +5,28 @@
  * file is changed, missing or added.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/cli';
 import { gitignoreMatcher } from '../../src/main/bundle/project-files';
 import { tmp } from './helpers';
+import { MAKE_SDIST, PY, findLinks as makeFindLinks, installer as makeInstaller, project as makeProject } from './bundle-helpers';
 
 const dirs: string[] = [];
-const PY = '/usr/bin/python3';
 let before: string | undefined;
 beforeAll(() => {
   before = process.env.DJANGO_IIS_PYTHON;
   process.env.DJANGO_IIS_PYTHON = PY;
 });
+const findLinks = (extra: [string, string][] = []) => makeFindLinks(dirs, extra);
+const project = (requirements?: string) => makeProject(dirs, requirements);
+const installer = (version?: string) => makeInstaller(dirs, version);
 afterAll(() => {
   if (before === undefined) delete process.env.DJANGO_IIS_PYTHON;
   else process.env.DJANGO_IIS_PYTHON = before;
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-const MAKE_WHEEL = String.raw`
-import base64, hashlib, os, sys, zipfile
-dest, name, version = sys.argv[1], sys.argv[2], sys.argv[3]
-dist = name.replace('-', '_')
-files = {dist.lower() + '/__init__.py': b'', '%s-%s.dist-info/METADATA' % (dist, version): ('Metadata-Version: 2.1\nName: %s\nVersion: %s\n' % (name, version)).encode(), '%s-%s.dist-info/WHEEL' % (dist, version): b'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n'}
-record = ''.join('%s,sha256=%s,%d\n' % (n, base64.urlsafe_b64encode(hashlib.sha256(c).digest()).rstrip(b'=').decode(), len(c)) for n, c in files.items())
-files['%s-%s.dist-info/RECORD' % (dist, version)] = (record + '%s-%s.dist-info/RECORD,,\n' % (dist, version)).encode()
-with zipfile.ZipFile(os.path.join(dest, '%s-%s-py3-none-any.whl' % (dist, version)), 'w') as z:
-    for n, c in files.items():
-        z.writestr(n, c)
-`;
-
-const MAKE_SDIST = String.raw`
-import io, os, sys, tarfile
-dest, name, version = sys.argv[1], sys.argv[2], sys.argv[3]
-base = '%s-%s' % (name, version)
-setup = ('from setuptools import setup\nsetup(name=%r, version=%r, py_modules=[%r])\n' % (name, version, name.replace('-', '_'))).encode()
-pkginfo = ('Metadata-Version: 1.0\nName: %s\nVersion: %s\n' % (name, version)).encode()
-with tarfile.open(os.path.join(dest, base + '.tar.gz'), 'w:gz') as t:
-    for n, c in [('setup.py', setup), ('PKG-INFO', pkginfo), (name.replace('-', '_') + '.py', b'')]:
-        i = tarfile.TarInfo(base + '/' + n)
-        i.size = len(c)
-        t.addfile(i, io.BytesIO(c))
-`;
-
-/** A find-links folder: the wheels pip fetches for the bundle (made here, no network). */
-function findLinks(extra: [string, string][] = []): string {
-  const d = tmp('bundle-wheels-');
-  dirs.push(d);
-  for (const [n, v] of [['Django', '3.2.25'], ['whitenoise', '6.0.0'], ['python-dotenv', '0.21.0'], ['setuptools', '66.1.1'], ...extra]) execFileSync(PY, ['-c', MAKE_WHEEL, d, n as string, v as string]);
-  execFileSync(PY, ['-c', MAKE_SDIST, d, 'wfastcgi', '3.0.0']);
-  return d;
-}
-
-/** A project shaped like a real one: env-driven settings, a local database and uploads, a .env, a .gitignore, a Linux-only requirement. */
-function project(requirements = 'Django>=3.2,<4\nwhitenoise>=5\npython-dotenv>=0.19  # imported as dotenv\npsycopg2-binary>=2.9; sys_platform == "linux"\n'): string {
-  const d = tmp('bundle-project-');
-  dirs.push(d);
-  execFileSync(PY, ['-m', 'django', 'startproject', 'shop', d]);
-  const settings = path.join(d, 'shop', 'settings.py');
-  writeFileSync(settings, readFileSync(settings, 'utf8').replace(/^SECRET_KEY = .*$/m, "SECRET_KEY = os.environ.get('SHOP_SECRET_KEY', 'dev-only')").replace('from pathlib import Path', 'import os\nfrom pathlib import Path'));
-  writeFileSync(path.join(d, 'requirements.txt'), requirements);
-  writeFileSync(path.join(d, 'db.sqlite3'), 'SQLite format 3\0 local rows');
-  mkdirSync(path.join(d, 'media', 'covers'), { recursive: true });
-  writeFileSync(path.join(d, 'media', 'covers', 'a.jpg'), 'jpg');
-  writeFileSync(path.join(d, '.env'), 'SHOP_SECRET_KEY=team-secret-value-never-bundled\n');
-  writeFileSync(path.join(d, '.gitignore'), '*.log\nlocal_settings.py\n/build/\n');
-  writeFileSync(path.join(d, 'debug.log'), 'x');
-  writeFileSync(path.join(d, 'shop', 'local_settings.py'), 'DEBUG = True\n');
-  mkdirSync(path.join(d, '.git'), { recursive: true });
-  writeFileSync(path.join(d, '.git', 'HEAD'), 'ref: refs/heads/main\n');
-  writeFileSync(path.join(d, 'VERSION'), '1.4.2\n');
-  return d;
-}
-
-function installer(version = '3.10.11'): string {
-  const d = tmp('bundle-installer-');
-  dirs.push(d);
-  const f = path.join(d, `python-${version}-amd64.exe`);
-  // SIMULATED: a stand-in installer the simulated server takes as signed by the PSF (real ones are 28 MB).
-  writeFileSync(f, 'SIMULATED-AUTHENTICODE Valid; CN=Python Software Foundation, O=Python Software Foundation, L=Beaverton, S=Oregon, C=US\r\n');
-  return f;
-}
 
 async function cli(args: string[]): Promise<{ code: number; text: string }> {
   const out: string[] = [];
@@ -168,7 +107,19 @@ describe('bundle', () => {
       const r = await cli(['rehearse', '--bundle', out, '--keep', keep]);
       return { ...r, ran: existsSync(path.join(keep, '.sim', 'commands.jsonl')) };
     };
+    // Beside the wizard: found, its label and contents said, its configuration used.
+    const { loadDeployFile } = await import('../../src/main/service/deploy-file');
+    const sim = tmp('bundle-gui-sim-');
+    dirs.push(sim);
+    const found = loadDeployFile(out, sim);
+    expect(found.bundle?.problems).toEqual([]);
+    expect(found.config?.from).toBe(`the bundle ${out} (release 1.4.2)`);
+    expect(found.config?.config.wheelhouse).toBe('C:\\bundles\\c\\wheels');
     appendFileSync(path.join(out, 'requirements.txt'), 'evil==1.0\n');
+    // Changed: the wizard says it is refused and does not use it.
+    const refused = loadDeployFile(out, sim);
+    expect(refused.config).toBeUndefined();
+    expect(refused.bundle?.problems.join('\n')).toContain('requirements.txt in the bundle is not the file the team made');
     let r = await attempt();
     expect([r.code, r.ran]).toEqual([2, false]);
     expect(r.text).toContain('requirements.txt in the bundle is not the file the team made');

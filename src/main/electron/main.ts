@@ -43,7 +43,7 @@ async function startGui(): Promise<void> {
   const host = simulate ? new SimulatedHost(simulate) : new WindowsHost();
   const ui: { win?: BrowserWindow } = {};
   // A deploy.json beside the portable exe (electron-builder's portable target says where it is).
-  const deployFile = loadDeployFile(process.env.PORTABLE_EXECUTABLE_DIR ?? path.dirname(process.execPath));
+  const deployFile = loadDeployFile(process.env.PORTABLE_EXECUTABLE_DIR ?? path.dirname(process.execPath), simulate);
   if (deployFile.problem) log.logger.warn(deployFile.problem);
   const desktop: Desktop = {
     async chooseFolder(title) {
@@ -64,7 +64,7 @@ async function startGui(): Promise<void> {
       ui.win?.setProgressBar(fraction, { mode: fraction < 0 ? 'none' : state === 'error' ? 'error' : 'normal' });
     },
   };
-  const service = new DeploymentService({ host, log, emit: (e) => sendEvent(ui.win?.webContents, e), version: app.getVersion(), desktop, ...(deployFile.config ? { defaults: deployFile.config } : {}) });
+  const service = new DeploymentService({ host, log, emit: (e) => sendEvent(ui.win?.webContents, e), version: app.getVersion(), desktop, ...(deployFile.config ? { defaults: deployFile.config } : {}), ...(deployFile.bundle ? { bundle: deployFile.bundle } : {}) });
   log.mirror((entry) => sendEvent(ui.win?.webContents, { kind: 'log', entry }));
 
   // The dev server only when not packaged (a packaged build ignores ELECTRON_RENDERER_URL).

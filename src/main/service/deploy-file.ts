@@ -5,9 +5,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatProblems, parseConfig, type DeploymentConfig } from '../../shared/config';
+import type { BundleInfo } from '../../shared/ipc';
+import { findBundleDir, openBundle } from '../bundle/find';
 
-export function loadDeployFile(dir: string | undefined): { config?: { config: DeploymentConfig; from: string }; problem?: string } {
+export function loadDeployFile(dir: string | undefined, simulate?: string): { config?: { config: DeploymentConfig; from: string }; problem?: string; bundle?: BundleInfo } {
   if (!dir) return {};
+  // A hand-off bundle (the exe in it, or one folder beside it): its checksums first, then its deploy.json.
+  const bundleDir = existsSync(dir) ? findBundleDir(dir) : undefined;
+  if (bundleDir) {
+    const b = openBundle(bundleDir, simulate);
+    if (!b.input) return { bundle: b.info, problem: `The bundle ${bundleDir} is refused: ${b.info.problems.join(' ')}` };
+    const r = parseConfig(b.input);
+    if (!r.ok) return { bundle: { ...b.info, problems: [`its deploy.json is not valid: ${formatProblems(r.problems)}`] }, problem: `The bundle ${bundleDir}'s deploy.json is not valid: ${formatProblems(r.problems)}` };
+    return { bundle: b.info, config: { config: r.config, from: `the bundle ${bundleDir}${b.info.label ? ` (release ${b.info.label})` : ''}` } };
+  }
   const file = path.join(dir, 'deploy.json');
   if (!existsSync(file)) return {};
   let input: unknown;

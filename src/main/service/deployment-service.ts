@@ -13,7 +13,7 @@ import { redact } from '../../shared/problem';
 import { DEPLOYMENTS_DIR } from '../engine/ownership';
 import { renderRunReport } from '../engine/report';
 import { TOOL_LOG_DIR } from '../engine/commands';
-import type { CheckLine, Desktop, ExistingDeployment, LogEntry, ReleaseRef } from '../../shared/ipc';
+import type { BundleInfo, CheckLine, Desktop, ExistingDeployment, LogEntry, ReleaseRef } from '../../shared/ipc';
 import { resolveDeployment, type ReleaseTarget } from '../engine/release/layout';
 import { liveRelease, previousRelease, readRegistry, RegistryError } from '../engine/release/registry';
 import type { Plan, VerificationReport } from '../../shared/plan';
@@ -32,6 +32,8 @@ export interface ServiceDeps {
   desktop: Desktop;
   /** A deploy file beside the exe: the wizard starts from it. */
   defaults?: { config: DeploymentConfig; from: string };
+  /** A bundle found beside the exe (its problems, when it is refused). */
+  bundle?: BundleInfo;
 }
 
 type Handlers = { [M in keyof Responses]: (payload: Requests[M]) => Promise<Responses[M]> };
@@ -60,6 +62,7 @@ export class DeploymentService implements Handlers {
       version: this.deps.version,
       defaults: this.deps.defaults?.config ?? defaultConfig(),
       defaultsFrom: this.deps.defaults?.from ?? 'built-in',
+      ...(this.deps.bundle ? { bundle: this.deps.bundle } : {}),
       sections: SECTIONS,
       host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) },
       logFile: this.deps.log.file,

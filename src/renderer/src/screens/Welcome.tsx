@@ -26,7 +26,24 @@ export function Welcome({ startup, siteName, onRepair, onChange, onUninstall, un
         </ul>
         <Body1>Everything it creates is recorded, so it can be rolled back or uninstalled; objects of the same names that it did not create are never changed unless you say so.</Body1>
       </Card>
-      {startup?.defaultsFrom && startup.defaultsFrom !== 'built-in' ? (
+      {startup?.bundle ? (
+        <MessageBar intent={startup.bundle.problems.length ? 'error' : 'success'} layout="multiline" data-testid="bundle">
+          <MessageBarBody>
+            <MessageBarTitle>{startup.bundle.problems.length ? 'The bundle beside this program is refused' : `Bundle found: release ${startup.bundle.label || '(no label)'}`}</MessageBarTitle>
+            <div>{startup.bundle.dir}</div>
+            {startup.bundle.problems.length ? (
+              <ul>
+                {startup.bundle.problems.map((p) => (
+                  <li key={p}>{p}</li>
+                ))}
+              </ul>
+            ) : (
+              <div>It holds {startup.bundle.holds.join(', ')}; its checksums are checked. Nothing is downloaded.</div>
+            )}
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {startup?.defaultsFrom && startup.defaultsFrom !== 'built-in' && !startup.bundle ? (
         <MessageBar intent="info" layout="multiline">
           <MessageBarBody>The settings start from {startup.defaultsFrom}.</MessageBarBody>
         </MessageBar>
