@@ -12,6 +12,7 @@
  *    Windows, the time from the switch to the first new response, failed requests under load
  *  - the fault sweep: a failure at every mutating command, re-run, rollback, the other site untouched
  *  - the console exe (bench/console-exe.ts): its size and its start-up under Wine (--version)
+ *  - the hand-off bundle (bench/bundle.ts): its size, build time with the real pip, offline rehearsal
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { ProfilingHost, WINDOWS_COSTS } from './windows-latency';
 import { bundleSizes, logThroughput } from './renderer';
 import { consoleExeFigures } from './console-exe';
 import { releaseFigures } from './releases';
+import { bundleFigures } from './bundle';
 
 const c = defaultConfig();
 const ms = (t: number) => `${t.toFixed(0)} ms`;
@@ -120,6 +122,9 @@ async function main() {
   console.log('targets (issue #12, reported, not asserted): fresh within 1.05x of the critical path; re-run and plan under 3 s with at most 8 processes\n');
   // Releases: a code-only update and one with a changed requirement, under load (bench/releases.ts).
   if (pc.ok) for (const l of await releaseFigures(pc.config)) console.log(l);
+  console.log('');
+  // The hand-off bundle: its size, the time to build it (real pip) and to rehearse it offline.
+  for (const l of await bundleFigures()) console.log(l);
   console.log('');
 
   // The wizard: its bundle, and the log view under load (Debian's Chromium).

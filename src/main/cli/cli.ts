@@ -19,6 +19,8 @@ import { exportCommand } from './commands/export';
 import { planCommand } from './commands/plan';
 import { bundleConfig, rehearse } from './commands/rehearse';
 import { bundleCommand } from './commands/bundle';
+import { findBundleDir } from '../bundle/find';
+import path from 'node:path';
 import { rollbackCommand } from './commands/rollback';
 import { goBackCommand, releasesCommand } from './commands/releases';
 import { RegistryError } from '../engine/release/registry';
@@ -63,7 +65,12 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
     if ((o.to !== undefined || o.restoreBackup) && o.command !== 'go-back') throw new UsageError('--to and --restore-backup are for go-back.');
     if (o.deleteData && o.command !== 'uninstall') throw new UsageError('--delete-data is for uninstall.');
     if (o.command === 'rehearse') return await rehearse(o, io);
-    const config = o.bundle ? bundleConfig(o, o.bundle) : loadConfig(o.config);
+    // The console exe finds a bundle it is in (or the one beside it), as the wizard does; node running the bundle does not look.
+    const exeDir = /^node(\.exe)?$/i.test(path.basename(process.execPath)) ? undefined : path.dirname(process.execPath);
+    const beside = !o.bundle && !o.config && exeDir ? findBundleDir(exeDir) : undefined;
+    if (beside) io.err(`Using the bundle ${beside} beside this program (give --config or --bundle to choose another).`);
+    const bundleDir = o.bundle ?? beside;
+    const config = bundleDir ? bundleConfig(o, bundleDir) : loadConfig(o.config);
     const runner = COMMAND_RUNNERS[o.command as keyof typeof COMMAND_RUNNERS];
     if (!runner) throw new UsageError(`Unknown command "${o.command}".`);
     return await runner(o, io, config);
