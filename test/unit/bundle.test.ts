@@ -5,6 +5,7 @@
  * file is changed, missing or added.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +127,12 @@ describe('bundle', () => {
     rmSync(path.join(out, 'python-3.10.11-amd64.exe'));
     r = await attempt();
     expect(r.text).toContain('The bundle lacks python-3.10.11-amd64.exe.');
+    const wheel = path.join(out, 'wheels', 'whitenoise-6.0.0-py3-none-any.whl');
+    const kept = readFileSync(wheel);
+    rmSync(wheel);
+    r = await attempt();
+    expect(r.text).toContain('The bundle lacks wheels/whitenoise-6.0.0-py3-none-any.whl.');
+    writeFileSync(wheel, kept);
     writeFileSync(path.join(out, 'wheels', 'extra-1.0-py3-none-any.whl'), 'x');
     r = await attempt();
     expect(r.text).toContain('wheels/extra-1.0-py3-none-any.whl is in the bundle but not in SHA256SUMS.');
@@ -150,5 +157,65 @@ describe('bundle', () => {
     expect(m?.('docs/x.tmp', false)).toBe(true);
     expect(m?.('x/secret.txt', false)).toBe(true);
     expect(m?.('app.py', false)).toBe(false);
+  });
+
+  it('requirements with --hash keep pip\'s hash-checking mode: the bundle\'s requirements.txt keeps the hashes, and a wrong one stops the bundle', async () => {
+    const links = findLinks();
+    const sha = (f: string) => createHash('sha256').update(readFileSync(path.join(links, f))).digest('hex');
+    const reqs = `Django==3.2.25 --hash=sha256:${sha('Django-3.2.25-py3-none-any.whl')}\nwhitenoise==6.0.0 \\\n    --hash=sha256:${sha('whitenoise-6.0.0-py3-none-any.whl')}\n`;
+    const out = path.join(tmp('bundle-out-'), 'h');
+    dirs.push(path.dirname(out));
+    const b = await cli(['bundle', '--project', project(reqs), '--out', out, '--find-links', links, '--no-index', '--python-installer', installer()]);
+    expect(b.code, b.text).toBe(0);
+    expect(readFileSync(path.join(out, 'requirements.txt'), 'utf8')).toContain(`whitenoise==6.0.0 --hash=sha256:${sha('whitenoise-6.0.0-py3-none-any.whl')}`);
+    const bad = path.join(tmp('bundle-out-'), 'h2');
+    dirs.push(path.dirname(bad));
+    const b2 = await cli(['bundle', '--project', project(reqs.replace(/sha256:[0-9a-f]{4}/, 'sha256:0000')), '--out', bad, '--find-links', links, '--no-index', '--python-installer', installer()]);
+    expect(b2.code).toBe(1);
+    expect(b2.text).toMatch(/INCOMPLETE[\s\S]*Django==3\.2\.25: ERROR: .*(HASHES|hash)/i);
+  });
+
+  it('a second bundle of the same project is the next release: staged, switched, the first one kept to go back to', async () => {
+    const links = findLinks();
+    const proj = project();
+    const root = tmp('bundle-two-');
+    dirs.push(root);
+    const cfg = path.join(root, 'deploy.json');
+    writeFileSync(cfg, JSON.stringify({ siteName: 'shop', port: 8095, appDir: 'C:\\apps\\shop', venvDir: 'C:\\venvs\\shop', secretKey: { env: 'SHOP_SECRET_KEY' } }));
+    const make = async (name: string) => {
+      const b = await cli(['bundle', '--project', proj, '--config', cfg, '--out', path.join(root, name), '--find-links', links, '--no-index', '--python-installer', installer()]);
+      expect(b.code, b.text).toBe(0);
+      return path.join(root, name);
+    };
+    const one = await make('shop-1.4.2');
+    const server = path.join(root, 'server');
+    const first = await cli(['rehearse', '--bundle', one, '--keep', server]);
+    expect(first.code, first.text).toBe(0);
+    writeFileSync(path.join(proj, 'VERSION'), '1.4.3\n');
+    appendFileSync(path.join(proj, 'shop', 'urls.py'), '\n# 1.4.3\n');
+    const two = await make('shop-1.4.3');
+    const applied = await cli(['apply', '--simulate', server, '--bundle', two, '--yes']);
+    expect(applied.code, applied.text).toBe(0);
+    const list = await cli(['releases', '--simulate', server, '--bundle', two, '--json']);
+    const releases = (JSON.parse(list.text) as { releases: { number: number; label: string; state: string }[] }).releases;
+    expect(releases.map((x) => [x.number, x.label, x.state])).toEqual([[1, '1.4.2', 'previous'], [2, '1.4.3', 'live']]);
+  });
+
+  it('the waitress mode: the wheels hold waitress (no wfastcgi), the MSI from --msi goes in, and it rehearses offline', async () => {
+    const links = findLinks([['waitress', '2.1.2']]);
+    const root = tmp('bundle-waitress-');
+    dirs.push(root);
+    const cfg = path.join(root, 'deploy.json');
+    writeFileSync(cfg, JSON.stringify({ server: 'httpplatform' }));
+    const msi = path.join(root, 'httpPlatformHandler_amd64.msi');
+    // SIMULATED: a stand-in MSI the simulated server takes as signed by Microsoft.
+    writeFileSync(msi, 'SIMULATED-AUTHENTICODE Valid; CN=Microsoft Corporation, O=Microsoft Corporation, L=Redmond, S=Washington, C=US\r\n');
+    const out = path.join(root, 'b');
+    const b = await cli(['bundle', '--project', project('Django>=3.2,<4\n'), '--config', cfg, '--out', out, '--find-links', links, '--no-index', '--python-installer', installer(), '--msi', msi]);
+    expect(b.code, b.text).toBe(0);
+    expect(readdirSync(path.join(out, 'wheels')).sort()).toEqual(['Django-3.2.25-py3-none-any.whl', 'waitress-2.1.2-py3-none-any.whl']);
+    expect(JSON.parse(readFileSync(path.join(out, 'deploy.json'), 'utf8'))).toMatchObject({ server: 'httpplatform', httpPlatform: { installer: 'httpPlatformHandler_amd64.msi' } });
+    const r = await cli(['rehearse', '--bundle', out, '--keep', path.join(root, 'server')]);
+    expect(r.code, r.text).toBe(0);
   });
 });
