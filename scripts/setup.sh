@@ -27,7 +27,7 @@ if ((${#wine_missing[@]})); then
   echo "Installing Debian packages for the Wine lane: ${wine_missing[*]}"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${wine_missing[@]}" >/dev/null
 fi
-/usr/bin/python3 -c 'import django, venv, pip, setuptools' || { echo "Debian's python3-django / python3-venv / python3-pip are not usable at /usr/bin/python3" >&2; exit 1; }
+/usr/bin/python3 -c 'import setuptools, django, venv, pip' || { echo "Debian's python3-django / python3-venv / python3-pip are not usable at /usr/bin/python3" >&2; exit 1; }
 test -x /usr/bin/chromium || { echo "/usr/bin/chromium is missing" >&2; exit 1; }
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
