@@ -104,7 +104,7 @@ describe.each(['folder', 'zip'] as const)('the Local Library from a %s', (kind) 
       expect(p.project.mediaRoot).toBe('C:\\apps\\library\\shared\\media');
       expect(p.project.database).toBe('SQLite C:\\apps\\library\\shared\\db.sqlite3');
       // manage.py check --deploy's warnings are in the plan too
-      expect(p.project.warnings.join('\n')).toContain('security.W004');
+      expect(p.project.warnings.join('\n')).toContain('manage.py check --deploy (security.W004): browsers are not told to come back over HTTPS only (HSTS)');
       expect(await h.exists('C:\\Python311\\python.exe')).toBe(true);
     }
     // uninstall removes the deployment and keeps the data

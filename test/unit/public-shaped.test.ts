@@ -105,7 +105,7 @@ describe('an upload app with env-driven settings', () => {
     expect(g?.why).toContain('DEBUG is on');
     expect(g?.fix).toContain('Fix C:\\apps\\boom\\releases\\1\\boom\\views.py, line 3 in the project');
     expect(g?.evidence[0]).toBe("Django's debug page (DEBUG is on): ZeroDivisionError at /: division by zero");
-    expect(r.verification?.warnings.join('\n')).toContain('DEBUG is on');
+    expect(r.verification?.warnings.join('\n')).toContain('DEBUG is on: Django shows tracebacks and settings to visitors. Turn it off for production (the project sets it in its settings file, not from the environment).');
   });
 
   it('a project without the admin: one of its collected static files is checked instead', async () => {
@@ -173,5 +173,17 @@ describe('settings that do not load, said as what to set', () => {
     const secret = settingsLoadProblem({ settingsModule: 'app.settings', file: 'C:\\apps\\app\\app\\settings.py', error: "KeyError: 'APP_KEY'", output: '', settings, secretEnv: 'DJANGO_SECRET_KEY' });
     expect(secret.fix).toContain('Add "secretKey": {"env": "APP_KEY"}');
     expect(secret.why).toContain('The configuration\'s "secretKey" sets DJANGO_SECRET_KEY, which the settings do not read.');
+  });
+});
+
+describe("check --deploy's HTTPS warnings, in words", () => {
+  it('each says what it means and the setting that answers it; a setting the project reads from the environment is offered as an "environment" entry', async () => {
+    const { explainDeployWarning } = await import('../../src/main/engine/deploy-warnings');
+    const settings = "import os\nSESSION_COOKIE_SECURE = os.environ.get('SHOP_SECURE_COOKIES', '') == 'True'\nSECURE_SSL_REDIRECT = bool(os.getenv('SHOP_SSL_REDIRECT'))\n";
+    const w012 = explainDeployWarning('manage.py check --deploy: security.W012: SESSION_COOKIE_SECURE is not set to True.', settings);
+    expect(w012).toBe('manage.py check --deploy (security.W012): the session cookie may travel over plain http; set it once the site is served over HTTPS only. The setting that answers it is SESSION_COOKIE_SECURE, the project\'s to decide. The project reads SESSION_COOKIE_SECURE from the environment variable SHOP_SECURE_COOKIES (settings line 2): "environment": {"SHOP_SECURE_COOKIES": "True"} sets it without changing the project.');
+    expect(explainDeployWarning('manage.py check --deploy: security.W008: Your SECURE_SSL_REDIRECT setting is not set to True.', settings)).toContain('"environment": {"SHOP_SSL_REDIRECT": "True"}');
+    expect(explainDeployWarning('manage.py check --deploy: security.W016: x', settings)).not.toContain('"environment"');
+    expect(explainDeployWarning('manage.py check --deploy: security.W999: unknown', settings)).toBe('manage.py check --deploy: security.W999: unknown');
   });
 });

@@ -6,16 +6,19 @@
 import type { Problem } from '../../shared/problem';
 import { redact } from '../../shared/problem';
 
-/** The environment variable a settings file reads SECRET_KEY from (os.environ.get, os.getenv, os.environ[...], django-environ, decouple), and its line. */
-export function secretKeyVariable(settings: string): { name: string; line: number } | undefined {
+/** The environment variable a settings file reads a setting from (os.environ.get, os.getenv, os.environ[...], django-environ's env()/env.bool(), decouple's config()), and its line. */
+export function settingFromEnv(settings: string, setting: string): { name: string; line: number } | undefined {
   const lines = settings.split(/\r?\n/);
-  const re = /^\s*SECRET_KEY\s*=\s*(?:os\.environ\.get|os\.getenv|environ\.get|env(?:\.str)?|config|getenv)\(\s*['"]([A-Za-z_]\w*)['"]|^\s*SECRET_KEY\s*=\s*os\.environ\[\s*['"]([A-Za-z_]\w*)['"]\s*\]/;
+  const re = new RegExp(`^\\s*${setting}\\s*=\\s*(?:[\\w.]+\\()?\\s*(?:os\\.environ\\.get|os\\.getenv|environ\\.get|env(?:\\.\\w+)?|config|getenv)\\(\\s*['"]([A-Za-z_]\\w*)['"]|^\\s*${setting}\\s*=\\s*os\\.environ\\[\\s*['"]([A-Za-z_]\\w*)['"]\\s*\\]`);
   for (let i = 0; i < lines.length; i++) {
     const m = re.exec(lines[i] as string);
     if (m) return { name: (m[1] ?? m[2]) as string, line: i + 1 };
   }
   return undefined;
 }
+
+/** The environment variable a settings file reads SECRET_KEY from, and its line. */
+export const secretKeyVariable = (settings: string) => settingFromEnv(settings, 'SECRET_KEY');
 
 /**
  * The problem for settings that do not load. `error` is the exception's last line; `settings`

@@ -13,6 +13,8 @@ import { manageEnv, missingManifest, projectView, type ProjectView } from './pro
 import { codeFingerprint, recall, remember } from './check-cache';
 import { resolveDeployment } from './release/layout';
 import type { StepContext } from './step';
+import { explainDeployWarning } from './deploy-warnings';
+import { settingFromEnv } from './settings-problem';
 import { collectedSample, parseDebugPage, responseEvidence, type DebugPage } from './response-evidence';
 import { describeIisError, groupDiagnoses, parseIisError, recentIisEvents, stdoutLogFiles, stdoutLogTail, wsgiLogTail, wsgiProbe } from './diagnosis';
 
@@ -127,8 +129,10 @@ export async function deployCheck(ctx: StepContext, handler: string): Promise<st
   const { config, d, host } = ctx;
   const env = await manageEnv(ctx, handler);
   const fp = await codeFingerprint(ctx, env);
+  const settings = await host.readFile(d.settingsFile).catch(() => undefined);
+  const explain = (lines: string[]) => lines.map((l) => explainDeployWarning(l, settings));
   const known = await recall<string[]>(ctx, 'check-deploy', fp);
-  if (known) return known;
+  if (known) return explain(known);
   const r = await host.exec(d.venvPython, [managePy(config), 'check', '--deploy'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   const out: string[] = [];
   for (const l of `${r.stdout}\n${r.stderr}`.split(/\r?\n/)) {
@@ -137,7 +141,7 @@ export async function deployCheck(ctx: StepContext, handler: string): Promise<st
   }
   // Only a check that ran to its end is kept (exit 0 with warnings, or 1 with its own messages).
   if (r.exitCode === 0 || out.length) await remember(ctx, 'check-deploy', fp, out);
-  return out;
+  return explain(out);
 }
 
 export async function verify(input: DeploymentConfig, host: Host, signal?: AbortSignal): Promise<VerificationReport> {
@@ -152,7 +156,10 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
   const view = await projectView(ctx);
   const warnings: string[] = [];
   if (view.probeError) warnings.push(`The settings ${d.settingsModule} do not load: ${view.probeError.error}`);
-  if (view.facts?.DEBUG) warnings.push('DEBUG is on: Django shows tracebacks and settings to visitors. Turn it off for production (for example through "environment", if the project reads DEBUG from it).');
+  if (view.facts?.DEBUG) {
+    const env = settingFromEnv((await host.readFile(d.settingsFile).catch(() => '')) ?? '', 'DEBUG');
+    warnings.push(`DEBUG is on: Django shows tracebacks and settings to visitors. Turn it off for production${env ? `: the project reads it from ${env.name} (settings line ${env.line}), so "environment": {"${env.name}": "False"} does it (check the value the settings expect)` : ' (the project sets it in its settings file, not from the environment)'}.`);
+  }
   if (view.facts) warnings.push(...(await deployCheck(ctx, view.wsgiHandler)));
   const probes = await probeSite(ctx, view);
   const extra = await gatherEvidence(ctx, view, probes);
