@@ -83,18 +83,20 @@ describe('bundle', () => {
   it('a requirement with no wheel for win_amd64 is named, and the bundle is marked incomplete; the server refuses it', async () => {
     const links = findLinks();
     execFileSync(PY, ['-c', MAKE_SDIST, links, 'cext', '1.0']);
-    const proj = project('Django>=3.2,<4\ncext==1.0\n');
+    const proj = project('Django>=3.2,<4\ncext==1.0\ngit+https://example.invalid/team/lib.git#egg=lib\n');
     const out = path.join(tmp('bundle-out-'), 'b');
     dirs.push(path.dirname(out));
     const b = await cli(['bundle', '--project', proj, '--out', out, '--find-links', links, '--no-index', '--python-installer', installer()]);
     expect(b.code).toBe(1);
     expect(b.text).toMatch(/INCOMPLETE[\s\S]*- cext==1\.0: ERROR: .*cext/);
+    expect(b.text).toContain('- git+https://example.invalid/team/lib.git#egg=lib: not a requirement pip download can fetch as a wheel');
     expect(existsSync(path.join(out, 'INCOMPLETE.txt'))).toBe(true);
     const keep = tmp('bundle-rehearsal-');
     dirs.push(keep);
     const r = await cli(['rehearse', '--bundle', out, '--keep', keep]);
     expect(r.code).toBe(2);
-    expect(r.text).toContain('is incomplete: cext==1.0');
+    expect(r.text).toContain('is incomplete: git+https://example.invalid/team/lib.git#egg=lib: not a requirement');
+    expect(r.text).toContain('cext==1.0: ERROR: No matching distribution found for cext==1.0');
     expect(existsSync(path.join(keep, '.sim', 'commands.jsonl'))).toBe(false);
   });
 

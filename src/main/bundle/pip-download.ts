@@ -23,7 +23,7 @@ except ImportError:
     from pip._vendor.packaging.requirements import Requirement
 args = json.loads(sys.argv[1])
 env = args['env']
-lines, dropped, notes = [], [], []
+lines, dropped, notes, unsupported = [], [], [], []
 def logical(text):
     buf = ''
     for raw in text.splitlines():
@@ -52,7 +52,11 @@ def read(path, seen):
             continue
         hashes = re.findall(r'--hash[=\s](\S+)', line)
         spec = re.sub(r'\s*--hash[=\s]\S+', '', line).strip()
-        req = Requirement(spec)
+        try:
+            req = Requirement(spec)
+        except Exception as e:
+            unsupported.append({'requirement': spec, 'error': 'not a requirement pip download can fetch as a wheel (%s): a URL, a path or an editable install; build a wheel of it and give it with --find-links' % str(e).splitlines()[0].strip()})
+            continue
         if req.marker is not None and not req.marker.evaluate(env):
             dropped.append({'line': req.name + str(req.specifier), 'why': 'its marker is false on Windows (%s)' % req.marker})
             continue
@@ -60,11 +64,13 @@ def read(path, seen):
         lines.append({'name': req.name, 'text': text + ''.join(' --hash=' + h for h in hashes)})
 for f in args['files']:
     read(f, set())
-print(json.dumps({'lines': lines, 'dropped': dropped, 'notes': notes}))
+print(json.dumps({'lines': lines, 'dropped': dropped, 'notes': notes, 'unsupported': unsupported}))
 `;
 
 export interface FlatRequirements {
   lines: { name: string; text: string }[];
+  /** Lines pip download cannot fetch as wheels (a URL, a path): the bundle is incomplete without them. */
+  unsupported: { requirement: string; error: string }[];
   dropped: { line: string; why: string }[];
   notes: string[];
 }

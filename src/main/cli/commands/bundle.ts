@@ -94,7 +94,7 @@ async function installers(o: Options, out: string, pythonVersion: string, server
 
 function wheels(o: Options, project: string, out: string, pythonVersion: string, server: string, tmp: string): { missing: Missing[]; dropped: { line: string; why: string }[]; notes: string[] } {
   const reqFile = path.join(project, 'requirements.txt');
-  const flat = existsSync(reqFile) ? flattenForWindows([reqFile], pythonVersion) : { lines: [], dropped: [], notes: [] };
+  const flat = existsSync(reqFile) ? flattenForWindows([reqFile], pythonVersion) : { lines: [], dropped: [], notes: [], unsupported: [] };
   const names = new Set(flat.lines.map((l) => l.name.toLowerCase()));
   const extra = ['django', ...(server === 'httpplatform' ? ['waitress'] : [])].filter((n) => !names.has(n)).map((n) => ({ name: n, text: n }));
   const reqs = [...flat.lines, ...extra.filter(() => !flat.lines.some((l) => l.text.includes('--hash=')))];
@@ -106,7 +106,7 @@ function wheels(o: Options, project: string, out: string, pythonVersion: string,
   const flatFile = path.join(tmp, 'requirements-for-windows.txt');
   const r = downloadWheels(dest, pythonVersion, reqs.filter((x) => x.name.toLowerCase() !== 'wfastcgi'), src, flatFile, (t) => writeFileSync(flatFile, t));
   const w = server === 'wfastcgi' ? downloadWfastcgi(dest, pythonVersion, src) : { missing: [] };
-  return { missing: [...r.missing, ...w.missing], dropped: flat.dropped, notes: flat.notes };
+  return { missing: [...flat.unsupported, ...r.missing, ...w.missing], dropped: flat.dropped, notes: flat.notes };
 }
 
 export async function bundleCommand(o: Options, io: CliIo): Promise<number> {
