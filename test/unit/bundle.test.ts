@@ -139,6 +139,13 @@ describe('bundle', () => {
     r = await attempt();
     expect(r.text).toContain('wheels/extra-1.0-py3-none-any.whl is in the bundle but not in SHA256SUMS.');
     expect(r.code).toBe(2);
+    // A deploy.json (checksummed anew) that names a file outside the bundle is refused too.
+    const { checkBundle, writeChecksums } = await import('../../src/main/bundle/bundle-dir');
+    rmSync(path.join(out, 'wheels', 'extra-1.0-py3-none-any.whl'));
+    const deploy = JSON.parse(readFileSync(path.join(out, 'deploy.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(path.join(out, 'deploy.json'), JSON.stringify({ ...deploy, pythonInstaller: '..\\..\\python-3.10.11-amd64.exe' }));
+    writeChecksums(out);
+    expect(checkBundle(out).map((p) => p.what)).toEqual(['deploy.json names pythonInstaller "..\\..\\python-3.10.11-amd64.exe", outside the bundle.']);
   });
 
   it('refuses an --out that is not empty, and a project without manage.py', async () => {

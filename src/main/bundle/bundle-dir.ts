@@ -55,8 +55,27 @@ export function checkBundle(dir: string): Problem[] {
     if (!existsSync(full)) problems.push({ what: `The bundle lacks ${f}.`, why: `${CHECKSUMS} lists it; the bundle is incomplete.`, fix });
     else if (sha256File(full) !== hex) problems.push({ what: `${f} in the bundle is not the file the team made (its SHA-256 differs from ${CHECKSUMS}).`, why: 'A changed file is not deployed: it may not be what was tested.', fix });
   }
+  problems.push(...outsidePaths(dir));
   for (const f of bundleFiles(dir)) if (!listed.has(f)) problems.push({ what: `${f} is in the bundle but not in ${CHECKSUMS}.`, why: 'A file added to the bundle (a wheel pip would install, a script) is not what the team made.', fix: `Remove ${f} from the bundle folder, or ask the team for a new bundle.` });
   return problems;
+}
+
+/** deploy.json's files must be the bundle's own (checked by SHA256SUMS): an absolute path or a ".." reaches outside it. */
+function outsidePaths(dir: string): Problem[] {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path.join(dir, BUNDLE_CONFIG), 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    return [{ what: `${BUNDLE_CONFIG} of the bundle is not valid JSON (${(e as Error).message}).`, why: 'It is the bundle\'s configuration.', fix: 'Ask the team for a new bundle.' }];
+  }
+  const out: Problem[] = [];
+  for (const keys of PATH_KEYS) {
+    const v = keys.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), raw);
+    if (typeof v !== 'string') continue;
+    if (isAbsoluteWin(v) || v.startsWith('/') || v.split(/[\\/]/).includes('..'))
+      out.push({ what: `${BUNDLE_CONFIG} names ${keys.join('.')} "${v}", outside the bundle.`, why: 'Only the files of the bundle are checked against SHA256SUMS; one outside it could be anything.', fix: 'Ask the team for a bundle whose deploy.json names its own files (bundle writes them relative).' });
+  }
+  return out;
 }
 
 const PATH_KEYS: string[][] = [['djangoProject', 'zip'], ['djangoProject', 'folder'], ['requirementsFile'], ['wheelhouse'], ['pythonInstaller'], ['httpPlatform', 'installer']];
