@@ -4,7 +4,7 @@
  * whose paths are relative to the bundle (made the server's paths where the bundle lies).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../../shared/problem';
 
@@ -68,36 +68,49 @@ function outsidePaths(dir: string): Problem[] {
   } catch (e) {
     return [{ what: `${BUNDLE_CONFIG} of the bundle is not valid JSON (${(e as Error).message}).`, why: 'It is the bundle\'s configuration.', fix: 'Ask the team for a new bundle.' }];
   }
-  const out: Problem[] = [];
-  for (const keys of PATH_KEYS) {
-    const v = keys.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), raw);
-    if (typeof v !== 'string') continue;
-    if (isAbsoluteWin(v) || v.startsWith('/') || v.split(/[\\/]/).includes('..'))
-      out.push({ what: `${BUNDLE_CONFIG} names ${keys.join('.')} "${v}", outside the bundle.`, why: 'Only the files of the bundle are checked against SHA256SUMS; one outside it could be anything.', fix: 'Ask the team for a bundle whose deploy.json names its own files (bundle writes them relative).' });
-  }
-  return out;
+  return pathEntries(raw)
+    .filter((e) => isAbsoluteWin(e.value) || e.value.startsWith('/') || e.value.split(/[\\/]/).includes('..'))
+    .map((e) => ({ what: `${BUNDLE_CONFIG} names ${e.key} "${e.value}", outside the bundle.`, why: 'Only the files of the bundle are checked against SHA256SUMS; one outside it could be anything.', fix: 'Ask the team for a bundle whose deploy.json names its own files (bundle writes them relative).' }));
 }
 
 const PATH_KEYS: string[][] = [['djangoProject', 'zip'], ['djangoProject', 'folder'], ['requirementsFile'], ['wheelhouse'], ['pythonInstaller'], ['httpPlatform', 'installer']];
 const isAbsoluteWin = (p: string) => /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
 
-/** deploy.json of the bundle with its relative paths made paths below the bundle's folder on the server (a Windows path). */
-export function bundleConfigInput(dir: string, serverDir: string): Record<string, unknown> {
-  const raw = JSON.parse(readFileSync(path.join(dir, BUNDLE_CONFIG), 'utf8')) as Record<string, unknown>;
+/** deploy.json's path values (the keys of PATH_KEYS that are strings), each with the object holding it. */
+function pathEntries(raw: Record<string, unknown>): { key: string; holder: Record<string, unknown>; last: string; value: string }[] {
+  const out: { key: string; holder: Record<string, unknown>; last: string; value: string }[] = [];
   for (const keys of PATH_KEYS) {
     let holder: Record<string, unknown> | undefined = raw;
     for (const k of keys.slice(0, -1)) holder = holder && typeof holder[k] === 'object' && holder[k] !== null ? (holder[k] as Record<string, unknown>) : undefined;
     const last = keys.at(-1) as string;
-    const v = holder?.[last];
-    if (holder && typeof v === 'string' && !isAbsoluteWin(v)) holder[last] = `${serverDir.replace(/[\\/]+$/, '')}\\${v.split('/').join('\\')}`;
+    const value = holder?.[last];
+    if (holder && typeof value === 'string') out.push({ key: keys.join('.'), holder, last, value });
   }
+  return out;
+}
+
+/** deploy.json of the bundle with its relative paths made paths below the bundle's folder on the server (a Windows path). */
+export function bundleConfigInput(dir: string, serverDir: string): Record<string, unknown> {
+  const raw = JSON.parse(readFileSync(path.join(dir, BUNDLE_CONFIG), 'utf8')) as Record<string, unknown>;
+  for (const e of pathEntries(raw)) if (!isAbsoluteWin(e.value)) e.holder[e.last] = `${serverDir.replace(/[\\/]+$/, '')}\\${e.value.split('/').join('\\')}`;
   return raw;
 }
 
-/** Where a bundle is on the server: its Windows path (on Windows) or, for a simulated server, a copy inside it at C:\bundles\<name>. */
-export function placeBundle(dir: string, simulate: string | undefined, copyInto: (serverDir: string) => void): string {
+/** Where a bundle is on the server: its Windows path (on Windows) or, for a simulated server in the folder simulate, a copy inside it at C:\bundles\<name> (DIR/C/bundles/<name>). */
+export function placeBundle(dir: string, simulate: string | undefined): string {
   if (!simulate) return path.win32.resolve(dir);
-  const serverDir = `C:\\bundles\\${path.basename(path.resolve(dir)).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-  copyInto(serverDir);
-  return serverDir;
+  const name = path.basename(path.resolve(dir)).replace(/[^A-Za-z0-9_.-]/g, '_');
+  const real = path.join(simulate, 'C', 'bundles', name);
+  rmSync(real, { recursive: true, force: true });
+  cpSync(dir, real, { recursive: true });
+  return `C:\\bundles\\${name}`;
+}
+
+/**
+ * A bundle opened for a command: its problems (checksums, completeness, paths outside it), and,
+ * when there are none, its configuration input with the paths made the server's.
+ */
+export function bundleInput(dir: string, simulate?: string): { problems: Problem[]; input?: Record<string, unknown> } {
+  const problems = checkBundle(dir);
+  return problems.length ? { problems } : { problems, input: bundleConfigInput(dir, placeBundle(dir, simulate)) };
 }

@@ -3,10 +3,10 @@
  * holds SHA256SUMS and deploy.json, else the one folder beside it that does. Its checksums are
  * checked before its configuration is read; a bundle that fails them is reported, never used.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BundleInfo } from '../../shared/ipc';
-import { BUNDLE_CONFIG, CHECKSUMS, bundleConfigInput, bundleFiles, checkBundle, placeBundle } from './bundle-dir';
+import { BUNDLE_CONFIG, CHECKSUMS, bundleFiles, bundleInput } from './bundle-dir';
 
 const isBundle = (d: string) => existsSync(path.join(d, CHECKSUMS)) && existsSync(path.join(d, BUNDLE_CONFIG));
 
@@ -26,7 +26,7 @@ export function findBundleDir(dir: string): string | undefined {
 
 /** What the wizard says of a bundle (label, what it holds) and, when its checksums hold, its configuration input for the server. */
 export function openBundle(dir: string, simulate?: string): { info: BundleInfo; input?: Record<string, unknown> } {
-  const problems = checkBundle(dir);
+  const { problems, input } = bundleInput(dir, simulate);
   let label = '';
   try {
     const raw = JSON.parse(readFileSync(path.join(dir, BUNDLE_CONFIG), 'utf8')) as { release?: unknown };
@@ -37,12 +37,5 @@ export function openBundle(dir: string, simulate?: string): { info: BundleInfo; 
   const files = existsSync(dir) ? bundleFiles(dir) : [];
   const wheels = files.filter((f) => f.startsWith('wheels/')).length;
   const holds = [files.includes('project.zip') ? 'the project (project.zip)' : '', wheels ? `${wheels} package file${wheels === 1 ? '' : 's'} in wheels/` : '', ...files.filter((f) => /^python-[\d.]+-amd64\.exe$/i.test(f)).map((f) => `the installer ${f}`), ...files.filter((f) => /\.msi$/i.test(f))].filter((x) => x);
-  const info: BundleInfo = { dir, label, holds, problems: problems.map((p) => `${p.what} ${p.fix}`) };
-  if (problems.length) return { info };
-  const serverDir = placeBundle(dir, simulate, (winDir) => {
-    const real = path.join(simulate as string, winDir[0] as string, ...winDir.slice(3).split('\\'));
-    rmSync(real, { recursive: true, force: true });
-    cpSync(dir, real, { recursive: true });
-  });
-  return { info, input: bundleConfigInput(dir, serverDir) };
+  return { info: { dir, label, holds, problems: problems.map((p) => `${p.what} ${p.fix}`) }, ...(input ? { input } : {}) };
 }

@@ -15,7 +15,7 @@ import { resolveDeployment } from './release/layout';
 import type { StepContext } from './step';
 import { explainDeployWarning } from './deploy-warnings';
 import { settingFromEnv } from './settings-problem';
-import { collectedSample, parseDebugPage, responseEvidence, type DebugPage } from './response-evidence';
+import { collectedSample, decodeEntities, parseDebugPage, responseEvidence, type DebugPage } from './response-evidence';
 import { describeIisError, groupDiagnoses, parseIisError, recentIisEvents, stdoutLogFiles, stdoutLogTail, wsgiLogTail, wsgiProbe } from './diagnosis';
 
 export function isIisErrorPage(r: HttpResult): boolean {
@@ -24,13 +24,12 @@ export function isIisErrorPage(r: HttpResult): boolean {
 
 function iisTitle(body: string): string | undefined {
   const h3 = /<h3>(HTTP Error [^<]+)<\/h3>\s*<h4>([^<]+)<\/h4>/.exec(body);
-  if (h3) return `${h3[1]}: ${decode(h3[2] ?? '')}`;
+  if (h3) return `${h3[1]}: ${decodeEntities(h3[2] ?? '')}`;
   return /<p>(HTTP Error[^<]+)<\/p>/.exec(body)?.[1];
 }
 
-function decode(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-}
+/** A redirect to https:// (what the project's SECURE_SSL_REDIRECT answers plain http with). */
+const toHttps = (r: HttpResult) => r.status >= 300 && r.status < 400 && /^https:\/\//i.test(r.headers.location ?? '');
 
 /** Maps a bad answer to its known cause: what happened, why and what to do (the cause groups probes). */
 export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: 'page' | 'static', view: Pick<ProjectView, 'staticUrl' | 'staticRoot'> & { debug?: boolean } = { staticUrl: c.staticUrl ?? '/static/', staticRoot: d.staticRoot }): Problem & { cause: string } {
@@ -43,8 +42,7 @@ export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: '
   const p = (cause: string, what: string, why: string, fix: string): Problem & { cause: string } => ({ cause, what, why, fix, output });
   if (r.networkError)
     return p('nothing-listens', `Nothing answered on port ${c.port}.`, 'The World Wide Web Publishing Service (W3SVC) is stopped, the site is stopped, or its binding is missing.', `Start W3SVC (sc start W3SVC) and the site (appcmd start site ${c.siteName}); check the binding http/*:${c.port}:.`);
-  const location = r.headers.location ?? '';
-  if (r.status >= 300 && r.status < 400 && /^https:\/\//i.test(location)) return httpsRedirect(r, c, output);
+  if (toHttps(r)) return httpsRedirect(r, c, output);
   if (r.status === 503) return p('pool-stopped', 'HTTP 503: the service is unavailable.', `The application pool "${d.appPool}" is stopped or missing.`, `Start it: appcmd start apppool ${d.appPool} (run Setup again to recreate it).`);
   if (/bad module "httpPlatformHandler"/i.test(body)) return p('httpplatform-missing', 'HTTP 500.21: the handler has a bad module httpPlatformHandler.', 'HttpPlatformHandler is not installed on this server (or was removed).', 'Run Setup again (or verify --fix): the "Install HttpPlatformHandler" step installs it.');
   if (r.status === 502 && details?.module === 'httpPlatformHandler') {
@@ -56,7 +54,7 @@ export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: '
     return p('httpplatform-exited', 'HTTP 502.3: the waitress process exited at start.', `The process HttpPlatformHandler starts (${d.venvPython} -m waitress ...) stopped before it listened: the application or its settings fail to import, a package (waitress) is missing, or the pool cannot read the files.`, `Read the evidence (the import as waitress does it, and the end of ${d.stdoutLog}_*.log); run Setup again (or verify --fix) for packages, settings and grants.`);
   }
   if (/bad module "FastCgiModule"|bad module "CgiModule"/.test(body)) return p('cgi-missing', 'HTTP 500.21: the handler has a bad module FastCgiModule.', 'The CGI role service of IIS is not installed.', 'Enable IIS-CGI (the "IIS with CGI" step) and run again.');
-  if (/scriptProcessor could not be found/.test(decode(body)))
+  if (/scriptProcessor could not be found/.test(decodeEntities(body)))
     return p('handler-fastcgi-mismatch', 'HTTP 500.0: the handler\'s scriptProcessor was not found in <fastCGI>.', 'The handler mapping and the FastCGI application disagree (quotes, .py vs .exe, another python).', 'Run Setup again: it writes both from one value.');
   if (/related configuration data for the page is invalid|500\.19/.test(body))
     return p('web-config-locked', 'HTTP 500.19: invalid configuration.', 'A web.config defines a locked section (handlers are locked at server level by default), typically the project\'s own web.config from an Azure or PTVS template.', 'Run Setup again: its web.config step takes the <handlers> section out of the project\'s web.config (recorded for undo).');
@@ -125,11 +123,11 @@ function debugPageProblem(r: HttpResult, page: DebugPage, output: string): Probl
 }
 
 /** manage.py check --deploy, with the application's environment: "security.W004: ..." lines (kept under the code's fingerprint between runs). */
-export async function deployCheck(ctx: StepContext, handler: string): Promise<string[]> {
+export async function deployCheck(ctx: StepContext, handler: string, settingsText?: string): Promise<string[]> {
   const { config, d, host } = ctx;
   const env = await manageEnv(ctx, handler);
   const fp = await codeFingerprint(ctx, env);
-  const settings = await host.readFile(d.settingsFile).catch(() => undefined);
+  const settings = settingsText ?? (await host.readFile(d.settingsFile).catch(() => undefined));
   const explain = (lines: string[]) => lines.map((l) => explainDeployWarning(l, settings));
   const known = await recall<string[]>(ctx, 'check-deploy', fp);
   if (known) return explain(known);
@@ -156,18 +154,18 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
   const view = await projectView(ctx);
   const warnings: string[] = [];
   if (view.probeError) warnings.push(`The settings ${d.settingsModule} do not load: ${view.probeError.error}`);
+  // The settings file, read once for what the warnings offer ("environment" entries of the settings it reads).
+  const settings = view.facts ? await host.readFile(d.settingsFile).catch(() => undefined) : undefined;
   if (view.facts?.DEBUG) {
-    const env = settingFromEnv((await host.readFile(d.settingsFile).catch(() => '')) ?? '', 'DEBUG');
+    const env = settingFromEnv(settings ?? '', 'DEBUG');
     warnings.push(`DEBUG is on: Django shows tracebacks and settings to visitors. Turn it off for production${env ? `: the project reads it from ${env.name} (settings line ${env.line}), so "environment": {"${env.name}": "False"} does it (check the value the settings expect)` : ' (the project sets it in its settings file, not from the environment)'}.`);
   }
-  if (view.facts) warnings.push(...(await deployCheck(ctx, view.wsgiHandler)));
+  if (view.facts) warnings.push(...(await deployCheck(ctx, view.wsgiHandler, settings)));
   const probes = await probeSite(ctx, view);
   const extra = await gatherEvidence(ctx, view, probes);
   const diagnoses = groupDiagnoses(probes, (cause) => extra[cause] ?? []);
   return redactDeep({ ok: probes.every((p) => p.ok), probes, diagnoses, simulated: host.simulationNotes?.() ?? [], warnings });
 }
-
-const toHttps = (r: HttpResult) => r.status >= 300 && r.status < 400 && /^https:\/\//i.test(r.headers.location ?? '');
 
 /** The probes: the home page, the admin login and its CSS (or, without the admin, a collected file), waitress's log, the configured extra URLs. */
 async function probeSite(ctx: StepContext, view: ProjectView): Promise<ProbeResult[]> {

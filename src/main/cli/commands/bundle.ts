@@ -97,7 +97,9 @@ function wheels(o: Options, project: string, out: string, pythonVersion: string,
   const flat = existsSync(reqFile) ? flattenForWindows([reqFile], pythonVersion) : { lines: [], dropped: [], notes: [], unsupported: [] };
   const names = new Set(flat.lines.map((l) => l.name.toLowerCase()));
   const extra = ['django', ...(server === 'httpplatform' ? ['waitress'] : [])].filter((n) => !names.has(n)).map((n) => ({ name: n, text: n }));
-  const reqs = [...flat.lines, ...extra.filter(() => !flat.lines.some((l) => l.text.includes('--hash=')))];
+  // In pip's hash-checking mode every line needs a hash: no unhashed line is added to a hashed file.
+  const hashed = flat.lines.some((l) => l.text.includes('--hash='));
+  const reqs = [...flat.lines, ...(hashed ? [] : extra)];
   // The server's pip installs from this flattened file (markers already decided for Windows).
   writeFileSync(path.join(out, 'requirements.txt'), `${reqs.filter((r) => r.name.toLowerCase() !== 'wfastcgi').map((r) => r.text).join('\n')}\n`);
   const src: PipSource = { findLinks: o.findLinks ?? [], ...(o.indexUrl ? { indexUrl: o.indexUrl } : {}), noIndex: o.noIndex ?? false };

@@ -1,13 +1,13 @@
 /** rehearse: a full deployment of the sample app (or --project) on a fresh simulated server, then a second run that must change nothing. */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type DeploymentConfig } from '../../../shared/config';
 import { ConflictError, plan, run } from '../../engine/engine';
 import { RefusedError } from '../../engine/refusal';
 import { describeAction } from '../../../shared/plan';
-import { bundleConfigInput, checkBundle, placeBundle } from '../../bundle/bundle-dir';
+import { bundleInput } from '../../bundle/bundle-dir';
 import { SimulatedHost } from '../../hosts/simulated/sim-host';
 import { realPython, realPythonVersion } from '../../hosts/simulated/python';
 import { pythonGap } from '../../engine/python-support';
@@ -48,14 +48,9 @@ export function stageProject(host: SimulatedHost, project: string): { input: Rec
  * unlisted file: exit 2, nothing read further), its deploy.json's paths made the server's.
  */
 export function bundleConfig(o: Options, dir: string): DeploymentConfig {
-  const problems = checkBundle(dir);
-  if (problems.length) throw new RefusedError(problems);
-  const serverDir = placeBundle(dir, o.simulate, (winDir) => {
-    const real = path.join(o.simulate as string, winDir[0] as string, ...winDir.slice(3).split('\\'));
-    rmSync(real, { recursive: true, force: true });
-    cpSync(dir, real, { recursive: true });
-  });
-  return loadConfig(undefined, bundleConfigInput(dir, serverDir));
+  const b = bundleInput(dir, o.simulate);
+  if (!b.input) throw new RefusedError(b.problems);
+  return loadConfig(undefined, b.input);
 }
 
 /** The README's first command: a full deployment of the sample app (or --project) on a fresh simulated server. */

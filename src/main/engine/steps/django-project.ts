@@ -3,7 +3,8 @@ import type { Action } from '../../../shared/plan';
 import { managePy } from '../commands';
 import { objectKey } from '../ownership';
 import { readRegistry } from '../release/registry';
-import { zipNames, zipTopFolder } from '../release/manifest';
+import { zipTopFolder } from '../release/manifest';
+import { readZipNames } from '../source-check';
 import { done, exec, needed, psq, type Step } from '../step';
 
 /** Extracts the members below one folder of a zip into a folder, refusing any name that would land outside it. */
@@ -57,8 +58,8 @@ export const djangoProject: Step = {
     // tar.exe exists only from Server 2019 on, and Expand-Archive would need PowerShell 5 in between.
     // A zip as GitHub makes it (one top folder holding manage.py) is extracted from that folder.
     else {
-      const names = (await host.exists(src.zip)) ? await host.readBytes(src.zip).then(zipNames).catch(() => undefined) : undefined;
-      const top = names ? zipTopFolder(names) : undefined;
+      const names = (await host.exists(src.zip)) ? await readZipNames(host, src.zip) : undefined;
+      const top = Array.isArray(names) ? zipTopFolder(names) : undefined;
       if (top) actions.push(exec(`Extract the application from the top folder "${top}" of ${src.zip} (as GitHub's "Download ZIP" makes it)`, d.venvPython, ['-c', ZIP_FROM_FOLDER_PY, src.zip, config.appDir, top]));
       else actions.push(exec(`Extract the application from ${src.zip}`, d.venvPython, ['-m', 'zipfile', '-e', src.zip, config.appDir]));
     }

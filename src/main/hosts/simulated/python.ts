@@ -18,7 +18,7 @@ import { runProcess } from '../process';
 import { wheelhouseMissing } from '../../../shared/wheelhouse';
 import type { ProgramResult } from './appcmd';
 import type { SimulatedServer } from './server';
-import { mapPythonPaths, type PythonPlaces } from './python-paths';
+import type { PythonPlaces } from './python-paths';
 import { simPythonEnv } from './sim-pyhooks';
 
 export function realPython(): string {
@@ -416,10 +416,10 @@ async function runReal(s: SimulatedServer, realPy: string, args: string[], opts:
     env: { PYTHONDONTWRITEBYTECODE: '1', ...env, ...simPythonEnv(s, env.PYTHONPATH) },
     signal: opts.signal,
     timeoutMs: opts.timeoutMs,
-    onLine: onLine ? (stream, line) => onLine(stream, mapPythonPaths(s.mapOutput(line), places)) : undefined,
+    onLine: onLine ? (stream, line) => onLine(stream, s.mapOutput(line, places)) : undefined,
     ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}),
   });
-  return { exitCode: r.exitCode, stdout: mapPythonPaths(s.mapOutput(r.stdout), places), stderr: mapPythonPaths(s.mapOutput(r.stderr), places), mutating };
+  return { exitCode: r.exitCode, stdout: s.mapOutput(r.stdout, places), stderr: s.mapOutput(r.stderr, places), mutating };
 }
 
 /** Classifies a Django management command as changing the server or not. */

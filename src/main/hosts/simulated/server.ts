@@ -12,6 +12,7 @@ import path from 'node:path';
 import { redact } from '../../../shared/problem';
 import { freshAppHostConfig } from './apphost';
 import { parseXml, serializeXml, type El } from './xml';
+import { mapPythonPaths, type PythonPlaces } from './python-paths';
 import { APPCMD_PATH, APPHOST_PATH, type Ace, type AclEntry, BUILDS, type Fault, type FeatureState, IIS_FEATURES, type Scenario, type SimState, SimulatorError, faultProblem, readJsonFile } from './server-state';
 
 export class SimulatedServer {
@@ -251,8 +252,8 @@ export class SimulatedServer {
     return `${drive}:\\${rest.join('\\')}`;
   }
 
-  /** Rewrites real paths under DIR in text (output of real programs) to Windows paths. */
-  mapOutput(text: string): string {
+  /** Rewrites real paths under DIR in text (output of real programs) to Windows paths; with places, a Python's library paths too. */
+  mapOutput(text: string, places?: PythonPlaces): string {
     // The probe's path lines hold one whole path each (spaces included): as Windows' Python prints
     // it, i.e. the value the project's settings wrote when the sitecustomize mapped one (its
     // DJANGO_IIS_SIM_ORIGINAL lines, removed here), else str(Path) of the real path, joined with "\".
@@ -267,7 +268,8 @@ export class SimulatedServer {
       if (original !== undefined) return `${head}${original}`;
       return v === this.root || v.startsWith(`${this.root}/`) ? `${head}${this.toWin(v)}` : `${head}${value}`;
     });
-    return this.mapPaths(body);
+    // A Python's library paths (Debian's, the real venv's) as the server's venv and Python, when it is said whose.
+    return places ? mapPythonPaths(this.mapPaths(body), places) : this.mapPaths(body);
   }
 
   private mapPaths(text: string): string {

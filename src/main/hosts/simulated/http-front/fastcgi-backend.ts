@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { effectiveSection, expandEnv, resolveUrl } from '../iisconfig';
 import { realPython, mapArg, pythonPlaces } from '../python';
-import { mapPythonPaths, type PythonPlaces } from '../python-paths';
+import type { PythonPlaces } from '../python-paths';
 import type { SimulatedServer } from '../server';
 import { getAttr, type El } from '../xml';
 import { WSGI_WORKER_PY } from '../wsgi-worker';
@@ -14,6 +14,8 @@ import { iisErrorPage, type FrontResponse } from './error-page';
 
 export interface Worker {
   child: ChildProcessWithoutNullStreams;
+  /** Where its Python's libraries are on the server (its tracebacks and pages name those). */
+  places: PythonPlaces;
   /** Newest mtime of *.py / *.config under the site when it started (wfastcgi restarts on change). */
   fingerprint: number;
   /** The pool's recycle count when it started. */
@@ -123,7 +125,6 @@ export class FastCgiBackend {
       this.workers.set(key, w);
     }
     const worker = w;
-    const places = pythonPlaces(s, fullPath);
     const send = async (): Promise<FrontResponse> => {
       if (worker.exited) return exited(`The process exited with code ${worker.exitCode ?? '?'}: ${worker.stderr.slice(-2000)}`);
       const reqLine = JSON.stringify({ method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers, body: body.toString('base64'), serverPort: sitePort, serverName: (headers.host ?? 'localhost').replace(/:\d+$/, '') });
@@ -137,7 +138,7 @@ export class FastCgiBackend {
       const raw = Buffer.from(r.body, 'base64');
       // A page that prints paths (Django's debug page, a traceback) names the server's, as on Windows.
       const text = /^text\//i.test(hdrs['content-type'] ?? '') && raw.includes(s.root);
-      const out = text ? Buffer.from(mapPythonPaths(s.mapOutput(raw.toString('utf8')), places)) : raw;
+      const out = text ? Buffer.from(s.mapOutput(raw.toString('utf8'), worker.places)) : raw;
       if (hdrs['content-length'] !== undefined) hdrs['content-length'] = String(out.length);
       return { status, headers: hdrs, body: out };
     };
@@ -170,9 +171,9 @@ export class FastCgiBackend {
     // A request written to a process that was just ended fails as that request (not the simulator).
     child.stdin.on('error', () => undefined);
     const gone = new Promise<IteratorResult<string>>((resolve) => child.once('exit', () => resolve({ done: true, value: undefined })));
-    const w: Worker = { child, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), generation: 0, entry: '', queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), gone };
+    const w: Worker = { child, places, fingerprint: sourceFingerprint(childEnv.SIM_APPL_PHYSICAL_PATH), generation: 0, entry: '', queue: Promise.resolve(), exited: false, stderr: '', exitCode: null, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), gone };
     child.stderr.on('data', (d: Buffer) => {
-      w.stderr = (w.stderr + mapPythonPaths(s.mapOutput(d.toString()), places)).slice(-20000);
+      w.stderr = (w.stderr + s.mapOutput(d.toString(), places)).slice(-20000);
     });
     child.on('exit', (code) => {
       w.exited = true;
