@@ -16,6 +16,9 @@ const SECTIONS = [
   'system.webServer/globalModules',
   'system.webServer/modules',
   'system.webServer/cgi',
+  'system.webServer/httpRedirect',
+  'system.webServer/security/authentication/windowsAuthentication',
+  'system.webServer/security/authentication/anonymousAuthentication',
 ];
 const src = process.argv[2] ?? '../shared/reference/iis-schema/IIS_schema.xml';
 const xml = readFileSync(src, 'utf8');

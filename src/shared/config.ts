@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { valueProblem } from './safety';
+import { AnonymousPaths, Authentication, HttpsOptions, httpsProblems } from './config-https';
 import { isInside, normalizeWindowsPath, protectedPathReason, samePath, windowsPathProblem, winJoin } from './winpath';
 
 /** The newest CPython whose full Windows installer the reference knows (windows-iis.md §11); one constant. */
@@ -247,6 +248,11 @@ const ConfigObject = z.strictObject({
   migrate: z.enum(['auto', 'manual'], { error: 'migrate must be "auto" (run a release\'s migrations before it takes traffic) or "manual".' }).default('auto'),
   /** The loopback-only port of the staging site a new release is verified on before the switch. Absent: port + 10000 (or port - 10000). */
   stagingPort: z.number().int().min(1).max(65535).optional(),
+  /** An HTTPS binding with a certificate the server has (or a PFX it imports); absent: plain http only. */
+  https: HttpsOptions.optional(),
+  /** "windows": IIS Windows Authentication on the site, the user handed to Django as REMOTE_USER (wfastcgi mode). */
+  authentication: Authentication,
+  anonymousPaths: AnonymousPaths,
   adopt: z
     .array(z.enum(ADOPTABLE, { error: `adopt entries are ${ADOPTABLE.map((a) => `"${a}"`).join(', ')}.` }))
     .default([]),
@@ -373,7 +379,7 @@ export function parseConfig(input: unknown): ParseResult {
   const config = r.data;
   const problems: ConfigProblem[] = [];
   const d = derive(config);
-  problems.push(...pathSafetyProblems(config, d));
+  problems.push(...pathSafetyProblems(config, d), ...httpsProblems(config));
   const seen = new Map<string, string>();
   for (const name of [...Object.keys(config.environment), ...(config.secretKey ? [config.secretKey.env] : [])]) {
     const prev = seen.get(name.toUpperCase());

@@ -22,6 +22,11 @@ export type Action =
       cwd?: string;
       /** Environment variables for the child (manage.py gets the application's environment). */
       env?: Record<string, string>;
+      /**
+       * Variables for the child read at run time from the tool's own environment (the child's name →
+       * the tool's variable, e.g. a PFX password): the values are never in a plan, log or journal.
+       */
+      secretEnv?: Record<string, string>;
       creates?: Creates;
     }
   | { kind: 'mkdir'; description: string; path: string; creates?: Creates }
@@ -93,6 +98,12 @@ export interface DjangoSettingsEdit {
   databaseName?: string;
   /** Releases: the shared MEDIA_ROOT. */
   mediaRoot?: string;
+  /** HTTPS (Django 4.0+): origins to add to CSRF_TRUSTED_ORIGINS (those the project lacks). */
+  csrfTrustedOrigins?: string[];
+  /** Windows sign-in: RemoteUserMiddleware after AuthenticationMiddleware (the project lacks it). */
+  remoteUserMiddleware?: boolean;
+  /** Windows sign-in: RemoteUserBackend before the project's backends (the project lacks it). */
+  remoteUserBackend?: boolean;
 }
 
 /** What the plan learnt from the project: the Python version's source, Django's settings, overrides, warnings. */

@@ -11,6 +11,7 @@ export const SECTIONS = [
   { id: 'fastcgi', title: 'FastCGI', guide: 'Configure FastCGI in IIS' },
   { id: 'site', title: 'Web site', guide: 'Create and configure a new IIS web site' },
   { id: 'static', title: 'Static files', guide: 'Configure Django and IIS to serve static files' },
+  { id: 'https', title: 'HTTPS and sign-in', guide: 'Beyond the guide: an HTTPS binding with the certificate, and Windows sign-in' },
   { id: 'verify', title: 'Verification', guide: 'Confirm that everything is working' },
 ] as const;
 
@@ -34,6 +35,10 @@ export const STEP_IDS = [
   'release-staging',
   'release-switch',
   'site',
+  'certificate',
+  'https-binding',
+  'http-redirect',
+  'windows-auth',
   'web-config',
   'handler',
   'static-vdir',

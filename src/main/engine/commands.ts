@@ -75,10 +75,12 @@ export const msiexec = {
 };
 
 /** waitress on the port HttpPlatformHandler chooses, on the loopback only (IIS is the only client). */
-export function waitressArguments(wsgiApplication: string): string {
+export function waitressArguments(wsgiApplication: string, https = false): string {
   const dot = wsgiApplication.lastIndexOf('.');
   const target = dot > 0 ? `${wsgiApplication.slice(0, dot)}:${wsgiApplication.slice(dot + 1)}` : wsgiApplication;
-  return `-m waitress --listen=127.0.0.1:%HTTP_PLATFORM_PORT% ${target}`;
+  // HTTPS: every request waitress gets came through IIS over TLS (plain http only redirects), and
+  // HttpPlatformHandler documents no scheme header: waitress is told the scheme (waitress docs).
+  return `-m waitress --listen=127.0.0.1:%HTTP_PLATFORM_PORT%${https ? ' --url-scheme=https' : ''} ${target}`;
 }
 
 export const appcmd = {
@@ -162,7 +164,7 @@ export const appcmd = {
   setVdir: (site: string, urlPath: string, physicalPath: string): string[] => ['set', 'vdir', `${site}${urlPath}`, `/physicalPath:${physicalPath}`],
   deleteVdir: (site: string, urlPath: string): string[] => ['delete', 'vdir', `${site}${urlPath}`],
   /** Releases: the staging site, answering on the loopback address only. */
-  addStagingSite: (name: string, port: number, physicalPath: string): string[] => ['add', 'site', `/name:${name}`, `/bindings:http/127.0.0.1:${port}:`, `/physicalPath:${physicalPath}`],
+  addStagingSite: (name: string, port: number, physicalPath: string, protocol: 'http' | 'https' = 'http'): string[] => ['add', 'site', `/name:${name}`, `/bindings:${protocol}/127.0.0.1:${port}:`, `/physicalPath:${physicalPath}`],
   /** Releases: the handler pointed at another FastCGI application, in one commit. */
   setHandlerScriptProcessor: (site: string, scriptProcessor: string): string[] => ['set', 'config', site, '-section:system.webServer/handlers', `/[name='${DJANGO_HANDLER_NAME}'].scriptProcessor:${scriptProcessor}`, '/commit:apphost'],
   /** Releases: the site's root and virtual directories' physical paths in one command, one commit of one section (windows-iis.md §12). */

@@ -5,7 +5,7 @@
  */
 import type { DeploymentConfig, Derived } from '../../shared/config';
 import type { Action, EngineEvent } from '../../shared/plan';
-import { redact } from '../../shared/problem';
+import { redact, registerSecret } from '../../shared/problem';
 import { protectedPathReason } from '../../shared/winpath';
 import { ActionFailed, assertPythonCompiles } from './action-failed';
 import { APPCMD } from './commands';
@@ -35,6 +35,19 @@ export interface ExecContext {
   restart: () => void;
 }
 
+/** The values of an action's secretEnv from this process's environment (registered as secrets, so every output hides them). */
+export function secretEnvironment(spec: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [child, own] of Object.entries(spec)) {
+    const v = process.env[own];
+    if (v === undefined || v === '')
+      throw new ActionFailed({ what: `The environment variable ${own} is not set in this tool's process.`, why: 'The action reads a secret (such as a PFX password) from it at run time; the tool never stores it.', fix: `Set ${own} in the window the tool is started from (PowerShell: $env:${own} = '...'), then run again.` });
+    registerSecret(v, own);
+    out[child] = v;
+  }
+  return out;
+}
+
 export async function executeAction(x: ExecContext, s: Step, a: Action, index: number): Promise<void> {
   x.emit({ type: 'action', runId: x.runId, stepId: s.id, index, action: a, state: 'started' });
   x.counted();
@@ -46,9 +59,10 @@ export async function executeAction(x: ExecContext, s: Step, a: Action, index: n
         let r: ExecResult;
         const spawned: number[] = [];
         try {
+          const secret = a.secretEnv ? secretEnvironment(a.secretEnv) : undefined;
           r = await x.host.exec(a.file, a.args, {
             ...(a.cwd ? { cwd: a.cwd } : {}),
-            ...(a.env ? { env: a.env } : {}),
+            ...(a.env || secret ? { env: { ...(a.env ?? {}), ...(secret ?? {}) } } : {}),
             timeoutMs: timeoutFor(a.file, x.config, a.args),
             ...(x.signal ? { signal: x.signal } : {}),
             onLine: (stream, line) => x.emit({ type: 'output', runId: x.runId, stepId: s.id, stream, line: redact(line) }),
@@ -141,7 +155,10 @@ export async function executeAction(x: ExecContext, s: Step, a: Action, index: n
  * switch). When one fails, onFailure runs (the switch back), then the step fails with the causes.
  */
 async function probeOrFallBack(x: ExecContext, s: Step, a: Extract<Action, { kind: 'probe' }>, index: number): Promise<void> {
-  const report = await verifyIn({ ...x.ctx, config: { ...x.config, port: a.port }, d: x.d });
+  // The staging site (its own port) is served anonymously, over HTTPS on its port when the site has HTTPS.
+  const staging = a.port !== x.config.port;
+  const config = staging ? { ...x.config, port: a.port, ...(x.config.https ? { https: { ...x.config.https, port: a.port, redirectHttp: false } } : {}), authentication: 'anonymous' as const, anonymousPaths: [] } : x.config;
+  const report = await verifyIn({ ...x.ctx, config, d: x.d });
   if (report.ok) return;
   const fellBack = (a.onFailure ?? []).length > 0;
   let backFailed: string | undefined;

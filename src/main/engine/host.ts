@@ -32,6 +32,10 @@ export interface ExecResult {
 export interface HttpOptions {
   method?: string;
   headers?: Record<string, string>;
+  /** https: the name sent in the TLS hello (SNI) and checked against the certificate; default the URL's host. */
+  servername?: string;
+  /** Sign in with Windows (Negotiate) as the account the tool runs as (Windows sign-in sites). */
+  signIn?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -42,6 +46,25 @@ export interface HttpResult {
   body: string;
   /** Set when no HTTP answer came at all (connection refused, timeout). */
   networkError?: string;
+  /** https: the certificate the server presented and whether it is trusted for the name asked for. */
+  tls?: TlsPeer;
+  /** signIn: the Windows account the request was made as. */
+  signedInAs?: string;
+}
+
+export interface TlsPeer {
+  subject: string;
+  issuer: string;
+  validTo: string;
+  /** SHA-1 thumbprint, upper-case hex (as Windows shows it). */
+  thumbprint: string;
+  dnsNames: string[];
+  /** The chain ends at a trusted root (the client's CA list). */
+  trusted: boolean;
+  trustError?: string;
+  /** The certificate is for the name asked for (servername). */
+  nameMatches: boolean;
+  nameError?: string;
 }
 
 export interface HostInfo {

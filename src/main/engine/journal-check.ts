@@ -8,7 +8,8 @@
  */
 import { canonicalWindowsPath, isInside, protectedPathReason, samePath } from '../../shared/winpath';
 import type { Action } from '../../shared/plan';
-import { APPCMD, ICACLS, STAGING_SUFFIX } from './commands';
+import { APPCMD, ICACLS, POWERSHELL, STAGING_SUFFIX } from './commands';
+import { ANONYMOUS_AUTH_SECTION, CERT_REMOVE_SCRIPT, NETSH, REDIRECT_SUFFIX, THUMBPRINT_ENV, WINDOWS_AUTH_SECTION, psArgs } from './https/commands';
 
 interface EntryLike {
   object: string;
@@ -16,8 +17,8 @@ interface EntryLike {
   undo: Action[];
 }
 
-const KINDS = ['site', 'pool', 'fastcgi', 'folder', 'handler', 'vdir', 'parent', 'handlers', 'httpplatform', 'grant', 'file'] as const;
-const SECTIONS = ['system.webServer/handlers', 'system.webServer/fastCgi', 'system.webServer/httpPlatform'];
+const KINDS = ['site', 'pool', 'fastcgi', 'folder', 'handler', 'vdir', 'parent', 'handlers', 'httpplatform', 'grant', 'file', 'binding', 'sslcert', 'cert', 'auth'] as const;
+const SECTIONS = ['system.webServer/handlers', 'system.webServer/fastCgi', 'system.webServer/httpPlatform', 'system.webServer/httpRedirect', WINDOWS_AUTH_SECTION, ANONYMOUS_AUTH_SECTION];
 /** Attributes an undo may set (what adopted objects are restored to), lower case. */
 const ATTRS = ['physicalpath', 'applicationpool', 'managedruntimeversion', 'commit', 'maxinstances', 'activitytimeout', 'requesttimeout'];
 
@@ -34,7 +35,7 @@ function appcmdProblem(args: readonly string[], site: string, entry: EntryLike):
   const v = verb.toLowerCase();
   const t = type.toLowerCase();
   const s = site.toLowerCase();
-  const mine = (name: string) => [s, `${s}${STAGING_SUFFIX}`].some((x) => name.toLowerCase() === x || name.toLowerCase().startsWith(`${x}/`));
+  const mine = (name: string) => [s, `${s}${STAGING_SUFFIX}`, `${s}${REDIRECT_SUFFIX}`].some((x) => name.toLowerCase() === x || name.toLowerCase().startsWith(`${x}/`));
   if (!['delete', 'set', 'clear', 'stop'].includes(v)) return `appcmd ${verb} is not an undo this tool writes`;
   if (!['site', 'apppool', 'vdir', 'app', 'config'].includes(t)) return `appcmd ${verb} ${type} is not an undo this tool writes`;
   if (t === 'apppool') {
@@ -89,6 +90,14 @@ export function entryProblem(entry: EntryLike, site: string): string | undefined
         if (kind !== 'grant' || !samePath(p, objectPath)) return `${a.description}: it changes the access to ${p}, which this entry does not name`;
         const why = protectedPathReason(p);
         if (why) return `${a.description}: ${p} is ${why}`;
+      } else if (file === NETSH) {
+        // The HTTP.sys binding the entry names, deleted: nothing else.
+        const [c = '', v = '', w = '', key = '', ...more] = a.args.map((x) => x.toLowerCase());
+        if (kind !== 'sslcert' || c !== 'http' || v !== 'delete' || w !== 'sslcert' || more.length || key !== objectPath.toLowerCase()) return `${a.description}: netsh ${a.args.join(' ')} is not the removal of this entry's certificate binding`;
+      } else if (file === POWERSHELL.toLowerCase()) {
+        // The certificate the entry names, removed by the tool's own script: nothing else.
+        if (kind !== 'cert' || a.args.join('\u0000') !== psArgs(CERT_REMOVE_SCRIPT).join('\u0000') || (a.env?.[THUMBPRINT_ENV] ?? '').toLowerCase() !== objectPath.toLowerCase() || Object.keys(a.env ?? {}).length !== 1)
+          return `${a.description}: it runs a PowerShell script other than the removal of this entry's certificate`;
       } else return `${a.description}: it runs ${a.file}, which no undo of this tool runs`;
     } else if (a.kind === 'remove') {
       if (kind !== 'folder' && kind !== 'parent') return `${a.description}: a ${kind} entry never removes a folder`;

@@ -87,7 +87,7 @@ export function parseHandlers(out: string): HandlerEntry[] {
 export interface SiteInfo {
   name: string;
   state: string;
-  bindings: { protocol: string; bindingInformation: string }[];
+  bindings: { protocol: string; bindingInformation: string; sslFlags?: string }[];
   apps: { path: string; applicationPool?: string; vdirs: { path: string; physicalPath: string }[] }[];
 }
 
@@ -100,7 +100,7 @@ export function parseSite(out: string): SiteInfo | undefined {
   return {
     name: s.attrs['SITE.NAME'] ?? '',
     state: s.attrs.state ?? '',
-    bindings: site ? findAll(site, 'binding').map((b) => ({ protocol: b.attrs.protocol ?? '', bindingInformation: b.attrs.bindingInformation ?? '' })) : [],
+    bindings: site ? findAll(site, 'binding').map((b) => ({ protocol: b.attrs.protocol ?? '', bindingInformation: b.attrs.bindingInformation ?? '', ...(b.attrs.sslFlags !== undefined ? { sslFlags: b.attrs.sslFlags } : {}) })) : [],
     apps: site
       ? findAll(site, 'application').map((a) => ({
           path: a.attrs.path ?? '/',

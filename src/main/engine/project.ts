@@ -18,6 +18,8 @@ import { canonicalWindowsPath, isInside, relativeParts, samePath, winDirname, wi
 import { APPCMD, WSGI_HANDLER, appcmd, fastCgiIdentity, managePy } from './commands';
 import { findFastCgiApp, parseFastCgiApps, parseHttpPlatform } from './parsers';
 import { PROBE_ENV } from './settings-edit';
+import { secureSettings } from './https/settings';
+import { PROBE_PY } from './probe-py';
 import { codeFingerprint, recall, remember } from './check-cache';
 import type { StepContext } from './step';
 import { projectPathProblems } from './project-paths';
@@ -36,6 +38,10 @@ export interface DjangoFacts {
   DEBUG: boolean;
   ALLOWED_HOSTS: string[];
   CSRF_TRUSTED_ORIGINS: string[];
+  /** Absent in facts kept by an older version of the tool. */
+  MIDDLEWARE?: string[];
+  AUTHENTICATION_BACKENDS?: string[];
+  SECURE_SSL_REDIRECT?: boolean;
   database: { engine: string; name: string | null } | null;
   staticfilesInstalled: boolean;
   adminInstalled: boolean;
@@ -53,55 +59,7 @@ export interface DjangoFacts {
 
 export type ProbeResult = { ok: true; facts: DjangoFacts } | { ok: false; error: string; traceback: string };
 
-/** The probe. Paths are printed on lines of their own, unquoted, so they read back verbatim on any host. */
-export const PROBE_PY = String.raw`
-import json, os, sys, traceback
-paths = []
-try:
-    import django
-    from django.conf import settings
-    django.setup()
-    s = settings
-    def p(v):
-        return '' if v in (None, '') else str(v)
-    dbs = getattr(s, 'DATABASES', {}) or {}
-    db = dbs.get('default') or {}
-    storage = getattr(s, 'STATICFILES_STORAGE', None)
-    storages = getattr(s, 'STORAGES', None)
-    if isinstance(storages, dict) and isinstance(storages.get('staticfiles'), dict):
-        storage = storages['staticfiles'].get('BACKEND')
-    try:
-        key = str(s.SECRET_KEY or '')
-    except Exception:
-        key = ''
-    engine = str(db.get('ENGINE', '')) if db else ''
-    out = {
-        'ok': True,
-        'djangoVersion': django.get_version(),
-        'STATIC_URL': s.STATIC_URL, 'MEDIA_URL': s.MEDIA_URL,
-        'DEBUG': bool(s.DEBUG), 'ALLOWED_HOSTS': [str(h) for h in s.ALLOWED_HOSTS],
-        'CSRF_TRUSTED_ORIGINS': [str(o) for o in getattr(s, 'CSRF_TRUSTED_ORIGINS', [])],
-        'database': {'engine': engine} if db else None,
-        'staticfilesInstalled': 'django.contrib.staticfiles' in s.INSTALLED_APPS,
-        'adminInstalled': 'django.contrib.admin' in s.INSTALLED_APPS,
-        'WSGI_APPLICATION': getattr(s, 'WSGI_APPLICATION', None),
-        'staticfilesStorage': storage,
-        'secretKeySet': bool(key), 'secretKeyInsecure': key.startswith('django-insecure-'),
-        'staticDirsOutsideApp': len([d for d in getattr(s, 'STATICFILES_DIRS', []) if not os.path.normcase(os.path.abspath(str(d[1] if isinstance(d, (list, tuple)) else d))).startswith(os.path.normcase(os.path.abspath(os.getcwd())))]),
-    }
-    paths = [('STATIC_ROOT', p(s.STATIC_ROOT)), ('MEDIA_ROOT', p(s.MEDIA_ROOT)), ('DATABASE_NAME', p(db.get('NAME')) if engine.endswith('sqlite3') else '')]
-    paths += [('STATICFILES_DIR', p(d[1] if isinstance(d, (list, tuple)) else d)) for d in getattr(s, 'STATICFILES_DIRS', [])]
-except BaseException as e:
-    out = {'ok': False}
-    err = ' '.join(''.join(traceback.format_exception_only(type(e), e)).split())
-    print('DJANGO_IIS_PROBE_ERROR ' + err)
-    print('DJANGO_IIS_PROBE_TRACEBACK_BEGIN')
-    print(traceback.format_exc()[-6000:])
-    print('DJANGO_IIS_PROBE_TRACEBACK_END')
-print('DJANGO_IIS_PROBE_JSON ' + json.dumps(out))
-for k, v in paths:
-    print('DJANGO_IIS_PROBE_PATH %s=%s' % (k, v))
-`;
+export { PROBE_PY } from './probe-py';
 
 export function parseProbe(stdout: string, stderr = ''): ProbeResult {
   const line = stdout.split(/\r?\n/).find((l) => l.startsWith('DJANGO_IIS_PROBE_JSON '));
@@ -146,6 +104,9 @@ export function parseProbe(stdout: string, stderr = ''): ProbeResult {
       DEBUG: Boolean(j.DEBUG),
       ALLOWED_HOSTS: (j.ALLOWED_HOSTS as string[] | undefined) ?? [],
       CSRF_TRUSTED_ORIGINS: (j.CSRF_TRUSTED_ORIGINS as string[] | undefined) ?? [],
+      ...(Array.isArray(j.MIDDLEWARE) ? { MIDDLEWARE: j.MIDDLEWARE as string[] } : {}),
+      ...(Array.isArray(j.AUTHENTICATION_BACKENDS) ? { AUTHENTICATION_BACKENDS: j.AUTHENTICATION_BACKENDS as string[] } : {}),
+      ...(typeof j.SECURE_SSL_REDIRECT === 'boolean' ? { SECURE_SSL_REDIRECT: j.SECURE_SSL_REDIRECT } : {}),
       database: db ? { engine: db.engine, name: paths.DATABASE_NAME || null } : null,
       staticfilesInstalled: Boolean(j.staticfilesInstalled),
       adminInstalled: Boolean(j.adminInstalled),
@@ -423,17 +384,16 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
   const needHosts = d.allowedHosts;
   const rejected = facts ? needHosts.filter((h) => !hostAllowed(h, effectiveAllowedHosts(facts))) : needHosts;
   if (facts && rejected.length) notes.push(`ALLOWED_HOSTS would reject ${rejected.join(', ')}: the managed block adds ${rejected.length === 1 ? 'it' : 'them'}`);
+  const secure = secureSettings(config, facts, notes);
   let edit: DjangoSettingsEdit | null = null;
-  if (missingRoot || missingUrl || rejected.length || shared.database || shared.media) {
+  if (missingRoot || missingUrl || rejected.length || shared.database || shared.media || secure.any) {
     const parts = relativeParts(staticRoot, config.appDir);
-    const depth = (relativeParts(winDirname(d.settingsFile), config.appDir) ?? []).length;
     edit = {
-      settingsDepth: depth,
+      settingsDepth: (relativeParts(winDirname(d.settingsFile), config.appDir) ?? []).length,
       ...(missingRoot ? (parts && parts.length > 0 ? { staticRootParts: parts } : { staticRootAbsolute: staticRoot }) : {}),
       ...(missingUrl ? { staticUrl } : {}),
       ...(rejected.length ? { allowedHosts: rejected } : {}),
-      ...(shared.database ? { databaseName: shared.database } : {}),
-      ...(shared.media ? { mediaRoot: shared.media } : {}),
+      ...(shared.database ? { databaseName: shared.database } : {}), ...(shared.media ? { mediaRoot: shared.media } : {}), ...secure.edit,
     };
   }
   return {

@@ -11,6 +11,10 @@ export const PROBE_ENV = 'DJANGO_IIS_SETUP_PROBE';
 export const BLOCK_BEGIN = '# BEGIN Django IIS Setup (managed block: change the deployment configuration, not these lines)';
 export const BLOCK_END = '# END Django IIS Setup';
 
+export const AUTH_MIDDLEWARE = 'django.contrib.auth.middleware.AuthenticationMiddleware';
+export const REMOTE_USER_MIDDLEWARE = 'django.contrib.auth.middleware.RemoteUserMiddleware';
+export const REMOTE_USER_BACKEND = 'django.contrib.auth.backends.RemoteUserBackend';
+
 /** Every value written into settings.py goes through this one function (a valid Python literal). */
 const pyStr = pyLiteral;
 
@@ -33,6 +37,10 @@ export function settingsBlock(v: DjangoSettingsEdit): string {
   if (v.databaseName !== undefined) body.push(`DATABASES['default']['NAME'] = ${pyStr(v.databaseName)}`);
   if (v.mediaRoot !== undefined) body.push(`MEDIA_ROOT = ${pyStr(v.mediaRoot)}`);
   if (v.allowedHosts?.length) body.push(`ALLOWED_HOSTS = list(dict.fromkeys(list(globals().get('ALLOWED_HOSTS', [])) + [${v.allowedHosts.map(pyStr).join(', ')}]))`);
+  if (v.csrfTrustedOrigins?.length) body.push(`CSRF_TRUSTED_ORIGINS = list(dict.fromkeys(list(globals().get('CSRF_TRUSTED_ORIGINS', [])) + [${v.csrfTrustedOrigins.map(pyStr).join(', ')}]))`);
+  // Windows sign-in: IIS's REMOTE_USER logs the user in (Django's "Authentication using REMOTE_USER").
+  if (v.remoteUserMiddleware) body.push(`MIDDLEWARE = [_m for _x in MIDDLEWARE for _m in ([_x, ${pyStr(REMOTE_USER_MIDDLEWARE)}] if _x == ${pyStr(AUTH_MIDDLEWARE)} else [_x])]`);
+  if (v.remoteUserBackend) body.push(`AUTHENTICATION_BACKENDS = [${pyStr(REMOTE_USER_BACKEND)}] + list(globals().get('AUTHENTICATION_BACKENDS', [${pyStr('django.contrib.auth.backends.ModelBackend')}]))`);
   const lines = [BLOCK_BEGIN, 'import os as _django_iis_os', `if not _django_iis_os.environ.get(${pyStr(PROBE_ENV)}):`, ...(body.length ? body : ['pass']).map((l) => `    ${l}`), BLOCK_END];
   return lines.join('\n');
 }
@@ -40,7 +48,7 @@ export function settingsBlock(v: DjangoSettingsEdit): string {
 /** A top-level assignment, after the managed block, to a name the block sets: it would undo the block. */
 function overriddenAfterBlock(text: string): boolean {
   const end = text.indexOf(BLOCK_END);
-  return end >= 0 && /^(ALLOWED_HOSTS|STATIC_ROOT|STATIC_URL|MEDIA_ROOT|DATABASES)\s*(=|\+=)/m.test(text.slice(end + BLOCK_END.length));
+  return end >= 0 && /^(ALLOWED_HOSTS|STATIC_ROOT|STATIC_URL|MEDIA_ROOT|DATABASES|CSRF_TRUSTED_ORIGINS|MIDDLEWARE|AUTHENTICATION_BACKENDS)\s*(=|\+=)/m.test(text.slice(end + BLOCK_END.length));
 }
 
 export function applySettingsEdit(original: string, v: DjangoSettingsEdit): string {

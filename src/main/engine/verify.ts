@@ -14,6 +14,7 @@ import { codeFingerprint, recall, remember } from './check-cache';
 import { resolveDeployment } from './release/layout';
 import type { StepContext } from './step';
 import { explainDeployWarning } from './deploy-warnings';
+import { securityProbes, siteAddress } from './https/verify';
 import { settingFromEnv } from './settings-problem';
 import { collectedSample, decodeEntities, parseDebugPage, responseEvidence, type DebugPage } from './response-evidence';
 import { describeIisError, groupDiagnoses, parseIisError, recentIisEvents, stdoutLogFiles, stdoutLogTail, wsgiLogTail, wsgiProbe } from './diagnosis';
@@ -40,6 +41,8 @@ export function diagnose(r: HttpResult, c: DeploymentConfig, d: Derived, kind: '
   // IIS's error page in its parts, else the answer itself: status line, Location, the first lines.
   const output = title ?? responseEvidence(r).join('\n');
   const p = (cause: string, what: string, why: string, fix: string): Problem & { cause: string } => ({ cause, what, why, fix, output });
+  if (r.networkError && c.https)
+    return p('https-unreachable', `No HTTPS answer on port ${c.https.port}${c.hostName ? ` for ${c.hostName}` : ''}.`, 'W3SVC or the site is stopped, the https binding is missing, or HTTP.sys has no certificate bound to the address (netsh http show sslcert): the TLS handshake then fails.', 'Run Setup again (or verify --fix): the "Bind HTTPS with the certificate" step puts the binding and the certificate back.');
   if (r.networkError)
     return p('nothing-listens', `Nothing answered on port ${c.port}.`, 'The World Wide Web Publishing Service (W3SVC) is stopped, the site is stopped, or its binding is missing.', `Start W3SVC (sc start W3SVC) and the site (appcmd start site ${c.siteName}); check the binding http/*:${c.port}:.`);
   if (toHttps(r)) return httpsRedirect(r, c, output);
@@ -103,7 +106,7 @@ function httpsRedirect(r: HttpResult, c: DeploymentConfig, output: string): Prob
     cause: 'https-redirect',
     what: `HTTP ${r.status}: Django sends the request to ${r.headers.location ?? ''}.`,
     why: `The project's settings send every plain-http request to HTTPS (SECURE_SSL_REDIRECT = True, applied by Django's SecurityMiddleware). The site "${c.siteName}" is served over http on port ${c.port} only, so a browser is sent to an address where the site does not answer.`,
-    fix: 'Serve the site over HTTPS as the project expects (an https binding with a certificate), or, where the project reads it from the environment, turn SECURE_SSL_REDIRECT off through "environment" until the site has one.',
+    fix: 'Serve the site over HTTPS as the project expects: add "https": {"port": 443, "certificate": {"thumbprint": "..."}} (a certificate in LocalMachine\\My; or {"pfx": ..., "passwordEnv": ...}) with "hostName", and "redirectHttp": true if plain http should redirect. Or, where the project reads it from the environment, turn SECURE_SSL_REDIRECT off through "environment" until the site has one.',
     output,
   };
 }
@@ -161,18 +164,19 @@ export async function verifyIn(ctx: StepContext): Promise<VerificationReport> {
     warnings.push(`DEBUG is on: Django shows tracebacks and settings to visitors. Turn it off for production${env ? `: the project reads it from ${env.name} (settings line ${env.line}), so "environment": {"${env.name}": "False"} does it (check the value the settings expect)` : ' (the project sets it in its settings file, not from the environment)'}.`);
   }
   if (view.facts) warnings.push(...(await deployCheck(ctx, view.wsgiHandler, settings)));
-  const probes = await probeSite(ctx, view);
+  const probes = await probeSite(ctx, view, warnings);
   const extra = await gatherEvidence(ctx, view, probes);
   const diagnoses = groupDiagnoses(probes, (cause) => extra[cause] ?? []);
   return redactDeep({ ok: probes.every((p) => p.ok), probes, diagnoses, simulated: host.simulationNotes?.() ?? [], warnings });
 }
 
 /** The probes: the home page, the admin login and its CSS (or, without the admin, a collected file), waitress's log, the configured extra URLs. */
-async function probeSite(ctx: StepContext, view: ProjectView): Promise<ProbeResult[]> {
+async function probeSite(ctx: StepContext, view: ProjectView, warnings: string[]): Promise<ProbeResult[]> {
   const { config, d, host, signal } = ctx;
-  const base = `http://localhost:${config.port}`;
-  const headers: Record<string, string> = config.hostName ? { host: `${config.hostName}:${config.port}` } : {};
-  const get = (path: string) => host.http(`${base}${path}`, { headers, timeoutMs: 60000, ...(signal ? { signal } : {}) });
+  // HTTPS when it is on; signed in with Windows when the site asks for it (the anonymous side is probed apart).
+  const { base, headers, servername } = siteAddress(config);
+  const signIn = config.authentication === 'windows';
+  const get = (path: string) => host.http(`${base}${path}`, { headers, servername, timeoutMs: 60000, ...(signIn ? { signIn } : {}), ...(signal ? { signal } : {}) });
   const probes: ProbeResult[] = [];
   const ct = (r: HttpResult) => (r.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
 
@@ -245,6 +249,10 @@ async function probeSite(ctx: StepContext, view: ProjectView): Promise<ProbeResu
         : { diagnosis: { cause: 'stdout-log-unwritable', what: `HttpPlatformHandler wrote no log for waitress in ${dir}.`, why: `The folder is missing or IIS AppPool\\${d.appPool} cannot write it: the site runs, but every error message of the application is lost (Windows records a warning "Could not create stdoutLogFile" in the Application log).`, fix: 'Run Setup again (or verify --fix): the permissions step creates the folder and grants modify on it.' } }),
     });
   }
+
+  const security = await securityProbes(ctx, home, adminOk);
+  probes.push(...security.probes);
+  warnings.push(...security.warnings);
 
   for (const extra of config.verify.urls) {
     const r = await get(extra);

@@ -8,36 +8,64 @@ import http from 'node:http';
 import https from 'node:https';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { HttpOptions, HttpResult } from '../engine/host';
+import { X509Certificate } from 'node:crypto';
+import { checkServerIdentity, type TLSSocket } from 'node:tls';
+import type { HttpOptions, HttpResult, TlsPeer } from '../engine/host';
 
-export function httpRequest(url: string, opts: HttpOptions = {}, connectTo?: { host: string; port: number }): Promise<HttpResult> {
+export function httpRequest(url: string, opts: HttpOptions = {}, connectTo?: { host: string; port: number }, trust: { ca?: string[] } = {}): Promise<HttpResult> {
   const u = new URL(url);
+  const secure = u.protocol === 'https:';
+  const servername = opts.servername ?? u.hostname;
   return new Promise((resolve) => {
-    const req = http.request(
-      {
-        host: connectTo?.host ?? u.hostname,
-        port: connectTo?.port ?? Number(u.port || 80),
-        path: `${u.pathname}${u.search}`,
-        method: opts.method ?? 'GET',
-        headers: { host: u.host, ...(opts.headers ?? {}) },
-        timeout: opts.timeoutMs ?? 30000,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', (e) => resolve({ status: 0, headers: {}, body: '', networkError: String(e) }));
-      },
-    );
+    const common = {
+      host: connectTo?.host ?? u.hostname,
+      port: connectTo?.port ?? Number(u.port || (secure ? 443 : 80)),
+      path: `${u.pathname}${u.search}`,
+      method: opts.method ?? 'GET',
+      headers: { host: u.host, ...(opts.headers ?? {}) },
+      timeout: opts.timeoutMs ?? 30000,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    };
+    const onResponse = (res: http.IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      // The certificate is read before the body: the socket may be gone once the answer ends.
+      const peer = secure ? tlsPeer(res.socket as TLSSocket, servername) : undefined;
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8'), ...(peer ? { tls: peer } : {}) });
+      });
+      res.on('error', (e) => resolve({ status: 0, headers: {}, body: '', networkError: String(e) }));
+    };
+    // The chain and the name are checked and reported, not enforced: the probe must see the answer
+    // to say what is wrong (an untrusted or misnamed certificate is a finding, not a dead end).
+    const req = secure
+      ? https.request({ ...common, servername, rejectUnauthorized: false, agent: false, ...(trust.ca ? { ca: trust.ca } : {}) }, onResponse)
+      : http.request(common, onResponse);
     req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs ?? 30000} ms`)));
     req.on('error', (e) => resolve({ status: 0, headers: {}, body: '', networkError: String(e) }));
     req.end();
   });
+}
+
+function tlsPeer(socket: TLSSocket, servername: string): TlsPeer | undefined {
+  const cert = socket.getPeerCertificate?.();
+  if (!cert || !cert.raw) return undefined;
+  const x = new X509Certificate(cert.raw);
+  const nameError = checkServerIdentity(servername, cert);
+  const dn = (v: string) => v.split('\n').filter((l) => l).reverse().join(', ');
+  return {
+    subject: dn(x.subject),
+    issuer: dn(x.issuer),
+    validTo: new Date(x.validTo).toISOString(),
+    thumbprint: x.fingerprint.replace(/:/g, '').toUpperCase(),
+    dnsNames: (x.subjectAltName ?? '').split(/,\s*/).filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4)),
+    trusted: socket.authorized,
+    ...(socket.authorizationError ? { trustError: String(socket.authorizationError) } : {}),
+    nameMatches: !nameError,
+    ...(nameError ? { nameError: nameError.message } : {}),
+  };
 }
 
 /**

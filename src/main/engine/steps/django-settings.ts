@@ -30,6 +30,9 @@ export function editSummary(e: DjangoSettingsEdit): string {
     e.allowedHosts?.length ? `ALLOWED_HOSTS += ${e.allowedHosts.join(', ')}` : '',
     e.databaseName ? `DATABASES['default']['NAME'] = ${e.databaseName} (shared by every release)` : '',
     e.mediaRoot ? `MEDIA_ROOT = ${e.mediaRoot} (shared)` : '',
+    e.csrfTrustedOrigins?.length ? `CSRF_TRUSTED_ORIGINS += ${e.csrfTrustedOrigins.join(', ')}` : '',
+    e.remoteUserMiddleware ? 'MIDDLEWARE += RemoteUserMiddleware (Windows sign-in)' : '',
+    e.remoteUserBackend ? 'AUTHENTICATION_BACKENDS: RemoteUserBackend first (Windows sign-in)' : '',
   ].filter((x) => x).join(', ');
 }
 

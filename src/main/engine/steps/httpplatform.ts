@@ -21,7 +21,7 @@ export async function wantedHttpPlatform(ctx: StepContext): Promise<{ attrs: [st
   return {
     attrs: [
       ['processPath', d.venvPython],
-      ['arguments', waitressArguments(view.wsgiHandler)],
+      ['arguments', waitressArguments(view.wsgiHandler, Boolean(ctx.config.https))],
       ['stdoutLogEnabled', 'true'],
       ['stdoutLogFile', d.stdoutLog],
       ['startupTimeLimit', String(config.httpPlatform.startupTimeLimit)],

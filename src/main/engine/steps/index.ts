@@ -1,6 +1,10 @@
 /** The steps of the guide, in no particular order: the order is the DAG their dependsOn declare. */
 import type { Step } from '../step';
 import { appPool } from './app-pool';
+import { certificate } from './certificate';
+import { httpsBinding } from './https-binding';
+import { httpRedirect } from './http-redirect';
+import { windowsAuth } from './windows-auth';
 import { collectstatic } from './collectstatic';
 import { djangoProject } from './django-project';
 import { djangoSettings } from './django-settings';
@@ -25,7 +29,7 @@ import { venv } from './venv';
 import { verification } from './verification';
 import { webConfig } from './web-config';
 
-export const STEPS: readonly Step[] = [preflight, python, iis, httpPlatformModule, venv, packages, djangoProject, releaseData, djangoSettings, migrate, collectstatic, fastcgi, httpPlatform, appPool, releaseStaging, releaseSwitch, site, webConfig, handler, staticVdir, mediaVdir, permissions, leftovers, verification];
+export const STEPS: readonly Step[] = [preflight, python, iis, httpPlatformModule, venv, packages, djangoProject, releaseData, djangoSettings, migrate, collectstatic, fastcgi, httpPlatform, appPool, releaseStaging, releaseSwitch, site, certificate, httpsBinding, httpRedirect, windowsAuth, webConfig, handler, staticVdir, mediaVdir, permissions, leftovers, verification];
 
 /** Steps in a topological order of their dependencies (stable with respect to STEPS). */
 export function orderedSteps(steps: readonly Step[] = STEPS): Step[] {

@@ -17,6 +17,8 @@ import { isInside } from '../../../shared/winpath';
 import { releaseConfig } from '../release/layout';
 import { liveRelease, previousRelease, readRegistry, type ReleaseRegistry } from '../release/registry';
 import { beforeSwitch } from '../release/pending';
+import { httpsBindingInfo, sslKey } from '../https/commands';
+import { redirectObjects } from './http-redirect';
 
 /** Steps whose folders can be made again from the configuration (no data of the application in them). */
 const REGENERABLE_FOLDER_STEPS = new Set(['venv', 'collectstatic']);
@@ -39,6 +41,10 @@ export async function wantedObjects(ctx: StepContext): Promise<Set<string>> {
     keys.push(objectKey.vdir(`${config.siteName}${urlPath}`), objectKey.handlersAt(`${config.siteName}${urlPath}`));
   }
   for (const g of requiredGrants(config, d, view)) keys.push(objectKey.folder(g.path), objectKey.grant(g.path, d.appPool));
+  // HTTPS and sign-in: what their steps journal while the configuration asks for them.
+  if (config.https) keys.push(`sslcert:${sslKey(config)}`, `binding:${config.siteName.toLowerCase()}|https/${httpsBindingInfo(config).toLowerCase()}`);
+  if (config.https?.redirectHttp) keys.push(...redirectObjects(config, d));
+  if (config.authentication === 'windows') keys.push(`auth:${config.siteName.toLowerCase()}`);
   for (const r of keptReleases(ctx, await readRegistry(ctx.host, config.siteName))) {
     const rc = releaseConfig(ctx.release?.base ?? config, r, config.layout?.shared ?? config.appDir);
     const rd = derive(rc);
@@ -83,7 +89,7 @@ export const leftovers: Step = {
   id: 'leftovers',
   title: 'Remove what an earlier configuration left',
   section: 'site',
-  dependsOn: ['site', 'app-pool', 'fastcgi', 'httpplatform', 'handler', 'static-vdir', 'media-vdir', 'permissions', 'collectstatic'],
+  dependsOn: ['site', 'app-pool', 'fastcgi', 'httpplatform', 'handler', 'static-vdir', 'media-vdir', 'permissions', 'collectstatic', 'https-binding', 'http-redirect', 'windows-auth'],
   async check(ctx) {
     const { config, host } = ctx;
     const later = await beforeSwitch(ctx);
@@ -92,7 +98,8 @@ export const leftovers: Step = {
     if (journal.entries.length === 0) return done('nothing from an earlier run');
     const wanted = await wantedObjects(ctx);
     // Settings edits (file:) and parent folders (parent:) stay until uninstall: they are undone last.
-    const orphans = journal.entries.filter((e) => !e.object.startsWith('file:') && !e.object.startsWith('parent:') && !wanted.has(e.object));
+    // An imported certificate stays in the store until uninstall (another site may have come to use it).
+    const orphans = journal.entries.filter((e) => !e.object.startsWith('file:') && !e.object.startsWith('parent:') && !e.object.startsWith('cert:') && !wanted.has(e.object));
     // A release's folder holds code only (its data is in the shared folder): it can be made again.
     const releasesDir = config.layout ? `${config.layout.root}\\releases` : undefined;
     const kept = orphans.filter((e) => e.object.startsWith('folder:') && !e.adopted && !REGENERABLE_FOLDER_STEPS.has(e.stepId) && !(releasesDir && isInside(e.object.slice('folder:'.length), releasesDir)));

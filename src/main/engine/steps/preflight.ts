@@ -1,4 +1,5 @@
 /** Preflight: elevated, Windows build and edition, tools present, port free (or ours), disk space. */
+import { redirectSiteName } from './http-redirect';
 import { APPCMD, FSUTIL, NET, NETSTAT, REG, appcmd, bindingInfo } from '../commands';
 import { parseBindingList, parseDiskFree, parseNetstat, parseRegQuery, parseSiteList, sameBinding, type Binding } from '../parsers';
 import { blocked, done, query, type Step } from '../step';
@@ -40,9 +41,10 @@ export const preflight: Step = {
     const sites = (await ctx.host.exists(APPCMD)) ? await query(ctx, APPCMD, appcmd.listSites()) : undefined;
     const wanted = parseBindingList(`http/${bindingInfo(config)}`)[0] as Binding;
     const all = sites?.exitCode === 0 ? parseSiteList(sites.stdout) : [];
-    const isMine = (s: { name: string }) => s.name.toLowerCase() === config.siteName.toLowerCase();
+    // The redirect site of this deployment holds the plain http binding when redirectHttp is on.
+    const isMine = (s: { name: string }) => s.name.toLowerCase() === config.siteName.toLowerCase() || (!!config.https?.redirectHttp && s.name.toLowerCase() === redirectSiteName(config).toLowerCase());
     const others = all.filter((s) => !isMine(s));
-    const mine = all.find(isMine);
+    const mine = all.find((s) => isMine(s) && parseBindingList(s.bindings).some((b) => sameBinding(b, wanted))) ?? all.find(isMine);
     // This site started with the wanted binding holds the port itself (http.sys listens for it; no
     // other program can): the listening ports are read only when that is not so.
     const holdsPort = !!mine && mine.state.toLowerCase() === 'started' && parseBindingList(mine.bindings).some((b) => sameBinding(b, wanted));

@@ -7,6 +7,8 @@
  */
 import type { Action } from '../../../shared/plan';
 import { APPCMD, STAGING_SUFFIX, appcmd } from '../commands';
+import { NETSH, netsh } from '../https/commands';
+import { chosenThumbprint } from './certificate';
 import { objectKey } from '../ownership';
 import { parseSite } from '../parsers';
 import { projectView } from '../project';
@@ -49,13 +51,23 @@ export const releaseStaging: Step = {
     // The live release's static files the new one lacks (hashed names of the old CSS) are copied
     // in, never over: a page the old release served just before the switch still finds its files.
     const liveStatic = view.staticVdirPath ? await liveStaticFolder(ctx, view.staticVdirPath) : undefined;
+    // HTTPS: the staging site is served over HTTPS with the site's certificate too (127.0.0.1 only), so
+    // a project that redirects plain http (SECURE_SSL_REDIRECT) is verified as it will run.
+    const thumb = config.https ? await chosenThumbprint(ctx) : undefined;
+    const tlsKey = `ipport=127.0.0.1:${r.stagingPort}`;
+    const tlsBind: Action[] = thumb ? [exec(`Bind the certificate ${thumb} to 127.0.0.1:${r.stagingPort} for the staging site`, NETSH, netsh.add(tlsKey, thumb), { creates: { object: `sslcert:${tlsKey}`, undo: [exec('Remove the staging site\'s certificate binding', NETSH, netsh.delete(tlsKey))] } })] : [];
+    const tlsUnbind: Action[] = thumb ? [exec('Remove the staging site\'s certificate binding', NETSH, netsh.delete(tlsKey)), { kind: 'forget', description: 'the staging certificate binding is gone', object: `sslcert:${tlsKey}` }] : [];
+    // One left by a run that stopped half-way goes first.
+    const stale = thumb && (await query(ctx, NETSH, netsh.show(tlsKey)))?.exitCode === 0 ? tlsUnbind : [];
     const carry = liveStatic && !samePath(liveStatic, view.staticRoot) && (await ctx.host.exists(liveStatic))
       ? [exec(`Copy the live release's static files that release ${r.target.number} does not have into ${view.staticRoot} (nothing is overwritten)`, 'robocopy.exe', [liveStatic, view.staticRoot, '/E', '/XC', '/XN', '/XO', '/XJ', '/NFL', '/NDL', '/NP'], { okExitCodes: [0, 1, 2, 3] })]
       : [];
     const actions: Action[] = [
       ...(exists ? remove : []),
+      ...stale,
       ...carry,
-      exec(`Add the staging site "${staging}" on 127.0.0.1:${r.stagingPort} for release ${r.target.number}`, APPCMD, appcmd.addStagingSite(staging, r.stagingPort, config.appDir), {
+      ...tlsBind,
+      exec(`Add the staging site "${staging}" on ${thumb ? 'https/' : ''}127.0.0.1:${r.stagingPort} for release ${r.target.number}`, APPCMD, appcmd.addStagingSite(staging, r.stagingPort, config.appDir, thumb ? 'https' : 'http'), {
         creates: { object: objectKey.site(staging), undo: [exec(`Remove the staging site "${staging}"`, APPCMD, appcmd.deleteSite(staging), { okExitCodes: [0, 1168, 4312] })] },
       }),
       exec(`Put the staging site in the pool "${d.appPool}"`, APPCMD, appcmd.setAppPool(sc, d)),
@@ -66,10 +78,11 @@ export const releaseStaging: Step = {
         description: `Release ${r.target.number} (${r.target.label}) on the staging site`,
         port: r.stagingPort,
         urls: ['/', '/admin/login/', `${view.staticUrl}admin/css/base.css`, ...config.verify.urls],
-        onFailure: [...remove, { kind: 'release', description: `Record that release ${r.target.number} failed on the staging site`, op: { op: 'failed', number: r.target.number, why: 'it failed its verification on the staging site; it never took traffic' } }],
+        onFailure: [...remove, ...tlsUnbind, { kind: 'release', description: `Record that release ${r.target.number} failed on the staging site`, op: { op: 'failed', number: r.target.number, why: 'it failed its verification on the staging site; it never took traffic' } }],
       },
       { kind: 'release', description: `Record that release ${r.target.number} answered on the staging site`, op: { op: 'staging-verified', number: r.target.number } },
       ...remove,
+      ...tlsUnbind,
     ];
     return needed(`release ${r.target.number} (${r.target.label}) must answer on a staging site before it takes traffic`, actions);
   },

@@ -63,20 +63,16 @@ export const APPHOST_ROOT = 'MACHINE/WEBROOT/APPHOST';
 
 /** A fresh IIS 10 applicationHost.config, trimmed to the sections the simulator models. */
 export function freshAppHostConfig(withCgi: boolean): El {
-  const declGroup = (group: string) =>
-    el(
-      'sectionGroup',
-      { name: group },
-      Object.entries(SECTION_DECLARATIONS)
-        .filter(([k]) => k.startsWith(`${group}/`))
-        .map(([k, d]) =>
-          el('section', {
-            name: k.slice(group.length + 1),
-            ...(d.allowDefinition !== 'Everywhere' ? { allowDefinition: d.allowDefinition } : {}),
-            overrideModeDefault: d.overrideModeDefault,
-          }),
-        ),
-    );
+  // Section groups nest as in IIS's own file (system.webServer/security/authentication/...).
+  const declGroup = (group: string): El => {
+    const entries = Object.entries(SECTION_DECLARATIONS).filter(([k]) => k.startsWith(`${group}/`)).map(([k, d]) => [k.slice(group.length + 1), d] as const);
+    const sections = entries.filter(([k]) => !k.includes('/'));
+    const subgroups = [...new Set(entries.filter(([k]) => k.includes('/')).map(([k]) => k.split('/')[0] as string))];
+    return el('sectionGroup', { name: group.split('/').at(-1) ?? group }, [
+      ...sections.map(([k, d]) => el('section', { name: k, ...(d.allowDefinition !== 'Everywhere' ? { allowDefinition: d.allowDefinition } : {}), overrideModeDefault: d.overrideModeDefault })),
+      ...subgroups.map((g) => declGroup(`${group}/${g}`)),
+    ]);
+  };
   const modules = [...BASE_MODULES, ...(withCgi ? CGI_MODULES : [])];
   const handlers: El[] = [];
   if (withCgi) handlers.push(el('add', { name: 'CGI-exe', path: '*.exe', verb: '*', modules: 'CgiModule', resourceType: 'File', requireAccess: 'Execute', allowPathInfo: 'true' }));
@@ -100,6 +96,8 @@ export function freshAppHostConfig(withCgi: boolean): El {
       ),
     ]),
     el('modules', {}, modules.map(([name]) => el('add', { name, lockItem: 'true' }))),
+    // Anonymous access on for every site (the schema's default is off; IIS's file turns it on for IUSR).
+    el('security', {}, [el('authentication', {}, [el('anonymousAuthentication', { enabled: 'true', userName: 'IUSR' })])]),
     el('staticContent', { lockAttributes: 'isDocFooterFileName' }, MIME_MAP.map(([ext, type]) => el('mimeMap', { fileExtension: ext, mimeType: type }))),
   ]);
   return el('configuration', {}, [
@@ -140,6 +138,27 @@ export function addCgiToConfig(root: El): void {
   const h = ws.children.find((c) => c.name === 'handlers');
   if (h && !h.children.some((c) => getAttr(c, 'name') === 'CGI-exe'))
     h.children.unshift(el('add', { name: 'CGI-exe', path: '*.exe', verb: '*', modules: 'CgiModule', resourceType: 'File', requireAccess: 'Execute', allowPathInfo: 'true' }));
+}
+
+/** The modules an optional IIS role service registers when DISM enables it (the simulator's list). */
+export const FEATURE_MODULES: Record<string, [string, string][]> = {
+  'IIS-WindowsAuthentication': [['WindowsAuthenticationModule', '%windir%\\System32\\inetsrv\\authsspi.dll']],
+  'IIS-HttpRedirect': [['HttpRedirectionModule', '%windir%\\System32\\inetsrv\\redirect.dll']],
+};
+
+/** Registers a role service's modules (globally and for every site), as enabling it does. */
+export function addFeatureModules(root: El, feature: string): void {
+  const ws = root.children.find((c) => c.name === 'system.webServer');
+  const gm = ws?.children.find((c) => c.name === 'globalModules');
+  const mods = ws?.children.find((c) => c.name === 'modules');
+  for (const [name, image] of FEATURE_MODULES[feature] ?? []) {
+    if (gm && !gm.children.some((c) => getAttr(c, 'name') === name)) gm.children.push(el('add', { name, image }));
+    if (mods && !mods.children.some((c) => getAttr(c, 'name') === name)) mods.children.push(el('add', { name, lockItem: 'true' }));
+  }
+  if (feature === 'IIS-WindowsAuthentication' && ws) {
+    const auth = findSection(ws, 'security/authentication', true) as El;
+    if (!auth.children.some((c) => c.name === 'windowsAuthentication')) auth.children.push(el('windowsAuthentication', { enabled: 'false' }, [el('providers', {}, [el('add', { value: 'Negotiate' }), el('add', { value: 'NTLM' })])]));
+  }
 }
 
 /** Removes what disabling IIS-CGI removes: its modules and the CGI-exe handler. */

@@ -9,6 +9,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { effectiveSection, findPool, listSites, resolveUrl, siteBindings, defaultAppPool } from './iisconfig';
@@ -17,14 +19,15 @@ import { getAttr, type El } from './xml';
 import { iisErrorPage, type FrontResponse } from './http-front/error-page';
 import { FastCgiBackend } from './http-front/fastcgi-backend';
 import { HttpPlatformBackend } from './http-front/httpplatform-backend';
+import { authenticate, httpRedirect, tlsCredential } from './http-front/security';
 
 export { iisErrorPage, type FrontResponse } from './http-front/error-page';
 export { sourceFingerprint } from './http-front/fastcgi-backend';
 export { stdoutLogName } from './http-front/httpplatform-backend';
 
 export class HttpFront {
-  private readonly listeners = new Map<number, http.Server>();
-  private readonly portMap = new Map<number, number>();
+  private readonly listeners = new Map<string, http.Server>();
+  private readonly portMap = new Map<string, number>();
   private readonly fastCgiBackend: FastCgiBackend;
   private readonly platformBackend: HttpPlatformBackend;
 
@@ -36,32 +39,34 @@ export class HttpFront {
     this.platformBackend = new HttpPlatformBackend(server);
   }
 
-  /** Starts a loopback listener for every binding of every started site (W3SVC running). */
+  /** Starts a loopback listener for every binding of every started site (W3SVC running): http, and https with HTTP.sys's certificate. */
   async sync(): Promise<void> {
     const s = this.server;
-    const wanted = new Set<number>();
+    const wanted = new Set<string>();
     if (s.iisInstalled() && s.state.services.W3SVC?.state === 'RUNNING') {
       for (const site of listSites(s.loadAppHost())) {
         if (s.state.siteState[(getAttr(site, 'name') ?? '').toLowerCase()] !== 'Started') continue;
-        for (const b of siteBindings(site)) if (b.protocol === 'http') wanted.add(Number(b.bindingInformation.split(':')[1]));
+        for (const b of siteBindings(site)) if (b.protocol === 'http' || b.protocol === 'https') wanted.add(`${b.protocol}:${Number(b.bindingInformation.split(':')[1])}`);
       }
     }
-    for (const [port, srv] of this.listeners) {
-      if (!wanted.has(port)) {
+    for (const [key, srv] of this.listeners) {
+      if (!wanted.has(key)) {
         srv.close();
-        this.listeners.delete(port);
-        this.portMap.delete(port);
+        this.listeners.delete(key);
+        this.portMap.delete(key);
       }
     }
-    for (const port of wanted) {
-      if (this.listeners.has(port)) continue;
-      const srv = http.createServer((req, res) => {
+    for (const key of wanted) {
+      if (this.listeners.has(key)) continue;
+      const [protocol = 'http', p = '0'] = key.split(':');
+      const port = Number(p);
+      const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
-          this.handle(port, req.method ?? 'GET', req.url ?? '/', req.headers as Record<string, string>, Buffer.concat(chunks))
+          this.handle(port, req.method ?? 'GET', req.url ?? '/', req.headers as Record<string, string>, Buffer.concat(chunks), protocol === 'https' ? 'https' : 'http')
             .then((r) => {
-              res.writeHead(r.status, r.headers);
+              res.writeHead(r.status, { ...r.headers, ...(r.multi ?? {}) });
               res.end(r.body);
             })
             .catch((err: unknown) => {
@@ -70,7 +75,22 @@ export class HttpFront {
               res.end(page.body);
             });
         });
-      });
+      };
+      // HTTP.sys picks the certificate per TLS hello: the SNI binding of the name, else the port's
+      // IP binding; with neither, the handshake fails (as a browser sees a reset connection).
+      const srv =
+        protocol === 'https'
+          ? https.createServer(
+              {
+                SNICallback: (name, cb) => {
+                  const cred = tlsCredential(s, port, name);
+                  if (!cred) cb(new Error(`no HTTP.sys certificate binding for ${name}:${port} or 0.0.0.0:${port}`));
+                  else cb(null, tls.createSecureContext(cred));
+                },
+              },
+              onRequest,
+            )
+          : http.createServer(onRequest);
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
         srv.listen(this.opts.listenOnSitePorts ? port : 0, '127.0.0.1', () => {
@@ -78,14 +98,14 @@ export class HttpFront {
           resolve();
         });
       });
-      this.listeners.set(port, srv);
-      this.portMap.set(port, (srv.address() as AddressInfo).port);
+      this.listeners.set(key, srv);
+      this.portMap.set(key, (srv.address() as AddressInfo).port);
     }
   }
 
   /** The real loopback port serving a site port, if any site listens there. */
-  localPort(sitePort: number): number | undefined {
-    return this.portMap.get(sitePort);
+  localPort(sitePort: number, protocol: 'http' | 'https' = 'http'): number | undefined {
+    return this.portMap.get(`${protocol}:${sitePort}`);
   }
 
   async stop(): Promise<void> {
@@ -97,7 +117,7 @@ export class HttpFront {
   }
 
   /** Handles one request as IIS would. Exposed for tests that do not need a socket. */
-  async handle(sitePort: number, method: string, rawUrl: string, headers: Record<string, string>, body: Buffer): Promise<FrontResponse> {
+  async handle(sitePort: number, method: string, rawUrl: string, headers: Record<string, string>, body: Buffer, protocol: 'http' | 'https' = 'http'): Promise<FrontResponse> {
     const s = this.server;
     const root = s.loadAppHost();
     const hostHeader = (headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
@@ -107,7 +127,7 @@ export class HttpFront {
     const bound = (x: El, exactHost: boolean): boolean =>
       siteBindings(x).some((b) => {
         const [, port, host] = b.bindingInformation.split(':');
-        return b.protocol.toLowerCase() === 'http' && Number(port) === sitePort && (exactHost ? !!host && host.toLowerCase() === hostHeader : !host);
+        return b.protocol.toLowerCase() === protocol && Number(port) === sitePort && (exactHost ? !!host && host.toLowerCase() === hostHeader : !host);
       });
     const sites = listSites(root);
     const site = sites.find((x) => bound(x, true) && started(x)) ?? sites.find((x) => bound(x, true)) ?? sites.find((x) => bound(x, false) && started(x)) ?? sites.find((x) => bound(x, false));
@@ -125,6 +145,12 @@ export class HttpFront {
     }
     const identity = `IIS AppPool\\${poolName}`;
     const configPath = `${siteName}${urlPath.replace(/\/+$/, '')}`;
+    const auth = authenticate(s, root, configPath, headers);
+    if ('denied' in auth) return auth.denied;
+    const moved = httpRedirect(s, root, configPath, url);
+    if (moved) return moved;
+    // The server variables wfastcgi copies into the WSGI environ (HTTPS decides wsgi.url_scheme).
+    const serverVars: Record<string, string> = { HTTPS: protocol === 'https' ? 'on' : 'off', SERVER_PORT_SECURE: protocol === 'https' ? '1' : '0', REMOTE_USER: auth.user, AUTH_USER: auth.user, LOGON_USER: auth.user, AUTH_TYPE: auth.authType };
     const handlersEff = effectiveSection(s, 'system.webServer/handlers', configPath, root);
     if (handlersEff.errors.length > 0) {
       const e = handlersEff.errors[0] as (typeof handlersEff.errors)[number];
@@ -173,7 +199,7 @@ export class HttpFront {
       });
     }
     if (modules.includes('httpPlatformHandler')) return this.platformBackend.handle(root, handler, configPath, r.site, identity, method, url, headers, body);
-    if (modules.includes('FastCgiModule')) return this.fastCgiBackend.handle(root, handler, r.physicalPath, r.site, identity, method, url, headers, body, sitePort);
+    if (modules.includes('FastCgiModule')) return this.fastCgiBackend.handle(root, handler, r.physicalPath, r.site, identity, method, url, headers, body, sitePort, serverVars);
     if (modules.includes('StaticFileModule')) return this.staticFile(configPath, r.physicalPath, identity, handler, urlPath, root);
     if (modules.includes('ProtocolSupportModule')) return { status: 200, headers: { allow: 'OPTIONS, TRACE, GET, HEAD, POST' }, body: Buffer.alloc(0) };
     return iisErrorPage({ status: 404, sub: 2, title: 'The page you are requesting cannot be served because of the ISAPI and CGI Restriction list settings on the Web server.', detail: `Handler ${handlerName} uses ${modules.join(',')}, which the simulator does not run.`, handler: handlerName });

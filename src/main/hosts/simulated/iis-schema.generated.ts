@@ -2073,6 +2073,63 @@ export const GENERATED_SECTIONS: Record<string, SectionSchema> = {
       }
     }
   },
+  "system.webServer/httpRedirect": {
+    "attributes": [
+      {
+        "name": "enabled",
+        "type": "bool",
+        "default": "false"
+      },
+      {
+        "name": "destination",
+        "type": "string"
+      },
+      {
+        "name": "exactDestination",
+        "type": "bool",
+        "default": "false"
+      },
+      {
+        "name": "childOnly",
+        "type": "bool",
+        "default": "false"
+      },
+      {
+        "name": "httpResponseStatus",
+        "type": "enum",
+        "default": "Found",
+        "values": [
+          "Permanent",
+          "Found",
+          "Temporary",
+          "PermRedirect"
+        ]
+      }
+    ],
+    "collection": {
+      "add": "add",
+      "remove": "remove",
+      "clear": "clear",
+      "mergeAppend": true,
+      "item": {
+        "attributes": [
+          {
+            "name": "wildcard",
+            "type": "string",
+            "required": true,
+            "key": "unique",
+            "validation": "nonEmptyString"
+          },
+          {
+            "name": "destination",
+            "type": "string",
+            "required": true,
+            "validation": "nonEmptyString"
+          }
+        ]
+      }
+    }
+  },
   "system.webServer/modules": {
     "attributes": [
       {
@@ -2112,6 +2169,128 @@ export const GENERATED_SECTIONS: Record<string, SectionSchema> = {
             "caseSensitive": true
           }
         ]
+      }
+    }
+  },
+  "system.webServer/security/authentication/anonymousAuthentication": {
+    "attributes": [
+      {
+        "name": "enabled",
+        "type": "bool",
+        "default": "true"
+      },
+      {
+        "name": "userName",
+        "type": "string",
+        "default": "IUSR"
+      },
+      {
+        "name": "password",
+        "type": "string",
+        "default": "[enc:AesProvider::enc]",
+        "caseSensitive": true
+      },
+      {
+        "name": "logonMethod",
+        "type": "enum",
+        "default": "ClearText",
+        "values": [
+          "Interactive",
+          "Batch",
+          "Network",
+          "ClearText"
+        ]
+      }
+    ]
+  },
+  "system.webServer/security/authentication/windowsAuthentication": {
+    "attributes": [
+      {
+        "name": "enabled",
+        "type": "bool",
+        "default": "false"
+      },
+      {
+        "name": "authPersistSingleRequest",
+        "type": "bool",
+        "default": "false"
+      },
+      {
+        "name": "authPersistNonNTLM",
+        "type": "bool",
+        "default": "false"
+      },
+      {
+        "name": "useKernelMode",
+        "type": "bool",
+        "default": "true"
+      },
+      {
+        "name": "useAppPoolCredentials",
+        "type": "bool",
+        "default": "false"
+      }
+    ],
+    "elements": {
+      "providers": {
+        "attributes": [],
+        "collection": {
+          "add": "add",
+          "remove": "remove",
+          "clear": "clear",
+          "mergeAppend": true,
+          "item": {
+            "attributes": [
+              {
+                "name": "value",
+                "type": "string",
+                "key": "unique"
+              }
+            ]
+          }
+        }
+      },
+      "extendedProtection": {
+        "attributes": [
+          {
+            "name": "tokenChecking",
+            "type": "enum",
+            "default": "None",
+            "values": [
+              "None",
+              "Allow",
+              "Require"
+            ]
+          },
+          {
+            "name": "flags",
+            "type": "flags",
+            "default": "None",
+            "values": [
+              "None",
+              "Proxy",
+              "NoServiceNameCheck",
+              "AllowDotlessSpn",
+              "ProxyCohosting"
+            ]
+          }
+        ],
+        "collection": {
+          "add": "spn",
+          "remove": "removeSpn",
+          "clear": "clearSpns",
+          "mergeAppend": true,
+          "item": {
+            "attributes": [
+              {
+                "name": "name",
+                "type": "string",
+                "key": "unique",
+                "validation": "nonEmptyString"
+              }
+            ]
+          }
+        }
       }
     }
   },

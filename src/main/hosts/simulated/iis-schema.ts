@@ -27,6 +27,9 @@ export const SECTION_DECLARATIONS: Record<string, SectionDeclaration> = {
   'system.webServer/globalModules': { allowDefinition: 'AppHostOnly', overrideModeDefault: 'Deny' },
   'system.webServer/modules': { allowDefinition: 'MachineToApplication', overrideModeDefault: 'Deny' },
   'system.webServer/cgi': { allowDefinition: 'Everywhere', overrideModeDefault: 'Deny' },
+  'system.webServer/httpRedirect': { allowDefinition: 'Everywhere', overrideModeDefault: 'Allow' },
+  'system.webServer/security/authentication/windowsAuthentication': { allowDefinition: 'Everywhere', overrideModeDefault: 'Deny' },
+  'system.webServer/security/authentication/anonymousAuthentication': { allowDefinition: 'Everywhere', overrideModeDefault: 'Deny' },
 };
 
 /**

@@ -20,6 +20,10 @@ export interface Scenario {
   language?: SimLanguage;
   /** Windows features in a state other than the fresh default (e.g. "Disabled with Payload Removed"). */
   featureStates?: Record<string, FeatureState>;
+  /** Certificates already in the machine's stores (PEM made by the test, e.g. with openssl; key for LocalMachine\\My). */
+  certificates?: { pem: string; key?: string; store?: 'My' | 'Root' }[];
+  /** The account a request signed in with the simulator's Negotiate token is (see programs/certstore.ts, windowsIdentity). */
+  testIdentity?: string;
 }
 
 export type FeatureState = 'Enabled' | 'Disabled' | 'Enable Pending' | 'Disable Pending' | 'Disabled with Payload Removed';
@@ -82,6 +86,12 @@ export interface SimState {
   faults: (Fault & { fired?: number })[];
   /** Notes on what was simulated rather than real, for the rehearsal report. */
   simulated: string[];
+  /** The machine's certificate stores (programs/certstore.ts): thumbprint → the certificate (its key, when it has one, in .sim/certstore). */
+  certs?: Record<string, { store: 'My' | 'Root'; pem: string; hasKey: boolean }>;
+  /** HTTP.sys certificate bindings (netsh http ... sslcert): "hostnameport=h:443" or "ipport=0.0.0.0:443" (lower case) → binding. */
+  sslBindings?: Record<string, { key: string; certHash: string; appId: string; storeName: string }>;
+  /** The Windows account a simulated Negotiate sign-in is (DOMAIN\\user); absent: none can sign in. */
+  testIdentity?: string;
 }
 
 export const BUILDS: Record<WindowsFlavour, { productName: string; build: number; type: 'Server' | 'Client'; edition: string }> = {
@@ -117,6 +127,8 @@ export const IIS_FEATURES = [
   'IIS-RequestFiltering',
   'IIS-Performance',
   'IIS-HttpCompressionStatic',
+  'IIS-HttpRedirect',
+  'IIS-WindowsAuthentication',
   'NetFx4Extended-ASPNET45',
 ] as const;
 

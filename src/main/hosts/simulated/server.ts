@@ -7,6 +7,7 @@
  * SIMULATED: everything here. What is real: the files under DIR, the applicationHost.config XML,
  * and Python/Django where /usr/bin/python3 with Debian's python3-django is available (see python.ts).
  */
+import { addCertificate } from './programs/cert-data';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, appendFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { redact } from '../../../shared/problem';
@@ -105,7 +106,7 @@ export class SimulatedServer {
       mkdirSync(this.toReal(`C:\\${dir}`), { recursive: true });
     }
     // tar.exe (bsdtar) ships with Windows 10 1803 (build 17134) and Server 2019 on, not with Server 2016.
-    for (const exe of ['dism.exe', 'reg.exe', 'icacls.exe', 'netstat.exe', 'net.exe', 'sc.exe', 'whoami.exe', 'fsutil.exe', 'cmd.exe', 'robocopy.exe', 'msiexec.exe', ...(b.build >= 17134 ? ['tar.exe'] : [])]) {
+    for (const exe of ['dism.exe', 'reg.exe', 'icacls.exe', 'netstat.exe', 'net.exe', 'sc.exe', 'whoami.exe', 'fsutil.exe', 'cmd.exe', 'robocopy.exe', 'msiexec.exe', 'netsh.exe', ...(b.build >= 17134 ? ['tar.exe'] : [])]) {
       // Under Wine, cmd.exe stays Wine's own (the runtime needs it; the engine never runs it).
       if (exe === 'cmd.exe' && this.programImage) continue;
       this.writeProgram(`C:\\Windows\\System32\\${exe}`, `SIMULATED ${exe}\r\n`);
@@ -160,6 +161,8 @@ export class SimulatedServer {
       this.state.siteState[sc.existingSite.name.toLowerCase()] = 'Started';
     }
     for (const p of sc.python ?? []) this.registerPython(p.version, p.dir, p.allUsers);
+    for (const c of sc.certificates ?? []) addCertificate(this, c.pem, c.key, c.store ?? 'My');
+    if (sc.testIdentity) this.state.testIdentity = sc.testIdentity;
     this.save();
   }
 

@@ -15,6 +15,8 @@ import { installerFileVersion } from '../../../shared/config';
 import { pythonGap } from '../../engine/python-support';
 import { realPythonVersion, runPython } from './python';
 import { runPowerShell } from './programs/powershell';
+import { runNetsh, trustedRoots } from './programs/certstore';
+import { DEFAULT_TEST_IDENTITY, simulatedNegotiate } from './http-front/security';
 import { SimulatedServer, type Scenario } from './server';
 import { findLinksIn } from '../links';
 
@@ -137,6 +139,8 @@ export class SimulatedHost implements Host {
         return runMsiexec(s, args);
       case 'pymanager.exe':
         return runPymanager(s, args);
+      case 'netsh.exe':
+        return runNetsh(s, args);
       case 'powershell.exe':
         return runPowerShell(s, args, opts);
       default:
@@ -215,13 +219,19 @@ export class SimulatedHost implements Host {
   async http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
     await this.front.sync();
     const u = new URL(url);
-    const sitePort = Number(u.port || 80);
+    const secure = u.protocol === 'https:';
+    const sitePort = Number(u.port || (secure ? 443 : 80));
     const isLocal = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
-    const local = this.front.localPort(sitePort);
+    const local = this.front.localPort(sitePort, secure ? 'https' : 'http');
     if (!isLocal || local === undefined) {
       return { status: 0, headers: {}, body: '', networkError: `connect ECONNREFUSED ${u.hostname}:${sitePort} (nothing listens on port ${sitePort} of the simulated server)` };
     }
-    return httpRequest(url, { ...opts, headers: { host: `${u.hostname}:${sitePort}`, ...(opts.headers ?? {}) } }, { host: '127.0.0.1', port: local });
+    // SIMULATED sign-in: the simulator's Negotiate token for the machine's test identity (http-front/security.ts).
+    const account = opts.signIn ? (this.server.state.testIdentity ?? DEFAULT_TEST_IDENTITY) : undefined;
+    const headers = { host: `${u.hostname}:${sitePort}`, ...(opts.headers ?? {}), ...(account ? { authorization: simulatedNegotiate(account) } : {}) };
+    // A client on the server trusts the machine's Root store (the simulator's: what the test put there).
+    const r = await httpRequest(url, { ...opts, headers }, { host: '127.0.0.1', port: local }, secure ? { ca: trustedRoots(this.server) } : {});
+    return account ? { ...r, signedInAs: account } : r;
   }
 
   async info(): Promise<HostInfo> {

@@ -84,6 +84,11 @@ for line in sys.stdin:
         'wsgi.multiprocess': True, 'wsgi.run_once': False, 'CONTENT_LENGTH': str(len(body)),
         'APPL_PHYSICAL_PATH': phys or '',
     }
+    # wfastcgi copies every FastCGI parameter (IIS's server variables) into the environ, and
+    # makes the scheme https when IIS's HTTPS variable is "on" (wfastcgi.py, handle_response).
+    environ.update(req.get('vars', {}))
+    if environ.get('HTTPS', 'off').lower() in ('on', '1'):
+        environ['wsgi.url_scheme'] = 'https'
     for k, v in req.get('headers', {}).items():
         key = k.upper().replace('-', '_')
         if key == 'CONTENT_TYPE':

@@ -11,6 +11,7 @@ import os from 'node:os';
 import type { ExecOptions, ExecResult, FileStat, Host, HostInfo, HttpOptions, HttpResult } from '../../engine/host';
 import { runProcess } from '../process';
 import { downloadToFile, httpRequest } from '../http-client';
+import { signedInRequest } from './signed-in';
 import { parseRegQuery } from '../../engine/parsers';
 import { ProgramNotFoundError } from '../../engine/host';
 import { decodeConsole, parseOemCodePage } from './codepage';
@@ -118,7 +119,7 @@ export class WindowsHost implements Host {
     return downloadToFile(url, p, signal);
   }
   http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
-    return httpRequest(url, opts);
+    return opts.signIn ? signedInRequest(this, url, opts) : httpRequest(url, opts);
   }
   /** Read once per process: the Windows version and this process's elevation do not change while it runs. */
   info(): Promise<HostInfo> {

@@ -4,6 +4,8 @@ export interface FrontResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** Headers sent more than once (IIS sends WWW-Authenticate once per provider). */
+  multi?: Record<string, string[]>;
 }
 
 export interface ErrorPage {

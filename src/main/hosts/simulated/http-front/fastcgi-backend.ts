@@ -53,7 +53,7 @@ export class FastCgiBackend {
     this.workers.clear();
   }
 
-  async handle(root: El, handler: El, physical: string | undefined, site: El, identity: string, method: string, url: URL, headers: Record<string, string>, body: Buffer, sitePort: number): Promise<FrontResponse> {
+  async handle(root: El, handler: El, physical: string | undefined, site: El, identity: string, method: string, url: URL, headers: Record<string, string>, body: Buffer, sitePort: number, serverVars: Record<string, string> = {}): Promise<FrontResponse> {
     const s = this.server;
     const handlerName = getAttr(handler, 'name') ?? '';
     const scriptProcessor = getAttr(handler, 'scriptProcessor') ?? '';
@@ -127,7 +127,7 @@ export class FastCgiBackend {
     const worker = w;
     const send = async (): Promise<FrontResponse> => {
       if (worker.exited) return exited(`The process exited with code ${worker.exitCode ?? '?'}: ${worker.stderr.slice(-2000)}`);
-      const reqLine = JSON.stringify({ method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers, body: body.toString('base64'), serverPort: sitePort, serverName: (headers.host ?? 'localhost').replace(/:\d+$/, '') });
+      const reqLine = JSON.stringify({ method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers, body: body.toString('base64'), serverPort: sitePort, serverName: (headers.host ?? 'localhost').replace(/:\d+$/, ''), vars: serverVars });
       worker.child.stdin.write(`${reqLine}\n`);
       const next = await Promise.race([worker.lines.next(), worker.gone]);
       if (next.done) return exited(`The process exited with code ${worker.exitCode ?? '?'}: ${worker.stderr.slice(-2000)}`);

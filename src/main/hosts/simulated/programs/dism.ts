@@ -1,5 +1,5 @@
 /** SIMULATED dism.exe: /Get-FeatureInfo and /Enable-Feature of the IIS features, with DISM's output and exit codes (windows-iis.md). */
-import { addCgiToConfig, removeCgiFromConfig } from '../apphost';
+import { FEATURE_MODULES, addCgiToConfig, addFeatureModules, removeCgiFromConfig } from '../apphost';
 import type { ProgramResult } from '../appcmd';
 import type { SimulatedServer } from '../server';
 import { res, lower } from './result';
@@ -22,6 +22,8 @@ export const FEATURE_PARENTS: Record<string, string> = {
   'IIS-RequestFiltering': 'IIS-Security',
   'IIS-Performance': 'IIS-WebServer',
   'IIS-HttpCompressionStatic': 'IIS-Performance',
+  'IIS-HttpRedirect': 'IIS-CommonHttpFeatures',
+  'IIS-WindowsAuthentication': 'IIS-Security',
   'IIS-WebServerManagementTools': 'IIS-WebServerRole',
   'IIS-ManagementConsole': 'IIS-WebServerManagementTools',
 };
@@ -79,6 +81,7 @@ export function runDism(s: SimulatedServer, args: readonly string[]): ProgramRes
     if (removed.length && !flags.some((a) => a.startsWith('/source:')))
       return res(DISM_SOURCE_MISSING, `${DISM_BANNER(s)}Enabling feature(s)\r\n[==========================100.0%==========================]\r\n\r\nError: 0x800f081f\r\n\r\nThe source files could not be found.\r\nUse the "Source" option to specify the location of the files that are required to restore the feature. For more information on specifying a source location, see https://go.microsoft.com/fwlink/?LinkId=243077.\r\n\r\nThe DISM log file can be found at C:\\Windows\\Logs\\DISM\\dism.log\r\n`);
     const hadIis = s.iisInstalled();
+    const newRoles = [...toEnable].filter((f) => FEATURE_MODULES[f] && s.state.features[f] !== 'Enabled');
     const hadCgi = s.state.features['IIS-CGI'] === 'Enabled';
     for (const f of toEnable) s.state.features[f] = 'Enabled';
     const nowIis = s.state.features['IIS-WebServer'] === 'Enabled';
@@ -87,6 +90,11 @@ export function runDism(s: SimulatedServer, args: readonly string[]): ProgramRes
     else if (nowCgi && !hadCgi && hadIis) {
       const cfg = s.loadAppHost();
       addCgiToConfig(cfg);
+      s.saveAppHost(cfg);
+    }
+    if (newRoles.length && s.iisInstalled()) {
+      const cfg = s.loadAppHost();
+      for (const f of newRoles) addFeatureModules(cfg, f);
       s.saveAppHost(cfg);
     }
     s.save();

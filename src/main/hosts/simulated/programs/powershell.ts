@@ -12,6 +12,7 @@ import { AUTHENTICODE_SCRIPT } from '../../../engine/commands';
 import type { ExecOptions } from '../../../engine/host';
 import type { ProgramResult } from '../appcmd';
 import type { SimulatedServer } from '../server';
+import { runCertScript } from './certstore';
 
 const PSF = 'CN=Python Software Foundation, O=Python Software Foundation, L=Beaverton, S=Oregon, C=US';
 const MICROSOFT = 'CN=Microsoft Corporation, O=Microsoft Corporation, L=Redmond, S=Washington, C=US';
@@ -39,7 +40,9 @@ function signatureOf(s: SimulatedServer, file: string): { status: string; subjec
 export function runPowerShell(s: SimulatedServer, args: readonly string[], opts: ExecOptions): ProgramResult {
   const c = args.findIndex((a) => a.toLowerCase() === '-command');
   const script = c >= 0 ? args[c + 1] : undefined;
-  if (script !== AUTHENTICODE_SCRIPT) return { exitCode: 1, stdout: '', stderr: 'powershell.exe: the simulated server runs only the tool\'s own Authenticode check.\r\n', mutating: false };
+  const cert = script !== undefined ? runCertScript(s, script, opts) : undefined;
+  if (cert) return cert;
+  if (script !== AUTHENTICODE_SCRIPT) return { exitCode: 1, stdout: '', stderr: 'powershell.exe: the simulated server runs only the tool\'s own scripts (the Authenticode check and the certificate store\'s).\r\n', mutating: false };
   const file = opts.env?.DJANGO_IIS_SETUP_FILE ?? '';
   const signers = (opts.env?.DJANGO_IIS_SETUP_SIGNERS ?? '').split('|').filter((x) => x);
   const sig = signatureOf(s, file);
