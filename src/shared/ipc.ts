@@ -33,6 +33,7 @@ export const REQUESTS: { [M in Method]: z.ZodType } = {
   openLogsFolder: z.null(),
   uninstall: z.strictObject({ siteName: z.string().min(1).max(64) }),
   goBack: ConfigPayload,
+  listCertificates: z.null(),
 };
 
 export interface LogEntry {
@@ -125,6 +126,7 @@ export interface Responses {
   openLogsFolder: { path: string };
   uninstall: Checked<{ summary: string[] }>;
   goBack: Checked<{ runId: string }>;
+  listCertificates: Checked<{ certificates: MachineCertificate[] }>;
 }
 
 /** Request payloads, as the schemas above accept them. */
@@ -147,6 +149,19 @@ export interface Requests {
   uninstall: { siteName: string };
   /** Puts the previous release live again (the configuration names the deployment). */
   goBack: Record<string, unknown>;
+  /** The machine's certificates (LocalMachine\\My) for the HTTPS choice. */
+  listCertificates: null;
+}
+
+/** A certificate of LocalMachine\\My as the wizard lists it. */
+export interface MachineCertificate {
+  thumbprint: string;
+  subject: string;
+  issuer: string;
+  notAfter: string;
+  dnsNames: string[];
+  /** Why it cannot serve the site (no private key, not for server authentication, expired); absent when it can. */
+  unusable?: string;
 }
 
 /** What the preload exposes as window.djangoIIS, and what the wizard codes against. */

@@ -18,6 +18,7 @@ import { bridgeScript, startHarness, type Harness } from './harness';
 import { main } from '../../src/main/cli/cli';
 import { PY, findLinks as bundleWheels, installer as bundleInstaller, project as bundleProject } from '../unit/bundle-helpers';
 import { fileURLToPath } from 'node:url';
+import { makePki } from '../unit/https-helpers';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -335,6 +336,43 @@ test('HttpPlatformHandler with waitress, chosen in Settings: the plan installs t
   await expect(page.getByTestId('verification')).toContainText('The site works.');
   await expect(page.getByTestId('verification')).toContainText("waitress's output is logged");
   expect(h.host.server.appHostText()).toContain('modules="httpPlatformHandler"');
+});
+
+test('HTTPS and Windows sign-in chosen in Settings: the machine\'s certificates in a list, the plan binds it, the site verifies over HTTPS with sign-in', async ({ page }) => {
+  const pki = makePki();
+  const leaf = pki.issue({ cn: 'intranet.example.com', dns: ['intranet.example.com'] });
+  const old = pki.issue({ cn: 'old.example.com', dns: ['old.example.com'], days: 20 });
+  await open(page, { certificates: [{ pem: pki.caPem, store: 'Root' }, { pem: leaf.pem, key: leaf.key }, { pem: old.pem }], testIdentity: 'CONTOSO\\alice' });
+  await toSettings(page);
+  await page.getByTestId('field-hostName').waitFor({ state: 'attached' }).catch(() => undefined);
+  await page.getByTestId('https').click();
+  await page.getByTestId('https-on').click();
+  await page.getByTestId('https-certificate').click();
+  await expect(page.getByRole('option', { name: /old\.example\.com.*cannot be used: no private key/ })).toBeVisible();
+  await page.getByRole('option', { name: new RegExp(`intranet\\.example\\.com.*${leaf.thumbprint}`) }).click();
+  await page.getByTestId('https-redirect').click();
+  await page.getByRole('radio', { name: /Sign in with Windows accounts/ }).check();
+  await page.getByTestId('anonymous-paths').fill('/static/');
+  // redirectHttp needs the host name: said at the field until it is given.
+  await expect(page.getByTestId('https-section')).toContainText('redirectHttp needs hostName');
+  await page.getByTestId('advanced').click();
+  await page.getByTestId('field-hostName').fill('intranet.example.com');
+  await expect(page.getByTestId('https-section')).not.toContainText('redirectHttp needs hostName');
+  await shot(page, '15-https-settings.png');
+  await expect(page.getByTestId('next')).toBeEnabled();
+  await next(page);
+  await expect(page.getByTestId('plan')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('step-https-binding')).toContainText('Bind HTTPS with the certificate');
+  await expect(page.getByTestId('step-windows-auth')).toContainText('Sign in with Windows');
+  await next(page);
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  await next(page);
+  const v = page.getByTestId('verification');
+  await expect(v).toContainText('The site works.');
+  await expect(v).toContainText('The HTTPS certificate is trusted and is for the site');
+  await expect(v).toContainText('You are authenticated as CONTOSO\\alice');
+  await shot(page, '16-https-verified.png');
+  expect(h.host.server.state.sslBindings?.['hostnameport=intranet.example.com:443']?.certHash).toBe(leaf.thumbprint);
 });
 
 test('a server broken in two ways: two diagnoses with evidence, and Fix it shows the repair, then deploys it', async ({ page }) => {

@@ -146,4 +146,4 @@ export function legacyCommandLine(args: readonly string[]): string {
 export { commandLineToArgv } from '../../src/shared/winargv';
 
 /** Cmdlets and functions the exporter writes; anything else in the parse is injected code. */
-export const KNOWN_COMMANDS = new Set(['Select-String', 'Get-Http', 'Test-DjangoSite', 'New-Object', 'Write-Host', 'Write-Warning', 'Assert-Exit', 'New-Item', 'Remove-Item', 'Push-Location', 'Pop-Location', 'Invoke-WebRequest', 'Get-Content', 'Get-ChildItem', 'Measure-Object', 'Test-Path', 'Get-ItemProperty', 'Get-Service', 'Where-Object', 'ConvertFrom-Json', 'Out-Null', 'Get-NetTCPConnection', 'Get-AuthenticodeSignature', 'Read-Host']);
+export const KNOWN_COMMANDS = new Set(['Select-String', 'Get-Http', 'Test-DjangoSite', 'New-Object', 'Write-Host', 'Write-Warning', 'Assert-Exit', 'New-Item', 'Remove-Item', 'Push-Location', 'Pop-Location', 'Invoke-WebRequest', 'Get-Content', 'Get-ChildItem', 'Measure-Object', 'Test-Path', 'Get-ItemProperty', 'Get-Service', 'Where-Object', 'ConvertFrom-Json', 'Out-Null', 'Get-NetTCPConnection', 'Get-AuthenticodeSignature', 'Read-Host', 'Import-PfxCertificate', 'ConvertTo-SecureString']);

@@ -4,6 +4,25 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseConfig, type DeploymentConfig } from '../../shared/config';
 import { faultProblem, type Fault, type Scenario, type WindowsFlavour } from '../hosts/simulated/server';
 import { SIM_LANGUAGES, type SimLanguage } from '../hosts/simulated/language';
+import { X509Certificate } from 'node:crypto';
+
+/** --sim-certificate FILE: its certificate with its key into LocalMachine\\My, a CA certificate without a key into Root. */
+function simCertificates(file: string): NonNullable<Scenario['certificates']> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--sim-certificate ${file}: ${(e as Error).message}`);
+  }
+  const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  const key = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]*?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(text)?.[0];
+  if (certs.length === 0) throw new UsageError(`--sim-certificate ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
+  return certs.map((pem, i) => {
+    const ca = new X509Certificate(pem).ca;
+    if (i === 0 && key) return { pem: `${pem}\n`, key: `${key}\n`, store: 'My' as const };
+    return { pem: `${pem}\n`, store: ca ? ('Root' as const) : ('My' as const) };
+  });
+}
 
 export interface CliIo {
   out: (s: string) => void;
@@ -97,7 +116,8 @@ Options:
   --rotate-secret      apply: replace the generated SECRET_KEY (config "secretKey")
   --simulate DIR       run against the simulated Windows Server in DIR (created when empty)
   --sim-windows 2016|2019|2022|2025|client, --sim-language en-US|de-DE|zh-CN, --sim-not-elevated, --sim-port-in-use PORT,
-  --sim-iis none|web-server|with-cgi, --sim-python VERSION=DIR
+  --sim-iis none|web-server|with-cgi, --sim-python VERSION=DIR, --sim-certificate FILE.pem (a certificate
+                       with its key goes into LocalMachine\\My, a CA certificate into Root; repeatable)
                        shape a fresh simulated server (ignored when DIR already holds one)
   --sim-lenient-packages
                        a requirement the machine's Python lacks is a listed warning, not a pip failure
@@ -135,6 +155,7 @@ export const FLAGS = {
   'sim-port-in-use': { type: 'string', multiple: true },
   'sim-iis': { type: 'string' },
   'sim-python': { type: 'string', multiple: true },
+  'sim-certificate': { type: 'string', multiple: true },
   'sim-fault': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -210,6 +231,7 @@ export function parseArgs(argv: string[]): Options {
     if (!m) throw new UsageError('--sim-python takes VERSION=DIR, e.g. 3.14.6=C:\\Python314.');
     (o.scenario.python ??= []).push({ version: m[1] as string, dir: m[2] as string, allUsers: true });
   }
+  for (const file of v['sim-certificate'] ?? []) (o.scenario.certificates ??= []).push(...simCertificates(file));
   for (const raw of v['sim-fault'] ?? []) {
     let f: unknown;
     try {

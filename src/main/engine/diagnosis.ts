@@ -39,6 +39,12 @@ export const CAUSES: Record<string, { steps: StepId[]; title: string }> = {
   'django-error': { steps: [], title: 'Django answers with a server error' },
   'view-error': { steps: [], title: 'A page of the project raises an exception' },
   'https-redirect': { steps: [], title: 'The project redirects to HTTPS, and the site has none' },
+  'https-unreachable': { steps: ['iis', 'site', 'https-binding'], title: 'Nothing answers over HTTPS' },
+  'certificate-not-accepted': { steps: [], title: 'Browsers will refuse the site\'s certificate' },
+  'http-not-redirected': { steps: ['http-redirect'], title: 'Plain http is not redirected to HTTPS' },
+  'anonymous-allowed': { steps: ['windows-auth'], title: 'Windows sign-in is not in force' },
+  'anonymous-path-closed': { steps: ['windows-auth'], title: 'A path meant to stay open asks for sign-in' },
+  'remote-user-ignored': { steps: ['django-settings'], title: 'Django does not see the Windows user' },
   unknown: { steps: [], title: 'An unexpected answer' },
 };
 

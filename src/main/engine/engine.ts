@@ -4,6 +4,7 @@
  * right before applying it, then checking again to prove it. A failed step stops its
  * dependants and keeps what others finished. What a step creates is journaled for uninstall.
  */
+import { certificate } from './steps/certificate';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { derive, type DeploymentConfig } from '../../shared/config';
@@ -181,6 +182,9 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
   // 1. Before anything changes: what the project hands over, and objects of the same names that are not ours.
   const journal = await readJournal(host, config.siteName);
   const { view } = await projectViewOrRefusal(ctx);
+  // The HTTPS certificate: one the server lacks (or cannot use) stops the run before any change (the plan shows the step blocked).
+  const cert = config.https ? await certificate.check(ctx) : undefined;
+  if (cert?.status === 'blocked' && cert.problem) throw new RefusedError([cert.problem]);
   const ownership = await checkOwnership(config, d, host, journal, view?.facts ? { staticRoot: view.staticRoot } : undefined);
   if (ownership.conflicts.length > 0) throw new ConflictError(ownership.conflicts);
   const adoptions = ownership.adoptions.filter((e) => !owns(journal, e.object)).map((e) => ({ ...e, runId }));

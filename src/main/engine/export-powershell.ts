@@ -9,6 +9,7 @@ import { resolveDeployment } from './release/layout';
 import type { Action, Plan } from '../../shared/plan';
 import type { Host } from './host';
 import { APPCMD, AUTHENTICODE_SCRIPT, POWERSHELL } from './commands';
+import { TOOL_APP_ID, appcmdHttps, httpsBindingInfo, sslKey } from './https/commands';
 import { plan } from './engine';
 import { INSTALLER_VERSIONS } from './resolve';
 import { BLOCK_BEGIN, settingsBlock } from './settings-edit';
@@ -114,6 +115,9 @@ function psAction(a: Action, secrets: ScriptSecrets): string[] {
       if (a.cwd) lines.push(`    Push-Location ${psq(a.cwd)}`);
       // manage.py gets the application's environment (names are validated identifiers)
       for (const [k, v] of Object.entries(a.env ?? {})) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) lines.push(`    $env:${k} = ${secrets.value(v)}`);
+      // A secret the program reads from the environment (a PFX password): taken from the window's own variable, never written here.
+      for (const [k, src] of Object.entries(a.secretEnv ?? {}))
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(src)) lines.push(`    if (-not $env:${src}) { throw ${psq(`Set $env:${src} (the PFX password) in this window first.`)} }`, `    $env:${k} = $env:${src}`);
       lines.push(`    & ${psq(a.file)} ${a.args.map((x) => secrets.value(legacyNativeArg(x))).join(' ')}`.trimEnd(), `    Assert-Exit -Codes @(${ok.join(', ')}) -What ${psq(a.description)}`);
       if (a.cwd) lines.push('    Pop-Location');
       return lines;
@@ -169,6 +173,7 @@ const PS_SITE_CHECK = [
   '    $req = [Net.HttpWebRequest]::Create($Url)',
   '    if ($HostName) { $req.Host = $HostName }',
   '    $req.AllowAutoRedirect = $false',
+  '    $req.UseDefaultCredentials = $true',
   '    $req.Timeout = 60000',
   '    try { $resp = $req.GetResponse() } catch [Net.WebException] { $resp = $_.Exception.Response }',
   '    if ($null -eq $resp) { return $null }',
@@ -258,6 +263,11 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan, opts
   const secrets = new ScriptSecrets();
   const body: string[] = [];
   for (const s of orderedSteps(STEPS)) {
+    const httpsLines = httpsExport(s.id, config);
+    if (httpsLines) {
+      body.push(`# ---- Step: ${s.id} (${s.title})`, ...httpsLines, '');
+      continue;
+    }
     const actions = freshPlan.steps.find((p) => p.id === s.id)?.actions ?? [];
     body.push(`# ---- Step: ${s.id} (${s.title})`, `if (-not (${s.psCheck({ config, d })})) {`);
     if (actions.length === 0 && s.id === 'preflight') body.push(`    throw ${psq('The server is not ready: run as an administrator, and free the port of the site.')}`);
@@ -276,6 +286,32 @@ export function renderPowerShell(config: DeploymentConfig, freshPlan: Plan, opts
 }
 
 const versionOf = (v: string): number[] => v.split('.').map(Number);
+
+/**
+ * The certificate and its HTTP.sys binding in the script: a blank server has no certificate to
+ * plan against, so the script checks the thumbprint itself, or imports the PFX (its password from
+ * the window's own variable) and binds the thumbprint the import gives. Other steps: undefined.
+ */
+function httpsExport(stepId: string, config: DeploymentConfig): string[] | undefined {
+  const c = config.https?.certificate;
+  // By thumbprint, the blank plan's own binding actions name it; a PFX's thumbprint is known only when the script runs.
+  if (!c || (stepId !== 'certificate' && (stepId !== 'https-binding' || 'thumbprint' in c))) return undefined;
+  if (stepId === 'certificate') {
+    if ('thumbprint' in c)
+      return [`$thumb = ${psq(c.thumbprint)}`, `if (-not (Test-Path ${psq(`Cert:\\LocalMachine\\My\\${c.thumbprint}`)})) { throw ${psq(`The certificate ${c.thumbprint} is not in LocalMachine\\My: import it (with its private key) first.`)} }`, `Write-Host ${psq(`ok: the certificate ${c.thumbprint} is in LocalMachine\\My`)}`];
+    return [
+      `if (-not $env:${c.passwordEnv}) { throw ${psq(`Set $env:${c.passwordEnv} (the password of ${c.pfx}) in this window first.`)} }`,
+      `$pfxCert = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2(${psq(c.pfx)}, $env:${c.passwordEnv})`,
+      '$thumb = $pfxCert.Thumbprint',
+      `if (-not (Test-Path ('Cert:\\LocalMachine\\My\\' + $thumb))) { Write-Host ${psq(`changing: import ${c.pfx} into LocalMachine\\My`)}; Import-PfxCertificate -FilePath ${psq(c.pfx)} -CertStoreLocation Cert:\\LocalMachine\\My -Password (ConvertTo-SecureString -String $env:${c.passwordEnv} -AsPlainText -Force) | Out-Null } else { Write-Host 'ok: the certificate is in LocalMachine\\My' }`,
+    ];
+  }
+  const key = sslKey(config);
+  return [
+    `if (-not ((& $appcmd list site ${psq(config.siteName)}) -match ${psq(`https/${httpsBindingInfo(config)}`.replace(/[.*]/g, (x) => `\\${x}`))})) { & $appcmd ${['set', 'site', config.siteName, ...appcmdHttps.addBinding(config).slice(3)].map((x) => psq(legacyNativeArg(x))).join(' ')}; Assert-Exit -Codes @(0) -What 'Add the https binding' }`,
+    `$shown = & netsh http show sslcert ${key}; if ($LASTEXITCODE -ne 0) { & netsh http add sslcert ${key} ('certhash=' + $thumb) ${psq(`appid=${TOOL_APP_ID}`)} certstorename=MY; Assert-Exit -Codes @(0) -What 'Bind the certificate in HTTP.sys' } elseif (-not ($shown -match $thumb)) { throw ${psq(`HTTP.sys binds ${key} to another certificate: remove that binding (netsh http delete sslcert ${key}) if it is this site's, then run again.`)} } else { Write-Host 'ok: HTTP.sys binds the certificate' }`,
+  ];
+}
 
 /**
  * The script for a configuration, planned on the host the caller hands over: a blank server (the

@@ -8,6 +8,6 @@ import type { Problem } from '../../shared/problem';
 
 export class RefusedError extends Error {
   constructor(readonly problems: Problem[]) {
-    super(`Nothing was changed: ${problems.length === 1 ? 'one thing' : `${problems.length} things`} the project hands over cannot be used safely:\n${problems.map((p) => `  - ${p.what}\n      Why: ${p.why}\n      What to do: ${p.fix}`).join('\n')}`);
+    super(`Nothing was changed: ${problems.length === 1 ? 'one thing' : `${problems.length} things`} the project or the server hands over cannot be used safely:\n${problems.map((p) => `  - ${p.what}\n      Why: ${p.why}\n      What to do: ${p.fix}`).join('\n')}`);
   }
 }

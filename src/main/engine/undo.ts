@@ -47,7 +47,7 @@ export async function undoEntries(host: Host, entries: JournalEntry[], out: Unin
       if (a.kind === 'exec') {
         let r: ExecResult;
         try {
-          r = await host.exec(a.file, a.args, { timeoutMs: 120_000 });
+          r = await host.exec(a.file, a.args, { timeoutMs: 120_000, ...(a.env ? { env: a.env } : {}) });
         } catch (e) {
           if (e instanceof ProgramNotFoundError) continue;
           throw e;

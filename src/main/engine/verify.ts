@@ -131,7 +131,7 @@ export async function deployCheck(ctx: StepContext, handler: string, settingsTex
   const env = await manageEnv(ctx, handler);
   const fp = await codeFingerprint(ctx, env);
   const settings = settingsText ?? (await host.readFile(d.settingsFile).catch(() => undefined));
-  const explain = (lines: string[]) => lines.map((l) => explainDeployWarning(l, settings));
+  const explain = (lines: string[]) => lines.map((l) => explainDeployWarning(l, settings, Boolean(config.https)));
   const known = await recall<string[]>(ctx, 'check-deploy', fp);
   if (known) return explain(known);
   const r = await host.exec(d.venvPython, [managePy(config), 'check', '--deploy'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });

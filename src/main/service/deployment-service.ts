@@ -20,6 +20,7 @@ import type { Plan, VerificationReport } from '../../shared/plan';
 import { LockError, lockHolder } from '../engine/lock';
 import { ToolDataError } from '../engine/tool-data';
 import { exportPowerShell } from '../export/powershell';
+import { machineCertificates, unusableReason } from '../engine/steps/certificate';
 import type { Host } from '../engine/host';
 import type { AppLogger } from '../logging/logger';
 
@@ -311,9 +312,17 @@ export class DeploymentService implements Handlers {
   async openSite(input: Requests['openSite']): Promise<Responses['openSite']> {
     const r = parseConfig(input);
     if (!r.ok) return { ok: false, problems: r.problems };
-    const url = `http://${r.config.hostName || 'localhost'}:${r.config.port}/`;
+    const c = r.config;
+    const url = c.https ? `https://${c.hostName || 'localhost'}${c.https.port === 443 ? '' : `:${c.https.port}`}/` : `http://${c.hostName || 'localhost'}:${c.port}/`;
     await this.deps.desktop.openExternal(url);
     return { ok: true, url };
+  }
+
+  /** The machine's certificates for the HTTPS choice (what the certificate step reads). */
+  async listCertificates(): Promise<Responses['listCertificates']> {
+    const list = await machineCertificates(this.deps.host);
+    if (!list) return { ok: false, problems: [{ key: 'https.certificate', message: 'The certificate store (LocalMachine\\My) could not be read: PowerShell did not answer.' }] };
+    return { ok: true, certificates: list.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, issuer: c.issuer, notAfter: c.notAfter, dnsNames: c.dnsNames, ...(unusableReason(c) ? { unusable: unusableReason(c) } : {}) })) };
   }
 
   async openLogsFolder(): Promise<Responses['openLogsFolder']> {

@@ -41,6 +41,7 @@ export async function securityProbes(ctx: StepContext, home: HttpResult, adminAv
       name: 'The HTTPS certificate is trusted and is for the site',
       url: `${addr.base}/`,
       ok: problems.length === 0,
+      status: home.status,
       detail: `${t.subject}, issued by ${t.issuer}, thumbprint ${t.thumbprint}, expires ${t.validTo.slice(0, 10)} (in ${left} days); chain ${t.trusted ? 'trusted' : 'NOT trusted'}; name ${config.hostName ? (t.nameMatches ? `matches ${config.hostName}` : `does NOT match ${config.hostName}`) : `not checked (no hostName; the certificate names ${t.dnsNames.join(', ') || t.subject})`}`,
       ...(problems.length
         ? { diagnosis: { cause: 'certificate-not-accepted', what: `Browsers will refuse the site's certificate: ${problems.join('; ')}.`, why: 'The TLS handshake works, but a browser checks the chain to a trusted root, the name in the address bar, and the certificate is the one configured.', fix: 'Use a certificate from a CA the clients trust (an enterprise CA whose root is in their Trusted Root store) whose subject alternative names include hostName; give its thumbprint in "https" and run again.' } }

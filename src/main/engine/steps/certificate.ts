@@ -9,6 +9,7 @@ import { registerSecret, type Problem } from '../../../shared/problem';
 import { POWERSHELL } from '../commands';
 import { CERT_LIST_SCRIPT, CERT_REMOVE_SCRIPT, PFX_FILE_ENV, PFX_IMPORT_SCRIPT, PFX_INFO_SCRIPT, PFX_PASSWORD_ENV, SERVER_AUTH_EKU, THUMBPRINT_ENV, parseCertList, psArgs, type StoreCertificate } from '../https/commands';
 import { blocked, done, exec, needed, psq, query, type StepContext, type Step } from '../step';
+import type { Host } from '../host';
 
 export const EXPIRY_WARNING_DAYS = 30;
 
@@ -32,6 +33,19 @@ export function describeCertificate(c: StoreCertificate): string {
 }
 
 const serverAuthOk = (c: StoreCertificate) => c.eku.length === 0 || c.eku.includes(SERVER_AUTH_EKU);
+
+/** The machine's certificates, for a list to choose from (the wizard's Settings). */
+export function machineCertificates(host: Host): Promise<StoreCertificate[] | undefined> {
+  return storeCertificates({ host } as StepContext);
+}
+
+/** Why a certificate cannot serve a site at all (whatever its name), or undefined. */
+export function unusableReason(c: StoreCertificate): string | undefined {
+  if (!c.hasPrivateKey) return 'no private key';
+  if (!serverAuthOk(c)) return 'not for server authentication';
+  if (days(c.notAfter) < 0) return `expired ${c.notAfter.slice(0, 10)}`;
+  return undefined;
+}
 
 /** What makes a certificate unusable for the site, or undefined. */
 export function certificateProblem(c: StoreCertificate, config: DeploymentConfig): Problem | undefined {

@@ -19,6 +19,7 @@ import { liveRelease, previousRelease, readRegistry, type ReleaseRegistry } from
 import { beforeSwitch } from '../release/pending';
 import { httpsBindingInfo, sslKey } from '../https/commands';
 import { redirectObjects } from './http-redirect';
+import { authSettings } from './windows-auth';
 
 /** Steps whose folders can be made again from the configuration (no data of the application in them). */
 const REGENERABLE_FOLDER_STEPS = new Set(['venv', 'collectstatic']);
@@ -44,7 +45,7 @@ export async function wantedObjects(ctx: StepContext): Promise<Set<string>> {
   // HTTPS and sign-in: what their steps journal while the configuration asks for them.
   if (config.https) keys.push(`sslcert:${sslKey(config)}`, `binding:${config.siteName.toLowerCase()}|https/${httpsBindingInfo(config).toLowerCase()}`);
   if (config.https?.redirectHttp) keys.push(...redirectObjects(config, d));
-  if (config.authentication === 'windows') keys.push(`auth:${config.siteName.toLowerCase()}`);
+  if (config.authentication === 'windows') keys.push(...authSettings(config).map((s) => s.object));
   for (const r of keptReleases(ctx, await readRegistry(ctx.host, config.siteName))) {
     const rc = releaseConfig(ctx.release?.base ?? config, r, config.layout?.shared ?? config.appDir);
     const rd = derive(rc);

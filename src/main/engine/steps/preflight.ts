@@ -1,5 +1,6 @@
 /** Preflight: elevated, Windows build and edition, tools present, port free (or ours), disk space. */
 import { redirectSiteName } from './http-redirect';
+import { objectKey, owns, readJournal } from '../ownership';
 import { APPCMD, FSUTIL, NET, NETSTAT, REG, appcmd, bindingInfo } from '../commands';
 import { parseBindingList, parseDiskFree, parseNetstat, parseRegQuery, parseSiteList, sameBinding, type Binding } from '../parsers';
 import { blocked, done, query, type Step } from '../step';
@@ -42,7 +43,8 @@ export const preflight: Step = {
     const wanted = parseBindingList(`http/${bindingInfo(config)}`)[0] as Binding;
     const all = sites?.exitCode === 0 ? parseSiteList(sites.stdout) : [];
     // The redirect site of this deployment holds the plain http binding when redirectHttp is on.
-    const isMine = (s: { name: string }) => s.name.toLowerCase() === config.siteName.toLowerCase() || (!!config.https?.redirectHttp && s.name.toLowerCase() === redirectSiteName(config).toLowerCase());
+    const redirectMine = !!config.https?.redirectHttp || !!owns(await readJournal(ctx.host, config.siteName), objectKey.site(redirectSiteName(config)));
+    const isMine = (s: { name: string }) => s.name.toLowerCase() === config.siteName.toLowerCase() || (redirectMine && s.name.toLowerCase() === redirectSiteName(config).toLowerCase());
     const others = all.filter((s) => !isMine(s));
     const mine = all.find((s) => isMine(s) && parseBindingList(s.bindings).some((b) => sameBinding(b, wanted))) ?? all.find(isMine);
     // This site started with the wanted binding holds the port itself (http.sys listens for it; no

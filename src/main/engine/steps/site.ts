@@ -3,7 +3,8 @@ import { samePath } from '../../../shared/winpath';
 import { APPCMD, appcmd, bindingInfo } from '../commands';
 import { httpsBindingInfo } from '../https/commands';
 import { parseSite } from '../parsers';
-import { objectKey } from '../ownership';
+import { objectKey, owns, readJournal } from '../ownership';
+import { redirectSiteName } from './http-redirect';
 import { beforeSwitch } from '../release/pending';
 import { done, exec, needed, psq, query, type Step } from '../step';
 import type { Action } from '../../../shared/plan';
@@ -31,6 +32,9 @@ export const site: Step = {
     const info = r?.exitCode === 0 ? parseSite(r.stdout) : undefined;
     if (!info) return needed(`the site "${config.siteName}" does not exist`, create);
     const actions: Action[] = [];
+    // redirectHttp turned off: the redirect site this deployment made gives the plain http binding back first.
+    const redirect = wantHttp ? owns(await readJournal(host, config.siteName), objectKey.site(redirectSiteName(config))) : undefined;
+    if (redirect) actions.push(...redirect.undo, { kind: 'forget', description: `the redirect site "${redirectSiteName(config)}" is gone`, object: redirect.object });
     // The site is this deployment's: its http bindings converge to exactly the configured one
     // (https bindings an administrator added are left alone).
     const want = bindingInfo(config).toLowerCase();

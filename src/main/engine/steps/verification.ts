@@ -18,5 +18,9 @@ export const verification: Step = {
     return reportToCheck(await verifyIn(ctx));
   },
   // Test-DjangoSite is defined at the top of the exported script: home page, admin login, admin CSS as text/css.
-  psCheck: ({ config }) => `Test-DjangoSite -Base ${psq(`http://localhost:${config.port}`)} -HostName ${psq(config.hostName ? `${config.hostName}:${config.port}` : '')} -StaticUrl ${psq(config.staticUrl ?? '/static/')}`,
+  // HTTPS: by the host name itself (.NET sends the URL's name in the TLS hello, which SNI needs), so it must resolve on the server.
+  psCheck: ({ config }) =>
+    config.https
+      ? `Test-DjangoSite -Base ${psq(`https://${config.hostName || 'localhost'}:${config.https.port}`)} -HostName '' -StaticUrl ${psq(config.staticUrl ?? '/static/')}`
+      : `Test-DjangoSite -Base ${psq(`http://localhost:${config.port}`)} -HostName ${psq(config.hostName ? `${config.hostName}:${config.port}` : '')} -StaticUrl ${psq(config.staticUrl ?? '/static/')}`,
 };

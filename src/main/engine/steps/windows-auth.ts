@@ -34,13 +34,14 @@ async function enabledAt(ctx: StepContext, location: string, section: string): P
 }
 
 /** Every location setting sign-in makes (the site, then each anonymous path). */
-export function authSettings(c: DeploymentConfig): { location: string; section: string; enabled: boolean; description: string }[] {
+export function authSettings(c: DeploymentConfig): { location: string; section: string; enabled: boolean; description: string; object: string }[] {
   const site = authLocation(c);
-  return [
+  const list = [
     { location: site, section: WINDOWS_AUTH_SECTION, enabled: true, description: `Turn on Windows authentication for "${c.siteName}"` },
     { location: site, section: ANONYMOUS_AUTH_SECTION, enabled: false, description: `Turn off anonymous access to "${c.siteName}"` },
     ...c.anonymousPaths.map((p) => ({ location: authLocation(c, p), section: ANONYMOUS_AUTH_SECTION, enabled: true, description: `Keep ${p} open to anonymous requests` })),
   ];
+  return list.map((s) => ({ ...s, object: `auth:${s.location.toLowerCase()}#${(s.section.split('/').at(-1) ?? '').toLowerCase()}` }));
 }
 
 export const windowsAuth: Step = {
@@ -52,16 +53,18 @@ export const windowsAuth: Step = {
     const { config } = ctx;
     if (config.authentication !== 'windows') return done('anonymous access (no sign-in)');
     const settings = authSettings(config);
-    const undo = [...settings].reverse().map((s) => exec(`Clear ${s.section.split('/').at(-1) ?? ''} at ${s.location}`, APPCMD, appcmdAuth.clear(s.location, s.section), { okExitCodes: [0, 1168, 4312] }));
-    const set = settings.map((s, i) => exec(s.description, APPCMD, appcmdAuth.set(s.location, s.section, s.enabled), i === 0 ? { creates: { object: `auth:${config.siteName.toLowerCase()}`, undo } } : {}));
+    // Each setting is an object of its own in the journal: one the configuration drops is cleared (leftovers), each is cleared by uninstall.
+    const set = settings.map((s) => exec(s.description, APPCMD, appcmdAuth.set(s.location, s.section, s.enabled), { creates: { object: s.object, undo: [exec(`Clear ${s.section.split('/').at(-1) ?? ''} at ${s.location}`, APPCMD, appcmdAuth.clear(s.location, s.section), { okExitCodes: [0, 1168, 4312] })] } }));
     const actions: Action[] = [];
     if (!(await moduleRegistered(ctx, 'WindowsAuthenticationModule'))) return needed(`${WINDOWS_AUTH_FEATURE} is not enabled`, [enableFeature(WINDOWS_AUTH_FEATURE, 'Windows Authentication'), ...set]);
     const siteQuery = await query(ctx, APPCMD, appcmd.listSite(config.siteName));
     if (!siteQuery || siteQuery.exitCode !== 0) return needed(`the site "${config.siteName}" does not exist yet`, set);
-    for (const [i, s] of settings.entries()) if ((await enabledAt(ctx, s.location, s.section)) !== s.enabled) actions.push(set[i] as Action);
+    // Any difference sets them all: a path's value is inherited from the site until it is set there.
+    for (const s of settings) if ((await enabledAt(ctx, s.location, s.section)) !== s.enabled) {
+      actions.push(...set);
+      break;
+    }
     if (actions.length === 0) return done(`"${config.siteName}" signs in with Windows (Negotiate, NTLM); anonymous access is off${config.anonymousPaths.length ? ` except ${config.anonymousPaths.join(', ')}` : ''}`);
-    // The first setting journals the undo of all of them: it runs whenever any is missing.
-    if (!actions.includes(set[0] as Action)) actions.unshift(set[0] as Action);
     return needed('the site\'s sign-in differs from the configuration', actions);
   },
   psCheck: ({ config }) => (config.authentication === 'windows' ? `(& $appcmd list config ${psq(config.siteName)} ${psq(`-section:${WINDOWS_AUTH_SECTION}`)}) -match 'enabled="true"'` : '$true'),

@@ -5,6 +5,14 @@ import type { WizardState } from '../state';
 
 const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
+/** The address people open: HTTPS when the configuration has it. */
+function siteAddress(config: Record<string, unknown>): string {
+  const host = typeof config.hostName === 'string' && config.hostName ? config.hostName : 'localhost';
+  const https = config.https as { port?: unknown } | undefined;
+  if (https) return `https://${host}${typeof https.port === 'number' && https.port !== 443 ? `:${https.port}` : ''}/`;
+  return `http://${host}:${typeof config.port === 'number' || typeof config.port === 'string' ? config.port : ''}/`;
+}
+
 export function Finish({ state, config, busy, onSaveReport, onOpenLogs, onGoBack, savedReport, logsFolder }: { state: WizardState; config: Record<string, unknown>; busy: boolean; onSaveReport: () => void; onOpenLogs: () => void; onGoBack: () => void; savedReport?: string; logsFolder?: string }) {
   const s = useShared();
   const rel = state.plan?.release;
@@ -23,7 +31,7 @@ export function Finish({ state, config, busy, onSaveReport, onOpenLogs, onGoBack
           {state.restartRequired ? ' Windows needs a restart to finish.' : ''}
         </Body1>
         <Body1>
-          Address: http://{text(config.hostName) || 'localhost'}:{text(config.port)}/ · application in {text(config.appDir)} · virtual environment in {text(config.venvDir)}
+          Address: {siteAddress(config)} · application in {text(config.appDir)} · virtual environment in {text(config.venvDir)}
         </Body1>
       </Card>
       <div className={s.row}>

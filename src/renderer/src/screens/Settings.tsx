@@ -6,6 +6,7 @@
 import { Accordion, AccordionHeader, AccordionItem, AccordionPanel, Body1, Button, Field, Input, MessageBar, MessageBarBody, Radio, RadioGroup } from '@fluentui/react-components';
 import type { ConfigProblem } from '../../../shared/config';
 import { EnvironmentEditor, type EnvRow } from '../components/EnvironmentEditor';
+import { HttpsSection } from '../components/HttpsSection';
 import { useShared } from '../components/styles';
 
 export type SourceKind = 'sample' | 'folder' | 'zip';
@@ -69,7 +70,7 @@ export function Settings(p: SettingsProps) {
       </div>
     </Field>
   );
-  const known = ['siteName', 'port', 'appDir', 'venvDir', 'hostName', 'pythonVersion', 'pythonDir', 'djangoProject', 'settingsModule', 'requirementsFile', 'environment', 'secretKey'];
+  const known = ['siteName', 'port', 'appDir', 'venvDir', 'hostName', 'pythonVersion', 'pythonDir', 'djangoProject', 'settingsModule', 'requirementsFile', 'environment', 'secretKey', 'https', 'authentication', 'anonymousPaths'];
   return (
     <div className={s.stack}>
       <Body1>The guide's values are filled in; change what your server needs. Every value is checked as you type.</Body1>
@@ -89,6 +90,12 @@ export function Settings(p: SettingsProps) {
         </RadioGroup>
       </Field>
       <Accordion collapsible>
+        <AccordionItem value="https">
+          <AccordionHeader data-testid="https">HTTPS and sign-in: a certificate of this server, Windows accounts</AccordionHeader>
+          <AccordionPanel>
+            <HttpsSection form={p.form} setField={p.setField} problemFor={(k) => problemFor(p.problems, k)} />
+          </AccordionPanel>
+        </AccordionItem>
         <AccordionItem value="advanced">
           <AccordionHeader data-testid="advanced">Advanced: host name, Python, the application's environment</AccordionHeader>
           <AccordionPanel>

@@ -9,6 +9,7 @@ import type { StartupInfo } from '../../../shared/ipc';
 import { envToConfig, type EnvRow } from '../components/EnvironmentEditor';
 import { ADVANCED_FIELDS, FIELDS, type ServerKind, type SourceKind } from '../screens/Settings';
 import { bridge } from './bridge';
+import { httpsToConfig, httpsToForm } from '../components/HttpsSection';
 
 export interface SettingsForm {
   form: Record<string, string>;
@@ -51,6 +52,7 @@ export function useSettingsForm(ready: boolean): SettingsForm {
     if (form.requirementsFile) c.requirementsFile = form.requirementsFile;
     Object.assign(c, envToConfig(envRows));
     if (server !== 'wfastcgi') c.server = server;
+    Object.assign(c, httpsToConfig(form));
     return c;
   }, [form, source, envRows, server, rest]);
 
@@ -73,12 +75,12 @@ export function useSettingsForm(ready: boolean): SettingsForm {
     if (kind !== 'sample') fields.sourcePath = 'folder' in src ? src.folder : 'zip' in src ? src.zip : '';
     if (startup.defaults.settingsModule) fields.settingsModule = startup.defaults.settingsModule;
     if (startup.defaults.requirementsFile) fields.requirementsFile = startup.defaults.requirementsFile;
-    setForm(fields);
+    setForm({ ...fields, ...httpsToForm(d) });
     setSource(kind);
     setServer(startup.defaults.server);
     const secret = startup.defaults.secretKey?.env;
     setEnvRows([...Object.entries(startup.defaults.environment).map(([name, value]) => ({ name, value, secret: false })), ...(secret ? [{ name: secret, value: '', secret: true }] : [])]);
-    const owned = new Set([...FIELDS, ...ADVANCED_FIELDS].map((f) => f.key).concat(['djangoProject', 'settingsModule', 'requirementsFile', 'environment', 'secretKey', 'server']));
+    const owned = new Set([...FIELDS, ...ADVANCED_FIELDS].map((f) => f.key).concat(['djangoProject', 'settingsModule', 'requirementsFile', 'environment', 'secretKey', 'server', 'https', 'authentication', 'anonymousPaths']));
     setRest(Object.fromEntries(Object.entries(d).filter(([k, v]) => !owned.has(k) && v !== undefined)));
   };
 
