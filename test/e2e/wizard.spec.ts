@@ -344,11 +344,11 @@ test('HTTPS and Windows sign-in chosen in Settings: the machine\'s certificates 
   const old = pki.issue({ cn: 'old.example.com', dns: ['old.example.com'], days: 20 });
   await open(page, { certificates: [{ pem: pki.caPem, store: 'Root' }, { pem: leaf.pem, key: leaf.key }, { pem: old.pem }], testIdentity: 'CONTOSO\\alice' });
   await toSettings(page);
-  await page.getByTestId('field-hostName').waitFor({ state: 'attached' }).catch(() => undefined);
   await page.getByTestId('https').click();
   await page.getByTestId('https-on').click();
   await page.getByTestId('https-certificate').click();
   await expect(page.getByRole('option', { name: /old\.example\.com.*cannot be used: no private key/ })).toBeVisible();
+  await shot(page, '15-https-certificates.png');
   await page.getByRole('option', { name: new RegExp(`intranet\\.example\\.com.*${leaf.thumbprint}`) }).click();
   await page.getByTestId('https-redirect').click();
   await page.getByRole('radio', { name: /Sign in with Windows accounts/ }).check();
@@ -371,6 +371,7 @@ test('HTTPS and Windows sign-in chosen in Settings: the machine\'s certificates 
   await expect(v).toContainText('The site works.');
   await expect(v).toContainText('The HTTPS certificate is trusted and is for the site');
   await expect(v).toContainText('You are authenticated as CONTOSO\\alice');
+  await expect(v).toContainText('https://localhost:443/static/admin/css/base.css → 200  (HTTP 200 without signing in)');
   await shot(page, '16-https-verified.png');
   expect(h.host.server.state.sslBindings?.['hostnameport=intranet.example.com:443']?.certHash).toBe(leaf.thumbprint);
 });

@@ -250,7 +250,7 @@ async function probeSite(ctx: StepContext, view: ProjectView, warnings: string[]
     });
   }
 
-  const security = await securityProbes(ctx, home, adminOk);
+  const security = await securityProbes(ctx, home, adminOk, [cssPath]);
   probes.push(...security.probes);
   warnings.push(...security.warnings);
 

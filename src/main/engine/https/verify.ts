@@ -20,7 +20,8 @@ export function siteAddress(c: DeploymentConfig): { base: string; port: number; 
 
 const days = (iso: string) => Math.floor((Date.parse(iso) - Date.now()) / 86_400_000);
 
-export async function securityProbes(ctx: StepContext, home: HttpResult, adminAvailable: boolean): Promise<{ probes: ProbeResult[]; warnings: string[] }> {
+/** `files`: URLs known to exist (the admin CSS): an anonymous path is probed at one of them when it can be (a folder answers 403.14). */
+export async function securityProbes(ctx: StepContext, home: HttpResult, adminAvailable: boolean, files: string[] = []): Promise<{ probes: ProbeResult[]; warnings: string[] }> {
   const { config, host, signal } = ctx;
   const probes: ProbeResult[] = [];
   const warnings: string[] = [];
@@ -75,9 +76,10 @@ export async function securityProbes(ctx: StepContext, home: HttpResult, adminAv
       ...(ok ? {} : { diagnosis: { cause: 'anonymous-allowed', what: 'The site answers anonymous requests: Windows sign-in is not in force.', why: 'Anonymous authentication is still on at the site, or Windows authentication is off (or its role service IIS-WindowsAuthentication is not installed).', fix: 'Run Setup again (or verify --fix): the "Sign in with Windows" step sets both at the site\'s location in applicationHost.config.' } }),
     });
     for (const p of config.anonymousPaths) {
-      const r = await get(`${addr.base}${p}`);
+      const at = files.find((f) => f.toLowerCase().startsWith(p.toLowerCase())) ?? p;
+      const r = await get(`${addr.base}${at}`);
       const open = !r.networkError && r.status !== 401;
-      probes.push({ name: `${p} stays open to anonymous requests`, url: `${addr.base}${p}`, ok: open, status: r.status, detail: open ? `HTTP ${r.status} without signing in` : r.networkError ?? `HTTP ${r.status}: anonymous requests are refused here`, ...(open ? {} : { diagnosis: { cause: 'anonymous-path-closed', what: `${p} asks anonymous requests to sign in.`, why: `anonymousPaths lists it, but anonymous authentication is off at ${config.siteName}${p.replace(/\/$/, '')}.`, fix: 'Run Setup again (or verify --fix).' } }) });
+      probes.push({ name: `${p} stays open to anonymous requests`, url: `${addr.base}${at}`, ok: open, status: r.status, detail: open ? `HTTP ${r.status} without signing in` : r.networkError ?? `HTTP ${r.status}: anonymous requests are refused here`, ...(open ? {} : { diagnosis: { cause: 'anonymous-path-closed', what: `${p} asks anonymous requests to sign in.`, why: `anonymousPaths lists it, but anonymous authentication is off at ${config.siteName}${p.replace(/\/$/, '')}.`, fix: 'Run Setup again (or verify --fix).' } }) });
     }
     const me = await get(`${addr.base}/admin/login/`, { signIn: true });
     const who = /You are authenticated as ([^,<]+),/.exec(me.body)?.[1]?.trim();

@@ -251,7 +251,7 @@ export class SimulatedHost implements Host {
       ...(Object.keys(this.server.state.sslBindings ?? {}).length
         ? ['HTTPS: the certificate store and the HTTP.sys certificate bindings are the simulator\'s; the certificates are real and the site served real TLS on loopback with the bound one (trust checked against the simulated LocalMachine\\Root).']
         : []),
-      ...(/windowsAuthentication[^>]*enabled="true"/.test(this.server.appHostText())
+      ...(this.server.iisInstalled() && /windowsAuthentication[^>]*enabled="true"/.test(this.server.appHostText())
         ? [`Windows sign-in: no Kerberos or NTLM exchange happened; a signed-in request carried the simulator's token for ${this.server.state.testIdentity ?? DEFAULT_TEST_IDENTITY}, which reached Django as REMOTE_USER.`]
         : []),
       // Every simulated Python is played by the machine's: what lies between the two is not proven.

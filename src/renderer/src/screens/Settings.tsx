@@ -89,7 +89,7 @@ export function Settings(p: SettingsProps) {
           <Radio value="httpplatform" label="HttpPlatformHandler with waitress — Microsoft's current recommendation; IIS starts waitress and forwards each request to it (installs the HttpPlatformHandler module)." />
         </RadioGroup>
       </Field>
-      <Accordion collapsible>
+      <Accordion collapsible multiple>
         <AccordionItem value="https">
           <AccordionHeader data-testid="https">HTTPS and sign-in: a certificate of this server, Windows accounts</AccordionHeader>
           <AccordionPanel>
