@@ -318,3 +318,51 @@ describe('the PowerShell export carries HTTPS and sign-in', () => {
     }
   });
 });
+
+describe('the next release of an HTTPS site', () => {
+  it('the Local Library with SECURE_SSL_REDIRECT: release 2 is verified on a staging site served over HTTPS on 127.0.0.1, switched, and the staging binding goes', async () => {
+    const { serverWithLibrary, editSource, version2, cleanUp } = await import('./release-helpers');
+    const { localLibraryConfig } = await import('./helpers');
+    const h = serverWithLibrary();
+    h.server.state.certs = {};
+    const { addCertificate } = await import('../../src/main/hosts/simulated/programs/cert-data');
+    addCertificate(h.server, pki.caPem, undefined, 'Root');
+    const lib = pki.issue({ cn: 'library.example.com', dns: ['library.example.com'] });
+    addCertificate(h.server, lib.pem, lib.key, 'My');
+    try {
+      editSource(h, 'locallibrary/settings.py', (t) => `${t}\nSECURE_SSL_REDIRECT = True\n`);
+      const c = localLibraryConfig({ port: 80, https: { certificate: { thumbprint: lib.thumbprint }, redirectHttp: true } });
+      const first = await run(c, h);
+      expect(first.outcome, JSON.stringify(first.problems)).toBe('succeeded');
+      expect(probe(first, 'Extra URL /catalog/')?.ok).toBe(true);
+      version2(h);
+      const second = await run(c, h);
+      expect(second.outcome, JSON.stringify(second.problems)).toBe('succeeded');
+      const argv = h.commandLog().map((x) => x.argv.join(' '));
+      expect(argv.some((a) => a.includes('add sslcert ipport=127.0.0.1:10080'))).toBe(true);
+      expect(argv.some((a) => a.includes('/bindings:https/127.0.0.1:10080:'))).toBe(true);
+      expect(Object.keys(sslBindings(h))).toEqual(['hostnameport=library.example.com:443']);
+      const about = await h.http('https://localhost:443/catalog/about/', { headers: { host: 'library.example.com:443' }, servername: 'library.example.com' });
+      expect([about.status, about.body]).toEqual([200, 'About the library, release 2']);
+    } finally {
+      await cleanUp();
+    }
+  });
+});
+
+describe('the managed block for HTTPS and sign-in, from the project\'s own settings', () => {
+  it('CSRF_TRUSTED_ORIGINS on Django 4.0+ only, and only when the project lacks the origin; RemoteUser pieces only when missing', async () => {
+    const { secureSettings } = await import('../../src/main/engine/https/settings');
+    const c = config(https());
+    const base = { djangoVersion: '4.2.11', CSRF_TRUSTED_ORIGINS: [] as string[], MIDDLEWARE: ['django.contrib.auth.middleware.AuthenticationMiddleware'], AUTHENTICATION_BACKENDS: [] as string[] };
+    expect(secureSettings(c, base, []).edit).toEqual({ csrfTrustedOrigins: ['https://app.example.com'] });
+    expect(secureSettings(c, { ...base, CSRF_TRUSTED_ORIGINS: ['https://APP.example.com'] }, []).edit).toEqual({});
+    expect(secureSettings(c, { ...base, djangoVersion: '3.2.25' }, []).edit).toEqual({});
+    expect(secureSettings(config({ ...https(), https: { port: 8443, certificate: { thumbprint: leaf.thumbprint } } }), base, []).edit).toEqual({ csrfTrustedOrigins: ['https://app.example.com:8443'] });
+    const notes: string[] = [];
+    const win = config({ hostName: HOST, authentication: 'windows' });
+    expect(secureSettings(win, { ...base, MIDDLEWARE: [] }, notes).edit).toEqual({ remoteUserBackend: true });
+    expect(notes.join('\n')).toContain('has no django.contrib.auth.middleware.AuthenticationMiddleware');
+    expect(secureSettings(win, base, []).edit).toEqual({ remoteUserMiddleware: true, remoteUserBackend: true });
+  });
+});
