@@ -9,7 +9,7 @@ import type { DeploymentConfig } from '../../../shared/config';
 import type { ProbeResult } from '../../../shared/plan';
 import type { HttpResult } from '../host';
 import type { StepContext } from '../step';
-import { chosenThumbprint, EXPIRY_WARNING_DAYS } from '../steps/certificate';
+import { chosenThumbprint, days, EXPIRY_WARNING_DAYS } from '../steps/certificate';
 import { redirectTarget } from '../steps/http-redirect';
 
 /** Where the probes go: HTTPS when it is on (by localhost, with the site's host name as Host and SNI). */
@@ -17,8 +17,6 @@ export function siteAddress(c: DeploymentConfig): { base: string; port: number; 
   const port = c.https ? c.https.port : c.port;
   return { base: `${c.https ? 'https' : 'http'}://localhost:${port}`, port, headers: c.hostName ? { host: `${c.hostName}:${port}` } : {}, servername: c.hostName || 'localhost' };
 }
-
-const days = (iso: string) => Math.floor((Date.parse(iso) - Date.now()) / 86_400_000);
 
 /** `files`: URLs known to exist (the admin CSS): an anonymous path is probed at one of them when it can be (a folder answers 403.14). */
 export async function securityProbes(ctx: StepContext, home: HttpResult, adminAvailable: boolean, files: string[] = []): Promise<{ probes: ProbeResult[]; warnings: string[] }> {

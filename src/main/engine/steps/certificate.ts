@@ -24,7 +24,8 @@ export async function storeCertificates(ctx: StepContext): Promise<StoreCertific
   }
 }
 
-const days = (iso: string, now = Date.now()) => Math.floor((Date.parse(iso) - now) / 86_400_000);
+/** Whole days from now to an ISO date (negative: past). */
+export const days = (iso: string, now = Date.now()): number => Math.floor((Date.parse(iso) - now) / 86_400_000);
 
 /** One line for a person: subject, issuer, expiry, key, purpose. */
 export function describeCertificate(c: StoreCertificate): string {
@@ -94,7 +95,7 @@ export const certificate: Step = {
     const https = ctx.config.https;
     if (!https) return done('HTTPS is not configured (plain http only)');
     const list = await storeCertificates(ctx);
-    if (!list) return needed('the certificate store cannot be read yet', []);
+    if (!list) return blocked('the certificate store cannot be read', { what: 'Windows PowerShell could not list the certificates of LocalMachine\\My.', why: 'The certificate for HTTPS is looked up there (Get-ChildItem Cert:\\LocalMachine\\My).', fix: 'Run the tool as an administrator on a server with Windows PowerShell 5.1, then run again.', command: [POWERSHELL, ...psArgs(CERT_LIST_SCRIPT)] });
     const choice = https.certificate;
     let thumb: string;
     if ('pfx' in choice) {
