@@ -366,3 +366,13 @@ describe('the managed block for HTTPS and sign-in, from the project\'s own setti
     expect(secureSettings(win, base, []).edit).toEqual({ remoteUserMiddleware: true, remoteUserBackend: true });
   });
 });
+
+describe('the Windows host trusts the machine\'s roots', () => {
+  it('the base64 DER lines of LocalMachine\\Root become PEM certificates Node reads', async () => {
+    const { X509Certificate } = await import('node:crypto');
+    const { pemsFromBase64Lines } = await import('../../src/main/engine/https/commands');
+    const der = new X509Certificate(pki.caPem).raw.toString('base64');
+    const pems = pemsFromBase64Lines(`${der}\r\n\r\n${new X509Certificate(leaf.pem).raw.toString('base64')}\r\n`);
+    expect(pems.map((p) => new X509Certificate(p).subject)).toEqual(['CN=Example Intranet Root CA\nO=Example', `CN=${HOST}\nO=Example`]);
+  });
+});

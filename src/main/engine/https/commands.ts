@@ -27,6 +27,17 @@ export const PFX_INFO_SCRIPT =
 /** Imports a PFX into LocalMachine\My; prints the thumbprint. */
 export const PFX_IMPORT_SCRIPT =
   "$ErrorActionPreference='Stop'; $p = ConvertTo-SecureString -String $env:DJANGO_IIS_SETUP_PFX_PASSWORD -AsPlainText -Force; (Import-PfxCertificate -FilePath $env:DJANGO_IIS_SETUP_PFX -CertStoreLocation Cert:\\LocalMachine\\My -Password $p).Thumbprint";
+/** The machine's trusted roots (LocalMachine\\Root), one base64 DER per line: a probe on Windows trusts what Windows trusts. */
+export const MACHINE_ROOTS_SCRIPT = "$ErrorActionPreference='Stop'; Get-ChildItem Cert:\\LocalMachine\\Root | ForEach-Object { [Convert]::ToBase64String($_.RawData) }";
+/** MACHINE_ROOTS_SCRIPT's lines (base64 DER) as PEM certificates. */
+export function pemsFromBase64Lines(out: string): string[] {
+  return out
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => /^[A-Za-z0-9+/]+=*$/.test(l))
+    .map((b) => `-----BEGIN CERTIFICATE-----\n${b.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`);
+}
+
 /** Removes a certificate this tool imported (uninstall). */
 export const CERT_REMOVE_SCRIPT = "$ErrorActionPreference='Stop'; Remove-Item -LiteralPath ('Cert:\\LocalMachine\\My\\' + $env:DJANGO_IIS_SETUP_THUMBPRINT)";
 

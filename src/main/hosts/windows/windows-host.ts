@@ -4,6 +4,9 @@
  * Linux; under Windows Node in Wine by the Wine lane (test/windows: its own tests, then whole
  * deployments through the console exe), and on real Windows by .github/workflows/windows.yml.
  */
+import tls from 'node:tls';
+import { POWERSHELL } from '../../engine/commands';
+import { MACHINE_ROOTS_SCRIPT, pemsFromBase64Lines, psArgs } from '../../engine/https/commands';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path, { dirname } from 'node:path';
@@ -50,6 +53,7 @@ export function windowsEnv(base: NodeJS.ProcessEnv, extra: Record<string, string
 export class WindowsHost implements Host {
   private oemCodePage: Promise<number> | undefined;
   private infoP: Promise<HostInfo> | undefined;
+  private rootsP: Promise<string[]> | undefined;
 
   /** The console's OEM code page, read once (437 when the registry does not say). */
   private codePage(): Promise<number> {
@@ -119,7 +123,17 @@ export class WindowsHost implements Host {
     return downloadToFile(url, p, signal);
   }
   http(url: string, opts: HttpOptions = {}): Promise<HttpResult> {
-    return opts.signIn ? signedInRequest(this, url, opts) : httpRequest(url, opts);
+    if (opts.signIn) return signedInRequest(this, url, opts);
+    // HTTPS is judged as Windows judges it: the chain must end at a root of the machine's store (read once).
+    if (url.startsWith('https:')) return this.machineRoots().then((ca) => httpRequest(url, opts, undefined, { ca: [...tls.rootCertificates, ...ca] }));
+    return httpRequest(url, opts);
+  }
+  private machineRoots(): Promise<string[]> {
+    this.rootsP ??= this.exec(POWERSHELL, psArgs(MACHINE_ROOTS_SCRIPT)).then(
+      (r) => (r.exitCode === 0 ? pemsFromBase64Lines(r.stdout) : []),
+      () => [],
+    );
+    return this.rootsP;
   }
   /** Read once per process: the Windows version and this process's elevation do not change while it runs. */
   info(): Promise<HostInfo> {
