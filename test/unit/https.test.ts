@@ -166,6 +166,12 @@ describe('HTTPS with a certificate the server has', () => {
     expect(sslBindings(h2)[`hostnameport=${HOST}:443`]?.certHash).toBe(leaf.thumbprint);
   });
 
+  it('another program on the HTTPS port is named before anything changes', async () => {
+    const h = server([leaf], { portsInUse: [{ port: 443, process: 'nginx.exe', pid: 4242 }] });
+    const p = await plan(config(https()), h);
+    expect(p.steps.find((s) => s.id === 'preflight')?.problem?.what).toBe('Port 443 (HTTPS) is already in use by another program (PID 4242).');
+  });
+
   it('uninstall leaves applicationHost.config and the HTTP.sys bindings as they were', async () => {
     const h = server();
     await h.exec('C:\\Windows\\System32\\dism.exe', ['/English', '/Online', '/Enable-Feature', '/FeatureName:IIS-WebServer', '/FeatureName:IIS-CGI', '/FeatureName:IIS-HttpRedirect', '/FeatureName:IIS-WindowsAuthentication', '/All', '/NoRestart']);

@@ -60,11 +60,15 @@ export const preflight: Step = {
         ...(ns ? { exitCode: ns.exitCode } : {}),
       });
     // IPv4 and IPv6 rows: a program listening on [::]:port only takes the port from IIS too.
-    const onPort = parseNetstat(ns?.stdout ?? '').filter((l) => l.port === config.port);
-    const owner = onPort.find((l) => l.pid !== 4) ?? onPort[0];
+    const listening = parseNetstat(ns?.stdout ?? '');
+    const onPort = listening.filter((l) => l.port === config.port);
+    // The HTTPS port too: HTTP.sys (PID 4) shares it; another program holding it keeps the https binding from starting.
+    const httpsOwner = config.https ? listening.find((l) => l.port === config.https?.port && l.pid !== 4) : undefined;
+    const owner = onPort.find((l) => l.pid !== 4) ?? httpsOwner ?? onPort[0];
+    const busyPort = owner && owner.pid !== 4 ? owner.port : config.port;
     if (owner && owner.pid !== 4)
-      return blocked(`port ${config.port} is in use by process ${owner.pid}`, {
-        what: `Port ${config.port} is already in use by another program (PID ${owner.pid}${owner.address.startsWith('[') ? `, on IPv6 ${owner.address}` : ''}).`,
+      return blocked(`port ${busyPort} is in use by process ${owner.pid}`, {
+        what: `Port ${busyPort}${busyPort !== config.port ? ' (HTTPS)' : ''} is already in use by another program (PID ${owner.pid}${owner.address.startsWith('[') ? `, on IPv6 ${owner.address}` : ''}).`,
         why: 'IIS cannot start a site on a port another process listens on.',
         fix: `Stop that program (tasklist /FI "PID eq ${owner.pid}" names it) or choose another port in the configuration.`,
         command: [NETSTAT, '-ano'],
