@@ -80,6 +80,16 @@ describe('HTTPS with a certificate the server has', () => {
     expect((await h.http('http://localhost:80/', { headers: { host: `${HOST}:80` } })).status).toBe(200);
   });
 
+  it('a plain http deployment turned to HTTPS with redirectHttp converges in one run, and a second run changes nothing', async () => {
+    const h = server();
+    expect((await run(config({ hostName: HOST, port: 80 }), h)).outcome).toBe('succeeded');
+    const c = config(https({ redirectHttp: true }));
+    const r = await run(c, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect(probe(r, 'Plain http redirects')?.ok).toBe(true);
+    expect((await run(c, h)).mutatingCommands).toBe(0);
+  });
+
   it('a project with SECURE_SSL_REDIRECT is verified over HTTPS (Django sees the request as secure: no redirect)', async () => {
     const h = server();
     const c = config(https({ redirectHttp: true }));
