@@ -48,7 +48,7 @@ export type BridgeEvent = { kind: 'engine'; event: EngineEvent } | { kind: 'log'
 
 /** One line of the Checks screen: green, amber or red, with what to do. */
 export interface CheckLine {
-  id: 'elevation' | 'windows' | 'iis' | 'python' | 'port' | 'disk' | 'downloads' | 'ownership';
+  id: 'elevation' | 'windows' | 'iis' | 'python' | 'port' | 'disk' | 'downloads' | 'ownership' | 'certificate';
   label: string;
   level: 'ok' | 'warn' | 'error';
   detail: string;

@@ -5,7 +5,7 @@
  * real Django through wfastcgi, both server modes, convergence, uninstall, and the PFX secrets.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { plan, run, uninstall } from '../../src/main/engine/engine';
@@ -27,12 +27,19 @@ beforeAll(() => {
 });
 
 const hosts: SimulatedHost[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(hosts.splice(0).map((h) => h.dispose()));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+const tmpDir = (prefix: string) => {
+  const d = tmp(prefix);
+  dirs.push(d);
+  return d;
+};
 
 function server(certs: TestCert[] = [leaf], extra: Scenario = {}): SimulatedHost {
-  const h = new SimulatedHost(tmp('https-'), { certificates: [{ pem: pki.caPem, store: 'Root' }, ...certs.map((c) => ({ pem: c.pem, key: c.key }))], ...extra });
+  const h = new SimulatedHost(tmpDir('https-'), { certificates: [{ pem: pki.caPem, store: 'Root' }, ...certs.map((c) => ({ pem: c.pem, key: c.key }))], ...extra });
   hosts.push(h);
   return h;
 }
@@ -390,5 +397,27 @@ describe('the Windows host trusts the machine\'s roots', () => {
     const der = new X509Certificate(pki.caPem).raw.toString('base64');
     const pems = pemsFromBase64Lines(`${der}\r\n\r\n${new X509Certificate(leaf.pem).raw.toString('base64')}\r\n`);
     expect(pems.map((p) => new X509Certificate(p).subject)).toEqual(['CN=Example Intranet Root CA\nO=Example', `CN=${HOST}\nO=Example`]);
+  });
+});
+
+describe('the wizard\'s service', () => {
+  it('lists the machine\'s certificates (the unusable ones with the reason) and the Checks screen shows the chosen one, warned when it expires soon', async () => {
+    const { DeploymentService } = await import('../../src/main/service/deployment-service');
+    const { createLogger } = await import('../../src/main/logging/logger');
+    const soon = pki.issue({ cn: HOST, dns: [HOST], days: 12 });
+    const keyless = pki.issue({ cn: 'old.example.com', dns: ['old.example.com'] });
+    const h = server([leaf, soon]);
+    const { addCertificate } = await import('../../src/main/hosts/simulated/programs/cert-data');
+    addCertificate(h.server, keyless.pem, undefined, 'My');
+    const desktop = { chooseFolder: async () => undefined, saveFile: async () => undefined, openExternal: async () => undefined, openPath: async () => undefined, setProgress: () => undefined };
+    const svc = new DeploymentService({ host: h, log: createLogger(tmpDir('https-log-')), emit: () => undefined, version: 'test', desktop });
+    const list = await svc.listCertificates();
+    expect(list.ok).toBe(true);
+    const certs = list.ok ? list.certificates : [];
+    expect(certs.map((c) => [c.thumbprint, c.unusable ?? 'usable'])).toEqual(expect.arrayContaining([[leaf.thumbprint, 'usable'], [soon.thumbprint, 'usable'], [keyless.thumbprint, 'no private key']]));
+    const checks = await svc.runChecks({ ...https({}, { thumbprint: soon.thumbprint }) });
+    const line = checks.ok ? checks.lines.find((l) => l.id === 'certificate') : undefined;
+    expect(line?.level).toBe('warn');
+    expect(line?.detail).toMatch(/CN=app\.example\.com .*expires in 1[12] days/);
   });
 });

@@ -151,6 +151,9 @@ export class DeploymentService implements Handlers {
       detail: offline ? `Offline files: ${[c.pythonInstaller ? `Python installer ${c.pythonInstaller}` : '', c.wheelhouse ? `wheelhouse ${c.wheelhouse}` : ''].filter((x) => x).join(', ')}; anything else is downloaded.` : 'Python comes from python.org and the packages from pypi.org: the server needs internet access (not tested here).',
       fix: 'Without internet access, set pythonInstaller and wheelhouse to files copied onto the server.',
     });
+    // HTTPS: the chosen certificate as the certificate step found it (subject, issuer, expiry, key, purpose; expiry warned).
+    const cert = c.https ? step('certificate') : undefined;
+    if (cert) lines.push({ id: 'certificate', label: 'HTTPS certificate', level: cert.status === 'blocked' ? 'error' : /WARNING/.test(cert.reason) ? 'warn' : 'ok', detail: cert.problem?.what ?? cert.reason, ...(cert.problem ? { fix: cert.problem.fix } : {}) });
     if (p.conflicts.length) lines.push({ id: 'ownership', label: 'Objects of the same names', level: 'error', detail: p.conflicts.map((x) => x.what).join(' '), fix: p.conflicts[0]?.fix ?? '' });
     return { ok: true, lines };
   }
