@@ -47,6 +47,12 @@ export const AnonymousPaths = z
   .array(z.string().regex(/^\/(?:[A-Za-z0-9_.~-]+\/)+$/, 'anonymousPaths entries are URL folders below the site\'s root that start and end with "/", e.g. "/static/" or "/health/".'))
   .default([]);
 
+/** The origin browsers use for the site over HTTPS (the port only when it is not 443); undefined without HTTPS. */
+export function httpsOrigin(c: { hostName: string; https?: { port: number } | undefined }): string | undefined {
+  if (!c.https) return undefined;
+  return `https://${c.hostName || 'localhost'}${c.https.port === 443 ? '' : `:${c.https.port}`}`;
+}
+
 /** Problems of the combination (the keys are valid one by one). */
 export function httpsProblems(c: { port: number; hostName: string; server: string; https?: HttpsOptions | undefined; authentication: string; anonymousPaths: string[]; stagingPort?: number | undefined }): { key: string; message: string }[] {
   const out: { key: string; message: string }[] = [];

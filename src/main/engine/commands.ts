@@ -258,8 +258,13 @@ export const AUTHENTICODE_SCRIPT =
 export const PSF_SIGNER = 'Python Software Foundation';
 export const MICROSOFT_SIGNER = 'Microsoft Corporation';
 
+/** powershell.exe's arguments for one of the tool's fixed scripts (its inputs in the environment). */
+export function psArgs(script: string): string[] {
+  return ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', script];
+}
+
 export function authenticodeArgs(): string[] {
-  return ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', AUTHENTICODE_SCRIPT];
+  return psArgs(AUTHENTICODE_SCRIPT);
 }
 
 export function authenticodeEnv(file: string, signers: string[]): Record<string, string> {

@@ -6,6 +6,7 @@
  * one; a file written, a folder made or removed through the host forgets every answer too. An
  * answer that was being read while something changed is not kept.
  */
+import { CERT_LIST_SCRIPT } from './https/commands';
 import { isInside } from '../../shared/winpath';
 import { TOOL_DATA_DIR } from './commands';
 import type { ExecOptions, ExecResult, Host } from './host';
@@ -21,6 +22,9 @@ export function isCacheableRead(file: string, args: readonly string[]): boolean 
   if (b === 'sc.exe') return a0 === 'query';
   if (b === 'reg.exe') return a0 === 'query';
   if (b === 'dism.exe') return args.some((x) => x.toLowerCase() === '/get-featureinfo');
+  // HTTPS: HTTP.sys's bindings and the certificate store, read by the refusal before the run, the plan and each check again.
+  if (b === 'netsh.exe') return a0 === 'http' && (args[1] ?? '').toLowerCase() === 'show';
+  if (b === 'powershell.exe') return args.at(-1) === CERT_LIST_SCRIPT;
   return false;
 }
 

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import type { HttpOptions, HttpResult, TlsPeer } from '../engine/host';
+import { certDetails } from './x509';
 
 export function httpRequest(url: string, opts: HttpOptions = {}, connectTo?: { host: string; port: number }, trust: { ca?: string[] } = {}): Promise<HttpResult> {
   const u = new URL(url);
@@ -52,15 +53,14 @@ export function httpRequest(url: string, opts: HttpOptions = {}, connectTo?: { h
 function tlsPeer(socket: TLSSocket, servername: string): TlsPeer | undefined {
   const cert = socket.getPeerCertificate?.();
   if (!cert || !cert.raw) return undefined;
-  const x = new X509Certificate(cert.raw);
+  const d = certDetails(new X509Certificate(cert.raw));
   const nameError = checkServerIdentity(servername, cert);
-  const dn = (v: string) => v.split('\n').filter((l) => l).reverse().join(', ');
   return {
-    subject: dn(x.subject),
-    issuer: dn(x.issuer),
-    validTo: new Date(x.validTo).toISOString(),
-    thumbprint: x.fingerprint.replace(/:/g, '').toUpperCase(),
-    dnsNames: (x.subjectAltName ?? '').split(/,\s*/).filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4)),
+    subject: d.subject,
+    issuer: d.issuer,
+    validTo: d.notAfter,
+    thumbprint: d.thumbprint,
+    dnsNames: d.dnsNames,
     trusted: socket.authorized,
     ...(socket.authorizationError ? { trustError: String(socket.authorizationError) } : {}),
     nameMatches: !nameError,

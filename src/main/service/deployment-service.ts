@@ -3,6 +3,7 @@
  * end-to-end harness (over HTTP), so the wizard is tested against the real main-process code.
  * Holds one host and at most one running deployment.
  */
+import { httpsOrigin } from '../../shared/config-https';
 import { derive, parseConfig, defaultConfig, type DeploymentConfig } from '../../shared/config';
 import { JournalError, journalPath, readJournal } from '../engine/ownership';
 import type { BridgeEvent, Requests, Responses, StartupInfo } from '../../shared/ipc';
@@ -316,7 +317,7 @@ export class DeploymentService implements Handlers {
     const r = parseConfig(input);
     if (!r.ok) return { ok: false, problems: r.problems };
     const c = r.config;
-    const url = c.https ? `https://${c.hostName || 'localhost'}${c.https.port === 443 ? '' : `:${c.https.port}`}/` : `http://${c.hostName || 'localhost'}:${c.port}/`;
+    const url = `${httpsOrigin(c) ?? `http://${c.hostName || 'localhost'}:${c.port}`}/`;
     await this.deps.desktop.openExternal(url);
     return { ok: true, url };
   }

@@ -41,9 +41,7 @@ export function pemsFromBase64Lines(out: string): string[] {
 /** Removes a certificate this tool imported (uninstall). */
 export const CERT_REMOVE_SCRIPT = "$ErrorActionPreference='Stop'; Remove-Item -LiteralPath ('Cert:\\LocalMachine\\My\\' + $env:DJANGO_IIS_SETUP_THUMBPRINT)";
 
-export function psArgs(script: string): string[] {
-  return ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', script];
-}
+export { psArgs } from '../commands';
 
 export interface StoreCertificate {
   thumbprint: string;
@@ -116,6 +114,8 @@ export const httpsBindingInfo = (c: DeploymentConfig): string => `*:${c.https?.p
 export const appcmdHttps = {
   addBinding: (c: DeploymentConfig): string[] => ['set', 'site', c.siteName, `/+bindings.[protocol='https',bindingInformation='${httpsBindingInfo(c)}',sslFlags='${HTTPS_BINDING_FLAGS(c)}']`],
   removeBinding: (c: DeploymentConfig, info: string): string[] => ['set', 'site', c.siteName, `/-bindings.[protocol='https',bindingInformation='${info}']`],
+  /** The binding again with the configured sslFlags, in one commit (removed and added by one appcmd). */
+  replaceBinding: (c: DeploymentConfig, info: string): string[] => [...appcmdHttps.removeBinding(c, info), ...appcmdHttps.addBinding(c).slice(3)],
 };
 
 export const WINDOWS_AUTH_SECTION = 'system.webServer/security/authentication/windowsAuthentication';

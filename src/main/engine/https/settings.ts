@@ -5,15 +5,10 @@
  * REMOTE_USER pieces when the site signs in with Windows. The project's own choices stay.
  */
 import type { DeploymentConfig } from '../../../shared/config';
+import { httpsOrigin } from '../../../shared/config-https';
 import type { DjangoSettingsEdit } from '../../../shared/plan';
 import { AUTH_MIDDLEWARE, REMOTE_USER_BACKEND, REMOTE_USER_MIDDLEWARE } from '../settings-edit';
 
-/** The origin browsers send for the site over HTTPS (the port only when it is not 443). */
-export function httpsOrigin(c: DeploymentConfig): string | undefined {
-  if (!c.https) return undefined;
-  const host = c.hostName || 'localhost';
-  return `https://${host}${c.https.port === 443 ? '' : `:${c.https.port}`}`;
-}
 
 const major = (v: string) => Number(v.split('.')[0] ?? '0');
 

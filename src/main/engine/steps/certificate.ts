@@ -8,7 +8,7 @@ import type { DeploymentConfig } from '../../../shared/config';
 import { registerSecret, type Problem } from '../../../shared/problem';
 import { POWERSHELL } from '../commands';
 import { CERT_LIST_SCRIPT, CERT_REMOVE_SCRIPT, PFX_FILE_ENV, PFX_IMPORT_SCRIPT, PFX_INFO_SCRIPT, PFX_PASSWORD_ENV, SERVER_AUTH_EKU, THUMBPRINT_ENV, parseCertList, psArgs, type StoreCertificate } from '../https/commands';
-import { blocked, done, exec, needed, psq, query, type StepContext, type Step } from '../step';
+import { blocked, done, exec, needed, psq, query, type CheckResult, type StepContext, type Step } from '../step';
 import type { Host } from '../host';
 
 export const EXPIRY_WARNING_DAYS = 30;
@@ -51,9 +51,10 @@ export function unusableReason(c: StoreCertificate): string | undefined {
 /** What makes a certificate unusable for the site, or undefined. */
 export function certificateProblem(c: StoreCertificate, config: DeploymentConfig): Problem | undefined {
   const what = describeCertificate(c);
-  if (!c.hasPrivateKey) return { what: `The certificate ${c.thumbprint} has no private key on this server.`, why: `HTTP.sys needs the key to serve HTTPS (netsh answers error 1312 without it): ${what}.`, fix: 'Import the certificate from its PFX (with the key), or give "certificate": {"pfx": "C:\\\\certs\\\\site.pfx", "passwordEnv": "PFX_PASSWORD"}.' };
-  if (!serverAuthOk(c)) return { what: `The certificate ${c.thumbprint} is not for server authentication.`, why: `Its enhanced key usage (${c.eku.join(', ')}) lacks Server Authentication (${SERVER_AUTH_EKU}); browsers refuse it for a web site: ${what}.`, fix: 'Request a certificate for server authentication (the "Web Server" template of an enterprise CA).' };
-  if (days(c.notAfter) < 0) return { what: `The certificate ${c.thumbprint} expired on ${c.notAfter.slice(0, 10)}.`, why: `Browsers refuse an expired certificate: ${what}.`, fix: 'Renew it, import the new one, and give its thumbprint (or PFX) in "https".' };
+  const unusable = unusableReason(c);
+  if (unusable === 'no private key') return { what: `The certificate ${c.thumbprint} has no private key on this server.`, why: `HTTP.sys needs the key to serve HTTPS (netsh answers error 1312 without it): ${what}.`, fix: 'Import the certificate from its PFX (with the key), or give "certificate": {"pfx": "C:\\\\certs\\\\site.pfx", "passwordEnv": "PFX_PASSWORD"}.' };
+  if (unusable === 'not for server authentication') return { what: `The certificate ${c.thumbprint} is not for server authentication.`, why: `Its enhanced key usage (${c.eku.join(', ')}) lacks Server Authentication (${SERVER_AUTH_EKU}); browsers refuse it for a web site: ${what}.`, fix: 'Request a certificate for server authentication (the "Web Server" template of an enterprise CA).' };
+  if (unusable) return { what: `The certificate ${c.thumbprint} expired on ${c.notAfter.slice(0, 10)}.`, why: `Browsers refuse an expired certificate: ${what}.`, fix: 'Renew it, import the new one, and give its thumbprint (or PFX) in "https".' };
   if (config.hostName && c.dnsNames.length > 0 && !c.dnsNames.some((n) => n.toLowerCase() === config.hostName.toLowerCase() || (n.startsWith('*.') && config.hostName.toLowerCase().endsWith(n.slice(1).toLowerCase()) && !config.hostName.slice(0, -n.length + 1).includes('.'))))
     return { what: `The certificate ${c.thumbprint} is not for ${config.hostName}.`, why: `It names ${c.dnsNames.join(', ')}; browsers refuse a certificate for another name: ${what}.`, fix: `Use a certificate whose subject alternative names include ${config.hostName}, or set hostName to one of ${c.dnsNames.join(', ')}.` };
   return undefined;
@@ -68,22 +69,35 @@ function pfxPassword(name: string): string | undefined {
 
 const pfxThumbs = new Map<string, string>();
 
-/** The thumbprint HTTPS uses: the configured one, or the PFX's (read with its password; kept per file and size). */
+/** The PFX's certificate thumbprint (opened with its password; kept per file, size and time), or why it cannot be opened. */
+async function readPfx(ctx: StepContext, choice: { pfx: string; passwordEnv: string }): Promise<{ thumbprint: string } | { blocked: CheckResult }> {
+  const password = pfxPassword(choice.passwordEnv);
+  if (!password)
+    return { blocked: blocked(`the PFX password variable ${choice.passwordEnv} is not set`, { what: `The environment variable ${choice.passwordEnv} (the password of ${choice.pfx}) is not set in this tool's process.`, why: 'The PFX is imported into LocalMachine\\My with its password, which the tool reads from that variable at run time and never stores.', fix: `Set it in the window the tool is started from (PowerShell: $env:${choice.passwordEnv} = Read-Host -AsSecureString ... or $env:${choice.passwordEnv} = '...'), then run again.` }) };
+  const st = await ctx.host.stat(choice.pfx);
+  if (!st) return { blocked: blocked(`${choice.pfx} does not exist`, { what: `The PFX file ${choice.pfx} does not exist on this server.`, why: 'https.certificate.pfx names the file to import.', fix: 'Copy the PFX to the server (e.g. C:\\certs\\site.pfx) or correct the path.' }) };
+  const key = `${choice.pfx.toLowerCase()}|${st.size}|${st.mtimeMs}`;
+  const known = pfxThumbs.get(key);
+  if (known) return { thumbprint: known };
+  const info = await ctx.host.exec(POWERSHELL, psArgs(PFX_INFO_SCRIPT), { env: { [PFX_FILE_ENV]: choice.pfx, [PFX_PASSWORD_ENV]: password }, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  if (info.exitCode !== 0) {
+    const first = info.stderr.split(/\r?\n/)[0] ?? '';
+    const msg = /"([^"]+)"\s*$/m.exec(first)?.[1] ?? first;
+    const wrong = /password/i.test(msg);
+    return { blocked: blocked(`${choice.pfx} cannot be opened: ${msg}`, { what: `The PFX ${choice.pfx} cannot be opened: ${msg}`, why: wrong ? `The password in ${choice.passwordEnv} is not the PFX's.` : 'The file is not a PFX (PKCS#12) the server can read.', fix: wrong ? `Set ${choice.passwordEnv} to the PFX's password and run again.` : 'Export the certificate again as a .pfx with its private key.' }) };
+  }
+  const thumbprint = String((JSON.parse(info.stdout) as { Thumbprint?: string }).Thumbprint ?? '').toUpperCase();
+  pfxThumbs.set(key, thumbprint);
+  return { thumbprint };
+}
+
+/** The thumbprint HTTPS uses: the configured one, or the PFX's; undefined when it is not known (the certificate step says why). */
 export async function chosenThumbprint(ctx: StepContext): Promise<string | undefined> {
   const choice = ctx.config.https?.certificate;
   if (!choice) return undefined;
   if ('thumbprint' in choice) return choice.thumbprint;
-  const password = pfxPassword(choice.passwordEnv);
-  const st = await ctx.host.stat(choice.pfx);
-  if (!password || !st) return undefined;
-  const key = `${choice.pfx.toLowerCase()}|${st.size}|${st.mtimeMs}`;
-  const known = pfxThumbs.get(key);
-  if (known) return known;
-  const info = await ctx.host.exec(POWERSHELL, psArgs(PFX_INFO_SCRIPT), { env: { [PFX_FILE_ENV]: choice.pfx, [PFX_PASSWORD_ENV]: password }, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-  if (info.exitCode !== 0) return undefined;
-  const thumb = String((JSON.parse(info.stdout) as { Thumbprint?: string }).Thumbprint ?? '').toUpperCase();
-  pfxThumbs.set(key, thumb);
-  return thumb;
+  const pfx = await readPfx(ctx, choice);
+  return 'thumbprint' in pfx ? pfx.thumbprint : undefined;
 }
 
 export const certificate: Step = {
@@ -99,17 +113,9 @@ export const certificate: Step = {
     const choice = https.certificate;
     let thumb: string;
     if ('pfx' in choice) {
-      const password = pfxPassword(choice.passwordEnv);
-      if (!password)
-        return blocked(`the PFX password variable ${choice.passwordEnv} is not set`, { what: `The environment variable ${choice.passwordEnv} (the password of ${choice.pfx}) is not set in this tool's process.`, why: 'The PFX is imported into LocalMachine\\My with its password, which the tool reads from that variable at run time and never stores.', fix: `Set it in the window the tool is started from (PowerShell: $env:${choice.passwordEnv} = Read-Host -AsSecureString ... or $env:${choice.passwordEnv} = '...'), then run again.` });
-      if (!(await ctx.host.exists(choice.pfx))) return blocked(`${choice.pfx} does not exist`, { what: `The PFX file ${choice.pfx} does not exist on this server.`, why: 'https.certificate.pfx names the file to import.', fix: 'Copy the PFX to the server (e.g. C:\\certs\\site.pfx) or correct the path.' });
-      const env = { [PFX_FILE_ENV]: choice.pfx, [PFX_PASSWORD_ENV]: password };
-      const info = await ctx.host.exec(POWERSHELL, psArgs(PFX_INFO_SCRIPT), { env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      if (info.exitCode !== 0) {
-        const msg = /"([^"]+)"\s*$/m.exec(info.stderr.split(/\r?\n/)[0] ?? '')?.[1] ?? info.stderr.split(/\r?\n/)[0] ?? '';
-        return blocked(`${choice.pfx} cannot be opened: ${msg}`, { what: `The PFX ${choice.pfx} cannot be opened: ${msg}`, why: /password/i.test(msg) ? `The password in ${choice.passwordEnv} is not the PFX's.` : 'The file is not a PFX (PKCS#12) the server can read.', fix: /password/i.test(msg) ? `Set ${choice.passwordEnv} to the PFX's password and run again.` : 'Export the certificate again as a .pfx with its private key.' });
-      }
-      thumb = String((JSON.parse(info.stdout) as { Thumbprint?: string }).Thumbprint ?? '').toUpperCase();
+      const pfx = await readPfx(ctx, choice);
+      if ('blocked' in pfx) return pfx.blocked;
+      thumb = pfx.thumbprint;
       if (!list.some((c) => c.thumbprint === thumb))
         return needed(`the certificate in ${choice.pfx} (${thumb}) is not in LocalMachine\\My`, [
           exec(`Import ${choice.pfx} into LocalMachine\\My (password from ${choice.passwordEnv})`, POWERSHELL, psArgs(PFX_IMPORT_SCRIPT), {

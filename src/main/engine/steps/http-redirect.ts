@@ -7,17 +7,19 @@
  */
 import { winJoin } from '../../../shared/winpath';
 import type { DeploymentConfig, Derived } from '../../../shared/config';
+import { httpsOrigin } from '../../../shared/config-https';
 import { APPCMD, ICACLS, appcmd, bindingInfo, icacls } from '../commands';
 import { objectKey } from '../ownership';
 import { parseSite } from '../parsers';
 import { done, exec, needed, psq, query, type Step } from '../step';
 import type { Action } from '../../../shared/plan';
-import { enableFeature, moduleRegistered } from './windows-auth';
+import { enableFeature, moduleRegistered, sectionTag } from './windows-auth';
 import { REDIRECT_SUFFIX } from '../https/commands';
 
 export const redirectSiteName = (c: DeploymentConfig): string => `${c.siteName}${REDIRECT_SUFFIX}`;
 export const redirectFolder = (c: DeploymentConfig): string => winJoin(c.layout?.root ?? c.appDir, 'http-redirect');
-export const redirectTarget = (c: DeploymentConfig): string => `https://${c.hostName}${(c.https?.port ?? 443) === 443 ? '' : `:${c.https?.port ?? 443}`}`;
+/** Where plain http is sent: the site's HTTPS origin (redirectHttp needs hostName). */
+export const redirectTarget = (c: DeploymentConfig): string => httpsOrigin(c) ?? '';
 
 function redirectConfig(c: DeploymentConfig): string[] {
   return ['set', 'config', redirectSiteName(c), '-section:system.webServer/httpRedirect', '/enabled:true', `/destination:${redirectTarget(c)}`, '/exactDestination:false', '/httpResponseStatus:Permanent', '/commit:apphost'];
@@ -56,8 +58,7 @@ export const httpRedirect: Step = {
     const site = r?.exitCode === 0 ? parseSite(r.stdout) : undefined;
     if (!site) return needed(`the redirect site "${name}" does not exist`, [...feature, ...create]);
     const actions: Action[] = [...feature];
-    const conf = await query(ctx, APPCMD, ['list', 'config', name, '-section:system.webServer/httpRedirect', '/xml']);
-    const tag = /<system\.webServer-httpRedirect\b[^>]*>/.exec(conf?.stdout ?? '')?.[0] ?? '';
+    const tag = (await sectionTag(ctx, name, 'system.webServer/httpRedirect')) ?? '';
     if (!/enabled="true"/.test(tag) || !tag.includes(`destination="${redirectTarget(config)}"`) || !/httpResponseStatus="Permanent"/.test(tag)) actions.push(create[4] as Action);
     if (site.state.toLowerCase() !== 'started') actions.push(exec(`Start the site "${name}"`, APPCMD, appcmd.startSite(name)));
     if (actions.length === 0) return done(`http/${bindingInfo(config)} answers with a permanent redirect to ${redirectTarget(config)} (the site "${name}")`);

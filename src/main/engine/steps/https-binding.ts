@@ -39,7 +39,7 @@ export const httpsBinding: Step = {
     const mine = site?.bindings.find((b) => b.protocol === 'https' && b.bindingInformation.toLowerCase() === info.toLowerCase());
     if (!mine) actions.push(addBinding);
     else if ((mine.sslFlags ?? '0') !== HTTPS_BINDING_FLAGS(config))
-      actions.push(exec(`Set sslFlags=${HTTPS_BINDING_FLAGS(config)} on https/${info}`, APPCMD, [...appcmdHttps.removeBinding(config, info), appcmdHttps.addBinding(config).at(-1) as string]));
+      actions.push(exec(`Set sslFlags=${HTTPS_BINDING_FLAGS(config)} on https/${info}`, APPCMD, appcmdHttps.replaceBinding(config, info)));
     const shown = await query(ctx, NETSH, netsh.show(key));
     const current = shown?.exitCode === 0 ? parseSslShow(shown.stdout).find((b) => b.key.toLowerCase() === key.toLowerCase()) : undefined;
     if (!current) actions.push(bindAction(thumb));

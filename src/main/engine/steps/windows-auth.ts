@@ -25,12 +25,17 @@ export function enableFeature(feature: string, what: string): Action {
   return exec(`Enable IIS's ${what} role service (${feature}, DISM)`, DISM, ['/English', '/Online', '/Enable-Feature', `/FeatureName:${feature}`, '/All', '/NoRestart'], { restartExitCodes: [3010] });
 }
 
-/** The section's enabled attribute in effect at a location (appcmd list config /xml). */
-async function enabledAt(ctx: StepContext, location: string, section: string): Promise<boolean | undefined> {
+/** The opening tag of a section in effect at a location (appcmd list config /xml: its attributes); undefined when appcmd cannot say. */
+export async function sectionTag(ctx: StepContext, location: string, section: string): Promise<string | undefined> {
   const r = await query(ctx, APPCMD, appcmdAuth.list(location, section));
   if (!r || r.exitCode !== 0) return undefined;
-  const tag = new RegExp(`<${section.replace(/\//g, '-')}\\b[^>]*>`).exec(r.stdout)?.[0] ?? '';
-  return /\benabled="true"/i.test(tag);
+  return new RegExp(`<${section.replace(/\//g, '-').replace(/\./g, '\\.')}\\b[^>]*>`).exec(r.stdout)?.[0] ?? '';
+}
+
+/** The section's enabled attribute in effect at a location. */
+async function enabledAt(ctx: StepContext, location: string, section: string): Promise<boolean | undefined> {
+  const tag = await sectionTag(ctx, location, section);
+  return tag === undefined ? undefined : /\benabled="true"/i.test(tag);
 }
 
 /** Every location setting sign-in makes (the site, then each anonymous path). */

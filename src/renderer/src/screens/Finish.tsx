@@ -1,4 +1,5 @@
 /** 7. Finish: the summary, "Save report…" (one HTML file, secrets removed) and "Open logs folder". */
+import { httpsOrigin } from '../../../shared/config-https';
 import { Body1, Button, Card, Caption1, MessageBar, MessageBarBody, Subtitle2 } from '@fluentui/react-components';
 import { useShared } from '../components/styles';
 import type { WizardState } from '../state';
@@ -9,7 +10,7 @@ const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'num
 function siteAddress(config: Record<string, unknown>): string {
   const host = typeof config.hostName === 'string' && config.hostName ? config.hostName : 'localhost';
   const https = config.https as { port?: unknown } | undefined;
-  if (https) return `https://${host}${typeof https.port === 'number' && https.port !== 443 ? `:${https.port}` : ''}/`;
+  if (https) return `${httpsOrigin({ hostName: host, https: { port: typeof https.port === 'number' ? https.port : 443 } }) ?? ''}/`;
   return `http://${host}:${typeof config.port === 'number' || typeof config.port === 'string' ? config.port : ''}/`;
 }
 
