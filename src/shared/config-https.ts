@@ -44,7 +44,7 @@ export const Authentication = z.enum(['anonymous', 'windows'], { error: 'authent
 
 /** URL prefixes that stay open to anonymous requests when authentication is "windows". */
 export const AnonymousPaths = z
-  .array(z.string().regex(/^\/(?:[A-Za-z0-9_.~-]+\/)+$/, 'anonymousPaths entries are URL folders below the site\'s root that start and end with "/", e.g. "/static/" or "/health/".'))
+  .array(z.string().regex(/^\/(?:(?!\.{1,2}\/)[A-Za-z0-9_.~-]+\/)+$/, 'anonymousPaths entries are URL folders below the site\'s root that start and end with "/", e.g. "/static/" or "/health/" ("." and ".." are not folders).'))
   .default([]);
 
 /** The origin browsers use for the site over HTTPS (the port only when it is not 443); undefined without HTTPS. */

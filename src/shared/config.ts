@@ -134,7 +134,7 @@ const envName = (key: string) =>
     .refine((v) => !(MANAGED_ENV_NAMES as readonly string[]).includes(v.toUpperCase()), `${key}: the tool sets ${MANAGED_ENV_NAMES.join(', ')} itself; use settingsModule, appDir or fastCgi.wsgiLog instead.`);
 
 /** Objects that may already exist on the server and that the configuration says to take over. */
-export const ADOPTABLE = ['site', 'appPool', 'fastCgi', 'appDir', 'venvDir', 'staticRoot'] as const;
+export const ADOPTABLE = ['site', 'appPool', 'fastCgi', 'appDir', 'venvDir', 'staticRoot', 'mediaRoot', 'databaseFolder'] as const;
 export type Adoptable = (typeof ADOPTABLE)[number];
 
 const ConfigObject = z.strictObject({

@@ -69,7 +69,7 @@ export type Action =
  * deployment's (no journal entry). Nothing runs while there is one, unless the config adopts it.
  */
 export interface Conflict {
-  kind: 'site' | 'appPool' | 'fastCgi' | 'appDir' | 'venvDir' | 'staticRoot';
+  kind: 'site' | 'appPool' | 'fastCgi' | 'appDir' | 'venvDir' | 'staticRoot' | 'mediaRoot' | 'databaseFolder';
   object: string;
   what: string;
   differs: string[];

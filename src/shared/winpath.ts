@@ -85,7 +85,9 @@ export function protectedPathReason(p: string): string | null {
   if (parts.length <= 1) return 'the root of a drive';
   const top = parts[1] ?? '';
   if (top === 'windows') return 'the Windows folder (or inside it)';
-  if (top === 'program files' || top === 'program files (x86)') return parts.length === 2 ? 'the Program Files folder' : null;
+  // Installed programs (Common Files, another vendor's application): never granted, served or deleted.
+  // A Python installed for all users lives here too; the configuration's pythonDir check allows it.
+  if (top === 'program files' || top === 'program files (x86)') return parts.length === 2 ? 'the Program Files folder' : 'inside the Program Files folder';
   if (top === 'programdata') return 'ProgramData (or inside it)';
   if (top === 'users' || top === 'documents and settings') {
     if (parts.length <= 3) return parts.length === 2 ? 'the Users folder' : 'a user profile\'s root folder';

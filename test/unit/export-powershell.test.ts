@@ -77,14 +77,14 @@ describe('export --format powershell', () => {
   });
 
   it('quotes a value with spaces safely', async () => {
-    const script = await exportPowerShell(config({ venvDir: 'C:\\Program Files\\venvs\\foo' }));
+    const script = await exportPowerShell(config({ venvDir: 'C:\\Web Apps\\venvs\\foo' }));
     expect((await parsePowerShell(script)).errors).toEqual([]);
     // written for PowerShell 5.1's legacy passing: the embedded double quotes escaped as \" ...
-    expect(script).toContain(`'/+[fullPath=''\\"C:\\Program Files\\venvs\\foo\\Scripts\\python.exe\\"'',arguments=''\\"C:\\Program Files\\venvs\\foo\\Lib\\site-packages\\wfastcgi.py\\"''`);
+    expect(script).toContain(`'/+[fullPath=''\\"C:\\Web Apps\\venvs\\foo\\Scripts\\python.exe\\"'',arguments=''\\"C:\\Web Apps\\venvs\\foo\\Lib\\site-packages\\wfastcgi.py\\"''`);
     expect(script).toContain("$PSNativeCommandArgumentPassing = 'Legacy'");
     expect(script).toContain('# Paths with spaces');
     // ... so appcmd receives the argument the engine runs, with its plain quotes
-    const arg = "/+[fullPath='\"C:\\Program Files\\venvs\\foo\\Scripts\\python.exe\"',x='y']";
+    const arg = "/+[fullPath='\"C:\\Web Apps\\venvs\\foo\\Scripts\\python.exe\"',x='y']";
     expect(commandLineToArgv(legacyCommandLine([legacyNativeArg(arg)]))).toEqual([arg]);
     // without the escaping, PowerShell 5.1 would split it and drop the quotes
     expect(commandLineToArgv(legacyCommandLine([arg]))).not.toEqual([arg]);

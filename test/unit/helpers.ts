@@ -1,6 +1,6 @@
 /** Shared test helpers: a deployed simulated server, cloned per test so each starts the same. */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultConfig, parseConfig, type DeploymentConfig } from '../../src/shared/config';
@@ -100,4 +100,22 @@ export function localLibraryInput(extra: Record<string, unknown> = {}): Record<s
 /** The Local Library's deployment, parsed (see localLibraryInput). */
 export function localLibraryConfig(extra: Record<string, unknown> = {}): DeploymentConfig {
   return config(localLibraryInput(extra));
+}
+
+/** A fresh simulated server with the Local Library at `drop` (C:\\drop\\locallibrary), its settings ending with `tail`. The caller disposes it and removes its root. */
+export function libraryServer(tail: string, drop = 'C:\\drop\\locallibrary'): SimulatedHost {
+  const h = new SimulatedHost(tmp('hostile-'));
+  const real = h.server.toReal(drop);
+  mkdirSync(path.dirname(real), { recursive: true });
+  cpSync(LOCAL_LIBRARY, real, { recursive: true });
+  if (tail) appendFileSync(path.join(real, 'locallibrary', 'settings.py'), `\n${tail}\n`);
+  return h;
+}
+
+/** Every path the pool identity was granted something on (the simulated ACLs). */
+export function grantedPaths(h: SimulatedHost): string[] {
+  const state = JSON.parse(readFileSync(path.join(h.server.root, '.sim', 'state.json'), 'utf8')) as { acls: Record<string, { path: string; aces: { identity: string }[] }> };
+  return Object.values(state.acls)
+    .filter((a) => a.aces.some((x) => x.identity.toLowerCase().startsWith('iis apppool\\')))
+    .map((a) => a.path);
 }

@@ -6,44 +6,31 @@
  * project is in place, a fresh run stops at the probe, and no ACL, vdir or file lands on a
  * protected path (applicationHost.config and the simulated ACLs are read afterwards).
  */
-import { appendFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/cli';
 import { plan, RefusedError, rollback, run, uninstall } from '../../src/main/engine/engine';
-import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
+import type { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import { parseRequirementsFileAt } from '../../src/main/engine/requirements';
 import { DeploymentService } from '../../src/main/service/deployment-service';
 import { createLogger } from '../../src/main/logging/logger';
-import { LOCAL_LIBRARY, localLibraryInput, localLibraryConfig, tmp } from './helpers';
+import { grantedPaths, LOCAL_LIBRARY, libraryServer, localLibraryInput, localLibraryConfig, tmp } from './helpers';
 
 const hosts: SimulatedHost[] = [];
 const dirs: string[] = [];
+/** A fresh simulated server with the Local Library, its settings ending with `tail` (removed after the file). */
+function serverWith(tail: string, drop = 'C:\\drop\\locallibrary'): SimulatedHost {
+  const h = libraryServer(tail, drop);
+  hosts.push(h);
+  dirs.push(h.server.root);
+  return h;
+}
+
 afterAll(async () => {
   await Promise.all(hosts.map((h) => h.dispose()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** A fresh simulated server with the Local Library at C:\drop\locallibrary, its settings ending with `tail`. */
-function serverWith(tail: string, drop = 'C:\\drop\\locallibrary'): SimulatedHost {
-  const dir = tmp('hostile-');
-  dirs.push(dir);
-  const h = new SimulatedHost(dir);
-  hosts.push(h);
-  const real = h.server.toReal(drop);
-  mkdirSync(path.dirname(real), { recursive: true });
-  cpSync(LOCAL_LIBRARY, real, { recursive: true });
-  if (tail) appendFileSync(path.join(real, 'locallibrary', 'settings.py'), `\n${tail}\n`);
-  return h;
-}
-
-/** Every path the pool identity was granted something on. */
-function grantedPaths(h: SimulatedHost): string[] {
-  const state = JSON.parse(readFileSync(path.join(h.server.root, '.sim', 'state.json'), 'utf8')) as { acls: Record<string, { path: string; aces: { identity: string }[] }> };
-  return Object.values(state.acls)
-    .filter((a) => a.aces.some((x) => x.identity.toLowerCase().startsWith('iis apppool\\')))
-    .map((a) => a.path);
-}
 
 const PROTECTED = /^(c:\\?|c:\\windows(\\.*)?|c:\\users(\\[^\\]+)?|c:\\programdata(\\.*)?)$/i;
 
@@ -65,8 +52,8 @@ function configFile(input: Record<string, unknown>): string {
 describe('paths from the project', () => {
   it('a forward-slash SQLite path under a folder with a space: the database folder gets modify, nowhere else', async () => {
     const input = localLibraryInput({ appDir: 'C:\\Web Apps\\locallibrary', siteName: 'LocalLibrary' });
+    // The database's folder does not exist yet: the tool creates it (and journals it), so it is the deployment's own.
     const h = serverWith(`DATABASES['default']['NAME'] = 'C:\\\\Web Apps/library data/db.sqlite3'`);
-    mkdirSync(h.server.toReal('C:\\Web Apps\\library data'), { recursive: true });
     const r = await run(localLibraryConfig(input), h);
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
     const p = await plan(localLibraryConfig(input), h);

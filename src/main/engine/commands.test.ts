@@ -72,7 +72,7 @@ describe('command builders match windows-iis.md', () => {
   });
 
   it('the handler scriptProcessor is built from the same value as the FastCGI entry, also with spaces', () => {
-    for (const venvDir of ['C:\\virtualenvs\\foo', 'C:\\Program Files\\venvs\\foo']) {
+    for (const venvDir of ['C:\\virtualenvs\\foo', 'C:\\Web Apps\\venvs\\foo']) {
       const cc = cfg({ venvDir });
       const dd = derive(cc);
       const id = fastCgiIdentity(dd);
@@ -80,8 +80,8 @@ describe('command builders match windows-iis.md', () => {
       expect(appcmd.addDjangoHandler(cc, dd)[4]).toContain(`scriptProcessor='${id.scriptProcessor}'`);
       expect(appcmd.addFastCgi(cc, dd)[3]).toContain(`fullPath='${id.fullPath}',arguments='${id.arguments}'`);
       if (venvDir.includes(' ')) {
-        expect(id.fullPath).toBe('"C:\\Program Files\\venvs\\foo\\Scripts\\python.exe"');
-        expect(id.arguments).toBe('"C:\\Program Files\\venvs\\foo\\Lib\\site-packages\\wfastcgi.py"');
+        expect(id.fullPath).toBe('"C:\\Web Apps\\venvs\\foo\\Scripts\\python.exe"');
+        expect(id.arguments).toBe('"C:\\Web Apps\\venvs\\foo\\Lib\\site-packages\\wfastcgi.py"');
       }
     }
   });

@@ -88,8 +88,9 @@ export function entryProblem(entry: EntryLike, site: string): string | undefined
         const [p = '', op = '', who = '', tree = ''] = a.args;
         if (a.args.length !== 4 || op.toLowerCase() !== '/remove' || tree.toLowerCase() !== '/t' || !/^IIS AppPool\\[^\\:()]+$/i.test(who)) return `${a.description}: icacls ${a.args.join(' ')} is not the removal of a pool's grant`;
         if (kind !== 'grant' || !samePath(p, objectPath)) return `${a.description}: it changes the access to ${p}, which this entry does not name`;
+        // Taking the pool's own grant off a Python installed in Program Files is harmless; elsewhere protected is refused.
         const why = protectedPathReason(p);
-        if (why) return `${a.description}: ${p} is ${why}`;
+        if (why && why !== 'inside the Program Files folder') return `${a.description}: ${p} is ${why}`;
       } else if (file === NETSH) {
         // The HTTP.sys binding the entry names, deleted: nothing else.
         const [c = '', v = '', w = '', key = '', ...more] = a.args.map((x) => x.toLowerCase());

@@ -220,8 +220,12 @@ export async function checkOwnership(config: DeploymentConfig, d: Derived, host:
 
   // STATIC_ROOT as the project sets it when it is known (an existing folder of someone else's is a conflict, never collected into).
   const staticRoot = project?.staticRoot ?? d.staticRoot;
+  // A release's folder is <root>\releases\<n>: the root is the application folder the configuration
+  // names, ours when the journal holds a folder inside it (an earlier release), else it must not exist.
+  const root = config.layout?.root ?? config.appDir;
+  const rootOwned = !samePath(root, config.appDir) && j.entries.some((e) => e.object.startsWith('folder:') && isInside(e.object.slice('folder:'.length), root));
   const folders: [Adoptable, string][] = [
-    ['appDir', config.appDir],
+    ...(rootOwned ? [] : [['appDir', root] as [Adoptable, string]]),
     ['venvDir', config.venvDir],
     ...(isInside(staticRoot, config.appDir) ? [] : [['staticRoot', staticRoot] as [Adoptable, string]]),
   ];

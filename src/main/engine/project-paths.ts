@@ -23,7 +23,14 @@ export interface ProjectPaths {
   reported: Record<string, string>;
   /** MEDIA_URL as the project set it, when it is the site's root. */
   mediaUrlAtRoot?: string;
+  /** WSGI_APPLICATION as the project set it (it reaches WSGI_HANDLER, or waitress's command line). */
+  wsgiApplication?: string | null;
 }
+
+/** A dotted Python path (module.attribute): what WSGI_APPLICATION and a settings module are, and nothing else. */
+export const DOTTED_PYTHON_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+/** A URL folder IIS can hold as a virtual directory: "/" then names of letters, digits, "_", "-", "." and "~" (not "." or ".."). */
+const URL_FOLDER = /^\/(?:(?!\.{1,2}\/)[A-Za-z0-9_.~-]+\/)+$/;
 
 function shown(reported: string | undefined, path: string): string {
   return reported && reported !== path ? `${reported} (Windows reads it as ${path})` : path;
@@ -66,6 +73,22 @@ export function projectPathProblems(config: DeploymentConfig, d: Derived, v: Pro
       why: 'The /static virtual directory would take the site\'s root: IIS would serve STATIC_ROOT at every URL and Django would answer none.',
       fix: 'Set STATIC_URL to a path of its own such as "/static/", or set "staticUrl" in the configuration, then run again.',
     });
+  if (v.wsgiApplication != null && !DOTTED_PYTHON_PATH.test(v.wsgiApplication))
+    out.push({
+      what: `WSGI_APPLICATION in ${settings} is ${JSON.stringify(v.wsgiApplication)}, which is not a dotted Python path.`,
+      why: 'The value becomes the FastCGI application\'s WSGI_HANDLER, or waitress\'s command line in the httpplatform mode: anything but module.attribute could add options there (a second listener on another address, around IIS and its sign-in).',
+      fix: `Set WSGI_APPLICATION to the project's application object, e.g. WSGI_APPLICATION = '${d.settingsModule.split('.')[0] ?? 'mysite'}.wsgi.application', then run again.`,
+    });
+  for (const [name, url, fromProject] of [['STATIC_URL', v.staticUrl, v.staticUrlFromProject], ['MEDIA_URL', v.media?.url, v.media !== undefined]] as const) {
+    if (!fromProject || url === undefined || /^https?:\/\//i.test(url) || url.replace(/\/+/g, '/') === '/') continue;
+    const folder = url.startsWith('/') ? url : `/${url}`;
+    if (!URL_FOLDER.test(folder.endsWith('/') ? folder : `${folder}/`))
+      out.push({
+        what: `${name} in ${settings} is ${JSON.stringify(url)}, which is not a plain URL folder.`,
+        why: `The tool makes it an IIS virtual directory (appcmd and applicationHost.config): only folder names of letters, digits, "_", "-", "." and "~" are taken, never "..", quotes or brackets.`,
+        fix: `Set ${name} to a folder such as "/${name === 'STATIC_URL' ? 'static' : 'media'}/", then run again.`,
+      });
+  }
   if (v.mediaUrlAtRoot !== undefined)
     out.push({
       what: `MEDIA_URL in ${settings} is "${v.mediaUrlAtRoot}", the root of the site.`,

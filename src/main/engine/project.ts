@@ -13,6 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { projectName, type DeploymentConfig, type Derived } from '../../shared/config';
 import type { DjangoSettingsEdit } from '../../shared/plan';
+import type { Problem } from '../../shared/problem';
 import { registerGeneratedSecret, registerSecret } from '../../shared/problem';
 import { canonicalWindowsPath, isInside, relativeParts, samePath, winDirname, winJoin } from '../../shared/winpath';
 import { APPCMD, WSGI_HANDLER, appcmd, fastCgiIdentity, managePy } from './commands';
@@ -301,6 +302,68 @@ export interface ProjectView {
   staticParts?: string[];
 }
 
+interface ForeignFolder {
+  kind: 'staticRoot' | 'mediaRoot' | 'databaseFolder';
+  path: string;
+  setting: string;
+  reported: string | undefined;
+  use: string;
+  fix: string;
+}
+
+/** A SQLite NAME that is not an absolute local path, refused with how Windows would open it. */
+export function sqliteNameProblem(raw: string, settingsModule: string, appDir: string): { what: string; why: string; fix: string } {
+  const canon = canonicalWindowsPath(raw);
+  const unc = canon.startsWith('\\\\');
+  return {
+    what: `The SQLite database in the project's settings (${settingsModule}) is ${raw}${unc ? ' (Windows reads it as a network path)' : ', a relative path'}.`,
+    why: unc
+      ? 'migrate would open a database on another machine with the administrator\'s rights, and the pool identity (a local account) cannot reach the share.'
+      : `Windows opens a relative name from the process's current folder: ${appDir} for manage.py, C:\\Windows\\System32\\inetsrv under IIS, so migrate and the site would use two databases, and ".." can reach any folder.`,
+    fix: `Give the database an absolute local path, e.g. NAME = BASE_DIR / 'db.sqlite3' (inside ${appDir}) or D:\\data\\app\\db.sqlite3, then run again.`,
+  };
+}
+
+/**
+ * What the one folder rule refuses among the folders the project hands over (STATIC_ROOT, MEDIA_ROOT,
+ * the SQLite database's folder), and a SQLite NAME that is not an absolute local path.
+ */
+async function foreignFolderProblems(ctx: StepContext, facts: DjangoFacts | undefined, at: { staticRoot: string; media?: { url: string; root: string }; sqliteFile?: string }): Promise<Problem[]> {
+  const { config, d } = ctx;
+  const { staticRoot, media, sqliteFile } = at;
+  // The SQLite NAME as Windows would open it: only an absolute local path is a file the tool can
+  // grant and keep; a relative one opens from whatever folder the process runs in (the app folder
+  // for manage.py, inetsrv under IIS), a UNC one on another machine with the administrator's rights.
+  const refused: Problem[] = [];
+  if (!facts) return refused;
+  if (facts.database && facts.database.engine.endsWith('sqlite3') && !sqliteFile) {
+    const raw = facts.reported.DATABASE_NAME ?? facts.database.name ?? '';
+    if (raw && raw !== ':memory:') refused.push(sqliteNameProblem(raw, d.settingsModule, config.appDir));
+  }
+  // Every folder outside the deployment that it would grant, serve or write into, from the
+  // project's settings or the configuration: the deployment's own (its journal says it created
+  // it), or one that does not exist yet (the tool creates it and journals it). One that exists and
+  // is not ours (another site's folder, someone's documents) is never granted, served or deleted,
+  // unless the configuration adopts it.
+  const journal = await readJournal(ctx.host, config.siteName);
+  const own = (p: string) => isInside(p, config.layout?.root ?? config.appDir) || owns(journal, objectKey.folder(p)) !== undefined;
+  const candidates: ForeignFolder[] = [
+    { kind: 'staticRoot', path: staticRoot, setting: config.staticRoot ? "STATIC_ROOT (the configuration's staticRoot)" : 'STATIC_ROOT', reported: config.staticRoot ? undefined : facts.reported.STATIC_ROOT, use: 'collectstatic would write into it, IIS would serve all of it, and the tool would not know which files were there before', fix: "Set STATIC_ROOT to a folder that does not exist yet (e.g. BASE_DIR / 'staticfiles')" },
+    ...(media ? [{ kind: 'mediaRoot' as const, path: media.root, setting: 'MEDIA_ROOT', reported: facts.reported.MEDIA_ROOT, use: `the pool identity would get modify on all of it and IIS would serve all of it at ${media.url}`, fix: "Set MEDIA_ROOT to a folder that does not exist yet (e.g. BASE_DIR / 'media' or D:\\data\\app\\media)" }] : []),
+    ...(sqliteFile ? [{ kind: 'databaseFolder' as const, path: winDirname(sqliteFile), setting: `the SQLite database's folder (NAME ${sqliteFile})`, reported: undefined, use: 'the pool identity would get modify on the whole folder (SQLite writes its journal beside the file) and migrate would write there as administrator', fix: "Put the database in a folder of its own that does not exist yet (e.g. NAME = BASE_DIR / 'db.sqlite3', or D:\\data\\app\\db.sqlite3)" }] : []),
+  ];
+  for (const c of candidates) {
+    if (own(c.path) || config.adopt.includes(c.kind) || !(await ctx.host.exists(c.path))) continue;
+    const entries = await ctx.host.readDir(c.path).catch(() => [] as string[]);
+    refused.push({
+      what: `${c.setting} is ${c.path}${c.kind === 'staticRoot' && config.staticRoot ? '' : ` (from the project's settings${c.reported && c.reported !== c.path ? `: ${c.reported}` : ''})`}, which already exists${entries.length ? ` and holds ${entries.length} item${entries.length === 1 ? '' : 's'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})` : ''}, and this tool did not create it.`,
+      why: `${c.use}.`,
+      fix: `${c.fix}, or, if the folder is meant for this site, add "adopt": ["${c.kind}"] to the configuration (the tool then grants the pool on it and never deletes it). Then run again.`,
+    });
+  }
+  return refused;
+}
+
 export async function projectView(ctx: StepContext): Promise<ProjectView> {
   const { config, d } = ctx;
   const probe = await probeDjango(ctx);
@@ -350,21 +413,10 @@ export async function projectView(ctx: StepContext): Promise<ProjectView> {
         staticDirs: facts.staticDirs,
         reported: facts.reported,
         ...(mediaAtRoot !== undefined ? { mediaUrlAtRoot: mediaAtRoot } : {}),
+        wsgiApplication: facts.WSGI_APPLICATION,
       })
     : [];
-  // A STATIC_ROOT outside the application that exists and is not this deployment's (made by hand,
-  // someone's documents): never collected into, granted or deleted, unless adopted.
-  if (facts && !isInside(staticRoot, config.appDir) && !config.adopt.includes('staticRoot') && (await ctx.host.exists(staticRoot))) {
-    const journal = await readJournal(ctx.host, config.siteName);
-    if (!owns(journal, objectKey.folder(staticRoot))) {
-      const entries = await ctx.host.readDir(staticRoot).catch(() => [] as string[]);
-      refused.push({
-        what: `STATIC_ROOT ${staticRoot}${config.staticRoot ? ' (the configuration\'s staticRoot)' : ` (from the project's settings${facts.reported.STATIC_ROOT && facts.reported.STATIC_ROOT !== staticRoot ? `: ${facts.reported.STATIC_ROOT}` : ''})`} already exists${entries.length ? ` and holds ${entries.length} item${entries.length === 1 ? '' : 's'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})` : ''}, and this tool did not create it.`,
-        why: 'collectstatic would write into it, IIS would serve all of it, and the tool would not know which files were there before.',
-        fix: `Set STATIC_ROOT to a folder that does not exist yet (e.g. BASE_DIR / 'staticfiles'), or, if the folder is meant for this site's static files, add "adopt": ["staticRoot"] to the configuration.`,
-      });
-    }
-  }
+  refused.push(...(await foreignFolderProblems(ctx, facts, { staticRoot, ...(media ? { media } : {}), ...(sqliteFile ? { sqliteFile } : {}) })));
   // No step acts on a value the one rule refuses: every step that reads the view stops here.
   if (refused.length) throw new RefusedError(refused);
   // Releases: the data inside the release folder is the shared folder's (release/data.ts).

@@ -28,10 +28,28 @@ function projectFolders(config: DeploymentConfig, top: string): string[] {
   return [config.appDir, ...('folder' in src ? [src.folder] : []), winDirname(top)];
 }
 
+/** Not a URL (scheme://, file:) nor a network share: a path on the server (a drive letter, or relative). */
+function isLocalPath(p: string): boolean {
+  if (p.startsWith('\\\\') || p.startsWith('//')) return false;
+  if (/^[A-Za-z]:[\\/]/.test(p)) return true;
+  return !/^[a-z][a-z0-9+.-]+:/i.test(p);
+}
+
+/** A line pip would take as a path: a drive letter, ./ or ../, a separator, or a wheel or archive name. */
+function looksLikePath(p: string): boolean {
+  return /^[A-Za-z]:[\\/]|^\.{1,2}([\\/]|$)|[\\/]|\.(whl|zip|tar\.gz|tgz|tar\.bz2)$/i.test(p);
+}
+
+/** A path in a requirements file as Windows resolves it: absolute as it is, relative to the file's folder. */
+function resolveFrom(file: string, p: string): string {
+  return canonicalWindowsPath(isAbsoluteWindowsPath(p.replace(/\//g, '\\')) ? p : winJoin(winDirname(file), ...p.split(/[\\/]/)));
+}
+
 export async function readRequirementsFile(host: Host, config: DeploymentConfig, file: string, pythonVersion: string): Promise<RequirementsRead> {
   const out: RequirementsRead = { reqs: [], notes: [], options: [], problems: [] };
   const env = windowsMarkerEnv(pythonVersion);
   const roots = projectFolders(config, file);
+  const wheelRoots = [...roots, ...(config.wheelhouse ? [config.wheelhouse] : [])];
   const done = new Set<string>();
   const refuse = (what: string, why: string, fix: string) => out.problems.push({ what, why, fix });
   const read = async (path: string, chain: string[]): Promise<void> => {
@@ -61,7 +79,12 @@ export async function readRequirementsFile(host: Host, config: DeploymentConfig,
         continue;
       }
       if (l.kind === 'include') {
-        const inc = canonicalWindowsPath(isAbsoluteWindowsPath(l.path.replace(/\//g, '\\')) ? l.path : winJoin(winDirname(path), ...l.path.split(/[\\/]/)));
+        const flag = l.constraint ? '-c' : '-r';
+        if (!isLocalPath(l.path)) {
+          refuse(`${path} line ${l.lineNo}: ${flag} ${l.path} is ${l.path.startsWith('\\\\') || l.path.startsWith('//') ? 'on a network share' : 'a URL'}.`, 'pip would fetch that file and obey what it says (more packages, other indexes), none of which the project carries.', 'Put the included file in the project and include it by a path relative to the requirements file, then run again.');
+          continue;
+        }
+        const inc = resolveFrom(path, l.path);
         if (!roots.some((r) => isInside(inc, r))) {
           refuse(`${path} line ${l.lineNo}: ${l.constraint ? '-c' : '-r'} ${l.path} is outside the project (${inc}).`, 'pip would read a file the project does not carry, from anywhere on the server.', 'Put the included file in the project and include it by a path relative to the requirements file, then run again.');
           continue;
@@ -69,11 +92,32 @@ export async function readRequirementsFile(host: Host, config: DeploymentConfig,
         out.options.push(`${where}: ${l.constraint ? '-c' : '-r'} ${l.path}`);
         if (l.constraint) continue;
         await read(inc, [...chain, key]);
-      } else if (l.kind === 'option') out.options.push(`${where}: ${l.text}`);
+      } else if (l.kind === 'option') {
+        // A local --find-links folder: pip takes any wheel there, so it is the project's or the wheelhouse.
+        const fl = /^(-f|--find-links)(?:\s+|=)(.+)$/.exec(l.text);
+        const at = fl ? resolveFrom(path, (fl[2] ?? '').trim()) : undefined;
+        if (at && !wheelRoots.some((r) => isInside(at, r))) {
+          refuse(`${path} line ${l.lineNo}: ${l.text} is a folder outside the project${config.wheelhouse ? ' and the wheelhouse' : ''} (${at}).`, 'pip would install any wheel it finds there, as an administrator.', `Put the wheels in the project or in the configuration's "wheelhouse"${config.wheelhouse ? ` (${config.wheelhouse})` : ''} and take the line out, then run again.`);
+          continue;
+        }
+        out.options.push(`${where}: ${l.text}`);
+      }
       else if (l.kind === 'requirement') {
         if (markerApplies(l.req, env)) out.reqs.push(l.req);
         else out.notes.push(`${l.req.name} is not for this server (${l.req.marker ?? ''})`);
-      } else out.notes.push(`"${l.text}" is installed by pip as written (not checked by name)`);
+      } else {
+        // A path to a wheel, an archive or a folder (also "-e ./pkg"): only the project's own files or the wheelhouse's.
+        const target = l.text.replace(/^(-e|--editable)[\s=]+/, '').replace(/\s*;.*$/, '').replace(/\[[^\]]*\]$/, '').trim();
+        const share = target.startsWith('\\\\') || target.startsWith('//');
+        if (share || (isLocalPath(target) && looksLikePath(target))) {
+          const at = share ? target : resolveFrom(path, target);
+          if (share || !wheelRoots.some((r) => isInside(at, r))) {
+            refuse(`${path} line ${l.lineNo}: ${l.text} is a file outside the project${config.wheelhouse ? ' and the wheelhouse' : ''} (${at}).`, 'pip would install whatever that file holds, as an administrator; the project does not carry it.', `Put the wheel in the project or in the configuration's "wheelhouse"${config.wheelhouse ? ` (${config.wheelhouse})` : ''} and name it by a path relative to the requirements file (or by its name and version), then run again.`);
+            continue;
+          }
+        }
+        out.notes.push(`"${l.text}" is installed by pip as written (not checked by name)`);
+      }
     }
   };
   await read(file, []);
