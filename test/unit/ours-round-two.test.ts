@@ -182,3 +182,74 @@ describe("an application folder that exists and is not this deployment's", () =>
     expect(h.commandLog().filter((c) => c.mutating).length).toBe(0);
   });
 });
+
+describe('rollback undoes only the newest run, when it changed something', () => {
+  it('after an update refused before any change: nothing to roll back (twice), release 1 keeps serving', async () => {
+    const h = serverWith('');
+    const first = await run(localLibraryConfig(), h);
+    expect(first.outcome, JSON.stringify(first.problems)).toBe('succeeded');
+    // The next version's requirements include a file from a URL: refused before any change.
+    const reqs = h.server.toReal('C:\\drop\\locallibrary\\requirements.txt');
+    writeFileSync(reqs, `-r https://host.example/more.txt\n${readFileSync(reqs, 'utf8')}`);
+    const f = configFile(localLibraryInput());
+    const refusedApply = await cli(["apply", "--yes", "--config", f, "--simulate", h.server.root]);
+    expect(refusedApply.code, refusedApply.out + refusedApply.err).toBe(2);
+    for (let i = 0; i < 2; i++) {
+      const rb = await cli(['rollback', '--yes', '--config', f, '--simulate', h.server.root]);
+      expect(rb.code, rb.err).toBe(0);
+      expect(rb.out).toMatch(/Nothing to roll back: the newest run of "library" (was refused before any change|was rolled back)/);
+      expect(rb.out).not.toMatch(/change\(s\) undone/);
+    }
+    expect(h.server.appHostText()).toMatch(/<site name="library"/);
+    expect(existsSync(h.server.toReal('C:\\apps\\library\\releases\\1\\manage.py'))).toBe(true);
+    expect(existsSync(h.server.toReal('C:\\virtualenvs\\library\\Scripts\\python.exe'))).toBe(true);
+    const res = await h.http('http://localhost:8081/catalog/', { headers: { host: 'library.example.com:8081' } });
+    expect(res.status).toBe(200);
+  });
+
+  it('after a run that found everything done: nothing to roll back; the prompt of a real one names the run and what stays', async () => {
+    const h = serverWith('');
+    expect((await run(localLibraryConfig(), h)).outcome).toBe('succeeded');
+    const again = await run(localLibraryConfig(), h);
+    expect(again.mutatingCommands).toBe(0);
+    const f = configFile(localLibraryInput());
+    const rb = await cli(['rollback', '--yes', '--config', f, '--simulate', h.server.root]);
+    expect(rb.out).toMatch(/Nothing to roll back: the newest run of "library" changed nothing/);
+    expect(h.server.appHostText()).toMatch(/<site name="library"/);
+    // A run that changes something again (a new setting) is the one rollback names, with what it keeps.
+    const changed = localLibraryInput({ environment: { DJANGO_DEBUG: 'False', EXTRA: '1' } });
+    expect((await run(localLibraryConfig({ environment: { DJANGO_DEBUG: 'False', EXTRA: '1' } }), h)).outcome).toBe('succeeded');
+    const asked: string[] = [];
+    const out: string[] = [];
+    const code = await main(['rollback', '--config', configFile(changed), '--simulate', h.server.root], { out: (s) => out.push(s), err: (s) => out.push(s), confirm: async (q) => (asked.push(q), false) });
+    expect(code).toBe(1);
+    expect(asked[0]).toMatch(/^Undo the run of \d{4}-\d\d-\d\dT/);
+    expect(out.join('\n')).toMatch(/\(succeeded\) made \d+ change\(s\) that rollback undoes/);
+    expect(out.join('\n')).toMatch(/Migrations the run applied stay applied: rollback never touches the database/);
+  });
+
+  it('after an update that failed half-way: that run is undone, release 1 serves and the history says so; a second rollback does nothing', async () => {
+    const { version2 } = await import('./release-helpers');
+    const h = serverWith('');
+    expect((await run(localLibraryConfig(), h)).outcome).toBe('succeeded');
+    version2(h);
+    // The update fails at the switch (after staging, the venv, the migration).
+    h.server.addFault({ match: 'appcmd.exe set site', exitCode: 13, stdout: 'ERROR ( message:Cannot commit configuration changes because the file has changed on disk )' });
+    h.server.save();
+    const second = await run(localLibraryConfig(), h);
+    expect(second.outcome).toBe('failed');
+    const f = configFile(localLibraryInput());
+    const rb = await cli(['rollback', '--yes', '--config', f, '--simulate', h.server.root]);
+    expect(rb.code, rb.err).toBe(0);
+    expect(rb.out).toMatch(/Rolled back run/);
+    expect(rb.out).toMatch(/The migrations release 2 applied \(catalog\.0002_book_summary\) stay applied/);
+    expect(rb.out).toMatch(/release history says what serves: release 1 \(.*\) is live; release 2 left it/);
+    const releases = await cli(['releases', '--json', '--config', f, '--simulate', h.server.root]);
+    const list = JSON.parse(releases.out) as { releases: { number: number; state: string }[] };
+    expect(list.releases.map((r) => `${r.number}:${r.state}`)).toEqual(['1:live']);
+    expect(h.server.appHostText()).toMatch(/releases\\1/);
+    const again = await cli(['rollback', '--yes', '--config', f, '--simulate', h.server.root]);
+    expect(again.out).toMatch(/Nothing to roll back: the newest run of "library" was rolled back/);
+    expect(existsSync(h.server.toReal('C:\\apps\\library\\releases\\1\\manage.py'))).toBe(true);
+  });
+});

@@ -26,7 +26,7 @@ import { finished, terminal, walkSteps } from './schedule';
 import { deploymentMove } from './move';
 import { withReadCache } from './read-cache';
 import { type Host } from './host';
-import { checkOwnership, formatConflicts, owns, readJournal } from './ownership';
+import { checkOwnership, formatConflicts, owns, readJournal, writeJournal, type Journal, type Ownership, type RunOutcome } from './ownership';
 import { type CheckResult, type Step, type StepContext } from './step';
 import { orderedSteps, STEPS } from './steps';
 import { deployCheck, verify } from './verify';
@@ -126,7 +126,7 @@ export interface RunResult {
 }
 
 export { readJournal } from './ownership';
-export { rollback, uninstall, type RollbackResult, type UninstallResult } from './undo';
+export { rollback, rollbackPreview, uninstall, type RollbackPreview, type RollbackResult, type UninstallResult } from './undo';
 export { timeoutFor, timeoutKey } from './timeouts';
 export { RefusedError } from './refusal';
 
@@ -181,12 +181,11 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
   const ctx: StepContext = { config, d, host, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.rotateSecret ? { rotateSecret: true } : {}), ...(dep.release ? { release: dep.release } : {}) };
   // 1. Before anything changes: what the project hands over, and objects of the same names that are not ours.
   const journal = await readJournal(host, config.siteName);
-  const { view } = await projectViewOrRefusal(ctx);
-  // The HTTPS certificate: one the server lacks (or cannot use) stops the run before any change (the plan shows the step blocked).
-  const cert = config.https ? await certificate.check(ctx) : undefined;
-  if (cert?.status === 'blocked' && cert.problem) throw new RefusedError([cert.problem]);
-  const ownership = await checkOwnership(config, d, host, journal, view?.facts ? { staticRoot: view.staticRoot } : undefined);
-  if (ownership.conflicts.length > 0) throw new ConflictError(ownership.conflicts);
+  const ownership = await refuseBeforeChange(ctx, journal).catch(async (e: unknown) => {
+    // Refused: nothing changed, but it is the newest run (rollback never reaches past it).
+    if (e instanceof RefusedError || e instanceof ConflictError) await noteLatestRun(host, journal, runId, 'refused', false);
+    throw e;
+  });
   const adoptions = ownership.adoptions.filter((e) => !owns(journal, e.object)).map((e) => ({ ...e, runId }));
   const record = new RunJournal(host, journal, runId, config.keepBackups, adoptions, opts.signal);
   // 2. The steps, as the DAG allows; each checked, applied action by action (journaled first), checked again.
@@ -231,8 +230,32 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
   const outcome = all.some((s) => s === 'cancelled') ? 'cancelled' : all.every(finished) ? 'succeeded' : 'failed';
   if (verification) emit({ type: 'verification', runId, report: verification });
   if (dep.release && verification?.ok && outcome === 'succeeded') await markVerified(host, config.siteName, dep.release.target.number);
+  const rec = journal.runs?.find((r) => r.runId === runId);
+  if (rec) Object.assign(rec, { outcome, finishedAt: new Date().toISOString() });
+  await noteLatestRun(host, journal, runId, outcome, rec !== undefined);
   emit({ type: 'run-finished', runId, outcome, restartRequired, mutatingCommands: mutating });
   return { runId, outcome, states, problems, restartRequired, mutatingCommands: mutating, ...(verification ? { verification } : {}) };
+}
+
+/** What stops a run before its first change: the project's values, the HTTPS certificate, objects of the deployment's names that are not its own. */
+async function refuseBeforeChange(ctx: StepContext, journal: Journal): Promise<Ownership> {
+  const { view } = await projectViewOrRefusal(ctx);
+  // The HTTPS certificate: one the server lacks (or cannot use) stops the run before any change (the plan shows the step blocked).
+  const cert = ctx.config.https ? await certificate.check(ctx) : undefined;
+  if (cert?.status === 'blocked' && cert.problem) throw new RefusedError([cert.problem]);
+  const ownership = await checkOwnership(ctx.config, ctx.d, ctx.host, journal, view?.facts ? { staticRoot: view.staticRoot } : undefined);
+  if (ownership.conflicts.length > 0) throw new ConflictError(ownership.conflicts);
+  return ownership;
+}
+
+/**
+ * The newest run, whatever it did, in the journal of a deployment that has runs (a server this
+ * tool never changed gets no file): rollback undoes a run only while it is the newest.
+ */
+async function noteLatestRun(host: Host, journal: Journal, runId: string, outcome: RunOutcome, changed: boolean): Promise<void> {
+  if (!journal.runs?.length) return;
+  journal.latest = { runId, at: new Date().toISOString(), outcome: changed || outcome !== 'succeeded' ? outcome : 'no-change' };
+  await writeJournal(host, journal);
 }
 
 export { verify };

@@ -44,6 +44,18 @@ export interface RunRecord {
   configHash?: string;
   /** Entries the run removed from the journal (objects the configuration no longer wanted). */
   forgotten?: JournalEntry[];
+  /** How the run ended (absent: it was killed, or made by an older version). */
+  outcome?: RunOutcome;
+  finishedAt?: string;
+}
+
+export type RunOutcome = 'succeeded' | 'failed' | 'cancelled' | 'refused' | 'no-change' | 'rolled-back';
+
+/** The newest run of the deployment of any kind, also one that changed nothing (rollback never reaches past it). */
+export interface LatestRun {
+  runId: string;
+  at: string;
+  outcome: RunOutcome;
 }
 
 export interface Journal {
@@ -51,6 +63,7 @@ export interface Journal {
   siteName: string;
   entries: JournalEntry[];
   runs?: RunRecord[];
+  latest?: LatestRun;
 }
 
 export class JournalError extends Error {}

@@ -1,11 +1,12 @@
 /** Undo from the journal: uninstall (the whole deployment, restoring what it adopted) and rollback (the last run, from IIS's backup when nothing else changed the configuration since). */
 import { isInside, protectedPathReason, samePath, winJoin } from '../../shared/winpath';
-import { readRegistry, registryPath } from './release/registry';
-import { APPCMD } from './commands';
+import { readRegistry, registryPath, writeRegistry, type ReleaseRecord } from './release/registry';
+import { APPCMD, appcmd } from './commands';
+import { parseSite } from './parsers';
 import { acquireLock } from './lock';
 import { checkCachePath } from './check-cache';
 import { ProgramNotFoundError, type ExecResult, type Host } from './host';
-import { DEPLOYMENTS_DIR, journalPath, readJournal, writeJournal, type JournalEntry } from './ownership';
+import { DEPLOYMENTS_DIR, journalPath, readJournal, writeJournal, type Journal, type JournalEntry, type RunRecord } from './ownership';
 import { removeSettingsBlock, replaceSettingsBlock } from './settings-edit';
 import { appcmdMessage } from './step';
 import { configHash, sha256 } from './iis-backup';
@@ -163,22 +164,68 @@ export interface RollbackResult extends UninstallResult {
   /** How the IIS configuration went back: from the run's appcmd backup, or entry by entry. */
   iisConfig: 'restored-from-backup' | 'entries-removed' | 'untouched';
   backup?: string;
+  /** Why nothing was rolled back (no run, or the newest run changed nothing). */
+  nothing?: string;
+}
+
+/** The run rollback would undo, what it changed and what stays; or why there is none. */
+export interface RollbackPreview {
+  run?: RunRecord;
+  /** What the run created or changed (newest last), as the journal says it. */
+  changes: string[];
+  /** What stays as it is after the rollback (migrations the run applied, the data). */
+  keeps: string[];
+  nothing?: string;
+}
+
+const when = (iso: string | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'an unknown time');
+
+/**
+ * The run rollback undoes: the deployment's newest run, when it changed something. A newer run
+ * that changed nothing (refused before any change, or found everything done) or a rollback
+ * supersedes it: the run before is not reached past it.
+ */
+export async function rollbackPreview(host: Host, siteName: string, j?: Journal): Promise<RollbackPreview> {
+  const journal = j ?? (await readJournal(host, siteName));
+  const last = journal.runs?.at(-1);
+  const latest = journal.latest;
+  if (!last) return { changes: [], keeps: [], nothing: `There is no run of "${siteName}" to roll back.` };
+  if (latest && latest.runId !== last.runId && latest.at >= last.startedAt) {
+    const what = latest.outcome === 'rolled-back' ? `was rolled back (${when(latest.at)})` : `${latest.outcome === 'refused' ? 'was refused before any change' : 'changed nothing'} (${when(latest.at)})`;
+    return { changes: [], keeps: [], nothing: `Nothing to roll back: the newest run of "${siteName}" ${what}. The run before it (${when(last.startedAt)}${last.outcome ? `, ${last.outcome}` : ''}) is kept: to serve an earlier release use go-back; to remove the deployment, uninstall.` };
+  }
+  const entries = journal.entries.filter((e) => e.runId === last.runId);
+  const reg = await readRegistry(host, siteName).catch(() => undefined);
+  const made = reg?.releases.filter((r) => !r.legacy && entries.some((e) => samePath(e.object.replace(/^folder:/, ''), r.dir))) ?? [];
+  const migrated = made.filter((r) => r.migrations?.length);
+  return {
+    run: last,
+    changes: entries.map((e) => e.undo[0]?.description ?? e.object),
+    keeps: [
+      ...migrated.map((r) => `The migrations release ${r.number} applied (${(r.migrations ?? []).join(', ')}) stay applied: rollback never touches the database, and the release that serves after it runs with them in place.`),
+      migrated.length ? '' : 'Migrations the run applied stay applied: rollback never touches the database.',
+      "The application's data (the database, MEDIA_ROOT, the logs) is kept.",
+    ].filter(Boolean),
+  };
 }
 
 /**
- * Rolls back the deployment's last run (after a failure or a cancel): restores the IIS
- * configuration from the run's appcmd backup when nothing else changed it since (its hash is
- * the one the run left), otherwise removes exactly this tool's entries; then undoes the run's
- * file changes (settings block, copied project, created folders, ACL grants) in reverse order.
+ * Rolls back the deployment's last run (after a failure or a cancel) while it is the newest run:
+ * restores the IIS configuration from the run's appcmd backup when nothing else changed it since
+ * (its hash is the one the run left), otherwise removes exactly this tool's entries; then undoes
+ * the run's file changes (settings block, copied project, created folders, ACL grants) in reverse
+ * order, and the release history is made to say what serves.
  */
 export async function rollback(host: Host, siteName: string, onLine?: (line: string) => void): Promise<RollbackResult> {
   const release = await acquireLock(host, `rollback of "${siteName}"`);
   try {
     const j = await readJournal(host, siteName);
-    const last = j.runs?.at(-1);
     const out: RollbackResult = { removed: [], problems: [], restored: [], kept: [KEPT], iisConfig: 'untouched' };
-    if (!last) return out;
+    const preview = await rollbackPreview(host, siteName, j);
+    const last = preview.run;
+    if (!last) return { ...out, ...(preview.nothing ? { nothing: preview.nothing } : {}) };
     out.runId = last.runId;
+    out.kept.push(...preview.keeps);
     const entries = j.entries.filter((e) => e.runId === last.runId);
     let fromBackup = false;
     if (last.backup && last.configHash && (await configHash(host)) === last.configHash) {
@@ -201,9 +248,40 @@ export async function rollback(host: Host, siteName: string, onLine?: (line: str
       await host.remove(journalPath(siteName));
       await host.remove(checkCachePath(siteName)).catch(() => undefined);
     }
-    else await writeJournal(host, { ...j, entries: remaining, runs });
+    // The rollback is the newest run now: a second rollback does not reach the run before.
+    else await writeJournal(host, { ...j, entries: remaining, runs, latest: { runId: last.runId, at: new Date().toISOString(), outcome: 'rolled-back' } });
+    const history = await historyAfterRollback(host, siteName);
+    if (history) out.kept.push(history);
     return out;
   } finally {
     await release();
   }
+}
+
+/**
+ * The release history made to say what serves after a rollback: a release whose folder the
+ * rollback removed leaves it; the release whose folder the site's root points at is the live one
+ * (the one that was live before it, if another, is previous). No history is left when no release remains.
+ */
+export async function historyAfterRollback(host: Host, siteName: string): Promise<string | undefined> {
+  const reg = await readRegistry(host, siteName).catch(() => undefined);
+  if (!reg) return undefined;
+  const releases: ReleaseRecord[] = [];
+  for (const r of reg.releases) if (r.legacy || (await host.exists(r.dir))) releases.push({ ...r });
+  if (releases.length === 0) {
+    await host.remove(registryPath(siteName));
+    return 'The release history is removed: no release is left.';
+  }
+  const sr = (await host.exists(APPCMD)) ? await host.exec(APPCMD, appcmd.listSite(siteName)) : undefined;
+  const site = sr?.exitCode === 0 ? parseSite(sr.stdout) : undefined;
+  const root = site?.apps.find((a) => a.path === '/')?.vdirs.find((v) => v.path === '/')?.physicalPath;
+  const serving = root ? releases.find((r) => samePath(r.dir, root)) : undefined;
+  if (serving && serving.state !== 'live') {
+    for (const r of releases) if (r.state === 'live') r.state = 'previous';
+    serving.state = 'live';
+  }
+  const dropped = reg.releases.filter((r) => !releases.some((x) => x.number === r.number)).map((r) => r.number);
+  await writeRegistry(host, { ...reg, releases });
+  const live = releases.find((r) => r.state === 'live');
+  return `The release history says what serves: ${live ? `release ${live.number} (${live.label}) is live` : 'no release is live'}${dropped.length ? `; release ${dropped.join(', ')} left it (its folder was removed)` : ''}.`;
 }

@@ -255,7 +255,7 @@ export class DeploymentService implements Handlers {
     try {
       const r = await rollback(this.deps.host, this.lastConfig.siteName, (line) => this.log('info', line, { source: 'engine' }));
       const summary = [
-        r.runId ? `IIS configuration: ${r.iisConfig === 'restored-from-backup' ? `restored from the backup "${r.backup ?? ''}" taken before the run` : r.iisConfig === 'entries-removed' ? "this tool's entries removed" : 'not changed by the run'}; ${r.removed.length + r.restored.length} change(s) undone.` : 'There was no run to roll back.',
+        r.runId ? `IIS configuration: ${r.iisConfig === 'restored-from-backup' ? `restored from the backup "${r.backup ?? ''}" taken before the run` : r.iisConfig === 'entries-removed' ? "this tool's entries removed" : 'not changed by the run'}; ${r.removed.length + r.restored.length} change(s) undone.` : (r.nothing ?? 'There was no run to roll back.'),
         ...r.kept,
         ...r.problems.map((p) => `Not undone: ${p}`),
       ];
