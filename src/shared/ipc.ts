@@ -89,6 +89,8 @@ export interface BundleInfo {
   holds: string[];
   /** Why it is refused (a changed, missing or added file; an incomplete bundle): empty when it is used. */
   problems: string[];
+  /** The SHA-256 of its SHA256SUMS, for the department to compare with the value the team sent. */
+  checksumsSha256?: string;
 }
 
 export interface StartupInfo {

@@ -28,6 +28,8 @@ export type Action =
        */
       secretEnv?: Record<string, string>;
       creates?: Creates;
+      /** Run when the command fails or hangs (the switch puts the live release back), then the step fails saying so. */
+      onFailure?: Action[];
     }
   | { kind: 'mkdir'; description: string; path: string; creates?: Creates }
   /** Removes a file or folder (uninstall and convergence); onlyIfEmpty: a parent folder the deployment created. */

@@ -171,15 +171,19 @@ describe('HTTPS with a certificate the server has', () => {
   it('an https binding of another site, and an HTTP.sys binding another program made, are conflicts named before anything changes', async () => {
     const h = server();
     expect((await run(config(https()), h)).outcome).toBe('succeeded');
-    const second = await run(config({ ...https(), siteName: 'bar', port: 8082, appDir: 'C:\\apps\\bar', venvDir: 'C:\\virtualenvs\\bar', djangoProject: { sample: 'bar' } }), h);
-    expect(second.outcome).toBe('failed');
-    expect(JSON.stringify(second.problems)).toContain('The IIS site \\"foo\\" already has the binding https/*:443:app.example.com');
+    // Found before the first change (issue #32), not after the second deployment's Python, venv and site.
+    const before = h.commandLog().length;
+    await expect(run(config({ ...https(), siteName: 'bar', port: 8082, appDir: 'C:\\apps\\bar', venvDir: 'C:\\virtualenvs\\bar', djangoProject: { sample: 'bar' } }), h)).rejects.toThrow(/The IIS site "foo" already has the binding https\/\*:443:app\.example\.com/);
+    expect(h.commandLog().slice(before).filter((c) => c.mutating)).toEqual([]);
     const other = pki.issue({ cn: HOST, dns: [HOST] });
     const h2 = server([leaf, other]);
     await h2.exec('netsh.exe', ['http', 'add', 'sslcert', `hostnameport=${HOST}:443`, `certhash=${leaf.thumbprint}`, 'appid={4dc3e181-e14b-4a21-b022-59fc669b0914}', 'certstorename=MY']);
-    const r = await run(config(https({}, { thumbprint: other.thumbprint })), h2);
-    expect(r.outcome).toBe('failed');
-    expect(r.problems['https-binding']?.what).toBe(`HTTP.sys already binds ${HOST}:443 to the certificate ${leaf.thumbprint}, for the application {4dc3e181-e14b-4a21-b022-59fc669b0914}.`);
+    const e = await run(config(https({}, { thumbprint: other.thumbprint })), h2).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(RefusedError);
+    expect((e as RefusedError).problems[0]?.what).toBe(`HTTP.sys already binds ${HOST}:443 to the certificate ${leaf.thumbprint}, for the application {4dc3e181-e14b-4a21-b022-59fc669b0914}.`);
+    expect(h2.commandLog().filter((c) => c.mutating).map((c) => c.argv[0])).toEqual(['netsh.exe']);
+    const p2 = await plan(config(https({}, { thumbprint: other.thumbprint })), h2);
+    expect(p2.steps.find((x) => x.id === 'https-binding')?.status).toBe('blocked');
     expect(sslBindings(h2)[`hostnameport=${HOST}:443`]?.certHash).toBe(leaf.thumbprint);
   });
 

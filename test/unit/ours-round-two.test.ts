@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/cli';
 import { plan, RefusedError, run } from '../../src/main/engine/engine';
-import type { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
+import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import { grantedPaths, libraryServer, localLibraryConfig, localLibraryInput, tmp } from './helpers';
 
 const hosts: SimulatedHost[] = [];
@@ -251,5 +251,280 @@ describe('rollback undoes only the newest run, when it changed something', () =>
     const again = await cli(['rollback', '--yes', '--config', f, '--simulate', h.server.root]);
     expect(again.out).toMatch(/Nothing to roll back: the newest run of "library" was rolled back/);
     expect(existsSync(h.server.toReal('C:\\apps\\library\\releases\\1\\manage.py'))).toBe(true);
+  });
+});
+
+describe('the switch is one commit: complete, or back by itself', () => {
+  /** The site's root folder and the handler's release, as applicationHost.config has them. */
+  const serving = (h: SimulatedHost) => {
+    const cfg = h.server.appHostText();
+    const root = /<site name="library"[\s\S]*?<virtualDirectory path="\/" physicalPath="([^"]*)"/.exec(cfg)?.[1];
+    const handler = /scriptProcessor="[^"]*django_iis_release=(\d+) /.exec(cfg)?.[1];
+    return { root, handler };
+  };
+
+  it('the switch command fails: the step says it switched back, release 1 serves whole, the history names it', async () => {
+    const { version2 } = await import('./release-helpers');
+    const h = serverWith('');
+    expect((await run(localLibraryConfig(), h)).outcome).toBe('succeeded');
+    version2(h);
+    h.server.addFault({ match: 'new-object microsoft.web.administration.servermanager', exitCode: 1, stderr: 'Exception calling "CommitChanges": The configuration file is locked by another process.' });
+    const r = await run(localLibraryConfig(), h);
+    expect(r.outcome).toBe('failed');
+    expect(r.problems['release-switch']?.what).toMatch(/Switched back by itself: the release that was live serves as before/);
+    expect(serving(h)).toEqual({ root: 'C:\\apps\\library\\releases\\1', handler: '1' });
+    const list = JSON.parse((await cli(['releases', '--json', '--config', configFile(localLibraryInput()), '--simulate', h.server.root])).out) as { releases: { number: number; state: string }[] };
+    expect(list.releases.map((x) => `${x.number}:${x.state}`)).toEqual(['1:live', '2:failed']);
+    const page = await h.http('http://localhost:8081/catalog/', { headers: { host: 'library.example.com:8081' } });
+    expect(page.body).toMatch(/The library has/);
+  });
+
+  it('one commit moves the handler and the paths together: no command leaves release 2\'s code on release 1\'s folders', async () => {
+    const { version2 } = await import('./release-helpers');
+    const h = serverWith('');
+    expect((await run(localLibraryConfig(), h)).outcome).toBe('succeeded');
+    version2(h);
+    const before = h.commandLog().length;
+    const r = await run(localLibraryConfig(), h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    const switches = h.commandLog().slice(before).filter((c) => c.argv.join(' ').includes('Microsoft.Web.Administration'));
+    expect(switches).toHaveLength(1);
+    expect(h.commandLog().slice(before).some((c) => c.argv.join(' ').includes('.scriptProcessor:'))).toBe(false);
+    expect(serving(h)).toEqual({ root: 'C:\\apps\\library\\releases\\2', handler: '2' });
+  });
+
+  it('the tool killed during the switch (a real process, SIGKILL): one release serves and the history names it; the next apply completes it', async () => {
+    const { spawn } = await import('node:child_process');
+    const { version2 } = await import('./release-helpers');
+    const h = serverWith('');
+    expect((await run(localLibraryConfig(), h)).outcome).toBe('succeeded');
+    version2(h);
+    const f = configFile(localLibraryInput());
+    const tsx = path.resolve('node_modules/.bin/tsx');
+    const child = spawn(tsx, ['src/main/cli/index.ts', 'apply', '--yes', '--config', f, '--simulate', h.server.root, '--sim-fault', JSON.stringify({ match: 'new-object microsoft.web.administration.servermanager', hang: true })], { detached: true, stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const registry = h.server.toReal('C:\\ProgramData\\DjangoIISSetup\\releases\\library.json');
+    // Killed once release 2 is verified on the staging site: its next command is the switch (hanging).
+    for (let t = 0; t < 600; t++) {
+      if (existsSync(registry) && /"stagingVerifiedAt"/.test(readFileSync(registry, 'utf8'))) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    await new Promise((res) => setTimeout(res, 1500));
+    process.kill(-(child.pid as number), 'SIGKILL');
+    await exited;
+    // The server as the killed process left it (its state file), read afresh.
+    await h.dispose();
+    const h2 = new SimulatedHost(h.server.root);
+    hosts.push(h2);
+    expect(serving(h2)).toEqual({ root: 'C:\\apps\\library\\releases\\1', handler: '1' });
+    const list = JSON.parse((await cli(['releases', '--json', '--config', f, '--simulate', h2.server.root])).out) as { releases: { number: number; state: string }[] };
+    expect(list.releases.map((x) => `${x.number}:${x.state}`)).toEqual(['1:live', '2:staged']);
+    // IIS committed release 2 but the record was never written (killed in between): what serves names it.
+    const { POWERSHELL, SWITCH_SCRIPT, psArgs, switchEnv, fastCgiIdentity } = await import('../../src/main/engine/commands');
+    const { derive } = await import('../../src/shared/config');
+    const { releaseConfig } = await import('../../src/main/engine/release/layout');
+    const rel2 = releaseConfig(localLibraryConfig(), { number: 2, dir: 'C:\\apps\\library\\releases\\2', venvDir: 'C:\\virtualenvs\\library-2' }, 'C:\\apps\\library\\shared');
+    const sp = fastCgiIdentity(derive(rel2)).scriptProcessor;
+    const staticRoot = /<virtualDirectory path="\/static" physicalPath="([^"]*)"/.exec(h2.server.appHostText())?.[1]?.replace('releases\\1', 'releases\\2') ?? '';
+    const sw = await h2.exec(POWERSHELL, psArgs(SWITCH_SCRIPT), { env: switchEnv('library', sp, 'C:\\apps\\library\\releases\\2', ['/static', staticRoot]) });
+    expect(sw.exitCode, sw.stderr).toBe(0);
+    const after = JSON.parse((await cli(['releases', '--json', '--config', f, '--simulate', h2.server.root])).out) as { releases: { number: number; state: string }[] };
+    expect(after.releases.map((x) => `${x.number}:${x.state}`)).toEqual(['1:previous', '2:live']);
+    const again = await run(localLibraryConfig(), h2);
+    expect(again.outcome, JSON.stringify(again.problems)).toBe('succeeded');
+    expect(serving(h2)).toEqual({ root: 'C:\\apps\\library\\releases\\2', handler: '2' });
+  }, 240_000);
+});
+
+describe("the tool's own records are read as untrusted", () => {
+  const REGISTRY = 'C:\\ProgramData\\DjangoIISSetup\\releases\\library.json';
+  /** The Local Library with releases 1 and 2 deployed (2 live). */
+  async function twoReleases(): Promise<SimulatedHost> {
+    const { version2 } = await import('./release-helpers');
+    const h = serverWith('');
+    expect((await run(localLibraryConfig(), h)).outcome).toBe('succeeded');
+    version2(h);
+    const r = await run(localLibraryConfig(), h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    return h;
+  }
+  const tamper = (h: SimulatedHost, f: (reg: { shared: string; releases: { number: number; venvDir: string; backup?: string }[] }) => void) => {
+    const file = h.server.toReal(REGISTRY);
+    const reg = JSON.parse(readFileSync(file, 'utf8')) as { shared: string; releases: { number: number; venvDir: string; backup?: string }[] };
+    f(reg);
+    writeFileSync(file, JSON.stringify(reg));
+  };
+
+  const cases: [string, (reg: { shared: string; releases: { number: number; venvDir: string; backup?: string }[] }) => void, RegExp][] = [
+    ['a venv in C:\\Windows', (reg) => void ((reg.releases[0] as { venvDir: string }).venvDir = 'C:\\Windows\\evilvenv'), /release 1's venv C:\\Windows\\evilvenv is neither journaled nor venvDir/],
+    ['a venv beside another site', (reg) => void ((reg.releases[0] as { venvDir: string }).venvDir = 'C:\\inetpub\\othersite\\venv'), /release 1's venv C:\\inetpub\\othersite\\venv/],
+    ['shared in another folder', (reg) => void (reg.shared = 'D:\\otherapp'), /shared D:\\otherapp is not C:\\apps\\library\\shared/],
+    ["a backup naming another site's database", (reg) => void ((reg.releases[1] as { backup?: string }).backup = 'D:\\otherapp\\db.sqlite3'), /database backup D:\\otherapp\\db\.sqlite3 is not in C:\\apps\\library\\shared\\backups/],
+  ];
+  it.each(cases)('%s: go-back and apply refuse the history whole (exit 2), nothing created; rollback and uninstall still work', async (_name, change, message) => {
+    const h = await twoReleases();
+    tamper(h, change);
+    const f = configFile(localLibraryInput());
+    const before = h.commandLog().length;
+    for (const cmd of [['go-back', '--yes', '--restore-backup'], ['apply', '--yes'], ['plan']]) {
+      const res = await cli([...cmd, '--config', f, '--simulate', h.server.root]);
+      expect(res.code, `${cmd[0]}: ${res.out}`).toBe(2);
+      expect(res.err).toMatch(message);
+      expect(res.err).toMatch(/restore the release history from a backup, or delete it/);
+    }
+    expect(h.commandLog().slice(before).filter((c) => c.mutating)).toEqual([]);
+    expect(existsSync(h.server.toReal('C:\\Windows\\evilvenv'))).toBe(false);
+    expect(existsSync(h.server.toReal('D:\\otherapp'))).toBe(false);
+    const un = await cli(['uninstall', '--yes', '--config', f, '--simulate', h.server.root]);
+    expect(un.code, un.err).toBe(0);
+    expect(h.server.appHostText()).not.toMatch(/<site name="library"/);
+  }, 120_000);
+
+  it("a loosened ACL anywhere in the tool's folder is found by plan and apply and set again on the whole tree", async () => {
+    const h = serverWith('');
+    expect((await run(localLibraryConfig(), h)).outcome).toBe('succeeded');
+    const deployments = 'C:\\ProgramData\\DjangoIISSetup\\deployments';
+    h.server.setAcl(deployments, false, [{ identity: 'BUILTIN\\Users', rights: 'F', inherit: ['OI', 'CI'] }]);
+    h.server.save();
+    const f = configFile(localLibraryInput());
+    expect((await cli(['plan', '--config', f, '--simulate', h.server.root])).code).toBe(0);
+    const h2 = new SimulatedHost(h.server.root);
+    hosts.push(h2);
+    expect(h2.server.aclOf(deployments)?.aces ?? []).toEqual([]);
+    expect(h2.server.effectiveAces(`${deployments}\\library.json`).map((a) => a.ace.identity).sort()).toEqual(['BUILTIN\\Administrators', 'NT AUTHORITY\\SYSTEM']);
+    expect(h2.commandLog().some((c) => c.argv.join(' ').includes('DjangoIISSetup /reset /T'))).toBe(true);
+  });
+
+  it('a journal entry that puts back a .pth into Python is refused whole; an entry removing a Python installation is refused when it runs', async () => {
+    const h = serverWith('');
+    expect((await run(localLibraryConfig(), h)).outcome).toBe('succeeded');
+    const file = h.server.toReal('C:\\ProgramData\\DjangoIISSetup\\deployments\\library.json');
+    const good = readFileSync(file, 'utf8');
+    const j = JSON.parse(good) as { entries: unknown[] };
+    j.entries.push({ object: 'file:c:\\python311\\lib\\site-packages\\evil.pth#x', stepId: 'django-settings', at: '', undo: [{ kind: 'writeFile', description: 'Put it back', path: 'C:\\Python311\\Lib\\site-packages\\evil.pth', content: 'import os' }] });
+    writeFileSync(file, JSON.stringify(j));
+    const f = configFile(localLibraryInput());
+    const res = await cli(['uninstall', '--yes', '--config', f, '--simulate', h.server.root]);
+    expect(res.code).toBe(2);
+    expect(res.err).toMatch(/the only file this tool puts back whole is a web\.config/);
+    expect(existsSync(h.server.toReal('C:\\Python311\\Lib\\site-packages\\evil.pth'))).toBe(false);
+    const j2 = JSON.parse(good) as { entries: unknown[] };
+    j2.entries.unshift({ object: 'folder:c:\\python311', stepId: 'venv', at: '', undo: [{ kind: 'remove', description: 'Remove C:\\Python311', path: 'C:\\Python311' }] });
+    writeFileSync(file, JSON.stringify(j2));
+    const un = await cli(['uninstall', '--yes', '--config', f, '--simulate', h.server.root]);
+    expect(un.out + un.err).toMatch(/refused, C:\\Python311 holds a Python installation/);
+    expect(existsSync(h.server.toReal('C:\\Python311\\python.exe'))).toBe(true);
+  });
+});
+
+describe('the bundle: its own hash shown, no links, a zip with each file once', () => {
+  it('the SHA-256 of SHA256SUMS is said by bundle, rehearse and the wizard, and changes when the sums are rewritten to match an added wheel; links of any kind are refused', async () => {
+    const { findLinks, installer, project, PY } = await import('./bundle-helpers');
+    const { openBundle } = await import('../../src/main/bundle/find');
+    const { writeChecksums } = await import('../../src/main/bundle/bundle-dir');
+    const { symlinkSync } = await import('node:fs');
+    const before = process.env.DJANGO_IIS_PYTHON;
+    process.env.DJANGO_IIS_PYTHON = PY;
+    try {
+      const out = path.join(tmp('ours2-bundle-'), 'b');
+      dirs.push(path.dirname(out));
+      const made = await cli(['bundle', '--project', project(dirs), '--out', out, '--find-links', findLinks(dirs), '--no-index', '--python-installer', installer(dirs)]);
+      expect(made.code, made.err).toBe(0);
+      const sent = /its SHA-256: ([0-9a-f]{64})/.exec(made.out)?.[1];
+      expect(sent).toMatch(/^[0-9a-f]{64}$/);
+      expect(openBundle(out).info.checksumsSha256).toBe(sent);
+      const keep = tmp('ours2-bundle-sim-');
+      dirs.push(keep);
+      const reh = await cli(['plan', '--bundle', out, '--simulate', keep]);
+      expect(reh.err).toContain(`The bundle's SHA256SUMS has the SHA-256 ${sent ?? ''}: compare it with the value the team sent you`);
+      // Someone adds a wheel and rewrites SHA256SUMS to match: every file checks, but the hash the department compares differs.
+      writeFileSync(path.join(out, 'wheels', 'evil-1.0-py3-none-any.whl'), 'x');
+      writeChecksums(out);
+      const info = openBundle(out).info;
+      expect(info.problems).toEqual([]);
+      expect(info.checksumsSha256).not.toBe(sent);
+      rmSync(path.join(out, 'wheels', 'evil-1.0-py3-none-any.whl'));
+      writeChecksums(out);
+      // A listed file made a link to a file outside, and a folder link: refused, no stack trace.
+      const outside = path.join(tmp('ours2-outside-'), 'x.txt');
+      dirs.push(path.dirname(outside));
+      writeFileSync(outside, 'outside');
+      rmSync(path.join(out, 'requirements.txt'));
+      symlinkSync(outside, path.join(out, 'requirements.txt'));
+      symlinkSync(path.dirname(outside), path.join(out, 'wheels', 'more'));
+      const r = await cli(['plan', '--bundle', out, '--simulate', tmp('ours2-bundle-sim2-')]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/holds 2 links: requirements\.txt -> .*x\.txt; wheels\/more -> /);
+      expect(r.err).not.toMatch(/ENOENT|\n\s+at /);
+    } finally {
+      if (before === undefined) delete process.env.DJANGO_IIS_PYTHON;
+      else process.env.DJANGO_IIS_PYTHON = before;
+    }
+  }, 240_000);
+
+  it('a project zip holding one file twice (the last would win) is refused before anything changes', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const h = serverWith('');
+    const zip = h.server.toReal('C:\\drop\\library.zip');
+    execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', [
+      'import os, sys, zipfile',
+      'src, dest = sys.argv[1], sys.argv[2]',
+      "z = zipfile.ZipFile(dest, 'w')",
+      'for root, _, files in os.walk(src):',
+      '    for f in files:',
+      '        full = os.path.join(root, f)',
+      '        z.write(full, os.path.relpath(full, src))',
+      "z.writestr('locallibrary/settings.py', 'DEBUG = True\\nALLOWED_HOSTS = [\"*\"]\\n')",
+      'z.close()',
+    ].join('\n'), h.server.toReal('C:\\drop\\locallibrary'), zip]);
+    const res = await cli(['apply', '--yes', '--config', configFile(localLibraryInput({ djangoProject: { zip: 'C:\\drop\\library.zip' }, settingsModule: 'locallibrary.settings' })), '--simulate', h.server.root]);
+    expect(res.code).toBe(2);
+    expect(res.err).toMatch(/library\.zip holds the same file more than once: locallibrary\/settings\.py/);
+    expect(h.commandLog().filter((c) => c.mutating)).toEqual([]);
+  });
+});
+
+describe('HTTPS conflicts with other sites are found before any change', () => {
+  it("another site's https binding: apply refuses before Python, IIS or a folder is touched", async () => {
+    const { makePki } = await import('./https-helpers');
+    const pki = makePki();
+    const leaf = pki.issue({ cn: 'library.example.com', dns: ['library.example.com'] });
+    const h = new SimulatedHost(tmp('ours2-https-'), { iis: 'with-cgi', certificates: [{ pem: pki.caPem, store: 'Root' }, { pem: leaf.pem, key: leaf.key }] });
+    hosts.push(h);
+    dirs.push(h.server.root);
+    await h.mkdir('C:\\sites\\other');
+    expect((await h.exec('C:\\Windows\\System32\\inetsrv\\appcmd.exe', ['add', 'site', '/name:other', '/bindings:https/*:443:library.example.com', '/physicalPath:C:\\sites\\other'])).exitCode).toBe(0);
+    const before = h.commandLog().length;
+    const c = localLibraryConfig({ https: { certificate: { thumbprint: leaf.thumbprint } } });
+    await expect(run(c, h)).rejects.toThrow(/The IIS site "other" already has the binding https\/\*:443:library\.example\.com/);
+    expect(h.commandLog().slice(before).filter((x) => x.mutating)).toEqual([]);
+    expect(existsSync(h.server.toReal('C:\\apps\\library'))).toBe(false);
+  });
+});
+
+describe('secrets the tool leaves behind', () => {
+  it('apply --rotate-secret deletes the IIS backups that hold the old key; the settings check leaves no .pyc', async () => {
+    const h = serverWith(`API_TOKEN = 'literal-token-in-settings'`);
+    expect((await run(localLibraryConfig(), h)).outcome).toBe('succeeded');
+    const backups = h.server.toReal('C:\\Windows\\System32\\inetsrv\\backup');
+    const keyOf = (text: string) => /name="DJANGO_SECRET_KEY" value="([^"]*)"/.exec(text)?.[1];
+    const old = keyOf(h.server.appHostText());
+    expect(old).toBeTruthy();
+    // Another run that changes IIS (a new variable) takes a backup that holds the old key.
+    expect((await run(localLibraryConfig({ environment: { DJANGO_DEBUG: 'False', EXTRA: '1' } }), h)).outcome).toBe('succeeded');
+    const { readdirSync } = await import('node:fs');
+    const holding = () => readdirSync(backups).filter((b) => readFileSync(path.join(backups, b, 'applicationHost.config'), 'utf8').includes(old ?? '?'));
+    expect(holding().length).toBeGreaterThan(0);
+    const res = await cli(['apply', '--yes', '--rotate-secret', '--config', configFile(localLibraryInput({ environment: { DJANGO_DEBUG: 'False', EXTRA: '1' } })), '--simulate', h.server.root]);
+    expect(res.code, res.err).toBe(0);
+    const h2 = new SimulatedHost(h.server.root);
+    hosts.push(h2);
+    expect(keyOf(h2.server.appHostText())).not.toBe(old);
+    expect(holding()).toEqual([]);
+    const walk = (d: string): string[] => (existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)])) : []);
+    expect(walk(h2.server.toReal('C:\\ProgramData\\DjangoIISSetup')).filter((f) => f.endsWith('.pyc'))).toEqual([]);
+    const un = await cli(['uninstall', '--yes', '--config', configFile(localLibraryInput()), '--simulate', h.server.root]);
+    expect(un.code, un.err).toBe(0);
+    expect(walk(h2.server.toReal('C:\\ProgramData\\DjangoIISSetup')).filter((f) => readFileSync(f, 'latin1').includes('literal-token-in-settings'))).toEqual([]);
   });
 });

@@ -181,6 +181,7 @@ describe('installers run only when their signature is valid and the signer is th
   const cases: [string, string, boolean][] = [
     ['unsigned', 'an installer from somewhere\r\n', false],
     ['signed by someone else', 'SIMULATED-AUTHENTICODE Valid; CN=Evil Corp, O=Evil Corp\r\n', false],
+    ['the expected CN with another organisation (issue #32)', 'SIMULATED-AUTHENTICODE Valid; O=Evil, CN=Python Software Foundation\r\n', false],
     ['tampered (hash mismatch)', 'SIMULATED-AUTHENTICODE HashMismatch; CN=Python Software Foundation, O=Python Software Foundation\r\n', false],
     ['valid, the Python Software Foundation', 'SIMULATED-AUTHENTICODE Valid; CN=Python Software Foundation, O=Python Software Foundation, L=Beaverton, S=Oregon, C=US\r\n', true],
   ];

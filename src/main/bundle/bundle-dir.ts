@@ -4,26 +4,50 @@
  * whose paths are relative to the bundle (made the server's paths where the bundle lies).
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../../shared/problem';
 
 export const CHECKSUMS = 'SHA256SUMS';
 export const BUNDLE_CONFIG = 'deploy.json';
 
-/** Every file under the folder, relative with "/", sorted (SHA256SUMS itself left out). */
+/** Every file under the folder, relative with "/", sorted (SHA256SUMS itself left out); links are never followed (bundleLinks lists them). */
 export function bundleFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string, rel: string) => {
     for (const name of readdirSync(d).sort()) {
       const r = rel ? `${rel}/${name}` : name;
       const full = path.join(d, name);
-      if (statSync(full).isDirectory()) walk(full, r);
+      const st = lstatSync(full);
+      if (st.isSymbolicLink()) continue;
+      if (st.isDirectory()) walk(full, r);
       else if (r !== CHECKSUMS) out.push(r);
     }
   };
   walk(dir, '');
   return out;
+}
+
+/** Every symbolic link (or junction) in the folder, to a file or a folder, with where it points. */
+export function bundleLinks(dir: string): { path: string; target: string }[] {
+  const out: { path: string; target: string }[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const full = path.join(d, name);
+      const st = lstatSync(full);
+      if (st.isSymbolicLink()) out.push({ path: r, target: readlinkSync(full) });
+      else if (st.isDirectory()) walk(full, r);
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+/** The SHA-256 of the bundle's SHA256SUMS: one value the department compares with the one the team sent (every file's sum is in it). */
+export function checksumsSha256(dir: string): string | undefined {
+  const f = path.join(dir, CHECKSUMS);
+  return existsSync(f) ? sha256File(f) : undefined;
 }
 
 export const sha256File = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -43,12 +67,18 @@ export function checkBundle(dir: string): Problem[] {
   const incomplete = path.join(dir, 'INCOMPLETE.txt');
   if (existsSync(incomplete))
     return [{ what: `The bundle ${dir} is incomplete: ${readFileSync(incomplete, 'utf8').trim().split(/\r?\n/).join('; ')}.`, why: 'The team\'s bundle command could not put everything the server needs in it (see bundle-report.txt).', fix: 'Ask the team for a complete bundle; nothing was changed on the server.' }];
+  // A link of any kind is refused: a listed one would be read through to a file outside the bundle.
+  const links = bundleLinks(dir);
+  if (links.length)
+    return [{ what: `The bundle ${dir} holds ${links.length} link${links.length === 1 ? '' : 's'}: ${links.slice(0, 5).map((l) => `${l.path} -> ${l.target}`).join('; ')}${links.length > 5 ? '; ...' : ''}.`, why: 'A bundle is files only: a link makes the tool read (and its checksum check vouch for) whatever it points at, outside the bundle.', fix: 'Copy the bundle again from what the team sent, as plain files (robocopy without /SL, or unzip it), and remove any link; nothing was changed on the server.' }];
   const listed = new Map<string, string>();
   for (const line of readFileSync(sums, 'utf8').split(/\r?\n/)) {
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line.trim());
     if (m) listed.set(m[2] as string, m[1] as string);
   }
   const problems: Problem[] = [];
+  for (const f of listed.keys()) if (f.split(/[\\/]/).includes('..') || isAbsoluteWin(f) || f.startsWith('/')) problems.push({ what: `${CHECKSUMS} lists ${f}, outside the bundle.`, why: 'Only the bundle\'s own files are checked; a name outside it could be anything.', fix: 'Ask the team for a new bundle; nothing was changed on the server.' });
+  if (problems.length) return problems;
   const fix = 'Copy the bundle again from what the team sent (a copy that stopped half-way, an antivirus that rewrote a file, or a file changed by hand); nothing was changed on the server.';
   for (const [f, hex] of listed) {
     const full = path.join(dir, ...f.split('/'));

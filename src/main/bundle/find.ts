@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BundleInfo } from '../../shared/ipc';
-import { BUNDLE_CONFIG, CHECKSUMS, bundleFiles, bundleInput } from './bundle-dir';
+import { BUNDLE_CONFIG, CHECKSUMS, bundleFiles, bundleInput, checksumsSha256 } from './bundle-dir';
 
 const isBundle = (d: string) => existsSync(path.join(d, CHECKSUMS)) && existsSync(path.join(d, BUNDLE_CONFIG));
 
@@ -37,5 +37,6 @@ export function openBundle(dir: string, simulate?: string): { info: BundleInfo; 
   const files = existsSync(dir) ? bundleFiles(dir) : [];
   const wheels = files.filter((f) => f.startsWith('wheels/')).length;
   const holds = [files.includes('project.zip') ? 'the project (project.zip)' : '', wheels ? `${wheels} package file${wheels === 1 ? '' : 's'} in wheels/` : '', ...files.filter((f) => /^python-[\d.]+-amd64\.exe$/i.test(f)).map((f) => `the installer ${f}`), ...files.filter((f) => /\.msi$/i.test(f))].filter((x) => x);
-  return { info: { dir, label, holds, problems: problems.map((p) => `${p.what} ${p.fix}`) }, ...(input ? { input } : {}) };
+  const sums = existsSync(dir) ? checksumsSha256(dir) : undefined;
+  return { info: { dir, label, holds, problems: problems.map((p) => `${p.what} ${p.fix}`), ...(sums ? { checksumsSha256: sums } : {}) }, ...(input ? { input } : {}) };
 }

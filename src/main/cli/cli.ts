@@ -17,7 +17,7 @@ import { SimulatorError } from '../hosts/simulated/server';
 import { applyCommand } from './commands/apply';
 import { exportCommand } from './commands/export';
 import { planCommand } from './commands/plan';
-import { bundleConfig, rehearse } from './commands/rehearse';
+import { bundleConfig, bundleSumsLine, rehearse } from './commands/rehearse';
 import { bundleCommand } from './commands/bundle';
 import { findBundleDir } from '../bundle/find';
 import path from 'node:path';
@@ -71,6 +71,7 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
     if (beside) io.err(`Using the bundle ${beside} beside this program (give --config or --bundle to choose another).`);
     const bundleDir = o.bundle ?? beside;
     const config = bundleDir ? bundleConfig(o, bundleDir) : loadConfig(o.config);
+    if (bundleDir) io.err(bundleSumsLine(bundleDir));
     const runner = COMMAND_RUNNERS[o.command as keyof typeof COMMAND_RUNNERS];
     if (!runner) throw new UsageError(`Unknown command "${o.command}".`);
     return await runner(o, io, config);

@@ -20,16 +20,22 @@ export async function assertPythonCompiles(host: Host, python: string, file: str
   await host.mkdir(tmpDir);
   await host.writeFile(tmp, content);
   try {
-    const r = await host.exec(python, ['-m', 'py_compile', tmp], signal ? { signal } : {});
+    // compile() as py_compile does, without writing a .pyc (it would keep the settings' literals, a SECRET_KEY among them, in __pycache__).
+    const r = await host.exec(python, ['-B', '-c', COMPILE_ONLY_PY, tmp], signal ? { signal } : {});
     if (r.exitCode !== 0)
       throw new ActionFailed({
         what: `The edited ${file} would not be valid Python, so it was not written.`,
         why: redact(`${r.stderr}${r.stdout}`.trim().split(/\r?\n/).slice(-3).join(' ')) || 'py_compile failed.',
         fix: 'The file is unchanged. Check the values that go into settings (staticRoot, allowedHosts) and the settings file itself, then run again.',
-        command: [python, '-m', 'py_compile', tmp],
+        command: [python, '-B', '-c', COMPILE_ONLY_PY, tmp],
         exitCode: r.exitCode,
       });
   } finally {
     await host.remove(tmp);
+    // What an older version's py_compile left there.
+    await host.remove(`${tmpDir}\\__pycache__`).catch(() => undefined);
   }
 }
+
+/** Checks that a file is valid Python the way py_compile does, writing nothing. */
+export const COMPILE_ONLY_PY = "import sys\nwith open(sys.argv[1], 'rb') as f:\n    compile(f.read(), sys.argv[1], 'exec', dont_inherit=True)";

@@ -247,14 +247,14 @@ export function managePy(c: DeploymentConfig): string {
 /**
  * The Authenticode check run before an installer or MSI is started as an administrator: Windows
  * PowerShell's Get-AuthenticodeSignature, exit 0 only when the signature is Valid and the signer's
- * CN is one of DJANGO_IIS_SETUP_SIGNERS. The script is a constant; the file and the signers reach
+ * CN and O are both one of DJANGO_IIS_SETUP_SIGNERS (CN alone would take "O=Evil, CN=Python Software Foundation"). The script is a constant; the file and the signers reach
  * it as environment variables, so no value is ever part of PowerShell code. UNCONFIRMED on
  * Windows (not run here): the signers' subjects ("CN=Python Software Foundation, O=...",
  * "CN=Microsoft Corporation, O=..."); the simulator models the check and a bad signature.
  */
 export const POWERSHELL = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
 export const AUTHENTICODE_SCRIPT =
-  "$ErrorActionPreference = 'Stop'; $s = Get-AuthenticodeSignature -LiteralPath $env:DJANGO_IIS_SETUP_FILE; $subject = if ($s.SignerCertificate) { $s.SignerCertificate.Subject } else { '' }; Write-Output ('Authenticode: ' + $s.Status + '; signer: ' + $subject); $ok = @($env:DJANGO_IIS_SETUP_SIGNERS -split '\\|' | Where-Object { $subject -match ('(^|, )CN=\"?' + [regex]::Escape($_) + '\"?(,|$)') }).Count -gt 0; if ($s.Status -eq 'Valid' -and $ok) { exit 0 }; exit 1";
+  "$ErrorActionPreference = 'Stop'; $s = Get-AuthenticodeSignature -LiteralPath $env:DJANGO_IIS_SETUP_FILE; $subject = if ($s.SignerCertificate) { $s.SignerCertificate.Subject } else { '' }; Write-Output ('Authenticode: ' + $s.Status + '; signer: ' + $subject); $ok = @($env:DJANGO_IIS_SETUP_SIGNERS -split '\\|' | Where-Object { ($subject -match ('(^|, )CN=\"?' + [regex]::Escape($_) + '\"?(,|$)')) -and ($subject -match ('(^|, )O=\"?' + [regex]::Escape($_) + '\"?(,|$)')) }).Count -gt 0; if ($s.Status -eq 'Valid' -and $ok) { exit 0 }; exit 1";
 export const PSF_SIGNER = 'Python Software Foundation';
 export const MICROSOFT_SIGNER = 'Microsoft Corporation';
 
@@ -269,4 +269,49 @@ export function authenticodeArgs(): string[] {
 
 export function authenticodeEnv(file: string, signers: string[]): Record<string, string> {
   return { DJANGO_IIS_SETUP_FILE: file, DJANGO_IIS_SETUP_SIGNERS: signers.join('|') };
+}
+
+/**
+ * Releases: the switch in one commit (windows-iis.md §12). appcmd changes one section per command,
+ * so the handler (system.webServer/handlers at the site) and the site's paths (system.applicationHost/sites)
+ * would be two commits with a moment between them where release 2's code serves release 1's
+ * static files (and a killed tool would leave it so). IIS's own configuration API
+ * (Microsoft.Web.Administration, what IIS Manager and the WebAdministration module use) changes
+ * both and writes applicationHost.config once: IIS sees one change. The script is a constant; the
+ * values reach it in the environment (SWITCH_ENV). UNCONFIRMED on Windows (not run here): the
+ * simulator models the script as the two appcmd edits applied to one document, committed once.
+ */
+export const SWITCH_ENV = {
+  site: 'DJANGO_IIS_SETUP_SITE',
+  handler: 'DJANGO_IIS_SETUP_HANDLER',
+  scriptProcessor: 'DJANGO_IIS_SETUP_SCRIPT_PROCESSOR',
+  root: 'DJANGO_IIS_SETUP_ROOT',
+  staticUrl: 'DJANGO_IIS_SETUP_STATIC_URL',
+  staticPath: 'DJANGO_IIS_SETUP_STATIC_PATH',
+} as const;
+export const SWITCH_SCRIPT = [
+  "$ErrorActionPreference = 'Stop'",
+  "Add-Type -Path (Join-Path $env:windir 'System32\\inetsrv\\Microsoft.Web.Administration.dll')",
+  '$sm = New-Object Microsoft.Web.Administration.ServerManager',
+  '$site = $sm.Sites[$env:DJANGO_IIS_SETUP_SITE]',
+  "if ($null -eq $site) { [Console]::Error.WriteLine('The site ' + $env:DJANGO_IIS_SETUP_SITE + ' does not exist.'); exit 4 }",
+  "$app = $site.Applications['/']",
+  "$app.VirtualDirectories['/'].PhysicalPath = $env:DJANGO_IIS_SETUP_ROOT",
+  "if ($env:DJANGO_IIS_SETUP_STATIC_URL) { $v = $app.VirtualDirectories[$env:DJANGO_IIS_SETUP_STATIC_URL]; if ($null -eq $v) { [Console]::Error.WriteLine('The virtual directory ' + $env:DJANGO_IIS_SETUP_STATIC_URL + ' does not exist.'); exit 4 }; $v.PhysicalPath = $env:DJANGO_IIS_SETUP_STATIC_PATH }",
+  "$h = @($sm.GetApplicationHostConfiguration().GetSection('system.webServer/handlers', $site.Name).GetCollection() | Where-Object { $_['name'] -eq $env:DJANGO_IIS_SETUP_HANDLER })",
+  "if ($h.Count -ne 1) { [Console]::Error.WriteLine('The handler ' + $env:DJANGO_IIS_SETUP_HANDLER + ' is not at the site.'); exit 4 }",
+  "$h[0]['scriptProcessor'] = $env:DJANGO_IIS_SETUP_SCRIPT_PROCESSOR",
+  '$sm.CommitChanges()',
+  "Write-Output ('switched ' + $site.Name)",
+].join('; ');
+
+/** The switch's inputs: the site, its Django handler's scriptProcessor, the root's path and /static's (when the site has it). */
+export function switchEnv(site: string, scriptProcessor: string, root: string, staticDir?: [urlPath: string, physicalPath: string]): Record<string, string> {
+  return {
+    [SWITCH_ENV.site]: site,
+    [SWITCH_ENV.handler]: DJANGO_HANDLER_NAME,
+    [SWITCH_ENV.scriptProcessor]: scriptProcessor,
+    [SWITCH_ENV.root]: root,
+    ...(staticDir ? { [SWITCH_ENV.staticUrl]: staticDir[0], [SWITCH_ENV.staticPath]: staticDir[1] } : {}),
+  };
 }

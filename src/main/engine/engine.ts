@@ -4,7 +4,8 @@
  * right before applying it, then checking again to prove it. A failed step stops its
  * dependants and keeps what others finished. What a step creates is journaled for uninstall.
  */
-import { certificate } from './steps/certificate';
+import { certificate, chosenThumbprint } from './steps/certificate';
+import { httpsBindingConflict } from './steps/https-binding';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { derive, type DeploymentConfig } from '../../shared/config';
@@ -12,13 +13,15 @@ import type { EngineEvent, Plan, StepPlan, StepState, VerificationReport } from 
 import { redact, redactDeep, type Problem } from '../../shared/problem';
 import type { StepId } from '../../shared/steps';
 import type { Conflict, ProjectReport } from '../../shared/plan';
-import { projectView, type ProjectView } from './project';
+import { currentAppEnv, projectView, type ProjectView } from './project';
+import { dropBackupsHoldingOldSecret } from './iis-backup';
 import { RefusedError } from './refusal';
 import { sourceProblems } from './source-check';
 import { readRequirementsFile } from './requirements-read';
 import { type Resolved } from './resolve';
 import { resolveDeployment, type ReleaseTarget } from './release/layout';
 import { markVerified, releaseSummary } from './release/summary';
+import { historyToWhatServes } from './release/registry';
 import { acquireLock } from './lock';
 import { RunJournal } from './run-journal';
 import { executeAction, type ExecContext } from './execute';
@@ -31,6 +34,8 @@ import { type CheckResult, type Step, type StepContext } from './step';
 import { orderedSteps, STEPS } from './steps';
 import { deployCheck, verify } from './verify';
 import { ActionFailed } from './action-failed';
+import { TOOL_DATA_DIR } from './commands';
+import { assertToolDataSecured } from './tool-data';
 
 /**
  * The step on whose behalf code runs (check or apply), for observers such as the bench's latency
@@ -39,7 +44,10 @@ import { ActionFailed } from './action-failed';
 export const stepScope = new AsyncLocalStorage<StepId>();
 
 export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortSignal, target: ReleaseTarget = { kind: 'source' }): Promise<Plan> {
-  // Nothing changes during a plan: every step is checked at once, and each read is made once.
+  // The tool's folder (its journals and history, which a plan reads and trusts) is checked on its
+  // whole tree first and given its ACL again when someone loosened it, as every run does.
+  if (await outer.exists(TOOL_DATA_DIR)) await assertToolDataSecured(outer);
+  // Nothing else changes during a plan: every step is checked at once, and each read is made once.
   const host = withReadCache(outer);
   const dep = await resolveDeployment(input, host, target);
   const resolved = dep.resolved;
@@ -164,6 +172,8 @@ export async function projectReport(ctx: StepContext, resolved: Resolved, view: 
 export async function run(input: DeploymentConfig, host: Host, opts: RunOptions = {}): Promise<RunResult> {
   const release = await acquireLock(host, `apply of "${input.siteName}"`);
   try {
+    // The history says what serves before anything is decided from it.
+    await historyToWhatServes(host, input.siteName);
     return await runLocked(input, host, opts);
   } finally {
     await release();
@@ -232,6 +242,14 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
   if (dep.release && verification?.ok && outcome === 'succeeded') await markVerified(host, config.siteName, dep.release.target.number);
   const rec = journal.runs?.find((r) => r.runId === runId);
   if (rec) Object.assign(rec, { outcome, finishedAt: new Date().toISOString() });
+  // A rotated key leaves no copy of the old one in the tool's IIS backups (rollback then removes entries instead of restoring).
+  if (opts.rotateSecret && outcome === 'succeeded' && config.secretKey) {
+    const now = (await currentAppEnv(ctx)) ?? {};
+    const value = Object.entries(now).find(([k]) => k.toUpperCase() === config.secretKey?.env.toUpperCase())?.[1];
+    const dropped = value ? await dropBackupsHoldingOldSecret(host, config.secretKey.env, value) : [];
+    for (const r of journal.runs ?? []) if (r.backup && dropped.includes(r.backup)) delete r.backup;
+    if (dropped.length) emit({ type: 'output', runId, stepId: 'fastcgi', stream: 'stdout', line: `The old secret key was in ${dropped.length} of this tool's IIS configuration backups; they are deleted (rollback removes this tool's entries instead of restoring them).` });
+  }
   await noteLatestRun(host, journal, runId, outcome, rec !== undefined);
   emit({ type: 'run-finished', runId, outcome, restartRequired, mutatingCommands: mutating });
   return { runId, outcome, states, problems, restartRequired, mutatingCommands: mutating, ...(verification ? { verification } : {}) };
@@ -243,6 +261,9 @@ async function refuseBeforeChange(ctx: StepContext, journal: Journal): Promise<O
   // The HTTPS certificate: one the server lacks (or cannot use) stops the run before any change (the plan shows the step blocked).
   const cert = ctx.config.https ? await certificate.check(ctx) : undefined;
   if (cert?.status === 'blocked' && cert.problem) throw new RefusedError([cert.problem]);
+  // Another site's https binding, or HTTP.sys's binding of another program: before the first change, not after hundreds.
+  const https = ctx.config.https ? await httpsBindingConflict(ctx, await chosenThumbprint(ctx)) : undefined;
+  if (https) throw new RefusedError([https.problem]);
   const ownership = await checkOwnership(ctx.config, ctx.d, ctx.host, journal, view?.facts ? { staticRoot: view.staticRoot } : undefined);
   if (ownership.conflicts.length > 0) throw new ConflictError(ownership.conflicts);
   return ownership;

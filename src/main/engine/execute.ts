@@ -49,6 +49,24 @@ export function secretEnvironment(spec: Record<string, string>): Record<string, 
 }
 
 export async function executeAction(x: ExecContext, s: Step, a: Action, index: number): Promise<void> {
+  try {
+    await executeOnce(x, s, a, index);
+  } catch (e) {
+    // A command with a way back (the switch): taken at once, also when the run was cancelled there.
+    if (a.kind === 'exec' && a.onFailure?.length && (e instanceof ActionFailed || (e instanceof Error && e.name === 'AbortError'))) {
+      const backFailed = await fallBack(x, s, a.onFailure, index);
+      if (e instanceof ActionFailed)
+        throw new ActionFailed({
+          ...e.problem,
+          what: `${e.problem.what} ${backFailed ? `Switching back FAILED too (${backFailed}).` : 'Switched back by itself: the release that was live serves as before.'}`,
+          ...(backFailed ? { fix: `Switching back failed (${backFailed}): run "go-back" now, then read the causes above.` } : {}),
+        });
+    }
+    throw e;
+  }
+}
+
+async function executeOnce(x: ExecContext, s: Step, a: Action, index: number): Promise<void> {
   x.emit({ type: 'action', runId: x.runId, stepId: s.id, index, action: a, state: 'started' });
   x.counted();
   x.host.invalidate();
@@ -150,6 +168,20 @@ export async function executeAction(x: ExecContext, s: Step, a: Action, index: n
   }
 }
 
+/** Runs an action's way back, each action whatever the one before did; the first failure's text, if any. Not cancellable: it restores a serving state. */
+async function fallBack(x: ExecContext, s: Step, actions: Action[], index: number): Promise<string | undefined> {
+  let backFailed: string | undefined;
+  const { signal: _signal, ...rest } = x;
+  for (const [i, f] of actions.entries()) {
+    try {
+      await executeAction(rest, s, f, index * 100 + i + 1);
+    } catch (e) {
+      backFailed ??= e instanceof ActionFailed ? e.problem.what : e instanceof Error ? e.message : String(e);
+    }
+  }
+  return backFailed;
+}
+
 /**
  * The verification URLs asked through IIS on a port (the staging site's, or the site's after a
  * switch). When one fails, onFailure runs (the switch back), then the step fails with the causes.
@@ -161,14 +193,7 @@ async function probeOrFallBack(x: ExecContext, s: Step, a: Extract<Action, { kin
   const report = await verifyIn({ ...x.ctx, config, d: x.d });
   if (report.ok) return;
   const fellBack = (a.onFailure ?? []).length > 0;
-  let backFailed: string | undefined;
-  for (const [i, f] of (a.onFailure ?? []).entries()) {
-    try {
-      await executeAction(x, s, f, index * 100 + i + 1);
-    } catch (e) {
-      backFailed ??= e instanceof ActionFailed ? e.problem.what : e instanceof Error ? e.message : String(e);
-    }
-  }
+  const backFailed = await fallBack(x, s, a.onFailure ?? [], index);
   const causes = report.diagnoses.map((g) => `${g.what} ${g.why}`).join(' ');
   const failed = report.probes.filter((p) => !p.ok).map((p) => `${p.url}: ${p.detail}`);
   throw new ActionFailed({

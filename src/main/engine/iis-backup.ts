@@ -26,3 +26,27 @@ export async function backupIisConfig(host: Host, runId: string, keep: number, s
   for (const old of ours.slice(0, Math.max(0, ours.length - keep))) await host.exec(APPCMD, ['delete', 'backup', old], { timeoutMs: 120_000 });
   return name;
 }
+
+export const BACKUP_DIR = 'C:\\Windows\\System32\\inetsrv\\backup';
+
+/**
+ * After the secret key was replaced (apply --rotate-secret): the tool's own IIS backups that still
+ * hold another value of the variable are deleted (IIS's backups keep the FastCGI environment in
+ * clear, and restoring one would bring the old key back). Returns the backups deleted.
+ */
+export async function dropBackupsHoldingOldSecret(host: Host, variable: string, current: string): Promise<string[]> {
+  const list = await host.exec(APPCMD, ['list', 'backup'], { timeoutMs: 120_000 });
+  const ours = [...list.stdout.matchAll(/BACKUP "([^"]+)"/g)].map((m) => m[1] as string).filter((n) => n.startsWith(BACKUP_PREFIX));
+  const esc = variable.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const dropped: string[] = [];
+  for (const name of ours) {
+    const file = `${BACKUP_DIR}\\${name}\\applicationHost.config`;
+    const text = (await host.exists(file)) ? await host.readFile(file) : '';
+    const values = [...text.matchAll(new RegExp(`<environmentVariable name="${esc}" value="([^"]*)"`, 'gi'))].map((m) => m[1]);
+    if (values.some((v) => v !== current)) {
+      await host.exec(APPCMD, ['delete', 'backup', name], { timeoutMs: 120_000 });
+      dropped.push(name);
+    }
+  }
+  return dropped;
+}

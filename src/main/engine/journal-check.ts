@@ -108,6 +108,8 @@ export function entryProblem(entry: EntryLike, site: string): string | undefined
       if (why) return `${a.description}: ${a.path} is ${why}`;
     } else if (a.kind === 'writeFile') {
       if (kind !== 'file' || !samePath(a.path, objectPath)) return `${a.description}: it writes ${a.path}, which this entry does not name`;
+      // The one file the tool puts back whole: a web.config it cut the handlers out of (settings files get their block back, never a copy).
+      if (!/(^|\\)web\.config$/i.test(canonicalWindowsPath(a.path))) return `${a.description}: it writes ${a.path}; the only file this tool puts back whole is a web.config`;
       const why = protectedPathReason(canonicalWindowsPath(a.path).replace(/\\[^\\]*$/, ''));
       if (why) return `${a.description}: ${a.path} is in ${why}`;
     } else if (a.kind === 'editFile' && a.transform === 'remove-django-settings') {

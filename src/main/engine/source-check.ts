@@ -45,6 +45,16 @@ export async function sourceProblems(ctx: StepContext): Promise<Problem[]> {
   if ('zip' in src && (await host.exists(src.zip)) && !(await host.exists(managePy(config)))) {
     const names = await readZipNames(host, src.zip);
     if (names instanceof Error) return [{ what: `${src.zip} is not a zip the tool can read (${names.message}).`, why: 'The project is extracted from the zip; a damaged or other kind of file cannot be.', fix: 'Send the project again as a .zip (Compress-Archive, or GitHub\'s "Download ZIP"), or give "djangoProject": {"folder": ...} with the project\'s folder.' }];
+    // Two members that Windows takes for one file (the same name, in any case): extracting, the last wins, unseen.
+    const seen = new Map<string, string>();
+    const dupes: string[] = [];
+    for (const n of names) {
+      const k = n.replace(/\\/g, '/').toLowerCase();
+      if (seen.has(k)) dupes.push(seen.get(k) === n ? n : `${seen.get(k) ?? ''} and ${n}`);
+      else seen.set(k, n);
+    }
+    if (dupes.length)
+      return [{ what: `${src.zip} holds the same file more than once: ${dupes.slice(0, 5).join(', ')}${dupes.length > 5 ? `, and ${dupes.length - 5} more` : ''}.`, why: 'Extracted on Windows, the last of them silently replaces the others: what is deployed is not what a reviewer of the zip saw first.', fix: 'Make the zip again from the project folder (Compress-Archive, or GitHub\'s "Download ZIP"), so each file is in it once.' }];
     const layout = zipLayoutProblem(src.zip, names);
     return layout ? [layout] : [];
   }

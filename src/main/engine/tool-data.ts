@@ -24,6 +24,18 @@ export function aclIsOurs(icaclsOutput: string): boolean {
   return aces.length === 2 && aces.every((a) => !a.inherited && a.flags.includes('F'));
 }
 
+/** From `icacls DIR /T`: the paths under the folder (not the folder itself) that carry an entry of their own, not inherited. */
+export function explicitBelow(out: string): string[] {
+  const blocks = out.split(/\r?\n\s*\r?\n/).map((b) => b.split(/\r?\n/).filter((l) => l.trim() && !/^Successfully processed/.test(l))).filter((b) => b.length > 0);
+  const out2: string[] = [];
+  for (const b of blocks.slice(1)) {
+    const first = b[0] ?? '';
+    const explicit = b.some((l) => /:((?:\([A-Z,]+\))+)\s*$/.test(l) && !/\(I\)/.test(l));
+    if (explicit) out2.push(/^(.*?\\[^\\]*?) (?:NT AUTHORITY|BUILTIN|Everyone|IIS APPPOOL|[A-Z0-9-]+\\)/i.exec(first)?.[1] ?? first.trim());
+  }
+  return out2;
+}
+
 export async function secureToolData(host: Host): Promise<ToolDataAcl> {
   await host.mkdir(TOOL_DATA_DIR);
   const icacls = async (args: string[]): Promise<ExecResult | undefined> => {
@@ -36,13 +48,17 @@ export async function secureToolData(host: Host): Promise<ToolDataAcl> {
   };
   const shown = await icacls([TOOL_DATA_DIR]);
   if (!shown) return { state: 'failed', detail: `${ICACLS} was not found` };
-  if (shown.exitCode === 0 && aclIsOurs(shown.stdout)) return { state: 'ok' };
-  // Entries someone added are dropped first (/reset: back to the inherited entries, which the next command removes).
-  if (shown.exitCode === 0 && parseIcacls(shown.stdout, TOOL_DATA_DIR).some((a) => !a.inherited)) await icacls([TOOL_DATA_DIR, '/reset']);
+  // The whole tree: a file or folder under it with an entry of its own (Users:F on deployments\) is not the tool's either.
+  const tree = shown.exitCode === 0 ? await icacls([TOOL_DATA_DIR, '/T']) : undefined;
+  const strays = tree?.exitCode === 0 ? explicitBelow(tree.stdout) : [];
+  if (shown.exitCode === 0 && aclIsOurs(shown.stdout) && strays.length === 0) return { state: 'ok' };
+  // Entries someone added are dropped first (/reset /T: the folder and everything under it back to
+  // the inherited entries, which the next command removes at the top).
+  if (shown.exitCode === 0 && (strays.length > 0 || parseIcacls(shown.stdout, TOOL_DATA_DIR).some((a) => !a.inherited))) await icacls([TOOL_DATA_DIR, '/reset', '/T']);
   const set = await icacls([TOOL_DATA_DIR, ...TOOL_DATA_ACL]);
   if (!set) return { state: 'failed', detail: `${ICACLS} was not found` };
   if (set.exitCode !== 0) return { state: 'failed', detail: `icacls exit ${set.exitCode}: ${(set.stdout + set.stderr).trim().split(/\r?\n/)[0] ?? ''}` };
-  return { state: 'set', detail: shown.exitCode === 0 ? `the folder's entries were: ${parseIcacls(shown.stdout, TOOL_DATA_DIR).map((a) => `${a.identity}${a.inherited ? ' (inherited)' : ''}`).join(', ')}` : 'first use' };
+  return { state: 'set', detail: shown.exitCode === 0 ? `the folder's entries were: ${parseIcacls(shown.stdout, TOOL_DATA_DIR).map((a) => `${a.identity}${a.inherited ? ' (inherited)' : ''}`).join(', ')}${strays.length ? `; entries of their own under it: ${strays.slice(0, 5).join(', ')}` : ''}` : 'first use' };
 }
 
 export class ToolDataError extends Error {}

@@ -1,8 +1,7 @@
 /** Undo from the journal: uninstall (the whole deployment, restoring what it adopted) and rollback (the last run, from IIS's backup when nothing else changed the configuration since). */
 import { isInside, protectedPathReason, samePath, winJoin } from '../../shared/winpath';
-import { readRegistry, registryPath, writeRegistry, type ReleaseRecord } from './release/registry';
-import { APPCMD, appcmd } from './commands';
-import { parseSite } from './parsers';
+import { historyToWhatServes, readRegistry, registryPath } from './release/registry';
+import { APPCMD } from './commands';
 import { acquireLock } from './lock';
 import { checkCachePath } from './check-cache';
 import { ProgramNotFoundError, type ExecResult, type Host } from './host';
@@ -66,6 +65,12 @@ export async function undoEntries(host: Host, entries: JournalEntry[], out: Unin
           continue;
         }
         if (a.onlyIfEmpty && (await host.readDir(a.path).catch(() => ['?'])).length > 0) continue;
+        // A Python installation is never the tool's to remove (Python is kept), whatever an entry says.
+        if (await host.exists(winJoin(a.path, 'python.exe'))) {
+          out.problems.push(`${a.description}: refused, ${a.path} holds a Python installation (python.exe); the tool keeps Python.`);
+          ok = false;
+          continue;
+        }
         const keep = opts.keep ?? [];
         if (keep.some((k) => isInside(a.path, k) || samePath(a.path, k))) continue;
         if (keep.some((k) => isInside(k, a.path))) await removeExcept(host, a.path, keep);
@@ -250,7 +255,7 @@ export async function rollback(host: Host, siteName: string, onLine?: (line: str
     }
     // The rollback is the newest run now: a second rollback does not reach the run before.
     else await writeJournal(host, { ...j, entries: remaining, runs, latest: { runId: last.runId, at: new Date().toISOString(), outcome: 'rolled-back' } });
-    const history = await historyAfterRollback(host, siteName);
+    const history = await historyToWhatServes(host, siteName);
     if (history) out.kept.push(history);
     return out;
   } finally {
@@ -258,30 +263,3 @@ export async function rollback(host: Host, siteName: string, onLine?: (line: str
   }
 }
 
-/**
- * The release history made to say what serves after a rollback: a release whose folder the
- * rollback removed leaves it; the release whose folder the site's root points at is the live one
- * (the one that was live before it, if another, is previous). No history is left when no release remains.
- */
-export async function historyAfterRollback(host: Host, siteName: string): Promise<string | undefined> {
-  const reg = await readRegistry(host, siteName).catch(() => undefined);
-  if (!reg) return undefined;
-  const releases: ReleaseRecord[] = [];
-  for (const r of reg.releases) if (r.legacy || (await host.exists(r.dir))) releases.push({ ...r });
-  if (releases.length === 0) {
-    await host.remove(registryPath(siteName));
-    return 'The release history is removed: no release is left.';
-  }
-  const sr = (await host.exists(APPCMD)) ? await host.exec(APPCMD, appcmd.listSite(siteName)) : undefined;
-  const site = sr?.exitCode === 0 ? parseSite(sr.stdout) : undefined;
-  const root = site?.apps.find((a) => a.path === '/')?.vdirs.find((v) => v.path === '/')?.physicalPath;
-  const serving = root ? releases.find((r) => samePath(r.dir, root)) : undefined;
-  if (serving && serving.state !== 'live') {
-    for (const r of releases) if (r.state === 'live') r.state = 'previous';
-    serving.state = 'live';
-  }
-  const dropped = reg.releases.filter((r) => !releases.some((x) => x.number === r.number)).map((r) => r.number);
-  await writeRegistry(host, { ...reg, releases });
-  const live = releases.find((r) => r.state === 'live');
-  return `The release history says what serves: ${live ? `release ${live.number} (${live.label}) is live` : 'no release is live'}${dropped.length ? `; release ${dropped.join(', ')} left it (its folder was removed)` : ''}.`;
-}

@@ -18,7 +18,7 @@ import { SimulatedHost } from '../../hosts/simulated/sim-host';
 import { downloadToFile } from '../../hosts/http-client';
 import { projectFiles } from '../../bundle/project-files';
 import { downloadWfastcgi, downloadWheels, flattenForWindows, teamPython, type PipSource } from '../../bundle/pip-download';
-import { BUNDLE_CONFIG, writeChecksums } from '../../bundle/bundle-dir';
+import { BUNDLE_CONFIG, checksumsSha256, writeChecksums } from '../../bundle/bundle-dir';
 import { bundleReadme } from '../../bundle/readme';
 import { type CliIo, type Options, UsageError, loadConfig } from '../options';
 import { stageProject } from './rehearse';
@@ -160,6 +160,6 @@ export async function bundleCommand(o: Options, io: CliIo): Promise<number> {
   writeFileSync(path.join(out, 'README.html'), bundleReadme({ name: path.basename(project), label, pythonVersion: r.pythonVersion, server: r.server, siteName: typeof deploy.siteName === 'string' ? deploy.siteName : 'foo', incomplete: incomplete.map((m) => m.requirement), exes: exes.map((e) => path.basename(e)), leftEnv: files.left.some((l) => /environment file/.test(l.why)) }));
   const n = writeChecksums(out);
   io.out(report.join('\n'));
-  io.out(`\n${n} files, SHA256SUMS written. ${incomplete.length ? 'The bundle is INCOMPLETE (see above).' : 'Rehearse it with: npm run rehearse -- --bundle ' + out}`);
+  io.out(`\n${n} files, SHA256SUMS written (its SHA-256: ${checksumsSha256(out) ?? ''}; send this value to the department apart from the bundle, so they can compare it). ${incomplete.length ? 'The bundle is INCOMPLETE (see above).' : 'Rehearse it with: npm run rehearse -- --bundle ' + out}`);
   return incomplete.length ? 1 : 0;
 }

@@ -7,7 +7,7 @@ import { type DeploymentConfig } from '../../../shared/config';
 import { ConflictError, plan, run } from '../../engine/engine';
 import { RefusedError } from '../../engine/refusal';
 import { describeAction } from '../../../shared/plan';
-import { bundleInput } from '../../bundle/bundle-dir';
+import { bundleInput, checksumsSha256 } from '../../bundle/bundle-dir';
 import { SimulatedHost } from '../../hosts/simulated/sim-host';
 import { realPython, realPythonVersion } from '../../hosts/simulated/python';
 import { pythonGap } from '../../engine/python-support';
@@ -53,6 +53,11 @@ export function bundleConfig(o: Options, dir: string): DeploymentConfig {
   return loadConfig(undefined, b.input);
 }
 
+/** The line that says the bundle's SHA256SUMS hash, for the department to compare with the team's. */
+export function bundleSumsLine(dir: string): string {
+  return `The bundle's SHA256SUMS has the SHA-256 ${checksumsSha256(dir) ?? '(none)'}: compare it with the value the team sent you; the same value means every file is the one they made.`;
+}
+
 /** The README's first command: a full deployment of the sample app (or --project) on a fresh simulated server. */
 export async function rehearse(o: Options, io: CliIo): Promise<number> {
   const dir = o.keep ?? o.simulate ?? mkdtempSync(path.join(os.tmpdir(), 'django-iis-rehearsal-'));
@@ -65,6 +70,7 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
     if (o.bundle) {
       config = bundleConfig({ ...o, simulate: dir }, o.bundle);
       io.out(`Rehearsing the bundle ${path.resolve(o.bundle)} (checksums checked) as "${config.siteName}" on a simulated Windows Server in ${dir}, offline`);
+      io.out(bundleSumsLine(o.bundle));
     } else if (o.project) {
       const staged = stageProject(host, o.project);
       config = loadConfig(o.config, staged.input);

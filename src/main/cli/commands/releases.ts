@@ -2,14 +2,14 @@
 import { type DeploymentConfig } from '../../../shared/config';
 import { redactDeep } from '../../../shared/problem';
 import { ConflictError, plan, run } from '../../engine/engine';
-import { readRegistry } from '../../engine/release/registry';
+import { readServingRegistry } from '../../engine/release/registry';
 import { eventPrinter, formatPlan, formatVerification, runSummary } from '../format';
 import { type CliIo, type Options } from '../options';
 import { confirmChange, withHost } from '../session';
 
 export async function releasesCommand(o: Options, io: CliIo, config: DeploymentConfig): Promise<number> {
   return await withHost(o, async (h) => {
-    const reg = await readRegistry(h, config.siteName);
+    const reg = await readServingRegistry(h, config.siteName);
     if (o.json) {
       io.out(JSON.stringify({ siteName: config.siteName, shared: reg?.shared, releases: (reg?.releases ?? []).map(({ files: _files, ...r }) => r) }, null, 2));
       return 0;

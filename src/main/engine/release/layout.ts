@@ -17,14 +17,14 @@ import type { ReleaseSummary } from '../../../shared/plan';
 import { isInside, samePath, winJoin } from '../../../shared/winpath';
 import { managePy } from '../commands';
 import type { Host } from '../host';
-import { objectKey, owns, readJournal } from '../ownership';
+import { objectKey, owns, readJournal, type Journal } from '../ownership';
 import { canonicalName } from '../requirements';
 import { readRequirementsFile } from '../requirements-read';
 import { resolveConfig, type Resolved } from '../resolve';
 import { RefusedError } from '../refusal';
 import { addedMigrations, diffManifests, folderManifest, ignored, manifestHash, zipManifest, type Manifest } from './manifest';
 import type { ReleaseContext } from '../../../shared/release';
-import { liveRelease, previousRelease, readRegistry, type ReleaseRecord, type ReleaseRegistry } from './registry';
+import { liveRelease, previousRelease, readRegistry, readServingRegistry, type ReleaseRecord, type ReleaseRegistry } from './registry';
 
 export type { ReleaseContext } from '../../../shared/release';
 
@@ -101,6 +101,26 @@ async function labelOf(host: Host, c: DeploymentConfig, hash: string): Promise<s
   return hash;
 }
 
+/**
+ * The release history read as untrusted: every path in it is this deployment's by the one rule
+ * (its journal holds it, or it is where this configuration puts it): the root is appDir (or holds
+ * a journaled release), shared is <root>\\shared, a release folder <root>\\releases\\<n> or
+ * journaled, a venv journaled or <venvDir>[-<n>], a database backup inside <shared>\\backups.
+ */
+export function registryPathProblems(reg: ReleaseRegistry, c: DeploymentConfig, journal: Journal): string[] {
+  const out: string[] = [];
+  const mine = (p: string) => owns(journal, objectKey.folder(p)) !== undefined;
+  const rootHeld = samePath(reg.root, c.appDir) || journal.entries.some((e) => e.object.startsWith('folder:') && isInside(e.object.slice('folder:'.length), reg.root));
+  if (!rootHeld) out.push(`root ${reg.root} is neither appDir (${c.appDir}) nor a folder holding one of its releases`);
+  if (!samePath(reg.shared, winJoin(reg.root, 'shared')) && !samePath(reg.shared, reg.root)) out.push(`shared ${reg.shared} is not ${winJoin(reg.root, 'shared')}`);
+  for (const r of reg.releases) {
+    if (!r.legacy && !samePath(r.dir, winJoin(reg.root, 'releases', String(r.number))) && !mine(r.dir)) out.push(`release ${r.number}'s folder ${r.dir} is not ${winJoin(reg.root, 'releases', String(r.number))}`);
+    if (!mine(r.venvDir) && !inVenvFamily(r.venvDir, c.venvDir)) out.push(`release ${r.number}'s venv ${r.venvDir} is neither journaled nor venvDir (${c.venvDir}) or one beside it`);
+    if (r.backup !== undefined && !(isInside(r.backup, winJoin(reg.shared, 'backups')) && !samePath(r.backup, winJoin(reg.shared, 'backups')))) out.push(`release ${r.number}'s database backup ${r.backup} is not in ${winJoin(reg.shared, 'backups')}`);
+  }
+  return out;
+}
+
 /** A deployment made before releases (in place in appDir, journaled by this tool): release 0. */
 async function legacyRelease(host: Host, c: DeploymentConfig): Promise<ReleaseRecord | undefined> {
   const journal = await readJournal(host, c.siteName);
@@ -126,7 +146,17 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
       throw new RefusedError([{ what: `"${c.siteName}" keeps releases (server "wfastcgi"); server "${c.server}" deploys in place.`, why: 'Going from releases to an in-place deployment would leave the live release, its data folder and its history behind; the switch between the two layouts is not built.', fix: `Keep "server": "wfastcgi", or uninstall "${c.siteName}" first (its data is kept) and apply again.` }]);
     return { resolved, config: c };
   }
-  const registry = await readRegistry(host, c.siteName);
+  // What serves decides which release is live (a switch whose record a killed tool never wrote).
+  const registry = await readServingRegistry(host, c.siteName);
+  if (registry) {
+    const bad = registryPathProblems(registry, c, await readJournal(host, c.siteName));
+    if (bad.length)
+      throw new RefusedError([{
+        what: `The release history of "${c.siteName}" names folders that are not this deployment's: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? `; and ${bad.length - 5} more` : ''}.`,
+        why: 'The tool would create, grant, copy over or restore into what the history names. It writes only its own folders there, so someone or something changed the file; none of it is used.',
+        fix: `Check who can write to C:\\ProgramData\\DjangoIISSetup (SYSTEM and Administrators only), then restore the release history from a backup, or delete it (the live folder is then taken as a deployment made before releases).`,
+      }]);
+  }
   const live = liveRelease(registry) ?? (registry ? undefined : await legacyRelease(host, c));
   const shared = registry?.shared ?? (live?.legacy ? c.appDir : winJoin(c.appDir, 'shared'));
   const stagingPort = stagingPortOf(c);

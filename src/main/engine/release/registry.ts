@@ -4,7 +4,8 @@
  * was verified, and which one is live. Data the engine checks on every read: a file that does not
  * look like one this tool wrote is reported, never acted on.
  */
-import { TOOL_DATA_DIR } from '../commands';
+import { APPCMD, TOOL_DATA_DIR, appcmd } from '../commands';
+import { parseSite } from '../parsers';
 import type { Host } from '../host';
 import { ensureToolDataSecured } from '../tool-data';
 import { protectedPathReason, samePath } from '../../../shared/winpath';
@@ -109,4 +110,56 @@ export function applyReleaseOp(reg: ReleaseRegistry | undefined, siteName: strin
     if (o.backup) target.backup = o.backup;
   }
   return { ...reg, releases };
+}
+
+/** The physical path of the site's root, as IIS has it now (undefined: no such site). */
+async function servedRoot(host: Host, siteName: string): Promise<string | undefined> {
+  if (!(await host.exists(APPCMD))) return undefined;
+  const sr = await host.exec(APPCMD, appcmd.listSite(siteName));
+  const site = sr.exitCode === 0 ? parseSite(sr.stdout) : undefined;
+  return site?.apps.find((a) => a.path === '/')?.vdirs.find((v) => v.path === '/')?.physicalPath;
+}
+
+/**
+ * The history as what serves says it: the release whose folder the site's root points at is the
+ * live one (the one recorded live, if another, becomes previous). A switch committed by IIS whose
+ * record was not written (the tool was killed between the two) is named this way, as is one a
+ * rollback undid. Pure: `changed` says whether the history differed.
+ */
+export function servingRegistry(reg: ReleaseRegistry, root: string | undefined): { registry: ReleaseRegistry; changed: ReleaseRecord | undefined } {
+  const serving = root ? reg.releases.find((r) => samePath(r.dir, root)) : undefined;
+  if (!serving || serving.state === 'live') return { registry: reg, changed: undefined };
+  const releases = reg.releases.map((r) => ({ ...r, ...(r.state === 'live' ? { state: 'previous' as const } : {}) }));
+  const now = releases.find((r) => r.number === serving.number) as ReleaseRecord;
+  now.state = 'live';
+  delete now.failure;
+  return { registry: { ...reg, releases }, changed: now };
+}
+
+/** The history as read, made to say what serves (read-only: for the plan, go-back's choice and the list). */
+export async function readServingRegistry(host: Host, siteName: string): Promise<ReleaseRegistry | undefined> {
+  const reg = await readRegistry(host, siteName);
+  return reg ? servingRegistry(reg, await servedRoot(host, siteName)).registry : undefined;
+}
+
+/**
+ * The release history written to say what serves (after a rollback, and before a run): a release
+ * whose folder is gone leaves it; the served one is live. No history is left when no release remains.
+ * Returns a sentence for the person when something changed.
+ */
+export async function historyToWhatServes(host: Host, siteName: string): Promise<string | undefined> {
+  const reg = await readRegistry(host, siteName).catch(() => undefined);
+  if (!reg) return undefined;
+  const releases: ReleaseRecord[] = [];
+  for (const r of reg.releases) if (r.legacy || (await host.exists(r.dir))) releases.push(r);
+  if (releases.length === 0) {
+    await host.remove(registryPath(siteName));
+    return 'The release history is removed: no release is left.';
+  }
+  const dropped = reg.releases.filter((r) => !releases.includes(r)).map((r) => r.number);
+  const { registry, changed } = servingRegistry({ ...reg, releases }, await servedRoot(host, siteName));
+  if (!changed && dropped.length === 0) return undefined;
+  await writeRegistry(host, registry);
+  const live = registry.releases.find((r) => r.state === 'live');
+  return `The release history says what serves: ${live ? `release ${live.number} (${live.label}) is live` : 'no release is live'}${dropped.length ? `; release ${dropped.join(', ')} left it (its folder was removed)` : ''}.`;
 }

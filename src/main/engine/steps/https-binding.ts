@@ -7,9 +7,39 @@
 import { APPCMD, appcmd } from '../commands';
 import { HTTPS_BINDING_FLAGS, NETSH, TOOL_APP_ID, appcmdHttps, httpsBindingInfo, netsh, parseSslShow, sslKey } from '../https/commands';
 import { parseSite, parseSiteList } from '../parsers';
-import { blocked, done, exec, needed, psq, query, type Step } from '../step';
+import { blocked, done, exec, needed, psq, query, type Step, type StepContext } from '../step';
+import type { Problem } from '../../../shared/problem';
 import type { Action } from '../../../shared/plan';
 import { chosenThumbprint } from './certificate';
+
+/**
+ * What keeps this site's HTTPS binding from being made, found from reads alone (so a run is refused
+ * before its first change, engine.ts): another IIS site with the same https binding, or an HTTP.sys
+ * certificate binding for the same address that another program (or IIS Manager) made for another certificate.
+ */
+export async function httpsBindingConflict(ctx: StepContext, thumb: string | undefined): Promise<{ reason: string; problem: Problem } | undefined> {
+  const { config } = ctx;
+  if (!config.https) return undefined;
+  const info = httpsBindingInfo(config);
+  const key = sslKey(config);
+  // Another site with the same https binding: IIS would start only one of them.
+  const all = (await ctx.host.exists(APPCMD)) ? await query(ctx, APPCMD, appcmd.listSites()) : undefined;
+  const other = (all?.exitCode === 0 ? parseSiteList(all.stdout) : []).find((s) => s.name.toLowerCase() !== config.siteName.toLowerCase() && s.bindings.toLowerCase().split(',').includes(`https/${info}`.toLowerCase()));
+  if (other)
+    return { reason: `the site "${other.name}" already has https/${info}`, problem: { what: `The IIS site "${other.name}" already has the binding https/${info}.`, why: 'IIS serves one site per protocol, address, port and host name; the two sites would share one certificate binding in HTTP.sys.', fix: `Give this site another hostName (SNI) or https.port, or remove the binding from "${other.name}" (appcmd set site "${other.name}" /-bindings.[protocol='https',bindingInformation='${info}']).` } };
+  const shown = await query(ctx, NETSH, netsh.show(key));
+  const current = shown?.exitCode === 0 ? parseSslShow(shown.stdout).find((b) => b.key.toLowerCase() === key.toLowerCase()) : undefined;
+  if (current && thumb && current.certHash !== thumb && current.appId !== TOOL_APP_ID.toLowerCase())
+    return {
+      reason: `HTTP.sys binds ${key.replace(/^\w+=/, '')} to another certificate (${current.certHash}) for another program`,
+      problem: {
+        what: `HTTP.sys already binds ${key.replace(/^\w+=/, '')} to the certificate ${current.certHash}, for the application ${current.appId}.`,
+        why: 'That binding was made by another program or by hand (IIS Manager uses {4dc3e181-e14b-4a21-b022-59fc669b0914}); replacing it would change what another site serves.',
+        fix: `If the binding is this site's and may be replaced: netsh http delete sslcert ${key}, then run again; otherwise give this site another hostName or https.port.`,
+      },
+    };
+  return undefined;
+}
 
 export const httpsBinding: Step = {
   id: 'https-binding',
@@ -26,13 +56,10 @@ export const httpsBinding: Step = {
     const addBinding = exec(`Add the binding https/${info}${config.hostName ? ' (SNI)' : ''} to "${config.siteName}"`, APPCMD, appcmdHttps.addBinding(config), {
       creates: { object: `binding:${config.siteName.toLowerCase()}|https/${info.toLowerCase()}`, undo: [exec(`Remove the binding https/${info} from "${config.siteName}"`, APPCMD, appcmdHttps.removeBinding(config, info), { okExitCodes: [0, 1168, 4312] })] },
     });
+    const conflict = await httpsBindingConflict(ctx, thumb);
+    if (conflict) return blocked(conflict.reason, conflict.problem);
     if (!thumb) return needed('the certificate is not known yet (the PFX is imported first)', [addBinding]);
     if (!(await ctx.host.exists(APPCMD))) return needed('IIS is not installed yet', [addBinding, bindAction(thumb)]);
-    // Another site with the same https binding: IIS would start only one of them.
-    const all = await query(ctx, APPCMD, appcmd.listSites());
-    const other = (all?.exitCode === 0 ? parseSiteList(all.stdout) : []).find((s) => s.name.toLowerCase() !== config.siteName.toLowerCase() && s.bindings.toLowerCase().split(',').includes(`https/${info}`.toLowerCase()));
-    if (other)
-      return blocked(`the site "${other.name}" already has https/${info}`, { what: `The IIS site "${other.name}" already has the binding https/${info}.`, why: 'IIS serves one site per protocol, address, port and host name; the two sites would share one certificate binding in HTTP.sys.', fix: `Give this site another hostName (SNI) or https.port, or remove the binding from "${other.name}" (appcmd set site "${other.name}" /-bindings.[protocol='https',bindingInformation='${info}']).` });
     const actions: Action[] = [];
     const r = await query(ctx, APPCMD, appcmd.listSite(config.siteName));
     const site = r?.exitCode === 0 ? parseSite(r.stdout) : undefined;
@@ -44,12 +71,6 @@ export const httpsBinding: Step = {
     const current = shown?.exitCode === 0 ? parseSslShow(shown.stdout).find((b) => b.key.toLowerCase() === key.toLowerCase()) : undefined;
     if (!current) actions.push(bindAction(thumb));
     else if (current.certHash !== thumb) {
-      if (current.appId !== TOOL_APP_ID.toLowerCase())
-        return blocked(`HTTP.sys binds ${key.replace(/^\w+=/, '')} to another certificate (${current.certHash}) for another program`, {
-          what: `HTTP.sys already binds ${key.replace(/^\w+=/, '')} to the certificate ${current.certHash}, for the application ${current.appId}.`,
-          why: 'That binding was made by another program or by hand (IIS Manager uses {4dc3e181-e14b-4a21-b022-59fc669b0914}); replacing it would change what another site serves.',
-          fix: `If the binding is this site's and may be replaced: netsh http delete sslcert ${key}, then run again; otherwise give this site another hostName or https.port.`,
-        });
       actions.push(exec(`Remove the binding of the previous certificate ${current.certHash}`, NETSH, netsh.delete(key)), bindAction(thumb));
     }
     if (actions.length === 0) return done(`"${config.siteName}" serves https/${info}${config.hostName ? ' (SNI)' : ''} with the certificate ${thumb}`);

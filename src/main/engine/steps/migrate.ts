@@ -7,7 +7,8 @@ import { managePy } from '../commands';
 import { manageEnv, projectView } from '../project';
 import { blocked, done, exec, needed, psq, type CheckResult, type Step, type StepContext } from '../step';
 import type { Action } from '../../../shared/plan';
-import { winDirname, winJoin } from '../../../shared/winpath';
+import { isInside, winDirname, winJoin } from '../../../shared/winpath';
+import { objectKey } from '../ownership';
 import { codeFingerprint, digest, recall, remember } from '../check-cache';
 
 /** The venv's Python backs a SQLite database up with SQLite's own backup API (consistent while the live release writes to it). */
@@ -61,7 +62,15 @@ export const migrate: Step = {
     // migrate fails with "table ... already exists".
     const apply = exec('Apply the database migrations (manage.py migrate)', d.venvPython, [managePy(config), 'migrate', '--noinput', '--fake-initial'], { cwd: config.appDir, env });
     if (!view.facts) return needed('the project is not in place yet', [apply]);
-    if (view.sqliteFile && !(await host.exists(view.sqliteFile))) return needed(`the SQLite database ${view.sqliteFile} does not exist yet`, [apply]);
+    if (view.sqliteFile && !(await host.exists(view.sqliteFile))) {
+      // SQLite creates the file, not its folder: a folder of the database's own outside the application
+      // is created here, as the deployment's (journaled), and removed by uninstall only when empty (the data stays).
+      const folder = winDirname(view.sqliteFile);
+      const mkdir: Action[] = (await host.exists(folder)) || isInside(folder, config.layout?.root ?? config.appDir)
+        ? []
+        : [{ kind: 'mkdir', description: `Create the database's folder ${folder}`, path: folder, creates: { object: objectKey.folder(folder), undo: [{ kind: 'remove', description: `Remove ${folder} if it is empty`, path: folder, onlyIfEmpty: true }] } }];
+      return needed(`the SQLite database ${view.sqliteFile} does not exist yet`, [...mkdir, apply]);
+    }
     // SQLite: a database found applied is not asked again while the code, the packages and the
     // file itself (size and time: any write, a restored copy) stay the same; another database
     // server is always asked.

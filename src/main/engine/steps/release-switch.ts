@@ -1,15 +1,16 @@
 /**
  * Releases: the switch. The release's FastCGI application is registered (the fastcgi step) before
- * the handler names it; the handler is pointed at it in one commit, then the site's root and
- * /static physical paths change in one `appcmd set site` (one commit of one section: the next
- * request is the new release's). The site is then asked for the verification URLs; when one
+ * the handler names it; the handler, the site's root and /static physical paths change in one
+ * commit (IIS's configuration API, SWITCH_SCRIPT: the next request is the new release's, and no
+ * request ever meets release 2's code with release 1's files); a failure or hang of that command
+ * switches back by itself. The site is then asked for the verification URLs; when one
  * fails, the handler and the paths go back to the release that was live, at once, and the step
  * says so. The previous release's FastCGI application stays registered (its requests drain; going
  * back is instant); it is removed when the release leaves the kept ones (leftovers, keepReleases).
  */
 import type { Action } from '../../../shared/plan';
 import { samePath } from '../../../shared/winpath';
-import { APPCMD, DJANGO_HANDLER_NAME, appcmd, fastCgiIdentity } from '../commands';
+import { APPCMD, DJANGO_HANDLER_NAME, POWERSHELL, SWITCH_SCRIPT, appcmd, fastCgiIdentity, psArgs, switchEnv } from '../commands';
 import { parseHandlers, parseSite } from '../parsers';
 import { projectView } from '../project';
 import { liveRelease, readRegistry } from '../release/registry';
@@ -52,18 +53,27 @@ export const releaseSwitch: Step = {
     const pathsOk = samePath(curRoot, config.appDir) && (!staticPath || curStatic === undefined || samePath(curStatic, view.staticRoot));
     if (handlerOk && pathsOk) return rec?.state === 'live' ? done(`release ${r.target.number} (${r.target.label}) is live: the site serves ${config.appDir}`) : needed('the site serves the release; the history does not say so yet', [markLive(true)]);
     const from = r.live ? `release ${r.live.number} (${r.live.label})` : 'the live release';
-    const paths: [string, string][] = [['/', config.appDir], ...(staticPath && curStatic !== undefined ? [[staticPath, view.staticRoot] as [string, string]] : [])];
-    const back: Action[] = [
-      ...(otherModule ? [exec('Remove the Django handler', APPCMD, appcmd.removeHandler(config.siteName)), exec(`Map the site to waitress again (${from})`, APPCMD, appcmd.addHttpPlatformHandler(config))] : []),
-      ...(curSp && !handlerOk ? [exec(`Point the handler back at ${from}`, APPCMD, appcmd.setHandlerScriptProcessor(config.siteName, curSp))] : []),
-      exec(`Point the site back at ${from}`, APPCMD, appcmd.setSitePaths(config.siteName, [['/', curRoot], ...(staticPath && curStatic !== undefined ? [[staticPath, curStatic] as [string, string]] : [])])),
-      { kind: 'release', description: `Record that release ${r.target.number} failed after the switch`, op: { op: 'failed', number: r.target.number, why: `it failed its verification after the switch; ${from} was switched back to` } },
-    ];
-    const toFastCgi = otherModule ? [exec(`Replace waitress's handler (${cur.modules}): the requests of that moment may fail`, APPCMD, appcmd.removeHandler(config.siteName)), exec(`Map every request to release ${r.target.number}'s FastCGI application`, APPCMD, appcmd.addDjangoHandler(config, d))] : [];
+    const staticDir = staticPath && curStatic !== undefined ? staticPath : undefined;
+    const failed: Action = { kind: 'release', description: `Record that release ${r.target.number} failed after the switch`, op: { op: 'failed', number: r.target.number, why: `it failed its verification after the switch; ${from} was switched back to` } };
+    // A FastCGI handler (every release's): the handler and the paths change in one commit, and back in one.
+    const oneCommit = cur !== undefined && !otherModule && curSp !== undefined;
+    const back: Action[] = oneCommit
+      ? [exec(`Point the handler, the site${staticDir ? ` and ${staticDir}` : ''} back at ${from} in one commit`, POWERSHELL, psArgs(SWITCH_SCRIPT), { env: switchEnv(config.siteName, curSp, curRoot, staticDir ? [staticDir, curStatic ?? ''] : undefined) }), failed]
+      : [
+          ...(otherModule ? [exec('Remove the Django handler', APPCMD, appcmd.removeHandler(config.siteName)), exec(`Map the site to waitress again (${from})`, APPCMD, appcmd.addHttpPlatformHandler(config))] : []),
+          ...(curSp && !handlerOk ? [exec(`Point the handler back at ${from}`, APPCMD, appcmd.setHandlerScriptProcessor(config.siteName, curSp))] : []),
+          exec(`Point the site back at ${from}`, APPCMD, appcmd.setSitePaths(config.siteName, [['/', curRoot], ...(staticDir ? [[staticDir, curStatic ?? ''] as [string, string]] : [])])),
+          failed,
+        ];
+    const switchActions: Action[] = oneCommit
+      ? [exec(`Point the handler, the site${staticDir ? ` and ${staticDir}` : ''} at release ${r.target.number} in one commit`, POWERSHELL, psArgs(SWITCH_SCRIPT), { env: switchEnv(config.siteName, wantSp, config.appDir, staticDir ? [staticDir, view.staticRoot] : undefined), onFailure: back })]
+      : [
+          // A handler of another module (a deployment made before releases in httpplatform mode) is replaced: two commits, not one.
+          ...(otherModule ? [exec(`Replace waitress's handler (${cur.modules}): the requests of that moment may fail`, APPCMD, appcmd.removeHandler(config.siteName), { onFailure: back }), exec(`Map every request to release ${r.target.number}'s FastCGI application`, APPCMD, appcmd.addDjangoHandler(config, d), { onFailure: back })] : []),
+          ...(pathsOk ? [] : [exec(`Point the site${staticDir ? ` and ${staticDir}` : ''} at release ${r.target.number} in one commit`, APPCMD, appcmd.setSitePaths(config.siteName, [['/', config.appDir], ...(staticDir ? [[staticDir, view.staticRoot] as [string, string]] : [])]), { onFailure: back })]),
+        ];
     const actions: Action[] = [
-      ...toFastCgi,
-      ...(handlerOk || otherModule || !cur ? [] : [exec(`Point the Django handler at release ${r.target.number}'s FastCGI application`, APPCMD, appcmd.setHandlerScriptProcessor(config.siteName, wantSp))]),
-      ...(pathsOk ? [] : [exec(`Point the site${staticPath ? ` and ${staticPath}` : ''} at release ${r.target.number} in one commit`, APPCMD, appcmd.setSitePaths(config.siteName, paths))]),
+      ...switchActions,
       { kind: 'probe', description: `Release ${r.target.number} (${r.target.label}) on the site after the switch`, port: config.port, urls: ['/', '/admin/login/', `${view.staticUrl}admin/css/base.css`, ...config.verify.urls], onFailure: back },
       markLive(true),
       // go-back --restore-backup: the database as it was before the left release's migrations (SQLite's backup API, into the live file).

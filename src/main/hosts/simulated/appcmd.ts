@@ -114,4 +114,4 @@ export function dispatch(server: SimulatedServer, root: El, p: ParsedArgs, objec
   }
 }
 
-export { EXIT, parseAppcmdArgs, parsePath, parseSelector, type ParsedArgs, type PathToken, type ProgramResult } from './appcmd/grammar';
+export { AppcmdError, EXIT, parseAppcmdArgs, parsePath, parseSelector, type ParsedArgs, type PathToken, type ProgramResult } from './appcmd/grammar';

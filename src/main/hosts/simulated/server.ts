@@ -409,7 +409,26 @@ export class SimulatedServer {
     return parseXml(readFileSync(this.toReal(APPHOST_PATH), 'utf8'));
   }
 
+  /** Set while one commit gathers several edits (the switch script): saveAppHost keeps the document instead of writing it. */
+  private held: { root?: El } | undefined;
+
+  /** Runs edits of applicationHost.config as one commit: written once at the end, not at all when one fails. */
+  oneCommit(f: () => void): void {
+    const held: { root?: El } = {};
+    this.held = held;
+    try {
+      f();
+    } finally {
+      this.held = undefined;
+    }
+    if (held.root) this.saveAppHost(held.root);
+  }
+
   saveAppHost(root: El): void {
+    if (this.held) {
+      this.held.root = root;
+      return;
+    }
     const real = this.toReal(APPHOST_PATH);
     mkdirSync(path.dirname(real), { recursive: true });
     // As IIS does (it writes a temporary file and swaps it in): a killed writer never leaves half a file.

@@ -40,6 +40,11 @@ export function Welcome({ startup, siteName, onRepair, onChange, onUninstall, un
             ) : (
               <div>It holds {startup.bundle.holds.join(', ')}; its checksums are checked. Nothing is downloaded.</div>
             )}
+            {startup.bundle.checksumsSha256 ? (
+              <div data-testid="bundle-sums">
+                SHA-256 of its SHA256SUMS: <code>{startup.bundle.checksumsSha256}</code>. Compare it with the value the team sent you (by mail or phone): the same value means every file is the one they made.
+              </div>
+            ) : null}
           </MessageBarBody>
         </MessageBar>
       ) : null}

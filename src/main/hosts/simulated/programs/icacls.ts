@@ -1,5 +1,6 @@
 /** SIMULATED icacls.exe: show, /grant(:r), /remove, /inheritance, /reset on the simulated ACLs, with icacls's summary lines. */
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { ProgramResult } from '../appcmd';
 import { findPool } from '../iisconfig';
 import type { Ace, SimulatedServer } from '../server';
@@ -35,16 +36,29 @@ function formatAce(a: Ace, inherited: boolean): string {
   return `${a.identity}:${inherited ? '(I)' : ''}${a.inherit.map((f) => `(${f})`).join('')}(${a.rights})`;
 }
 
+/** The folder and every file and folder under it, as Windows paths (what /T walks). */
+function descendants(real: string, target: string): string[] {
+  const out = [target];
+  try {
+    if (lstatSync(real).isDirectory()) for (const e of readdirSync(real).sort()) out.push(...descendants(path.join(real, e), `${target.replace(/\\+$/, '')}\\${e}`));
+  } catch {
+    /* gone meanwhile */
+  }
+  return out;
+}
+
 export function runIcacls(s: SimulatedServer, args: readonly string[]): ProgramResult {
   const [target, ...rest] = args;
   if (!target) return res(87, 'Invalid parameter: a file or folder name is required.\r\n');
   const real = s.toReal(target);
   const summary = (ok: number, failed: number) => `${words(s.state.language)?.icaclsSummary(ok, failed) ?? `Successfully processed ${ok} files; Failed processing ${failed} files`}\r\n`;
   if (!existsSync(real)) return res(2, `${target}: The system cannot find the path specified.\r\n${summary(0, 1)}`);
-  if (rest.length === 0) {
-    const aces = s.effectiveAces(target);
-    const lines = aces.map(({ ace, inherited }, i) => `${i === 0 ? target : ' '.repeat(target.length)} ${formatAce(ace, inherited)}`);
-    return res(0, `${lines.join('\r\n')}\r\n\r\n${summary(1, 0)}`);
+  const show = (p: string) => s.effectiveAces(p).map(({ ace, inherited }, i) => `${i === 0 ? p : ' '.repeat(p.length)} ${formatAce(ace, inherited)}`).join('\r\n');
+  if (rest.length === 0) return res(0, `${show(target)}\r\n\r\n${summary(1, 0)}`);
+  // icacls DIR /T: the folder and everything under it, a block each.
+  if (rest.every((a) => ['/t', '/c', '/q'].includes(lower(a))) && rest.some((a) => lower(a) === '/t')) {
+    const paths = descendants(real, target);
+    return res(0, `${paths.map((p) => show(p)).join('\r\n\r\n')}\r\n\r\n${summary(paths.length, 0)}`);
   }
   if (!s.state.elevated) return res(5, `${target}: Access is denied.\r\n${summary(0, 1)}`);
   const tree = rest.some((a) => lower(a) === '/t');
@@ -55,9 +69,10 @@ export function runIcacls(s: SimulatedServer, args: readonly string[]): ProgramR
     const la = lower(a);
     if (la === '/t' || la === '/c' || la === '/q' || la === '/l') continue;
     if (la === '/reset') {
-      // Back to the inherited entries only.
+      // Back to the inherited entries only (with /T: every file and folder under it too).
       entry.aces = [];
       entry.protected = false;
+      if (tree) for (const p of descendants(real, target).slice(1)) if (s.aclOf(p)) s.setAcl(p, false, []);
       continue;
     }
     if (la === '/grant' || la === '/grant:r') {
