@@ -294,6 +294,9 @@ test('a bundle beside the program: Welcome says which, its release and what it h
   const bar = page.getByTestId('bundle');
   await expect(bar).toContainText('Bundle found: release 1.4.2');
   await expect(bar).toContainText('the installer python-3.10.11-amd64.exe');
+  // The one value the department compares with the team's mail (issue #32).
+  const { checksumsSha256 } = await import('../../src/main/bundle/bundle-dir');
+  await expect(page.getByTestId('bundle-sums')).toContainText(`SHA-256 of its SHA256SUMS: ${checksumsSha256(out) ?? '?'}`);
   await shot(page, '14-bundle.png');
   await toSettings(page);
   await reviewAndInstall(page);

@@ -234,7 +234,7 @@ describe('rollback undoes only the newest run, when it changed something', () =>
     expect((await run(localLibraryConfig(), h)).outcome).toBe('succeeded');
     version2(h);
     // The update fails at the switch (after staging, the venv, the migration).
-    h.server.addFault({ match: 'appcmd.exe set site', exitCode: 13, stdout: 'ERROR ( message:Cannot commit configuration changes because the file has changed on disk )' });
+    h.server.addFault({ match: 'new-object microsoft.web.administration.servermanager', exitCode: 1, stderr: 'Exception calling "CommitChanges": Cannot commit configuration changes because the file has changed on disk' });
     h.server.save();
     const second = await run(localLibraryConfig(), h);
     expect(second.outcome).toBe('failed');
@@ -478,7 +478,7 @@ describe('the bundle: its own hash shown, no links, a zip with each file once', 
       'z.close()',
     ].join('\n'), h.server.toReal('C:\\drop\\locallibrary'), zip]);
     const res = await cli(['apply', '--yes', '--config', configFile(localLibraryInput({ djangoProject: { zip: 'C:\\drop\\library.zip' }, settingsModule: 'locallibrary.settings' })), '--simulate', h.server.root]);
-    expect(res.code).toBe(2);
+    expect(res.code, res.out + res.err).toBe(2);
     expect(res.err).toMatch(/library\.zip holds the same file more than once: locallibrary\/settings\.py/);
     expect(h.commandLog().filter((c) => c.mutating)).toEqual([]);
   });

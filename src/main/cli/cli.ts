@@ -71,7 +71,7 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
     if (beside) io.err(`Using the bundle ${beside} beside this program (give --config or --bundle to choose another).`);
     const bundleDir = o.bundle ?? beside;
     const config = bundleDir ? bundleConfig(o, bundleDir) : loadConfig(o.config);
-    if (bundleDir) io.err(bundleSumsLine(bundleDir));
+    if (bundleDir && !o.json) io.err(bundleSumsLine(bundleDir));
     const runner = COMMAND_RUNNERS[o.command as keyof typeof COMMAND_RUNNERS];
     if (!runner) throw new UsageError(`Unknown command "${o.command}".`);
     return await runner(o, io, config);

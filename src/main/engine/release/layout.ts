@@ -112,7 +112,9 @@ export function registryPathProblems(reg: ReleaseRegistry, c: DeploymentConfig, 
   const mine = (p: string) => owns(journal, objectKey.folder(p)) !== undefined;
   const rootHeld = samePath(reg.root, c.appDir) || journal.entries.some((e) => e.object.startsWith('folder:') && isInside(e.object.slice('folder:'.length), reg.root));
   if (!rootHeld) out.push(`root ${reg.root} is neither appDir (${c.appDir}) nor a folder holding one of its releases`);
-  if (!samePath(reg.shared, winJoin(reg.root, 'shared')) && !samePath(reg.shared, reg.root)) out.push(`shared ${reg.shared} is not ${winJoin(reg.root, 'shared')}`);
+  // A moved deployment keeps its data where it was: <old root>\\shared, the old root known by the releases it journaled there.
+  const roots = [reg.root, ...journal.entries.map((e) => /^folder:(.*)\\releases\\\d+$/i.exec(e.object)?.[1]).filter((x): x is string => x !== undefined)];
+  if (!roots.some((r) => samePath(reg.shared, winJoin(r, 'shared')) || samePath(reg.shared, r))) out.push(`shared ${reg.shared} is not ${winJoin(reg.root, 'shared')}`);
   for (const r of reg.releases) {
     if (!r.legacy && !samePath(r.dir, winJoin(reg.root, 'releases', String(r.number))) && !mine(r.dir)) out.push(`release ${r.number}'s folder ${r.dir} is not ${winJoin(reg.root, 'releases', String(r.number))}`);
     if (!mine(r.venvDir) && !inVenvFamily(r.venvDir, c.venvDir)) out.push(`release ${r.number}'s venv ${r.venvDir} is neither journaled nor venvDir (${c.venvDir}) or one beside it`);

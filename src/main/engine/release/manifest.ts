@@ -81,12 +81,15 @@ export function zipTopFolder(names: readonly string[]): string | undefined {
 }
 
 /** The names of a zip's members, from its central directory. */
+/** The zip's member names as its central directory lists them (folders left out; a name listed twice is here twice). */
 export function zipNames(zip: Uint8Array): string[] {
-  return Object.keys(zipManifest(zip, [], { raw: true }));
+  const names: string[] = [];
+  zipManifest(zip, [], { raw: true, names });
+  return names;
 }
 
 /** The manifest of a zip, from its central directory (no member is extracted); a GitHub-style top folder is taken off the names. */
-export function zipManifest(zip: Uint8Array, dataParts: readonly string[] = [], opts: { raw?: boolean } = {}): Manifest {
+export function zipManifest(zip: Uint8Array, dataParts: readonly string[] = [], opts: { raw?: boolean; names?: string[] } = {}): Manifest {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   let eocd = -1;
   for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65535); i--) {
@@ -110,6 +113,7 @@ export function zipManifest(zip: Uint8Array, dataParts: readonly string[] = [], 
     const name = decoder.decode(zip.subarray(p + 46, p + 46 + nameLen)).replace(/\\/g, '/');
     p += 46 + nameLen + extraLen + commentLen;
     if (name.endsWith('/') || (!opts.raw && ignored(name, dataParts))) continue;
+    opts.names?.push(name);
     out[name] = `${hex(crc)}:${size}`;
   }
   if (opts.raw) return out;
