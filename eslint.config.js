@@ -9,7 +9,7 @@ const electronOnlyInGlue = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test/artifacts/**', 'coverage/**', 'src/main/hosts/simulated/iis-schema.generated.ts'] },
+  { ignores: ['out/**', '.cache/**', 'dist/**', 'node_modules/**', 'test/artifacts/**', 'coverage/**', 'src/main/hosts/simulated/iis-schema.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -29,6 +29,9 @@ if ((${#wine_missing[@]})); then
 fi
 /usr/bin/python3 -c 'import setuptools, django, venv, pip' || { echo "Debian's python3-django / python3-venv / python3-pip are not usable at /usr/bin/python3" >&2; exit 1; }
 test -x /usr/bin/chromium || { echo "/usr/bin/chromium is missing" >&2; exit 1; }
+# The rehearsal's real Django 4.2/5.2/6.1 and add-ons: Debian's architecture-independent packages
+# unpacked into .cache/python-store (a sources list of the project's own; the system's stays as it is).
+bash scripts/python-store.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi

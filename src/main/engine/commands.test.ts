@@ -86,3 +86,17 @@ describe('command builders match windows-iis.md', () => {
     }
   });
 });
+
+describe('== pins as pip reads them (PEP 440)', () => {
+  it('a wildcard pin is a prefix match; zeros are padded; === is exact', async () => {
+    const { pinMatches } = await import('./steps/packages');
+    expect(pinMatches('==5.2.*', '5.2.18')).toBe(true);
+    expect(pinMatches('==5.2.*', '5.2')).toBe(true);
+    expect(pinMatches('==5.2.*', '5.20.1')).toBe(false);
+    expect(pinMatches('==5.2.*', '6.1.1')).toBe(false);
+    expect(pinMatches('==5.2', '5.2.0')).toBe(true);
+    expect(pinMatches('==5.2.18', '5.2.18')).toBe(true);
+    expect(pinMatches('==5.2.18', '5.2.19')).toBe(false);
+    expect(pinMatches('===5.2', '5.2.0')).toBe(false);
+  });
+});

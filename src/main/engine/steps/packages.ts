@@ -31,6 +31,26 @@ export async function installedDistributions(host: Host, venvDir: string): Promi
   return out;
 }
 
+/**
+ * Whether an installed version is what an == pin asks (PEP 440): "==5.2.*" is a prefix match
+ * (5.2, 5.2.18), "==5.2" equals 5.2.0 (zeros padded), "===" compares the strings.
+ */
+export function pinMatches(specifier: string, installed: string): boolean {
+  const m = /^(===?)\s*([^,\s]+)$/.exec(specifier);
+  if (!m) return true;
+  const want = m[2] as string;
+  if (m[1] === '===') return installed === want;
+  const release = (v: string) => v.replace(/^v/i, '').split(/[+]/)[0]?.split('.') ?? [];
+  if (want.endsWith('.*')) {
+    const prefix = release(want.slice(0, -2));
+    const have = release(installed);
+    return prefix.every((p, i) => Number(p) === Number(have[i] ?? '0'));
+  }
+  const a = release(want);
+  const b = release(installed);
+  return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => i).every((i) => (/^\d+$/.test(a[i] ?? '0') && /^\d+$/.test(b[i] ?? '0') ? Number(a[i] ?? '0') === Number(b[i] ?? '0') : (a[i] ?? '') === (b[i] ?? '')));
+}
+
 export const packages: Step = {
   id: 'packages',
   title: 'Install Django and wfastcgi (or waitress)',
@@ -76,7 +96,7 @@ export const packages: Step = {
           fix: `On a machine with internet access: pip download -d wheelhouse ${config.requirementsFile ? '-r requirements.txt ' : ''}django ${server === 'waitress' ? 'waitress ' : ''}setuptools --only-binary=:all: --platform win_amd64 --python-version ${d.pythonVersion.split('.').slice(0, 2).join('.')}${server === 'wfastcgi' ? ', then pip download -d wheelhouse wfastcgi --no-deps --no-binary=:all: (it exists only as a source archive)' : ''}; copy the files into ${config.wheelhouse} and run again.`,
         });
     }
-    const wrongPins = reqs.filter((r) => /^===?[^,]+$/.test(r.specifier) && installed[r.name] && installed[r.name] !== r.specifier.replace(/^===?/, ''));
+    const wrongPins = reqs.filter((r) => /^===?[^,]+$/.test(r.specifier) && installed[r.name] && !pinMatches(r.specifier, installed[r.name] ?? ''));
     if (missing.length === 0 && wrongPins.length === 0 && serverFile) return done(`installed: ${names.map((n) => `${n} ${installed[n] ?? ''}`).join(', ')}`);
     const actions: Action[] = [];
     if (config.requirementsFile) actions.push(exec(`Install the application's requirements (${config.requirementsFile})`, d.venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipIndexArgs(config), '-r', config.requirementsFile]));

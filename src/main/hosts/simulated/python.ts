@@ -20,6 +20,8 @@ import type { ProgramResult } from './appcmd';
 import type { SimulatedServer } from './server';
 import type { PythonPlaces } from './python-paths';
 import { simPythonEnv } from './sim-pyhooks';
+import { storeDists } from './python-store';
+import { SIM_PIP_PY } from './sim-pip-py';
 
 export function realPython(): string {
   return process.env.DJANGO_IIS_SIM_PYTHON ?? '/usr/bin/python3';
@@ -53,104 +55,8 @@ function pipVersionLine(venvDir: string, tag: string): string {
   return `pip 24.3.1 from ${venvDir}\\Lib\\site-packages\\pip (python ${tag})`;
 }
 
-/**
- * SIMULATED pip's resolver, run by the machine's real Python with the library pip itself uses
- * (packaging: PEP 508 requirements and markers, PEP 440 specifiers) and importlib.metadata for
- * what is installed. Reads requirement files as pip does (-r/-c includes, continuations,
- * comments, options); evaluates markers for the Windows server; checks extras' requirements.
- */
-const SIM_PIP_PY = String.raw`
-import json, os, re, sys
-import importlib.metadata as md
-from packaging.requirements import Requirement, InvalidRequirement
-from packaging.markers import default_environment
-from packaging.utils import canonicalize_name
-
-args = json.loads(sys.argv[1])
-env = default_environment()
-env.update(args['env'])
-dists = {}
-for d in md.distributions():
-    n = d.metadata.get('Name')
-    if n:
-        dists.setdefault(canonicalize_name(n), d)
-results, unsupported, errors = [], [], []
-
-def add(line, origin):
-    try:
-        r = Requirement(line)
-    except InvalidRequirement as e:
-        errors.append('Invalid requirement: %r (from %s): %s' % (line, origin, e))
-        return
-    applies = r.marker is None or r.marker.evaluate(env)
-    name = canonicalize_name(r.name)
-    d = dists.get(name)
-    version = d.version if d else None
-    missing_extras = []
-    if d and applies:
-        for extra in sorted(r.extras):
-            for dep in (d.requires or []):
-                try:
-                    dr = Requirement(dep)
-                except InvalidRequirement:
-                    continue
-                if dr.marker is not None and 'extra' in str(dr.marker) and dr.marker.evaluate(dict(env, extra=extra)):
-                    if canonicalize_name(dr.name) not in dists:
-                        missing_extras.append('%s (for %s[%s])' % (dr.name, r.name, extra))
-    results.append({'name': name, 'display': r.name, 'line': line, 'specifier': str(r.specifier), 'marker': str(r.marker) if r.marker else None,
-                    'applies': bool(applies), 'version': version,
-                    'satisfied': bool(version) and r.specifier.contains(version, prereleases=True), 'missingExtras': missing_extras})
-
-def read(path, seen, depth=0):
-    if not re.match(r'^[A-Za-z]:[\\/]', path) and not os.path.isabs(path):
-        path = os.path.join(os.getcwd(), path)
-    m = re.match(r'^([A-Za-z]):[\\/](.*)$', path)
-    if m:
-        path = os.path.join(args['root'], m.group(1).upper(), *[p for p in re.split(r'[\\/]', m.group(2)) if p])
-    real = os.path.realpath(path)
-    # SIMULATED: the server is the folder; a file of the machine running the rehearsal is never read.
-    if not real.startswith(os.path.realpath(args['root']) + os.sep):
-        errors.append("Could not open requirements file: [Errno 2] No such file or directory: '%s'" % args['winpaths'].get(path, path))
-        return
-    if real in seen or depth > 10:
-        return
-    seen.add(real)
-    try:
-        text = open(path, encoding='utf-8-sig').read()
-    except OSError as e:
-        errors.append("Could not open requirements file: [Errno 2] No such file or directory: '%s'" % args['winpaths'].get(path, path))
-        return
-    text = re.sub(r'\\\r?\n', ' ', text)
-    for raw in text.splitlines():
-        line = re.sub(r'(^|\s)#.*$', '', raw).strip()
-        if not line:
-            continue
-        m = re.match(r'^(-r|--requirement|-c|--constraint)(?:\s+|=)(.+)$', line)
-        if m:
-            if m.group(1) in ('-c', '--constraint'):
-                continue
-            inc = m.group(2).strip()
-            if not os.path.isabs(inc) and not re.match(r'^[A-Za-z]:[\\/]', inc):
-                inc = os.path.join(os.path.dirname(path), inc.replace('\\', '/'))
-            read(args['mapping'].get(inc, inc), seen, depth + 1)
-            continue
-        if line.startswith('-e') or line.startswith('--editable') or re.match(r'^(git\+|https?:|file:)', line):
-            unsupported.append(line)
-            continue
-        if line.startswith('-'):
-            continue
-        add(' '.join(t for t in re.sub(r'(?<!\S)--hash[=\s]\S+', '', line).split()), path)
-
-seen = set()
-for f in args['files']:
-    read(f, seen)
-for spec in args['specs']:
-    add(spec, 'the command line')
-print(json.dumps({'results': results, 'unsupported': unsupported, 'errors': errors}))
-`;
-
 interface SimPipResult {
-  results: { name: string; display: string; line: string; specifier: string; marker: string | null; applies: boolean; version: string | null; satisfied: boolean; missingExtras: string[] }[];
+  results: { name: string; display: string; line: string; specifier: string; marker: string | null; applies: boolean; version: string | null; satisfied: boolean; missingExtras: string[]; store: { version: string; site: string; debian: string } | null; origin: string }[];
   unsupported: string[];
   errors: string[];
 }
@@ -190,6 +96,46 @@ function pipTooling(s: SimulatedServer, venvDir: string, pkgs: Record<string, { 
   s.noteSimulated(`pip: ${r.line} was recorded as installed (${r.display} ${version}); packaging tools come from the machine's Python in the rehearsal, not this version.`);
   out.push(`Collecting ${r.display}${pin ? `==${pin}` : ''}`, `Installing collected packages: ${r.display}`, ...(have ? [`  Attempting uninstall: ${r.display}`, `    Found existing installation: ${r.display} ${have}`, `    Successfully uninstalled ${r.display}-${have}`] : []), `Successfully installed ${r.display}-${version}`);
   return true;
+}
+
+type PipResult = SimPipResult['results'][number];
+
+/**
+ * The store's part of pip's answer (python-store.ts): a requirement the machine's Python does
+ * not satisfy installed from the store's real code; tzdata (Windows-only) recorded. 'skip': already
+ * there; 'changed': installed; undefined: not the store's to answer.
+ */
+function storeAnswer(s: SimulatedServer, venvDir: string, pkgs: Record<string, { version: string; simulated: boolean; site?: string }>, r: PipResult, pin: string | undefined, out: string[]): 'skip' | 'changed' | undefined {
+  const n = r.name;
+  if (n === 'tzdata' && !r.version && !r.store) {
+    // Django 4+ requires tzdata on Windows (it has no zoneinfo database); the rehearsal's Linux reads /usr/share/zoneinfo.
+    if (pkgs[n]) return (out.push(`Requirement already satisfied: ${r.display} in ${venvDir}\\Lib\\site-packages (${pkgs[n].version})`), 'skip');
+    pkgs[n] = { version: pin ?? '0+simulated', simulated: true };
+    s.noteSimulated(`pip: ${r.line} (${r.origin}) was recorded as installed: Windows needs the tzdata package for time zones, the rehearsal's Linux Python reads the system's zoneinfo instead.`);
+    out.push(`Collecting ${r.display}`, `Successfully installed ${r.display}-${pkgs[n].version} (simulated)`);
+    return 'changed';
+  }
+  if (r.store) {
+    // Real code from the store (Debian's package of that version): the venv's interpreter imports it first.
+    if (pkgs[n]?.version === r.store.version && pkgs[n]?.site === r.store.site) {
+      out.push(`Requirement already satisfied: ${r.display} in ${venvDir}\\Lib\\site-packages (${r.store.version})`);
+      return 'skip';
+    }
+    pkgs[n] = { version: r.store.version, simulated: true, site: r.store.site };
+    s.noteSimulated(`pip: real ${r.display} ${r.store.version} from Debian (${r.store.debian}) for \`${r.line}\`${r.origin.startsWith('a requirement of') ? ` (${r.origin})` : ''}: the machine's own ${r.version ? `${r.display} ${r.version} does not satisfy it` : `Python lacks ${r.display}`}.`);
+    out.push(`Collecting ${r.display}`, `Installing collected packages: ${r.display}`, `Successfully installed ${r.display}-${r.store.version}`);
+    return 'changed';
+  }
+  return undefined;
+}
+
+/** A distribution the store holds only in other versions: pip's own answer (no version satisfies the pin). */
+function storeRefusal(r: PipResult, out: string[]): ProgramResult | undefined {
+  const n = r.name;
+  const known = storeDists().filter((x) => x.name.toLowerCase().replace(/[-_.]+/g, '-') === n).map((x) => x.version);
+  if (r.satisfied || r.store || !r.version || known.length === 0) return undefined;
+  const versions = [...new Set([r.version, ...known])].join(', ');
+  return res(1, `${out.join('\r\n')}${out.length ? '\r\n' : ''}ERROR: Could not find a version that satisfies the requirement ${r.line} (from versions: ${versions})\r\nERROR: No matching distribution found for ${r.display}\r\n(The rehearsal has real ${r.display} ${versions} only (the machine's and Debian's, scripts/python-store.sh); add --sim-lenient-packages to run the nearest one instead.)\r\n`);
 }
 
 /** pip list (--format=json): the distributions the simulated pip recorded (with what the venv bundled). */
@@ -264,7 +210,7 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
   const fullVersion = s.pythonAt(venv.basePython)?.version ?? '3.13.0';
   const markerEnv = { os_name: 'nt', sys_platform: 'win32', platform_system: 'Windows', platform_machine: 'AMD64', platform_release: '10', python_version: `${maj}.${min}`, python_full_version: fullVersion, implementation_version: fullVersion, implementation_name: 'cpython', platform_python_implementation: 'CPython' };
   const winpaths: Record<string, string> = Object.fromEntries(files.map((f) => [s.toReal(f), f]));
-  const r0 = await runProcess(realPython(), ['-c', SIM_PIP_PY, JSON.stringify({ files: files.map((f) => s.toReal(f)), specs, env: markerEnv, winpaths, mapping: {}, root: s.root })], { signal: opts.signal });
+  const r0 = await runProcess(realPython(), ['-c', SIM_PIP_PY, JSON.stringify({ files: files.map((f) => s.toReal(f)), specs, env: markerEnv, winpaths, mapping: {}, root: s.root, store: storeDists() })], { signal: opts.signal });
   let parsed: SimPipResult;
   try {
     parsed = JSON.parse(r0.stdout) as SimPipResult;
@@ -299,7 +245,12 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
       s.save();
       return res(1, `${out.join('\r\n')}${out.length ? '\r\n' : ''}ERROR: Could not find a version that satisfies the requirement ${r.missingExtras[0] ?? ''} (from versions: none)\r\nERROR: No matching distribution found for ${r.missingExtras[0] ?? ''}\r\n(The simulated pip installs only what the machine's real Python has; add --sim-lenient-packages to list such misses as warnings.)\r\n`);
     }
-    const pin = /^===?([^,]+)$/.exec(r.specifier)?.[1];
+    const pin = /^===?([^,*]+)$/.exec(r.specifier)?.[1];
+    const refusedPin = lenient ? undefined : storeRefusal(r, out);
+    if (refusedPin) return (s.save(), refusedPin);
+    const special = storeAnswer(s, venv.winDir, pkgs, r, pin, out);
+    changed ||= special === 'changed';
+    if (special) continue;
     if (pkgs[n] && (!pin || pkgs[n].version === pin)) {
       out.push(`Requirement already satisfied: ${r.display} in ${venv.winDir}\\Lib\\site-packages (${pkgs[n].version})`);
       continue;
@@ -326,8 +277,24 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
     changed = true;
   }
   writeDistInfos(s, venv.winDir, pkgs);
+  storePath(venv.realDir, pkgs);
   s.save();
   return res(0, `${out.join('\r\n')}\r\n`, changed);
+}
+
+/**
+ * The store's folders of what pip installed from it, first on the real venv's sys.path (a .pth of
+ * the real venv, which runs before Debian's dist-packages are reached), so `import django` is
+ * the pinned version; rewritten at every install (none: the file is removed).
+ */
+function storePath(realDir: string, pkgs: Record<string, { site?: string }>): void {
+  const lib = path.join(realDir, 'lib');
+  const sp = existsSync(lib) ? readdirSync(lib).filter((d) => /^python3\.\d+$/.test(d)).map((d) => path.join(lib, d, 'site-packages'))[0] : undefined;
+  if (!sp) return;
+  const sites = [...new Set(Object.values(pkgs).map((p) => p.site).filter((x): x is string => x !== undefined))];
+  const pth = path.join(sp, '_django_iis_store.pth');
+  if (sites.length === 0) rmSync(pth, { force: true });
+  else writeFileSync(pth, `import sys; sys.path[0:0] = [p for p in ${JSON.stringify(sites)} if p not in sys.path]\n`);
 }
 
 /**

@@ -74,7 +74,8 @@ export interface SimState {
   /** Python installs by folder (lower-case). */
   pythons: Record<string, { version: string; dir: string; allUsers: boolean }>;
   /** pip packages per venv (lower-case folder) → name → version and whether it was simulated. */
-  pipPackages: Record<string, Record<string, { version: string; simulated: boolean }>>;
+  /** Per venv: what the simulated pip installed; site: the store folder a distribution came from (python-store.ts). */
+  pipPackages: Record<string, Record<string, { version: string; simulated: boolean; site?: string }>>;
   /** Runtime state of sites and pools by name (lower-case). */
   siteState: Record<string, 'Started' | 'Stopped'>;
   poolState: Record<string, 'Started' | 'Stopped'>;

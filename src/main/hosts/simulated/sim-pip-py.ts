@@ -1,0 +1,130 @@
+/**
+ * SIMULATED pip's resolver, run by the machine's real Python with the library pip itself uses
+ * (packaging: PEP 508 requirements and markers, PEP 440 specifiers) and importlib.metadata for
+ * what is installed. Reads requirement files as pip does (-r/-c includes, continuations,
+ * comments, options); evaluates markers for the Windows server; checks extras' requirements.
+ */
+export const SIM_PIP_PY = String.raw`
+import json, os, re, sys
+import importlib.metadata as md
+from packaging.requirements import Requirement, InvalidRequirement
+from packaging.markers import default_environment
+from packaging.utils import canonicalize_name
+
+args = json.loads(sys.argv[1])
+env = default_environment()
+env.update(args['env'])
+dists = {}
+for d in md.distributions():
+    n = d.metadata.get('Name')
+    if n:
+        dists.setdefault(canonicalize_name(n), d)
+results, unsupported, errors = [], [], []
+
+def add(line, origin):
+    try:
+        r = Requirement(line)
+    except InvalidRequirement as e:
+        errors.append('Invalid requirement: %r (from %s): %s' % (line, origin, e))
+        return
+    applies = r.marker is None or r.marker.evaluate(env)
+    name = canonicalize_name(r.name)
+    d = dists.get(name)
+    version = d.version if d else None
+    missing_extras = []
+    if d and applies:
+        for extra in sorted(r.extras):
+            for dep in (d.requires or []):
+                try:
+                    dr = Requirement(dep)
+                except InvalidRequirement:
+                    continue
+                if dr.marker is not None and 'extra' in str(dr.marker) and dr.marker.evaluate(dict(env, extra=extra)):
+                    if canonicalize_name(dr.name) not in dists:
+                        missing_extras.append('%s (for %s[%s])' % (dr.name, r.name, extra))
+    satisfied = bool(version) and r.specifier.contains(version, prereleases=True)
+    pick = None
+    if applies and not satisfied:
+        pick = store_pick(name, r.specifier)
+    results.append({'name': name, 'display': r.name, 'line': line, 'specifier': str(r.specifier), 'marker': str(r.marker) if r.marker else None,
+                    'applies': bool(applies), 'version': version,
+                    'satisfied': satisfied, 'missingExtras': missing_extras, 'store': pick, 'origin': origin})
+    if pick:
+        # What the chosen distribution requires, as pip would install it (markers for the Windows server).
+        for dep in pick.pop('requires'):
+            try:
+                dr = Requirement(dep)
+            except InvalidRequirement:
+                continue
+            if dr.marker is not None and not dr.marker.evaluate(dict(env, extra='')):
+                continue
+            if any(x['name'] == canonicalize_name(dr.name) for x in results):
+                continue
+            add(str(dr), 'a requirement of %s %s' % (r.name, pick['version']))
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+import platform
+
+def store_pick(name, spec):
+    here = Version(platform.python_version())
+    best = None
+    for d in args.get('store', []):
+        if canonicalize_name(d['name']) != name or not spec.contains(d['version'], prereleases=True):
+            continue
+        found = list(md.distributions(path=[d['site']]))
+        meta = next((x for x in found if canonicalize_name(x.metadata.get('Name') or '') == name), None)
+        rp = (meta.metadata.get('Requires-Python') if meta else None) or ''
+        if rp and not SpecifierSet(rp).contains(here, prereleases=True):
+            continue
+        if best is None or Version(d['version']) > Version(best['version']):
+            best = {'version': d['version'], 'site': d['site'], 'debian': d['debian'], 'requires': list((meta.requires if meta else None) or [])}
+    return best
+
+def read(path, seen, depth=0):
+    if not re.match(r'^[A-Za-z]:[\\/]', path) and not os.path.isabs(path):
+        path = os.path.join(os.getcwd(), path)
+    m = re.match(r'^([A-Za-z]):[\\/](.*)$', path)
+    if m:
+        path = os.path.join(args['root'], m.group(1).upper(), *[p for p in re.split(r'[\\/]', m.group(2)) if p])
+    real = os.path.realpath(path)
+    # SIMULATED: the server is the folder; a file of the machine running the rehearsal is never read.
+    if not real.startswith(os.path.realpath(args['root']) + os.sep):
+        errors.append("Could not open requirements file: [Errno 2] No such file or directory: '%s'" % args['winpaths'].get(path, path))
+        return
+    if real in seen or depth > 10:
+        return
+    seen.add(real)
+    try:
+        text = open(path, encoding='utf-8-sig').read()
+    except OSError as e:
+        errors.append("Could not open requirements file: [Errno 2] No such file or directory: '%s'" % args['winpaths'].get(path, path))
+        return
+    text = re.sub(r'\\\r?\n', ' ', text)
+    for raw in text.splitlines():
+        line = re.sub(r'(^|\s)#.*$', '', raw).strip()
+        if not line:
+            continue
+        m = re.match(r'^(-r|--requirement|-c|--constraint)(?:\s+|=)(.+)$', line)
+        if m:
+            if m.group(1) in ('-c', '--constraint'):
+                continue
+            inc = m.group(2).strip()
+            if not os.path.isabs(inc) and not re.match(r'^[A-Za-z]:[\\/]', inc):
+                inc = os.path.join(os.path.dirname(path), inc.replace('\\', '/'))
+            read(args['mapping'].get(inc, inc), seen, depth + 1)
+            continue
+        if line.startswith('-e') or line.startswith('--editable') or re.match(r'^(git\+|https?:|file:)', line):
+            unsupported.append(line)
+            continue
+        if line.startswith('-'):
+            continue
+        add(' '.join(t for t in re.sub(r'(?<!\S)--hash[=\s]\S+', '', line).split()), path)
+
+seen = set()
+for f in args['files']:
+    read(f, seen)
+for spec in args['specs']:
+    add(spec, 'the command line')
+print(json.dumps({'results': results, 'unsupported': unsupported, 'errors': errors}))
+`;
