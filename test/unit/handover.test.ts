@@ -265,8 +265,17 @@ describe('the simulated pip reads requirements as pip does', () => {
   });
 
   it('markers for Windows, a differing pin noted, and no "whitenoise-installed"', async () => {
-    const h = serverWithDrop('folder');
-    writeFileSync(h.server.toReal('C:\\drop\\locallibrary\\requirements.txt'), '-r requirements/base.txt\nwhitenoise==6.5.0\npython_dotenv\npsycopg2-binary; sys_platform == "linux"\npywin32>=300; sys_platform == "win32" and python_version < "3.0"\n');
+    const first = serverWithDrop('folder');
+    writeFileSync(first.server.toReal('C:\\drop\\locallibrary\\requirements.txt'), '-r requirements/base.txt\nwhitenoise==6.5.0\npython_dotenv\npsycopg2-binary; sys_platform == "linux"\npywin32>=300; sys_platform == "win32" and python_version < "3.0"\n');
+    // A pin the rehearsal has no version of fails as pip would (issue #36), naming the versions there are ...
+    const refused = await run(base('folder'), first);
+    expect(refused.outcome).toBe('failed');
+    expect(JSON.stringify(refused.problems)).toMatch(/Could not find a version that satisfies the requirement whitenoise==6\.5\.0 \(from versions: 6\.0\.0/);
+    // ... and --sim-lenient-packages runs the machine's version under the pin, and says so.
+    const dir = first.server.root;
+    await first.dispose();
+    const h = new SimulatedHost(dir, {}, { lenientPackages: true });
+    hosts.push(h);
     const r = await run(base('folder'), h);
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
     const notes = r.verification?.simulated.join('\n') ?? '';

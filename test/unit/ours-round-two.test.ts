@@ -25,14 +25,14 @@ function serverWith(tail: string): SimulatedHost {
   return h;
 }
 
-export async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-export function configFile(input: Record<string, unknown>): string {
+function configFile(input: Record<string, unknown>): string {
   const d = tmp('ours2-cfg-');
   dirs.push(d);
   const f = path.join(d, 'deploy.json');

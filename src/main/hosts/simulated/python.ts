@@ -129,11 +129,11 @@ function storeAnswer(s: SimulatedServer, venvDir: string, pkgs: Record<string, {
   return undefined;
 }
 
-/** A distribution the store holds only in other versions: pip's own answer (no version satisfies the pin). */
+/** A distribution the rehearsal has only in other versions (the machine's, the store's): pip's own answer, no version satisfies it. */
 function storeRefusal(r: PipResult, out: string[]): ProgramResult | undefined {
   const n = r.name;
   const known = storeDists().filter((x) => x.name.toLowerCase().replace(/[-_.]+/g, '-') === n).map((x) => x.version);
-  if (r.satisfied || r.store || !r.version || known.length === 0) return undefined;
+  if (r.satisfied || r.store || !r.version) return undefined;
   const versions = [...new Set([r.version, ...known])].join(', ');
   return res(1, `${out.join('\r\n')}${out.length ? '\r\n' : ''}ERROR: Could not find a version that satisfies the requirement ${r.line} (from versions: ${versions})\r\nERROR: No matching distribution found for ${r.display}\r\n(The rehearsal has real ${r.display} ${versions} only (the machine's and Debian's, scripts/python-store.sh); add --sim-lenient-packages to run the nearest one instead.)\r\n`);
 }
