@@ -36,6 +36,7 @@ WANT=(
   "python3-whitenoise newest" "python3-dj-database-url newest" "python3-dj-database-url 0.5"
   "python3-dotenv newest" "python3-waitress newest" "python3-typing-extensions newest"
   "python3-django-filters newest" "python3-django-cors-headers newest" "python3-gunicorn newest"
+  "python3-tz 2022.7"
 )
 index="$STORE/index.json.tmp"
 echo '[' > "$index"

@@ -9,7 +9,7 @@ import { RefusedError } from '../../engine/refusal';
 import { describeAction } from '../../../shared/plan';
 import { bundleInput, checksumsSha256 } from '../../bundle/bundle-dir';
 import { SimulatedHost } from '../../hosts/simulated/sim-host';
-import { realPython, realPythonVersion } from '../../hosts/simulated/python';
+import { playedBy, realPython } from '../../hosts/simulated/python';
 import { pythonGap } from '../../engine/python-support';
 import { eventPrinter, formatVerification } from '../format';
 import { type CliIo, type Options, UsageError, loadConfig } from '../options';
@@ -86,8 +86,8 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
     }
     const p = await plan(config, host);
     // What the rehearsal cannot prove, first: the server's Python is played by this machine's.
-    const real = realPythonVersion();
-    io.out(`${pythonGap(p.project.pythonVersion, real) ?? `The server's Python ${p.project.pythonVersion} is played by this machine's Python ${real} (the same minor version).`}\n`);
+    const by = playedBy(p.project.pythonVersion);
+    io.out(`${pythonGap(p.project.pythonVersion, by.version) ?? `The server's Python ${p.project.pythonVersion} is played by this machine's Python ${by.version} (${by.path}, the same minor version).`}\n`);
     if (derived) io.out(derived);
     io.out(`The project:\n${p.project.notes.map((n) => `  - ${n}`).join('\n')}\n`);
     if (p.conflicts.length) throw new ConflictError(p.conflicts);

@@ -6,6 +6,8 @@
  * own files, under the simulated drive, are mapped by SimulatedServer.mapOutput).
  */
 import path from 'node:path';
+import { interpreters } from './interpreters';
+import { storeDir } from './python-store';
 
 export interface PythonPlaces {
   /** The simulated venv (C:\venvs\foo) and the real one behind it. */
@@ -23,7 +25,17 @@ export function mapPythonPaths(text: string, places: PythonPlaces): string {
   const win = (root: string, rest: string) => `${root}\\${rest.split('/').filter((x) => x).join('\\')}`;
   let out = text;
   if (site && places.venv) out = out.replace(new RegExp(`${esc(path.join(places.venv.realDir, 'lib'))}/python3\\.\\d+/site-packages/${REST}`, 'g'), (_m, rest: string) => win(site, rest));
-  if (site) out = out.replace(new RegExp(`/usr/(?:local/)?lib/python3(?:\\.\\d+)?/(?:dist|site)-packages/${REST}`, 'g'), (_m, rest: string) => win(site, rest));
-  if (places.baseDir) out = out.replace(new RegExp(`/usr/(?:local/)?lib/python3\\.\\d+/${REST}`, 'g'), (_m, rest: string) => win(`${places.baseDir as string}\\Lib`, rest));
+  // The machine's distributions linked into a venv of another Python (python.ts storePath).
+  if (site && places.venv) out = out.replace(new RegExp(`${esc(path.join(places.venv.realDir, 'machine-site'))}/${REST}`, 'g'), (_m, rest: string) => win(site, rest));
+  // Debian's dist-packages, and the store's unpacked copies of it (.cache/python-store/dists/NAME-VERSION/usr/lib/python3/dist-packages).
+  if (site) out = out.replace(new RegExp(`(?:${esc(storeDir())}/dists/[^/\\s]+)?/usr/(?:local/)?lib/python3(?:\\.\\d+)?/(?:dist|site)-packages/${REST}`, 'g'), (_m, rest: string) => win(site, rest));
+  if (places.baseDir) {
+    out = out.replace(new RegExp(`/usr/(?:local/)?lib/python3\\.\\d+/${REST}`, 'g'), (_m, rest: string) => win(`${places.baseDir as string}\\Lib`, rest));
+    // The standard library of the other interpreters that play a server's Python (pyenv's builds).
+    for (const i of interpreters().filter((x) => !x.machine)) {
+      const prefix = path.dirname(path.dirname(i.path));
+      out = out.replace(new RegExp(`${esc(prefix)}/lib/python3\\.\\d+/${REST}`, 'g'), (_m, rest: string) => win(`${places.baseDir as string}\\Lib`, rest));
+    }
+  }
   return out;
 }

@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecOptions } from '../../engine/host';
 import { runProcess } from '../process';
@@ -22,9 +22,22 @@ import type { PythonPlaces } from './python-paths';
 import { simPythonEnv } from './sim-pyhooks';
 import { storeDists } from './python-store';
 import { SIM_PIP_PY } from './sim-pip-py';
+import { interpreterFor, MACHINE_PYTHON, type Interpreter } from './interpreters';
 
+/** The machine's Python (Debian's): it runs the simulated pip's resolver and the simulator's helpers. */
 export function realPython(): string {
-  return process.env.DJANGO_IIS_SIM_PYTHON ?? '/usr/bin/python3';
+  return process.env.DJANGO_IIS_SIM_PYTHON ?? MACHINE_PYTHON;
+}
+
+/** The real interpreter that plays a server Python of this version (interpreters.ts: the same minor, else the nearest). */
+export function playedBy(serverVersion: string): Interpreter {
+  return interpreterFor(serverVersion) ?? { path: realPython(), version: realPythonVersion(), machine: true };
+}
+
+/** The real interpreter behind a simulated base install (not a venv). */
+export function realPythonForBase(s: SimulatedServer, exe: string): string {
+  const base = s.pythonAt(exe);
+  return base ? playedBy(base.version).path : realPython();
 }
 
 let realVersion: { py: string; version: string } | undefined;
@@ -56,7 +69,7 @@ function pipVersionLine(venvDir: string, tag: string): string {
 }
 
 interface SimPipResult {
-  results: { name: string; display: string; line: string; specifier: string; marker: string | null; applies: boolean; version: string | null; satisfied: boolean; missingExtras: string[]; store: { version: string; site: string; debian: string } | null; origin: string }[];
+  results: { name: string; display: string; line: string; specifier: string; marker: string | null; applies: boolean; version: string | null; satisfied: boolean; kept: boolean; missingExtras: string[]; store: { version: string; site: string; debian: string } | null; origin: string; machine: { base: string; top: string[]; compiled: boolean } | null }[];
   unsupported: string[];
   errors: string[];
 }
@@ -105,11 +118,11 @@ type PipResult = SimPipResult['results'][number];
  * not satisfy installed from the store's real code; tzdata (Windows-only) recorded. 'skip': already
  * there; 'changed': installed; undefined: not the store's to answer.
  */
-function storeAnswer(s: SimulatedServer, venvDir: string, pkgs: Record<string, { version: string; simulated: boolean; site?: string }>, r: PipResult, pin: string | undefined, out: string[]): 'skip' | 'changed' | undefined {
+function storeAnswer(s: SimulatedServer, venv: { winDir: string; playedBy?: string }, pkgs: Record<string, { version: string; simulated: boolean; site?: string }>, r: PipResult, pin: string | undefined, out: string[]): 'skip' | 'changed' | undefined {
   const n = r.name;
   if (n === 'tzdata' && !r.version && !r.store) {
     // Django 4+ requires tzdata on Windows (it has no zoneinfo database); the rehearsal's Linux reads /usr/share/zoneinfo.
-    if (pkgs[n]) return (out.push(`Requirement already satisfied: ${r.display} in ${venvDir}\\Lib\\site-packages (${pkgs[n].version})`), 'skip');
+    if (pkgs[n]) return (out.push(`Requirement already satisfied: ${r.display} in ${venv.winDir}\\Lib\\site-packages (${pkgs[n].version})`), 'skip');
     pkgs[n] = { version: pin ?? '0+simulated', simulated: true };
     s.noteSimulated(`pip: ${r.line} (${r.origin}) was recorded as installed: Windows needs the tzdata package for time zones, the rehearsal's Linux Python reads the system's zoneinfo instead.`);
     out.push(`Collecting ${r.display}`, `Successfully installed ${r.display}-${pkgs[n].version} (simulated)`);
@@ -118,15 +131,29 @@ function storeAnswer(s: SimulatedServer, venvDir: string, pkgs: Record<string, {
   if (r.store) {
     // Real code from the store (Debian's package of that version): the venv's interpreter imports it first.
     if (pkgs[n]?.version === r.store.version && pkgs[n]?.site === r.store.site) {
-      out.push(`Requirement already satisfied: ${r.display} in ${venvDir}\\Lib\\site-packages (${r.store.version})`);
+      out.push(`Requirement already satisfied: ${r.display} in ${venv.winDir}\\Lib\\site-packages (${r.store.version})`);
       return 'skip';
     }
     pkgs[n] = { version: r.store.version, simulated: true, site: r.store.site };
-    s.noteSimulated(`pip: real ${r.display} ${r.store.version} from Debian (${r.store.debian}) for \`${r.line}\`${r.origin.startsWith('a requirement of') ? ` (${r.origin})` : ''}: the machine's own ${r.version ? `${r.display} ${r.version} does not satisfy it` : `Python lacks ${r.display}`}.`);
+    s.noteSimulated(`pip: real ${r.display} ${r.store.version} from Debian (${r.store.debian}) for \`${r.line}\`${r.origin.startsWith('a requirement of') ? ` (${r.origin})` : ''}: ${r.satisfied ? `the newest the store has that fits the server's Python (a venv of Python ${venv.playedBy ?? '?'} does not see the machine's Debian ${r.display} ${r.version ?? ''})` : `the machine's own ${r.version ? `${r.display} ${r.version} does not satisfy it` : `Python lacks ${r.display}`}`}.`);
     out.push(`Collecting ${r.display}`, `Installing collected packages: ${r.display}`, `Successfully installed ${r.display}-${r.store.version}`);
     return 'changed';
   }
   return undefined;
+}
+
+/** The machine's distribution answers the line (its version recorded; for a venv of another Python, its modules linked). */
+function machineAnswer(s: SimulatedServer, venv: { playedBy?: string }, pkgs: Record<string, { version: string; simulated: boolean; machine?: { base: string; top: string[] } }>, r: PipResult, pin: string | undefined, machineVenv: boolean): void {
+  const version = r.version ?? '0+simulated';
+  const linked = machineVenv || !r.machine ? {} : { machine: { base: r.machine.base, top: r.machine.top } };
+  if (!machineVenv && r.machine) s.noteSimulated(`pip: ${r.display} ${r.version} is the machine's (Debian's, for Python ${realPythonVersion()}), linked into the venv of Python ${venv.playedBy ?? '?'} by its modules (${r.machine.top.join(', ') || 'none'})${r.machine.compiled ? `; it has compiled parts built for Python ${realPythonVersion()}, which that Python may not load` : ''}; the rehearsal's store has no version of it.`);
+  if (!r.satisfied) {
+    pkgs[r.name] = { version: pin ?? version, simulated: true, ...linked };
+    s.noteSimulated(`pip: ${r.line} asks for ${r.specifier}; the rehearsal runs ${r.display} ${r.version} (the machine's)${pin ? `, listed by pip as ${pin}` : ''}.`);
+  } else {
+    pkgs[r.name] = { version: version, simulated: true, ...linked };
+    s.noteSimulated(`pip install ${r.display} was simulated: ${r.display} ${r.version} comes from the machine's real Python (system site-packages), not from PyPI.`);
+  }
 }
 
 /** A distribution the rehearsal has only in other versions (the machine's, the store's): pip's own answer, no version satisfies it. */
@@ -181,7 +208,7 @@ function installWfastcgi(s: SimulatedServer, venvDir: string, pkgs: Record<strin
   return true;
 }
 
-async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; basePython: string }, args: string[], opts: ExecOptions): Promise<ProgramResult> {
+async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; basePython: string; machine?: boolean; playedBy?: string }, args: string[], opts: ExecOptions): Promise<ProgramResult> {
   const tag = (s.pythonAt(venv.basePython)?.version ?? '3.13.0').split('.').slice(0, 2).join('.');
   const [cmd, ...rest] = args;
   const pkgs = (s.state.pipPackages[venv.winDir.toLowerCase()] ??= {});
@@ -207,10 +234,12 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
   }
   if (findLinks && !s.existsWin(findLinks)) return res(1, `WARNING: Location '${findLinks}' is ignored: it is neither a file nor a directory.\r\nERROR: Could not find a version that satisfies the requirement ${specs[0] ?? ''} (from versions: none)\r\n`);
   const [maj, min] = (s.pythonAt(venv.basePython)?.version ?? '3.13.0').split('.');
+  // A venv played by another Python than Debian's sees none of the machine's packages but those pip "installs" (linked by their modules).
+  const machineVenv = venv.machine !== false;
   const fullVersion = s.pythonAt(venv.basePython)?.version ?? '3.13.0';
   const markerEnv = { os_name: 'nt', sys_platform: 'win32', platform_system: 'Windows', platform_machine: 'AMD64', platform_release: '10', python_version: `${maj}.${min}`, python_full_version: fullVersion, implementation_version: fullVersion, implementation_name: 'cpython', platform_python_implementation: 'CPython' };
   const winpaths: Record<string, string> = Object.fromEntries(files.map((f) => [s.toReal(f), f]));
-  const r0 = await runProcess(realPython(), ['-c', SIM_PIP_PY, JSON.stringify({ files: files.map((f) => s.toReal(f)), specs, env: markerEnv, winpaths, mapping: {}, root: s.root, store: storeDists() })], { signal: opts.signal });
+  const r0 = await runProcess(realPython(), ['-c', SIM_PIP_PY, JSON.stringify({ files: files.map((f) => s.toReal(f)), specs, env: markerEnv, winpaths, mapping: {}, root: s.root, store: storeDists(), prefer_store: !machineVenv, installed: Object.fromEntries(Object.entries(pkgs).map(([k, v]) => [k, v.version])) })], { signal: opts.signal });
   let parsed: SimPipResult;
   try {
     parsed = JSON.parse(r0.stdout) as SimPipResult;
@@ -246,9 +275,14 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
       return res(1, `${out.join('\r\n')}${out.length ? '\r\n' : ''}ERROR: Could not find a version that satisfies the requirement ${r.missingExtras[0] ?? ''} (from versions: none)\r\nERROR: No matching distribution found for ${r.missingExtras[0] ?? ''}\r\n(The simulated pip installs only what the machine's real Python has; add --sim-lenient-packages to list such misses as warnings.)\r\n`);
     }
     const pin = /^===?([^,*]+)$/.exec(r.specifier)?.[1];
+    if (r.kept && pkgs[n]) {
+      // What the venv has satisfies the line: pip leaves it (an unpinned `django` after `Django==5.2.*`).
+      out.push(`Requirement already satisfied: ${r.display} in ${venv.winDir}\\Lib\\site-packages (${pkgs[n].version})`);
+      continue;
+    }
     const refusedPin = lenient ? undefined : storeRefusal(r, out);
     if (refusedPin) return (s.save(), refusedPin);
-    const special = storeAnswer(s, venv.winDir, pkgs, r, pin, out);
+    const special = storeAnswer(s, venv, pkgs, r, pin, out);
     changed ||= special === 'changed';
     if (special) continue;
     if (pkgs[n] && (!pin || pkgs[n].version === pin)) {
@@ -266,14 +300,8 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
       changed = true;
       continue;
     }
-    if (!r.satisfied) {
-      pkgs[n] = { version: pin ?? r.version, simulated: true };
-      s.noteSimulated(`pip: ${r.line} asks for ${r.specifier}; the rehearsal runs ${r.display} ${r.version} (the machine's)${pin ? `, listed by pip as ${pin}` : ''}.`);
-    } else {
-      pkgs[n] = { version: r.version, simulated: true };
-      s.noteSimulated(`pip install ${r.display} was simulated: ${r.display} ${r.version} comes from the machine's real Python (system site-packages), not from PyPI.`);
-    }
-    out.push(`Collecting ${r.display}`, `Installing collected packages: ${r.display}`, `Successfully installed ${r.display}-${pkgs[n].version}`);
+    machineAnswer(s, venv, pkgs, r, pin, machineVenv);
+    out.push(`Collecting ${r.display}`, `Installing collected packages: ${r.display}`, `Successfully installed ${r.display}-${pkgs[n]?.version ?? ''}`);
     changed = true;
   }
   writeDistInfos(s, venv.winDir, pkgs);
@@ -287,14 +315,22 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
  * the real venv, which runs before Debian's dist-packages are reached), so `import django` is
  * the pinned version; rewritten at every install (none: the file is removed).
  */
-function storePath(realDir: string, pkgs: Record<string, { site?: string }>): void {
+function storePath(realDir: string, pkgs: Record<string, { site?: string; machine?: { base: string; top: string[] } }>): void {
   const lib = path.join(realDir, 'lib');
   const sp = existsSync(lib) ? readdirSync(lib).filter((d) => /^python3\.\d+$/.test(d)).map((d) => path.join(lib, d, 'site-packages'))[0] : undefined;
   if (!sp) return;
   const sites = [...new Set(Object.values(pkgs).map((p) => p.site).filter((x): x is string => x !== undefined))];
+  // The machine's distributions pip answered, for a venv of another Python: exactly their modules, linked into one folder.
+  const linkDir = path.join(realDir, 'machine-site');
+  rmSync(linkDir, { recursive: true, force: true });
+  const machine = Object.values(pkgs).flatMap((p) => (p.machine ? p.machine.top.map((t) => path.join(p.machine?.base ?? '', t)) : []));
+  if (machine.length) {
+    mkdirSync(linkDir, { recursive: true });
+    for (const m of machine) if (existsSync(m) && !existsSync(path.join(linkDir, path.basename(m)))) symlinkSync(m, path.join(linkDir, path.basename(m)));
+  }
   const pth = path.join(sp, '_django_iis_store.pth');
-  if (sites.length === 0) rmSync(pth, { force: true });
-  else writeFileSync(pth, `import sys; sys.path[0:0] = [p for p in ${JSON.stringify(sites)} if p not in sys.path]\n`);
+  if (sites.length === 0 && machine.length === 0) rmSync(pth, { force: true });
+  else writeFileSync(pth, `import sys; sys.path[0:0] = [p for p in ${JSON.stringify(sites)} if p not in sys.path]${machine.length ? `; sys.path.append(${JSON.stringify(linkDir)})` : ''}\n`);
 }
 
 /**
@@ -346,21 +382,30 @@ async function createVenv(s: SimulatedServer, basePython: string, target: string
   delete s.state.pipPackages[key];
   const slug = createHash('sha1').update(key).digest('hex').slice(0, 12);
   const realDir = path.join(s.root, '.sim', 'venvs', slug);
+  // The server's minor version where the machine has it, else the nearest (interpreters.ts).
+  const py = playedBy(base.version);
+  const marker = path.join(realDir, '.django-iis-interpreter');
+  if (existsSync(realDir) && (!existsSync(marker) || readFileSync(marker, 'utf8') !== py.path)) rmSync(realDir, { recursive: true, force: true });
   if (!existsSync(path.join(realDir, 'bin', 'python'))) {
-    const r = await runProcess(realPython(), ['-m', 'venv', '--system-site-packages', '--without-pip', realDir], { signal: opts.signal });
+    const r = await runProcess(py.path, ['-m', 'venv', ...(py.machine ? ['--system-site-packages'] : []), '--without-pip', realDir], { signal: opts.signal });
     if (r.exitCode !== 0)
-      return res(1, `The simulator could not create the real virtual environment behind ${target} with ${realPython()}: ${r.stderr || r.stdout}\r\nInstall Debian's python3-venv (apt-get install python3-venv).\r\n`);
+      return res(1, `The simulator could not create the real virtual environment behind ${target} with ${py.path}: ${r.stderr || r.stdout}\r\nInstall Debian's python3-venv (apt-get install python3-venv).\r\n`);
+    writeFileSync(marker, py.path);
   }
   const tag = base.version.split('.').slice(0, 2).join('.');
   for (const sub of ['Scripts', 'Lib\\site-packages', 'Include']) mkdirSync(s.toReal(`${target}\\${sub}`), { recursive: true });
   writeFileSync(s.toReal(`${target}\\pyvenv.cfg`), `home = ${base.dir}\r\ninclude-system-site-packages = false\r\nversion = ${base.version}\r\nexecutable = ${base.dir}\\python.exe\r\ncommand = ${base.dir}\\python.exe -m venv ${target}\r\n`);
   for (const f of ['python.exe', 'pythonw.exe', 'pip.exe']) s.writeProgram(`${target}\\Scripts\\${f}`, `SIMULATED ${f} (venv of Python ${tag}; runs the real interpreter in ${realDir})\r\n`);
   writeFileSync(s.toReal(`${target}\\Scripts\\activate.bat`), `@echo off\r\nset "VIRTUAL_ENV=${target}"\r\nset "PATH=%VIRTUAL_ENV%\\Scripts;%PATH%"\r\n`);
-  s.state.venvs[key] = { winDir: target.replace(/\\+$/, ''), realDir, basePython };
+  s.state.venvs[key] = { winDir: target.replace(/\\+$/, ''), realDir, basePython, machine: py.machine, playedBy: py.version };
   // What ensurepip leaves in a new venv, with its metadata folders (pip list and the packages check read them).
   s.state.pipPackages[key] = Object.fromEntries(Object.entries(venvBundled(tag)).map(([n, version]) => [n, { version, simulated: true }]));
   writeDistInfos(s, target.replace(/\\+$/, ''), s.state.pipPackages[key]);
-  s.noteSimulated(`The virtual environment ${target} is backed by a real venv of ${realPython()} with --system-site-packages.`);
+  s.noteSimulated(
+    py.machine
+      ? `The virtual environment ${target} (Python ${base.version}) is backed by a real venv of ${py.path} (Python ${py.version}) with --system-site-packages: the machine's Debian packages are visible, the store's pinned versions first.`
+      : `The virtual environment ${target} (Python ${base.version}) is backed by a real venv of ${py.path} (Python ${py.version}) without the system's packages: it sees only what pip installed (the store's folders, the machine's distributions linked by name).`,
+  );
   s.save();
   return res(0, '', true);
 }
@@ -412,6 +457,6 @@ export async function runPython(s: SimulatedServer, exe: string, args: string[],
     if (!venv) return res(1, 'The simulator models pip inside virtual environments only; run it with the venv\'s Scripts\\python.exe.\r\n');
     return pip(s, venv, args.slice(2), opts);
   }
-  const realPy = venv ? path.join(venv.realDir, 'bin', 'python') : realPython();
+  const realPy = venv ? path.join(venv.realDir, 'bin', 'python') : realPythonForBase(s, exe);
   return runReal(s, realPy, args, opts, manageMutates(args), pythonPlaces(s, exe));
 }

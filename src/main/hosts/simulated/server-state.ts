@@ -70,12 +70,12 @@ export interface SimState {
   acls: Record<string, AclEntry>;
   listeners: { port: number; pid: number; process: string; ipv6Only?: boolean }[];
   /** Windows venv folder (lower-case) → the real Linux venv that stands in for it. */
-  venvs: Record<string, { winDir: string; realDir: string; basePython: string }>;
+  venvs: Record<string, { winDir: string; realDir: string; basePython: string; machine?: boolean; playedBy?: string }>;
   /** Python installs by folder (lower-case). */
   pythons: Record<string, { version: string; dir: string; allUsers: boolean }>;
   /** pip packages per venv (lower-case folder) → name → version and whether it was simulated. */
   /** Per venv: what the simulated pip installed; site: the store folder a distribution came from (python-store.ts). */
-  pipPackages: Record<string, Record<string, { version: string; simulated: boolean; site?: string }>>;
+  pipPackages: Record<string, Record<string, { version: string; simulated: boolean; site?: string; machine?: { base: string; top: string[] } }>>;
   /** Runtime state of sites and pools by name (lower-case). */
   siteState: Record<string, 'Started' | 'Stopped'>;
   poolState: Record<string, 'Started' | 'Stopped'>;

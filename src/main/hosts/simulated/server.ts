@@ -468,7 +468,7 @@ export class SimulatedServer {
     return this.state.pythons[dir];
   }
 
-  venvForPython(exe: string): { winDir: string; realDir: string; basePython: string } | undefined {
+  venvForPython(exe: string): SimulatedServer['state']['venvs'][string] | undefined {
     const dir = exe.replace(/\\Scripts\\python\.exe$/i, '').toLowerCase();
     return this.state.venvs[dir];
   }

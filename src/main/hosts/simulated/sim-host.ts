@@ -13,7 +13,7 @@ import { HttpFront } from './http-front';
 import { runDism, runFsutil, runIcacls, runNet, runNetstat, runMsiexec, runPymanager, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami } from './programs';
 import { installerFileVersion } from '../../../shared/config';
 import { pythonGap } from '../../engine/python-support';
-import { realPythonVersion, runPython } from './python';
+import { playedBy, runPython } from './python';
 import { runPowerShell } from './programs/powershell';
 import { runNetsh, trustedRoots } from './programs/certstore';
 import { DEFAULT_TEST_IDENTITY, simulatedNegotiate } from './http-front/security';
@@ -254,9 +254,9 @@ export class SimulatedHost implements Host {
       ...(this.server.iisInstalled() && /windowsAuthentication[^>]*enabled="true"/.test(this.server.appHostText())
         ? [`Windows sign-in: no Kerberos or NTLM exchange happened; a signed-in request carried the simulator's token for ${this.server.state.testIdentity ?? DEFAULT_TEST_IDENTITY}, which reached Django as REMOTE_USER.`]
         : []),
-      // Every simulated Python is played by the machine's: what lies between the two is not proven.
+      // Every simulated Python is played by one of the machine's (its minor, else the nearest): what lies between the two is not proven.
       ...Object.values(this.server.state.pythons)
-        .map((p) => pythonGap(p.version, realPythonVersion()))
+        .map((p) => pythonGap(p.version, playedBy(p.version).version))
         .filter((x): x is string => x !== undefined),
     ];
   }

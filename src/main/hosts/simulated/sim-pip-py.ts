@@ -44,11 +44,16 @@ def add(line, origin):
                         missing_extras.append('%s (for %s[%s])' % (dr.name, r.name, extra))
     satisfied = bool(version) and r.specifier.contains(version, prereleases=True)
     pick = None
-    if applies and not satisfied:
+    # A venv of another Python than the machine's takes the store's version first (pip's newest that
+    # fits that Python); the machine's Python answers only what the store has no version for.
+    have = args.get('installed', {}).get(name)
+    kept = bool(have) and r.specifier.contains(have, prereleases=True)
+    if applies and not kept and (args.get('prefer_store') or not satisfied):
         pick = store_pick(name, r.specifier)
     results.append({'name': name, 'display': r.name, 'line': line, 'specifier': str(r.specifier), 'marker': str(r.marker) if r.marker else None,
                     'applies': bool(applies), 'version': version,
-                    'satisfied': satisfied, 'missingExtras': missing_extras, 'store': pick, 'origin': origin})
+                    'satisfied': satisfied, 'kept': kept, 'missingExtras': missing_extras, 'store': pick, 'origin': origin,
+                    'machine': machine_files(d) if d and not pick else None})
     if pick:
         # What the chosen distribution requires, as pip would install it (markers for the Windows server).
         for dep in pick.pop('requires'):
@@ -64,10 +69,34 @@ def add(line, origin):
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
-import platform
+
+# What PyPI's wheel of a distribution requires where Debian's metadata of it says nothing (its Depends hold them instead).
+UPSTREAM_REQUIRES = {
+    ('django', '3.2'): ['asgiref<4,>=3.3.2', 'pytz', 'sqlparse>=0.2.2'],
+}
+
+def machine_files(d):
+    # Where the machine's distribution lives and its top-level modules (a venv of another Python links exactly these).
+    files = [str(f) for f in (d.files or [])]
+    top = set()
+    for f in files:
+        first = f.replace('\\', '/').split('/')[0]
+        if first in ('..', '') or first.endswith(('.dist-info', '.egg-info', '.pth')) or first == '__pycache__':
+            continue
+        top.add(first)
+    try:
+        tl = d.read_text('top_level.txt')
+    except Exception:
+        tl = None
+    for t in (tl or '').split():
+        top.add(t)
+    base = str(d.locate_file(''))
+    names = sorted(t for t in top if os.path.exists(os.path.join(base, t)) or os.path.exists(os.path.join(base, t + '.py')))
+    names = [t if os.path.exists(os.path.join(base, t)) else t + '.py' for t in names]
+    return {'base': base, 'top': names, 'compiled': any(f.endswith(('.so', '.pyd')) for f in files)}
 
 def store_pick(name, spec):
-    here = Version(platform.python_version())
+    here = Version(env['python_full_version'])
     best = None
     for d in args.get('store', []):
         if canonicalize_name(d['name']) != name or not spec.contains(d['version'], prereleases=True):
@@ -78,7 +107,11 @@ def store_pick(name, spec):
         if rp and not SpecifierSet(rp).contains(here, prereleases=True):
             continue
         if best is None or Version(d['version']) > Version(best['version']):
-            best = {'version': d['version'], 'site': d['site'], 'debian': d['debian'], 'requires': list((meta.requires if meta else None) or [])}
+            requires = list((meta.requires if meta else None) or [])
+            if not any('extra' not in q for q in requires):
+                # Debian dropped the upstream requirements from some metadata (Django 3.2's requires.txt): PyPI's wheel has them.
+                requires += UPSTREAM_REQUIRES.get((name, '.'.join(d['version'].split('.')[:2])), [])
+            best = {'version': d['version'], 'site': d['site'], 'debian': d['debian'], 'requires': requires}
     return best
 
 def read(path, seen, depth=0):

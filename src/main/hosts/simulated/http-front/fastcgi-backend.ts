@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync, type Diren
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { effectiveSection, expandEnv, resolveUrl } from '../iisconfig';
-import { realPython, mapArg, pythonPlaces } from '../python';
+import { realPythonForBase, mapArg, pythonPlaces } from '../python';
 import type { PythonPlaces } from '../python-paths';
 import type { SimulatedServer } from '../server';
 import { getAttr, type El } from '../xml';
@@ -98,7 +98,7 @@ export class FastCgiBackend {
       const dir = env.WSGI_LOG.slice(0, env.WSGI_LOG.lastIndexOf('\\'));
       if (!s.existsWin(dir) || !s.canAccess(identity, dir, 'write')) return exited(`${identity} cannot write WSGI_LOG ${env.WSGI_LOG}.`);
     }
-    if (!venv && !existsSync(realPython())) return exited(`No real Python at ${realPython()}.`);
+    if (!venv && !existsSync(realPythonForBase(s, fullPath))) return exited(`No real Python at ${realPythonForBase(s, fullPath)}.`);
     // An application no longer in <fastCgi> has no processes: IIS ends them when the entry goes.
     this.endRemoved(fcgi);
     const key = JSON.stringify({ fullPath, args: getAttr(app, 'arguments') ?? '', env, sitePhysical });
@@ -119,7 +119,7 @@ export class FastCgiBackend {
       w = undefined;
     }
     if (!w || w.exited) {
-      w = this.startWorker(venv ? path.join(venv.realDir, 'bin', 'python') : realPython(), env, sitePhysical, pythonPlaces(s, fullPath));
+      w = this.startWorker(venv ? path.join(venv.realDir, 'bin', 'python') : realPythonForBase(s, fullPath), env, sitePhysical, pythonPlaces(s, fullPath));
       w.generation = generation;
       w.entry = scriptProcessor;
       this.workers.set(key, w);

@@ -6,7 +6,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { effectiveSection, expandEnv, resolveUrl } from '../iisconfig';
-import { realPython, mapArg } from '../python';
+import { realPythonForBase, mapArg } from '../python';
 import type { SimulatedServer } from '../server';
 import { getAttr, type El } from '../xml';
 import { simPythonEnv } from '../sim-pyhooks';
@@ -79,7 +79,7 @@ export class HttpPlatformBackend {
       const limit = Number(attr('startupTimeLimit', '120')) * 1000;
       const tries = 1 + Number(attr('startupRetryCount', '10'));
       for (let attempt = 0; attempt < tries; attempt++) {
-        pp = await this.startPlatformProcess(venv ? path.join(venv.realDir, 'bin', 'python') : realPython(), args, env, sitePhysical, identity, hp);
+        pp = await this.startPlatformProcess(venv ? path.join(venv.realDir, 'bin', 'python') : realPythonForBase(s, processPath), args, env, sitePhysical, identity, hp);
         pp.generation = generation;
         const started = Date.now();
         let up = false;
