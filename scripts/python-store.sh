@@ -67,13 +67,23 @@ for w in "${WANT[@]}"; do
   fi
   site="$folder/usr/lib/python3/dist-packages"
   [ -d "$site" ] || { echo "python-store: $pkg $pick has no dist-packages folder" >&2; exit 1; }
+  # Debian built some packages without their version (dj-database-url 3.1.2 says 0.0.0): the metadata
+  # gets the upstream version pip would see, its folder renamed to match (said in the index).
+  fixed=false
+  for di in "$site"/*-0.0.0.dist-info; do
+    [ -d "$di" ] && [ "$up" != 0.0.0 ] || continue
+    sed -i "s/^Version: 0\.0\.0$/Version: $up/" "$di/METADATA"
+    mv "$di" "${di%-0.0.0.dist-info}-$up.dist-info"
+    touch "$folder/.version-fixed"
+  done
+  [ -f "$folder/.version-fixed" ] && fixed=true
   meta=$(cat "$site"/*.dist-info/METADATA "$site"/*.egg-info/PKG-INFO "$site"/*.egg-info 2>/dev/null || true)
   name=$(sed -n 's/^Name: //p' <<< "$meta" | head -1)
   dv=$(sed -n 's/^Version: //p' <<< "$meta" | head -1)
   links=$(wc -l < "$folder/.removed-links")
   [ $first = 1 ] || echo ',' >> "$index"
   first=0
-  printf '  {"name": "%s", "version": "%s", "site": "%s", "debian": "%s=%s", "removedLinks": %s}' "${name:-${pkg#python3-}}" "${dv:-$up}" "$site" "$pkg" "$pick" "$links" >> "$index"
+  printf '  {"name": "%s", "version": "%s", "site": "%s", "debian": "%s=%s", "removedLinks": %s, "versionFixed": %s}' "${name:-${pkg#python3-}}" "${dv:-$up}" "$site" "$pkg" "$pick" "$links" "$fixed" >> "$index"
 done
 echo '' >> "$index"
 echo ']' >> "$index"

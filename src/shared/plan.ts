@@ -226,7 +226,7 @@ export function describeAction(a: Action): string {
     case 'editFile':
       return `edit ${a.path} (${a.description})`;
     case 'writeFile':
-      return `restore ${a.path}`;
+      return /^(Put|Restore)\b/.test(a.description) ? `restore ${a.path}` : `write ${a.path}`;
     case 'forget':
       return `forget ${a.object} (${a.description})`;
     case 'probe':

@@ -302,7 +302,7 @@ describe('rehearse --project', () => {
     expect(text).toContain('C:\\apps\\locallibrary');
     // the configuration it derived is shown and written beside the server; the last line reuses it, and that plan is all done
     const file = path.join(keep, 'deploy.json');
-    expect(text).toContain(`The configuration derived from the project (written to ${file}`);
+    expect(text).toContain(`The configuration derived from the project is written to ${file}`);
     expect(out.at(-1)).toBe(`Inspect it with: npm run cli -- plan --simulate ${keep} --config ${file}`);
     const again: string[] = [];
     expect(await main(['plan', '--json', '--simulate', keep, '--config', file], { out: (s) => again.push(s), err: (s) => again.push(s) })).toBe(0);

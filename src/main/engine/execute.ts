@@ -66,6 +66,20 @@ export async function executeAction(x: ExecContext, s: Step, a: Action, index: n
   }
 }
 
+/** An edit of a file the plan names (the settings block, a web.config without handlers). */
+async function editFile(x: ExecContext, a: Extract<Action, { kind: 'editFile' }>): Promise<void> {
+  if (!(await x.host.exists(a.path)))
+    throw new ActionFailed({ what: `${a.path} does not exist.`, why: 'The settings module in the configuration does not match the project.', fix: 'Set settingsModule to the project\'s settings (e.g. "mysite.settings") and run again.' });
+  const current = await x.host.readFile(a.path);
+  if (a.transform === 'web-config-without-handlers') {
+    await x.host.writeFile(a.path, removeWebConfigHandlers(current));
+    return;
+  }
+  const next = a.transform === 'django-settings' ? applySettingsEdit(current, a.values) : removeSettingsBlock(current);
+  await assertPythonCompiles(x.host, x.d.venvPython, a.path, next, x.signal);
+  await x.host.writeFile(a.path, next);
+}
+
 async function executeOnce(x: ExecContext, s: Step, a: Action, index: number): Promise<void> {
   x.emit({ type: 'action', runId: x.runId, stepId: s.id, index, action: a, state: 'started' });
   x.counted();
@@ -126,6 +140,11 @@ async function executeOnce(x: ExecContext, s: Step, a: Action, index: number): P
       case 'mkdir':
         await x.host.mkdir(a.path);
         break;
+      case 'writeFile':
+        // In a plan only for the tool's own files (the requirements read from a lock); as an undo, undo.ts runs it.
+        await x.host.mkdir(a.path.slice(0, a.path.lastIndexOf('\\')));
+        await x.host.writeFile(a.path, a.content);
+        break;
       case 'remove': {
         const why = protectedPathReason(a.path);
         if (why) throw new ActionFailed({ what: `${a.description}: refused.`, why: `${a.path} is ${why}; the tool never deletes it.`, fix: 'Remove the entry for it from the deployment journal only if you are sure, or leave it.' });
@@ -145,19 +164,9 @@ async function executeOnce(x: ExecContext, s: Step, a: Action, index: number): P
       case 'probe':
         await probeOrFallBack(x, s, a, index);
         break;
-      case 'editFile': {
-        if (!(await x.host.exists(a.path)))
-          throw new ActionFailed({ what: `${a.path} does not exist.`, why: 'The settings module in the configuration does not match the project.', fix: 'Set settingsModule to the project\'s settings (e.g. "mysite.settings") and run again.' });
-        const current = await x.host.readFile(a.path);
-        if (a.transform === 'web-config-without-handlers') {
-          await x.host.writeFile(a.path, removeWebConfigHandlers(current));
-          break;
-        }
-        const next = a.transform === 'django-settings' ? applySettingsEdit(current, a.values) : removeSettingsBlock(current);
-        await assertPythonCompiles(x.host, x.d.venvPython, a.path, next, x.signal);
-        await x.host.writeFile(a.path, next);
+      case 'editFile':
+        await editFile(x, a);
         break;
-      }
     }
     x.emit({ type: 'action', runId: x.runId, stepId: s.id, index, action: a, state: 'finished' });
   } catch (e) {

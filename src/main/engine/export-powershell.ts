@@ -134,6 +134,7 @@ function psAction(a: Action, secrets: ScriptSecrets): string[] {
         `    Invoke-WebRequest -UseBasicParsing -Uri ${psq(a.url)} -OutFile ${psq(a.path)}`,
       ];
     case 'writeFile':
+      return [`    Write-Host ${psq(a.description)}`, `    New-Item -ItemType Directory -Force -Path ${psq(a.path.slice(0, a.path.lastIndexOf('\\')))} | Out-Null`, `    Set-Content -LiteralPath ${psq(a.path)} -Encoding UTF8 -Value ${psq(a.content)}`];
     case 'forget':
       return [];
     // The script deploys one release in place of nothing: the tool's release history (and going

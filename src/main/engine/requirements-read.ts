@@ -10,6 +10,7 @@ import type { DeploymentConfig } from '../../shared/config';
 import type { Problem } from '../../shared/problem';
 import { canonicalWindowsPath, isAbsoluteWindowsPath, isInside, winDirname, winJoin } from '../../shared/winpath';
 import type { Host } from './host';
+import { DependencyFileError, deriveRequirements, dependencyKind, type DependencyKind } from './dependencies';
 import { markerApplies, parseRequirementsFileAt, sourceOf, windowsMarkerEnv, type Requirement } from './requirements';
 
 export const MAX_INCLUDE_DEPTH = 10;
@@ -20,6 +21,10 @@ export interface RequirementsRead {
   /** Every pip option in the files, with where it is ("requirements.txt:3: --prefer-binary"). */
   options: string[];
   problems: Problem[];
+  /** What the file is (a lock or pyproject.toml is read as pip's requirements: dependencies.ts), and how many exact pins it gave. */
+  source: { kind: DependencyKind; pinned: number };
+  /** For a file that is not pip's own format: the requirements pip is given instead (-r of a file the packages step writes). */
+  derived?: string;
 }
 
 /** The folders an include may come from: the project's (where it is copied from, and where it lives). */
@@ -46,7 +51,8 @@ function resolveFrom(file: string, p: string): string {
 }
 
 export async function readRequirementsFile(host: Host, config: DeploymentConfig, file: string, pythonVersion: string): Promise<RequirementsRead> {
-  const out: RequirementsRead = { reqs: [], notes: [], options: [], problems: [] };
+  const kind = dependencyKind(file);
+  const out: RequirementsRead = { reqs: [], notes: [], options: [], problems: [], source: { kind, pinned: 0 } };
   const env = windowsMarkerEnv(pythonVersion);
   const roots = projectFolders(config, file);
   const wheelRoots = [...roots, ...(config.wheelhouse ? [config.wheelhouse] : [])];
@@ -65,7 +71,21 @@ export async function readRequirementsFile(host: Host, config: DeploymentConfig,
       return;
     }
     const name = path.split('\\').at(-1) ?? path;
-    for (const l of parseRequirementsFileAt(await host.readFile(path))) {
+    let text = await host.readFile(path);
+    if (chain.length === 0 && kind !== 'requirements') {
+      try {
+        const d = deriveRequirements(kind, text, pythonVersion);
+        text = d.text;
+        out.derived = d.text;
+        out.source.pinned = d.pinned;
+        out.notes.push(...d.notes);
+      } catch (e) {
+        if (!(e instanceof DependencyFileError)) throw e;
+        refuse(`The project's dependencies cannot be read from ${path}.`, e.message, `Fix ${name} (or give pip's own format with "requirementsFile": a requirements.txt), then run again.`);
+        return;
+      }
+    }
+    for (const l of parseRequirementsFileAt(text)) {
       const where = `${name}:${l.lineNo}`;
       const source = sourceOf(l);
       if (source) {

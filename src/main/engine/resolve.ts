@@ -3,6 +3,7 @@
  * the settings module (manage.py's DJANGO_SETTINGS_MODULE) and the Python version (runtime.txt,
  * .python-version, pyproject.toml requires-python), else the default. The plan says which.
  */
+import { chooseDependencies, DEPENDENCY_FILES, dependencyKind } from './dependencies';
 import { DEFAULT_PYTHON_VERSION, installerFileVersion, type DeploymentConfig } from '../../shared/config';
 import { registerSecret } from '../../shared/problem';
 import { winJoin } from '../../shared/winpath';
@@ -89,6 +90,9 @@ export async function resolveConfig(input: DeploymentConfig, host: Host): Promis
       }
     }
   }
+  // Where the project declares its dependencies (dependencies.ts: a lock first); "requirementsFile" chooses.
+  const deps = folders[0] === undefined ? { unused: [] } : await chooseDependencies(host, folders[0]);
+  if (!config.requirementsFile && deps.file) config = { ...config, requirementsFile: deps.file };
   let pythonSource = config.pythonVersion ? 'the configuration (pythonVersion)' : `the default (${DEFAULT_PYTHON_VERSION})`;
   // The installer the team handed over decides the version (the configuration cannot say otherwise: config.ts).
   const fromInstaller = !config.pythonVersion && config.pythonInstaller ? installerFileVersion(config.pythonInstaller) : undefined;
@@ -127,10 +131,26 @@ export async function resolveConfig(input: DeploymentConfig, host: Host): Promis
   config = fit.config;
   pythonSource = fit.pythonSource;
   notes.unshift(`Python ${config.pythonVersion ?? DEFAULT_PYTHON_VERSION} from ${pythonSource}`);
+  notes.push(...(await dependencyNotes(host, config, deps)));
   const eol = eolWarning(config.pythonVersion ?? DEFAULT_PYTHON_VERSION, new Date().toISOString().slice(0, 10));
   if (eol) notes.push(eol);
   registerConfigSecrets(config);
   return { config, pythonSource, notes };
+}
+
+/** What the plan says of the project's dependencies: the file used (with its exact pins), the others not used, or that there are none. */
+async function dependencyNotes(host: Host, config: DeploymentConfig, deps: { file?: string; unused: string[] }): Promise<string[]> {
+  const file = config.requirementsFile;
+  if (!file) return [`the project declares no dependencies (${DEPENDENCY_FILES.map((d) => d.file).join(', ')}): only Django and the server's package (wfastcgi or waitress) are installed; an import the site then misses is named in the verification`];
+  const read = await readRequirementsFile(host, config, file, config.pythonVersion ?? DEFAULT_PYTHON_VERSION).catch(() => undefined);
+  const kind = dependencyKind(file);
+  const count = read ? (kind === 'requirements' || kind === 'pyproject.toml' ? `${read.reqs.length} requirement${read.reqs.length === 1 ? '' : 's'}${read.source.pinned ? `, ${read.source.pinned} pinned` : ''}` : `${read.source.pinned} pinned`) : 'not readable';
+  const others = [...new Set([...deps.unused, ...(deps.file && deps.file.toLowerCase() !== file.toLowerCase() ? [deps.file] : [])])].filter((f) => f.toLowerCase() !== file.toLowerCase());
+  return [
+    `dependencies: ${file} (${count})`,
+    ...others.map((o) => `${o} is not used (the dependencies come from ${file.split('\\').at(-1) ?? file}; "requirementsFile" chooses)`),
+    ...(read?.notes.filter((n) => /not installed on the server/.test(n)) ?? []),
+  ];
 }
 
 /** The Django requirement of the project (the requirements file and what it includes), as its specifier and line. */

@@ -14,6 +14,8 @@ import path from 'node:path';
 import { derive, installerFileVersion } from '../../../shared/config';
 import { HTTP_PLATFORM_MSI_URL, pythonInstallerUrl } from '../../engine/commands';
 import { resolveConfig } from '../../engine/resolve';
+import { DEPENDENCY_FILES, DependencyFileError, deriveRequirements } from '../../engine/dependencies';
+import { localDependencyFiles } from '../../bundle/dependency-file';
 import { SimulatedHost } from '../../hosts/simulated/sim-host';
 import { downloadToFile } from '../../hosts/http-client';
 import { projectFiles } from '../../bundle/project-files';
@@ -93,8 +95,26 @@ async function installers(o: Options, out: string, pythonVersion: string, server
 }
 
 function wheels(o: Options, project: string, out: string, pythonVersion: string, server: string, tmp: string): { missing: Missing[]; dropped: { line: string; why: string }[]; notes: string[] } {
-  const reqFile = path.join(project, 'requirements.txt');
-  const flat = existsSync(reqFile) ? flattenForWindows([reqFile], pythonVersion) : { lines: [], dropped: [], notes: [], unsupported: [] };
+  // The project's dependency file, chosen as on the server (a lock first: dependencies.ts); a lock or pyproject.toml read as pip's format.
+  const found = localDependencyFiles(project);
+  const source = found[0];
+  let reqFile = source?.at;
+  const sourceNotes: string[] = [];
+  if (source && source.kind !== 'requirements') {
+    let d: ReturnType<typeof deriveRequirements>;
+    try {
+      d = deriveRequirements(source.kind, readFileSync(source.at, 'utf8'), pythonVersion);
+    } catch (e) {
+      if (e instanceof DependencyFileError) throw new UsageError(`${source.at}: ${e.message}`);
+      throw e;
+    }
+    reqFile = path.join(tmp, `requirements-from-${source.file}.txt`);
+    writeFileSync(reqFile, d.text);
+    sourceNotes.push(`dependencies: ${source.file} (${d.pinned} pinned)`, ...d.notes);
+  } else if (source) sourceNotes.push('dependencies: requirements.txt');
+  else sourceNotes.push(`the project declares no dependencies (${DEPENDENCY_FILES.map((d) => d.file).join(', ')}): only Django and the server's package are bundled`);
+  for (const u of found.slice(1)) sourceNotes.push(`${u.file} was not used (${source?.file ?? ''} was)`);
+  const flat = reqFile ? flattenForWindows([reqFile], pythonVersion) : { lines: [], dropped: [], notes: [], unsupported: [] };
   const names = new Set(flat.lines.map((l) => l.name.toLowerCase()));
   const extra = ['django', ...(server === 'httpplatform' ? ['waitress'] : [])].filter((n) => !names.has(n)).map((n) => ({ name: n, text: n }));
   // In pip's hash-checking mode every line needs a hash: no unhashed line is added to a hashed file.
@@ -108,7 +128,7 @@ function wheels(o: Options, project: string, out: string, pythonVersion: string,
   const flatFile = path.join(tmp, 'requirements-for-windows.txt');
   const r = downloadWheels(dest, pythonVersion, reqs.filter((x) => x.name.toLowerCase() !== 'wfastcgi'), src, flatFile, (t) => writeFileSync(flatFile, t));
   const w = server === 'wfastcgi' ? downloadWfastcgi(dest, pythonVersion, src) : { missing: [] };
-  return { missing: [...flat.unsupported, ...r.missing, ...w.missing], dropped: flat.dropped, notes: flat.notes };
+  return { missing: [...flat.unsupported, ...r.missing, ...w.missing], dropped: flat.dropped, notes: [...sourceNotes, ...flat.notes] };
 }
 
 export async function bundleCommand(o: Options, io: CliIo): Promise<number> {

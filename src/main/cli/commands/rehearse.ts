@@ -1,6 +1,6 @@
 /** rehearse: a full deployment of the sample app (or --project) on a fresh simulated server, then a second run that must change nothing. */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type DeploymentConfig } from '../../../shared/config';
@@ -10,6 +10,7 @@ import { describeAction } from '../../../shared/plan';
 import { bundleInput, checksumsSha256 } from '../../bundle/bundle-dir';
 import { SimulatedHost } from '../../hosts/simulated/sim-host';
 import { playedBy, realPython } from '../../hosts/simulated/python';
+import { localDependencyFiles } from '../../bundle/dependency-file';
 import { pythonGap } from '../../engine/python-support';
 import { eventPrinter, formatVerification } from '../format';
 import { type CliIo, type Options, UsageError, loadConfig } from '../options';
@@ -28,17 +29,19 @@ export function stageProject(host: SimulatedHost, project: string): { input: Rec
     // Links are copied as links, their targets verbatim (never followed): the plan lists and refuses them.
     cpSync(abs, host.server.toReal(drop), { recursive: true, verbatimSymlinks: true, filter: (src) => !/[\\/](\.git|__pycache__|node_modules|\.venv|venv)$/.test(src) && !/db\.sqlite3$/.test(src) });
     input.djangoProject = { folder: drop };
-    if (existsSync(path.join(abs, 'requirements.txt'))) input.requirementsFile = `${drop}\\requirements.txt`;
+    const dep = localDependencyFiles(abs)[0];
+    if (dep) input.requirementsFile = `${drop}\\${dep.file}`;
   } else {
     // The zip, plus its requirements files beside it (pip runs before the zip is extracted), as a team sends both.
     mkdirSync(host.server.toReal('C:\\drop'), { recursive: true });
     cpSync(abs, host.server.toReal(`${drop}.zip`));
     input.djangoProject = { zip: `${drop}.zip` };
-    const script = 'import json, re, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nnames = z.namelist()\nmanage = [n for n in names if n.rsplit("/", 1)[-1] == "manage.py"]\nroot = min(manage, key=len)[: -len("manage.py")] if manage else ""\nm = re.search(r"DJANGO_SETTINGS_MODULE[\\"\\\'],\\s*[\\"\\\']([\\w.]+)", z.read(min(manage, key=len)).decode()) if manage else None\nreqs = [n for n in names if n.startswith(root) and re.match(r"requirements[^/]*\\.txt$|requirements/", n[len(root):]) and not n.endswith("/")]\nz.extractall(sys.argv[2], members=reqs)\nprint(json.dumps({"settings": m.group(1) if m else None, "root": root, "reqs": reqs}))\n';
+    const script = 'import json, re, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nnames = z.namelist()\nmanage = [n for n in names if n.rsplit("/", 1)[-1] == "manage.py"]\nroot = min(manage, key=len)[: -len("manage.py")] if manage else ""\nm = re.search(r"DJANGO_SETTINGS_MODULE[\\"\\\'],\\s*[\\"\\\']([\\w.]+)", z.read(min(manage, key=len)).decode()) if manage else None\nreqs = [n for n in names if n.startswith(root) and re.match(r"requirements[^/]*\\.txt$|requirements/|(uv|poetry|Pipfile)\\.lock$|pyproject\\.toml$", n[len(root):]) and not n.endswith("/")]\nz.extractall(sys.argv[2], members=reqs)\nprint(json.dumps({"settings": m.group(1) if m else None, "root": root, "reqs": reqs}))\n';
     const out = execFileSync(realPython(), ['-c', script, abs, host.server.toReal(`${drop}-requirements`)], { encoding: 'utf8' });
     const info = JSON.parse(out) as { settings: string | null; root: string; reqs: string[] };
     if (info.settings) input.settingsModule = info.settings;
-    if (info.reqs.includes(`${info.root}requirements.txt`)) input.requirementsFile = `${drop}-requirements\\${info.root.replace(/\//g, '\\')}requirements.txt`;
+    const dep = localDependencyFiles(path.join(host.server.toReal(`${drop}-requirements`), ...info.root.split('/').filter(Boolean)))[0];
+    if (dep) input.requirementsFile = `${drop}-requirements\\${info.root.replace(/\//g, '\\')}${dep.file}`;
   }
   return { input, name };
 }
@@ -58,6 +61,13 @@ export function bundleSumsLine(dir: string): string {
   return `The bundle's SHA256SUMS has the SHA-256 ${checksumsSha256(dir) ?? '(none)'}: compare it with the value the team sent you; the same value means every file is the one they made.`;
 }
 
+/** The object of a configuration file (loadConfig has validated it already); none: {}. */
+function configFileObject(file: string | undefined): Record<string, unknown> {
+  if (!file) return {};
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+}
+
 /** The README's first command: a full deployment of the sample app (or --project) on a fresh simulated server. */
 export async function rehearse(o: Options, io: CliIo): Promise<number> {
   const dir = o.keep ?? o.simulate ?? mkdtempSync(path.join(os.tmpdir(), 'django-iis-rehearsal-'));
@@ -71,18 +81,15 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
       config = bundleConfig({ ...o, simulate: dir }, o.bundle);
       io.out(`Rehearsing the bundle ${path.resolve(o.bundle)} (checksums checked) as "${config.siteName}" on a simulated Windows Server in ${dir}, offline`);
       io.out(bundleSumsLine(o.bundle));
-    } else if (o.project) {
-      const staged = stageProject(host, o.project);
-      config = loadConfig(o.config, staged.input);
-      io.out(`Rehearsing the hand-over of ${path.resolve(o.project)} as "${config.siteName}" on a simulated Windows Server in ${dir}`);
-      if (!o.config) {
-        derivedFile = path.join(dir, 'deploy.json');
-        writeFileSync(derivedFile, `${JSON.stringify(staged.input, null, 2)}\n`);
-        derived = `The configuration derived from the project (written to ${derivedFile}; edit it and give it with --config):\n${JSON.stringify(staged.input, null, 2)}\n`;
-      }
     } else {
-      config = loadConfig(o.config);
-      io.out(`Rehearsing a deployment of "${config.siteName}" on a simulated Windows Server in ${dir}`);
+      const staged = o.project ? stageProject(host, o.project) : undefined;
+      config = loadConfig(o.config, staged?.input);
+      io.out(o.project ? `Rehearsing the hand-over of ${path.resolve(o.project)} as "${config.siteName}" on a simulated Windows Server in ${dir}` : `Rehearsing a deployment of "${config.siteName}" on a simulated Windows Server in ${dir}`);
+      // The configuration used (what --config gave over what was derived), written beside the server: plan, apply and verify take it again.
+      const used = { ...(staged?.input ?? {}), ...configFileObject(o.config) };
+      derivedFile = path.join(dir, 'deploy.json');
+      if (!o.config || path.resolve(o.config) !== path.resolve(derivedFile)) writeFileSync(derivedFile, `${JSON.stringify(used, null, 2)}\n`);
+      derived = !o.config && !staged ? `The configuration of the sample (none was given: every default) is written to ${derivedFile}.\n` : `The configuration ${o.config ? `used (${path.resolve(o.config)}${staged ? ' over what was derived from the project' : ''})` : staged ? 'derived from the project' : 'of the sample'} is written to ${derivedFile}; edit it and give it with --config:\n${JSON.stringify(used, null, 2)}\n`;
     }
     const p = await plan(config, host);
     // What the rehearsal cannot prove, first: the server's Python is played by this machine's.
@@ -110,7 +117,7 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
     io.out(`  ${path.join(dir, 'C', 'Windows', 'System32', 'inetsrv', 'config', 'applicationHost.config')}  (IIS configuration)`);
     io.out(`  ${host.server.toReal(config.appDir)}  (the Django project, ${config.appDir})`);
     io.out(`  ${path.join(dir, '.sim', 'commands.jsonl')}  (every command run, with exit codes)`);
-    const configArg = o.bundle ? ` --bundle ${path.resolve(o.bundle)}` : (derivedFile ?? (o.config ? path.resolve(o.config) : undefined)) ? ` --config ${derivedFile ?? path.resolve(o.config as string)}` : '';
+    const configArg = o.bundle ? ` --bundle ${path.resolve(o.bundle)}` : derivedFile ? ` --config ${derivedFile}` : '';
     io.out(`Inspect it with: npm run cli -- plan --simulate ${dir}${configArg}`);
     return second.outcome === 'succeeded' && second.mutatingCommands === 0 ? 0 : 1;
   } finally {

@@ -12,6 +12,7 @@ import { parsePipList } from '../parsers';
 import { canonicalName } from '../requirements';
 import { readRequirementsFile } from '../requirements-read';
 import { RefusedError } from '../refusal';
+import { journalPath } from '../ownership';
 import { blocked, done, exec, needed, psq, query, type Step } from '../step';
 import { wheelhouseMissing } from '../../../shared/wheelhouse';
 
@@ -49,6 +50,11 @@ export function pinMatches(specifier: string, installed: string): boolean {
   const a = release(want);
   const b = release(installed);
   return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => i).every((i) => (/^\d+$/.test(a[i] ?? '0') && /^\d+$/.test(b[i] ?? '0') ? Number(a[i] ?? '0') === Number(b[i] ?? '0') : (a[i] ?? '') === (b[i] ?? '')));
+}
+
+/** Where the requirements read from a lock or pyproject.toml are written for pip: beside the deployment's journal. */
+export function derivedRequirementsPath(siteName: string, source: string): string {
+  return `${journalPath(siteName).replace(/\.json$/i, '')}.requirements-from-${(source.split('\\').at(-1) ?? 'dependencies').replace(/[^A-Za-z0-9_.-]/g, '_')}.txt`;
 }
 
 export const packages: Step = {
@@ -99,7 +105,12 @@ export const packages: Step = {
     const wrongPins = reqs.filter((r) => /^===?[^,]+$/.test(r.specifier) && installed[r.name] && !pinMatches(r.specifier, installed[r.name] ?? ''));
     if (missing.length === 0 && wrongPins.length === 0 && serverFile) return done(`installed: ${names.map((n) => `${n} ${installed[n] ?? ''}`).join(', ')}`);
     const actions: Action[] = [];
-    if (config.requirementsFile) actions.push(exec(`Install the application's requirements (${config.requirementsFile})`, d.venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipIndexArgs(config), '-r', config.requirementsFile]));
+    if (config.requirementsFile && read?.derived !== undefined) {
+      // A lock or pyproject.toml: pip is given the requirements read from it (exact pins and hashes), written in the tool's folder.
+      const file = derivedRequirementsPath(config.siteName, config.requirementsFile);
+      actions.push({ kind: 'writeFile', description: `Write the requirements read from ${config.requirementsFile} (${read.source.pinned} pinned) for pip`, path: file, content: read.derived.replace(/\r?\n/g, '\r\n') });
+      actions.push(exec(`Install the application's requirements (from ${config.requirementsFile})`, d.venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipIndexArgs(config), '-r', file]));
+    } else if (config.requirementsFile) actions.push(exec(`Install the application's requirements (${config.requirementsFile})`, d.venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipIndexArgs(config), '-r', config.requirementsFile]));
     actions.push(exec(`Install Django and ${server}`, d.venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipIndexArgs(config), 'django', server]));
     const why = [missing.length ? `missing: ${missing.join(', ')}` : '', wrongPins.length ? `pinned versions differ: ${wrongPins.map((r) => `${r.name} ${installed[r.name] ?? ''} (wants ${r.specifier})`).join(', ')}` : '', !serverFile ? `${d.wfastcgiScript} is missing` : ''].filter((x) => x);
     return needed(why.join('; '), actions);

@@ -20,6 +20,7 @@ for d in md.distributions():
     if n:
         dists.setdefault(canonicalize_name(n), d)
 results, unsupported, errors = [], [], []
+explicit = set()
 
 def add(line, origin):
     try:
@@ -63,7 +64,7 @@ def add(line, origin):
                 continue
             if dr.marker is not None and not dr.marker.evaluate(dict(env, extra='')):
                 continue
-            if any(x['name'] == canonicalize_name(dr.name) for x in results):
+            if canonicalize_name(dr.name) in explicit or any(x['name'] == canonicalize_name(dr.name) for x in results):
                 continue
             add(str(dr), 'a requirement of %s %s' % (r.name, pick['version']))
 
@@ -152,12 +153,21 @@ def read(path, seen, depth=0):
             continue
         if line.startswith('-'):
             continue
-        add(' '.join(t for t in re.sub(r'(?<!\S)--hash[=\s]\S+', '', line).split()), path)
+        pending.append((' '.join(t for t in re.sub(r'(?<!\S)--hash[=\s]\S+', '', line).split()), args['winpaths'].get(path, path)))
 
+# Every line first, then resolved together as pip does: a package a line names is that line's, not a dependency's.
+pending = []
 seen = set()
 for f in args['files']:
     read(f, seen)
 for spec in args['specs']:
-    add(spec, 'the command line')
+    pending.append((spec, 'the command line'))
+for line, origin in pending:
+    try:
+        explicit.add(canonicalize_name(Requirement(line).name))
+    except InvalidRequirement:
+        pass
+for line, origin in pending:
+    add(line, origin)
 print(json.dumps({'results': results, 'unsupported': unsupported, 'errors': errors}))
 `;
