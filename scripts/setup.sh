@@ -5,7 +5,7 @@
 # node modules (npm ci, with the Electron binary download skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PKGS=(chromium xvfb python3 python3-django python3-venv python3-waitress python3-packaging python3-whitenoise python3-dj-database-url python3-dotenv python3-psycopg2 python3-pip python3-setuptools fonts-dejavu-core)
+PKGS=(chromium xvfb python3 python3-django python3-venv python3-setuptools-whl python3-wheel-whl python3-waitress python3-packaging python3-whitenoise python3-dj-database-url python3-dotenv python3-psycopg2 python3-pip python3-setuptools fonts-dejavu-core)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

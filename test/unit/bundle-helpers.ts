@@ -9,8 +9,9 @@ export const PY = '/usr/bin/python3';
 export const MAKE_WHEEL = String.raw`
 import base64, hashlib, os, sys, zipfile
 dest, name, version = sys.argv[1], sys.argv[2], sys.argv[3]
+requires = ''.join('Requires-Dist: %s\n' % r for r in sys.argv[4:])
 dist = name.replace('-', '_')
-files = {dist.lower() + '/__init__.py': b'', '%s-%s.dist-info/METADATA' % (dist, version): ('Metadata-Version: 2.1\nName: %s\nVersion: %s\n' % (name, version)).encode(), '%s-%s.dist-info/WHEEL' % (dist, version): b'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n'}
+files = {dist.lower() + '/__init__.py': b'', '%s-%s.dist-info/METADATA' % (dist, version): ('Metadata-Version: 2.1\nName: %s\nVersion: %s\n%s' % (name, version, requires)).encode(), '%s-%s.dist-info/WHEEL' % (dist, version): b'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n'}
 record = ''.join('%s,sha256=%s,%d\n' % (n, base64.urlsafe_b64encode(hashlib.sha256(c).digest()).rstrip(b'=').decode(), len(c)) for n, c in files.items())
 files['%s-%s.dist-info/RECORD' % (dist, version)] = (record + '%s-%s.dist-info/RECORD,,\n' % (dist, version)).encode()
 with zipfile.ZipFile(os.path.join(dest, '%s-%s-py3-none-any.whl' % (dist, version)), 'w') as z:
@@ -31,11 +32,17 @@ with tarfile.open(os.path.join(dest, base + '.tar.gz'), 'w:gz') as t:
         t.addfile(i, io.BytesIO(c))
 `;
 
-/** A find-links folder: the wheels pip fetches for the bundle (made here, no network). */
+/**
+ * A find-links folder: the wheels pip fetches for the bundle (made here, no network). Django's
+ * and asgiref's declare what PyPI's 3.2.25 and 3.8.1 wheels require (typing_extensions only
+ * below Python 3.11: pip on a 3.11 team machine skips it for a 3.10 server), so pip fetches them
+ * too, as it would for a team.
+ */
 export function findLinks(dirs: string[], extra: [string, string][] = []): string {
   const d = tmp('bundle-wheels-');
   dirs.push(d);
-  for (const [n, v] of [['Django', '3.2.25'], ['whitenoise', '6.0.0'], ['python-dotenv', '0.21.0'], ['setuptools', '66.1.1'], ...extra]) execFileSync(PY, ['-c', MAKE_WHEEL, d, n as string, v as string]);
+  const wheels: string[][] = [['Django', '3.2.25', 'asgiref<4,>=3.3.2', 'pytz', 'sqlparse>=0.2.2'], ['asgiref', '3.8.1', 'typing_extensions>=4; python_version < "3.11"'], ['typing_extensions', '4.12.2'], ['pytz', '2024.2'], ['sqlparse', '0.5.1'], ['whitenoise', '6.0.0'], ['python-dotenv', '0.21.0'], ['setuptools', '66.1.1'], ...extra];
+  for (const w of wheels) execFileSync(PY, ['-c', MAKE_WHEEL, d, ...w]);
   execFileSync(PY, ['-c', MAKE_SDIST, d, 'wfastcgi', '3.0.0']);
   return d;
 }

@@ -6,12 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/cli';
 import { gitignoreMatcher } from '../../src/main/bundle/project-files';
 import { tmp } from './helpers';
+import { interpreterFor } from '../../src/main/hosts/simulated/interpreters';
 import { MAKE_SDIST, PY, findLinks as makeFindLinks, installer as makeInstaller, project as makeProject } from './bundle-helpers';
 
 const dirs: string[] = [];
@@ -57,7 +58,9 @@ describe('bundle', () => {
     expect(report).toContain('psycopg2-binary>=2.9: its marker is false on Windows');
     expect(report).toContain("settingsModule shop.settings (from the project's manage.py)");
     expect(report).not.toContain('C:\\drop');
-    expect(readdirSync(path.join(out, 'wheels')).sort()).toEqual(['Django-3.2.25-py3-none-any.whl', 'python_dotenv-0.21.0-py3-none-any.whl', 'setuptools-66.1.1-py3-none-any.whl', 'wfastcgi-3.0.0.tar.gz', 'whitenoise-6.0.0-py3-none-any.whl']);
+    // Django's requirements too, and typing_extensions, which pip on this 3.11 machine skipped (asgiref needs it below 3.11).
+    expect(readdirSync(path.join(out, 'wheels')).sort()).toEqual(['Django-3.2.25-py3-none-any.whl', 'asgiref-3.8.1-py3-none-any.whl', 'python_dotenv-0.21.0-py3-none-any.whl', 'pytz-2024.2-py3-none-any.whl', 'setuptools-66.1.1-py3-none-any.whl', 'sqlparse-0.5.1-py3-none-any.whl', 'typing_extensions-4.12.2-py3-none-any.whl', 'wfastcgi-3.0.0.tar.gz', 'whitenoise-6.0.0-py3-none-any.whl']);
+    expect(report).toContain('pip on this machine skipped typing_extensions>=4 (for asgiref, python_version < "3.11"), fetched too');
     const deployText = readFileSync(path.join(out, 'deploy.json'), 'utf8');
     const deploy = JSON.parse(deployText) as Record<string, unknown>;
     expect(deploy).toMatchObject({ djangoProject: { zip: 'project.zip' }, requirementsFile: 'requirements.txt', wheelhouse: 'wheels', pythonInstaller: 'python-3.10.11-amd64.exe', pythonVersion: '3.10.11', release: '1.4.2' });
@@ -96,7 +99,8 @@ describe('bundle', () => {
     const r = await cli(['rehearse', '--bundle', out, '--keep', keep]);
     expect(r.code).toBe(2);
     expect(r.text).toContain('is incomplete: git+https://example.invalid/team/lib.git#egg=lib: not a requirement');
-    expect(r.text).toContain('cext==1.0: ERROR: No matching distribution found for cext==1.0');
+    // pip's own lines, both of them (the version it looked for, then what it did not find).
+    expect(r.text).toContain('cext==1.0: ERROR: Could not find a version that satisfies the requirement cext==1.0 (from versions: none) ERROR: No matching distribution found for cext==1.0');
     expect(existsSync(path.join(keep, '.sim', 'commands.jsonl'))).toBe(false);
   });
 
@@ -171,7 +175,11 @@ describe('bundle', () => {
   it('requirements with --hash keep pip\'s hash-checking mode: the bundle\'s requirements.txt keeps the hashes, and a wrong one stops the bundle', async () => {
     const links = findLinks();
     const sha = (f: string) => createHash('sha256').update(readFileSync(path.join(links, f))).digest('hex');
-    const reqs = `Django==3.2.25 --hash=sha256:${sha('Django-3.2.25-py3-none-any.whl')}\nwhitenoise==6.0.0 \\\n    --hash=sha256:${sha('whitenoise-6.0.0-py3-none-any.whl')}\n`;
+    // As pip-compile --generate-hashes writes them: every distribution, with its hash (typing_extensions: compiled for Python 3.10).
+    const pinned = (n: string, v: string, f: string) => `${n}==${v} \\\n    --hash=sha256:${sha(f)}\n`;
+    const deps = pinned('asgiref', '3.8.1', 'asgiref-3.8.1-py3-none-any.whl') + pinned('pytz', '2024.2', 'pytz-2024.2-py3-none-any.whl') + pinned('sqlparse', '0.5.1', 'sqlparse-0.5.1-py3-none-any.whl');
+    const typing = pinned('typing-extensions', '4.12.2', 'typing_extensions-4.12.2-py3-none-any.whl');
+    const reqs = `Django==3.2.25 --hash=sha256:${sha('Django-3.2.25-py3-none-any.whl')}\n${pinned('whitenoise', '6.0.0', 'whitenoise-6.0.0-py3-none-any.whl')}${deps}${typing}`;
     const out = path.join(tmp('bundle-out-'), 'h');
     dirs.push(path.dirname(out));
     const b = await cli(['bundle', '--project', project(reqs), '--out', out, '--find-links', links, '--no-index', '--python-installer', installer()]);
@@ -182,6 +190,13 @@ describe('bundle', () => {
     const b2 = await cli(['bundle', '--project', project(reqs.replace(/sha256:[0-9a-f]{4}/, 'sha256:0000')), '--out', bad, '--find-links', links, '--no-index', '--python-installer', installer()]);
     expect(b2.code).toBe(1);
     expect(b2.text).toMatch(/INCOMPLETE[\s\S]*Django==3\.2\.25: ERROR: .*(HASHES|hash)/i);
+    // Compiled on a 3.11 machine, the lock has no typing_extensions: the 3.10 server needs it (asgiref's marker), and pip's
+    // hash-checking mode would refuse it there, so the bundle says so instead of adding an unhashed line.
+    const lacking = path.join(tmp('bundle-out-'), 'h3');
+    dirs.push(path.dirname(lacking));
+    const b3 = await cli(['bundle', '--project', project(reqs.replace(typing, '')), '--out', lacking, '--find-links', links, '--no-index', '--python-installer', installer()]);
+    expect(b3.code, b3.text).toBe(1);
+    expect(b3.text).toContain('- typing_extensions>=4: required by asgiref on the server (Windows, Python 3.10: python_version < "3.11"), which pip on this machine skipped; in pip\'s hash-checking mode it must be in the requirements with its --hash');
   });
 
   it('a second bundle of the same project is the next release: staged, switched, the first one kept to go back to', async () => {
@@ -222,9 +237,57 @@ describe('bundle', () => {
     const out = path.join(root, 'b');
     const b = await cli(['bundle', '--project', project('Django>=3.2,<4\n'), '--config', cfg, '--out', out, '--find-links', links, '--no-index', '--python-installer', installer(), '--msi', msi]);
     expect(b.code, b.text).toBe(0);
-    expect(readdirSync(path.join(out, 'wheels')).sort()).toEqual(['Django-3.2.25-py3-none-any.whl', 'waitress-2.1.2-py3-none-any.whl']);
+    expect(readdirSync(path.join(out, 'wheels')).sort()).toEqual(['Django-3.2.25-py3-none-any.whl', 'asgiref-3.8.1-py3-none-any.whl', 'pytz-2024.2-py3-none-any.whl', 'sqlparse-0.5.1-py3-none-any.whl', 'typing_extensions-4.12.2-py3-none-any.whl', 'waitress-2.1.2-py3-none-any.whl']);
     expect(JSON.parse(readFileSync(path.join(out, 'deploy.json'), 'utf8'))).toMatchObject({ server: 'httpplatform', httpPlatform: { installer: 'httpPlatformHandler_amd64.msi' } });
     const r = await cli(['rehearse', '--bundle', out, '--keep', path.join(root, 'server')]);
     expect(r.code, r.text).toBe(0);
+  });
+});
+
+describe('bundle on a team machine whose Python has pip only (a python.org 3.12+ venv: no setuptools, no wheel)', () => {
+  const teamVenv = (): string => {
+    const base = interpreterFor('3.12.0');
+    if (!base || !base.version.startsWith('3.12.')) throw new Error('This machine has no Python 3.12 (pyenv) to make a pip-only venv of.');
+    const v = tmp('bundle-team-venv-');
+    dirs.push(v);
+    execFileSync(base.path, ['-m', 'venv', v]);
+    // What ensurepip put there: pip, and nothing to build a source archive with.
+    expect(() => execFileSync(path.join(v, 'bin', 'python'), ['-c', 'import setuptools'], { stdio: 'ignore' })).toThrow();
+    return path.join(v, 'bin', 'python');
+  };
+
+  it('builds wfastcgi\'s source archive in isolation with the setuptools and wheel of the sources given; without them, the report has pip\'s real error lines', async () => {
+    const py = teamVenv();
+    // The team's Python, with no pip configuration of this machine's (its find-links) in the way.
+    const saved = { DJANGO_IIS_PYTHON: process.env.DJANGO_IIS_PYTHON, PIP_CONFIG_FILE: process.env.PIP_CONFIG_FILE, PIP_FIND_LINKS: process.env.PIP_FIND_LINKS };
+    process.env.DJANGO_IIS_PYTHON = py;
+    process.env.PIP_CONFIG_FILE = '/dev/null';
+    delete process.env.PIP_FIND_LINKS;
+    try {
+      const links = findLinks();
+      rmSync(path.join(links, 'setuptools-66.1.1-py3-none-any.whl'));
+      // Debian's real setuptools and wheel wheels (python3-setuptools-whl, python3-wheel-whl), as a team's wheelhouse would hold them.
+      for (const w of readdirSync('/usr/share/python-wheels').filter((f) => /^(setuptools|wheel)-/.test(f))) copyFileSync(path.join('/usr/share/python-wheels', w), path.join(links, w));
+      const out = path.join(tmp('bundle-out-'), 'pip-only');
+      dirs.push(path.dirname(out));
+      const b = await cli(['bundle', '--project', project('Django>=3.2,<4\n'), '--out', out, '--find-links', links, '--no-index', '--python-installer', installer()]);
+      expect(b.code, b.text).toBe(0);
+      expect(readdirSync(path.join(out, 'wheels'))).toContain('wfastcgi-3.0.0.tar.gz');
+      // The same without setuptools in the sources: pip cannot build, and the report says why in pip's words.
+      const bare = findLinks();
+      rmSync(path.join(bare, 'setuptools-66.1.1-py3-none-any.whl'));
+      const out2 = path.join(tmp('bundle-out-'), 'no-tools');
+      dirs.push(path.dirname(out2));
+      const b2 = await cli(['bundle', '--project', project('Django>=3.2,<4\n'), '--out', out2, '--find-links', bare, '--no-index', '--python-installer', installer()]);
+      expect(b2.code).not.toBe(0);
+      const report = readFileSync(path.join(out2, 'bundle-report.txt'), 'utf8');
+      expect(report).toMatch(/wfastcgi \(source archive\)[^\n]*\n?[\s\S]*No matching distribution found for setuptools/);
+      expect(report).not.toMatch(/wfastcgi \(source archive\): hint: See above for details\./);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });

@@ -164,6 +164,8 @@ describe('an offline wheelhouse', () => {
     for (const f of files) writeFileSync(path.join(dir, f), 'SIMULATED distribution file\n');
   };
   const offline = config({ wheelhouse: 'C:\\wheels' });
+  // What "pip download django" puts beside Django: its requirements (tzdata on Windows).
+  const djangoDeps = ['asgiref-3.9.1-py3-none-any.whl', 'sqlparse-0.5.3-py3-none-any.whl', 'tzdata-2025.2-py2.py3-none-any.whl'];
 
   it('is checked before anything runs: a missing folder, a missing package, and setuptools for wfastcgi on Python 3.12+', async () => {
     const h = track(freshHost());
@@ -187,6 +189,11 @@ describe('an offline wheelhouse', () => {
     wheels(h, ['Django-5.2.8-py3-none-any.whl', 'wfastcgi-3.0.0.tar.gz']);
     expect((await h.exec('C:\\Python314\\python.exe', ['-m', 'venv', 'C:\\venvs\\x'])).exitCode).toBe(0);
     const pip = (...a: string[]) => h.exec('C:\\venvs\\x\\Scripts\\python.exe', ['-m', 'pip', 'install', '--no-index', '--find-links', 'C:\\wheels', ...a]);
+    // Django's own requirements must be there too (pip reads them from its wheel).
+    const r0 = await pip('django', 'wfastcgi');
+    expect(r0.exitCode).toBe(1);
+    expect(r0.stdout).toContain('No matching distribution found for asgiref');
+    wheels(h, djangoDeps);
     const r = await pip('django', 'wfastcgi');
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('No matching distribution found for setuptools>=40.8.0');
@@ -198,7 +205,7 @@ describe('an offline wheelhouse', () => {
 
   it('with every file in place, the sample deploys offline', async () => {
     const h = track(freshHost());
-    wheels(h, ['django-5.2.8-py3-none-any.whl', 'wfastcgi-3.0.0.tar.gz', 'setuptools-80.9.0-py3-none-any.whl']);
+    wheels(h, ['django-5.2.8-py3-none-any.whl', ...djangoDeps, 'wfastcgi-3.0.0.tar.gz', 'setuptools-80.9.0-py3-none-any.whl']);
     const r = await run(offline, h);
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
     expect(h.commandLog().filter((x) => x.argv.includes('install')).every((x) => x.argv.includes('--no-index') && x.argv.includes('C:\\wheels'))).toBe(true);

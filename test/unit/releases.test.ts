@@ -167,7 +167,10 @@ describe('a zip as GitHub downloads it', () => {
     // GitHub's "Download ZIP": every file inside locallibrary-main/
     execFileSync('/usr/bin/python3', ['-c', `import shutil; shutil.make_archive('${drop}/locallibrary-main', 'zip', '${drop}', 'locallibrary')`]);
     execFileSync('/usr/bin/python3', ['-c', `import zipfile,sys\nsrc=zipfile.ZipFile(sys.argv[1]); dst=zipfile.ZipFile(sys.argv[2],'w')\nfor m in src.infolist():\n    dst.writestr(m.filename.replace('locallibrary/','locallibrary-main/',1), src.read(m))\ndst.close()`, `${drop}/locallibrary-main.zip`, `${drop}/gh.zip`]);
-    const c = localLibraryConfig({ djangoProject: { zip: 'C:\\drop\\gh.zip' }, settingsModule: 'locallibrary.settings', requirementsFile: undefined });
+    // A zip is not read for its dependencies: the plan says so, and the requirements file handed over beside it is used.
+    const bare = await plan(localLibraryConfig({ djangoProject: { zip: 'C:\\drop\\gh.zip' }, settingsModule: 'locallibrary.settings', requirementsFile: undefined }), h);
+    expect(bare.project.notes.join('\n')).toContain('the zip C:\\drop\\gh.zip is not read for its dependencies');
+    const c = localLibraryConfig({ djangoProject: { zip: 'C:\\drop\\gh.zip' }, settingsModule: 'locallibrary.settings' });
     const p = await plan(c, h);
     const copy = p.steps.find((s) => s.id === 'django-project');
     expect(copy?.actions.map((a) => a.description).join('\n')).toContain('from the top folder "locallibrary-main/" of C:\\drop\\gh.zip');

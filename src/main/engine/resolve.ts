@@ -141,6 +141,8 @@ export async function resolveConfig(input: DeploymentConfig, host: Host): Promis
 /** What the plan says of the project's dependencies: the file used (with its exact pins), the others not used, or that there are none. */
 async function dependencyNotes(host: Host, config: DeploymentConfig, deps: { file?: string; unused: string[] }): Promise<string[]> {
   const file = config.requirementsFile;
+  if (!file && 'zip' in config.djangoProject)
+    return [`the zip ${config.djangoProject.zip} is not read for its dependencies: only Django and the server's package (wfastcgi or waitress) are installed unless "requirementsFile" names the project's requirements file (or lock) beside it; an import the site then misses is named in the verification`];
   if (!file) return [`the project declares no dependencies (${DEPENDENCY_FILES.map((d) => d.file).join(', ')}): only Django and the server's package (wfastcgi or waitress) are installed; an import the site then misses is named in the verification`];
   const read = await readRequirementsFile(host, config, file, config.pythonVersion ?? DEFAULT_PYTHON_VERSION).catch(() => undefined);
   const kind = dependencyKind(file);

@@ -19,7 +19,7 @@ import { localDependencyFiles } from '../../bundle/dependency-file';
 import { SimulatedHost } from '../../hosts/simulated/sim-host';
 import { downloadToFile } from '../../hosts/http-client';
 import { projectFiles } from '../../bundle/project-files';
-import { downloadWfastcgi, downloadWheels, flattenForWindows, teamPython, type PipSource } from '../../bundle/pip-download';
+import { completeForServer, downloadWfastcgi, downloadWheels, flattenForWindows, teamPython, type PipSource } from '../../bundle/pip-download';
 import { BUNDLE_CONFIG, checksumsSha256, writeChecksums } from '../../bundle/bundle-dir';
 import { bundleReadme } from '../../bundle/readme';
 import { type CliIo, type Options, UsageError, loadConfig } from '../options';
@@ -127,8 +127,13 @@ function wheels(o: Options, project: string, out: string, pythonVersion: string,
   mkdirSync(dest, { recursive: true });
   const flatFile = path.join(tmp, 'requirements-for-windows.txt');
   const r = downloadWheels(dest, pythonVersion, reqs.filter((x) => x.name.toLowerCase() !== 'wfastcgi'), src, flatFile, (t) => writeFileSync(flatFile, t));
+  const c = r.missing.length ? { fetched: [], missing: [] } : completeForServer(dest, pythonVersion, src, hashed);
   const w = server === 'wfastcgi' ? downloadWfastcgi(dest, pythonVersion, src) : { missing: [] };
-  return { missing: [...flat.unsupported, ...r.missing, ...w.missing], dropped: flat.dropped, notes: [...sourceNotes, ...flat.notes] };
+  const xy = pythonVersion.split('.').slice(0, 2).join('.');
+  const decided = c.fetched.length
+    ? `Markers of the requirements' own dependencies were decided for Windows and Python ${xy}: pip on this machine skipped ${c.fetched.map((f) => `${f.requirement} (for ${f.by}${f.marker ? `, ${f.marker}` : ''})`).join(', ')}, fetched too`
+    : `Markers of the requirements' own dependencies were decided for Windows and Python ${xy} (from each wheel's METADATA)`;
+  return { missing: [...flat.unsupported, ...r.missing, ...c.missing, ...w.missing], dropped: flat.dropped, notes: [...sourceNotes, ...flat.notes, decided] };
 }
 
 export async function bundleCommand(o: Options, io: CliIo): Promise<number> {
@@ -171,12 +176,11 @@ export async function bundleCommand(o: Options, io: CliIo): Promise<number> {
     'Requirement lines not for Windows (dropped):',
     ...(w.dropped.length ? w.dropped.map((d) => `  - ${d.line}: ${d.why}`) : ['  (none)']),
     ...w.notes.map((n) => `  ! ${n}`),
-    '  ! Markers of the requirements\' own dependencies are evaluated by pip on this machine, not for Windows.',
     ...(incomplete.length ? ['INCOMPLETE: the server will refuse this bundle until these are in it:', ...incomplete.map((m) => `  - ${m.requirement}: ${m.error}`), '  What to do: build the wheel on a Windows machine with that Python (pip wheel -w wheels ...), or pin a version that has a win_amd64 wheel, and bundle again.'] : ['Complete: every requirement has a wheel for win_amd64 and this Python.']),
     ...(exes.length ? [`Included: ${exes.map((e) => path.basename(e)).join(', ')}`] : ['The tool\'s exe was not built in this checkout (npm run package): send it beside the bundle.']),
   ];
   writeFileSync(path.join(out, 'bundle-report.txt'), `${report.join('\n')}\n`);
-  if (incomplete.length) writeFileSync(path.join(out, 'INCOMPLETE.txt'), `${incomplete.map((m) => `${m.requirement}: ${m.error}`).join('\n')}\n`);
+  if (incomplete.length) writeFileSync(path.join(out, 'INCOMPLETE.txt'), `${incomplete.map((m) => `${m.requirement}: ${m.error.replace(/\s*\n\s*/g, ' ')}`).join('\n')}\n`);
   writeFileSync(path.join(out, 'README.html'), bundleReadme({ name: path.basename(project), label, pythonVersion: r.pythonVersion, server: r.server, siteName: typeof deploy.siteName === 'string' ? deploy.siteName : 'foo', incomplete: incomplete.map((m) => m.requirement), exes: exes.map((e) => path.basename(e)), leftEnv: files.left.some((l) => /environment file/.test(l.why)) }));
   const n = writeChecksums(out);
   io.out(report.join('\n'));

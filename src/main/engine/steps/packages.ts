@@ -99,7 +99,7 @@ export const packages: Step = {
         return blocked(`the wheelhouse lacks ${lacks.length} distribution${lacks.length === 1 ? '' : 's'}`, {
           what: `The wheelhouse ${config.wheelhouse} lacks: ${lacks.join('; ')}.`,
           why: 'pip installs offline from the wheelhouse only; a missing file stops it half-way. (Dependencies of these packages are checked by pip itself when it runs.)',
-          fix: `On a machine with internet access: pip download -d wheelhouse ${config.requirementsFile ? '-r requirements.txt ' : ''}django ${server === 'waitress' ? 'waitress ' : ''}setuptools --only-binary=:all: --platform win_amd64 --python-version ${d.pythonVersion.split('.').slice(0, 2).join('.')}${server === 'wfastcgi' ? ', then pip download -d wheelhouse wfastcgi --no-deps --no-binary=:all: (it exists only as a source archive)' : ''}; copy the files into ${config.wheelhouse} and run again.`,
+          fix: `On a machine with internet access: pip download -d wheelhouse ${config.requirementsFile ? '-r requirements.txt ' : ''}django ${server === 'waitress' ? 'waitress ' : ''}setuptools --only-binary=:all: --platform win_amd64 --python-version ${d.pythonVersion.split('.').slice(0, 2).join('.')}${server === 'wfastcgi' ? ', then pip download -d wheelhouse wfastcgi --no-deps --no-binary=wfastcgi (it exists only as a source archive; a wider --no-binary=:all: keeps pip from building it with the setuptools wheel)' : ''}; copy the files into ${config.wheelhouse} and run again.`,
         });
     }
     const wrongPins = reqs.filter((r) => /^===?[^,]+$/.test(r.specifier) && installed[r.name] && !pinMatches(r.specifier, installed[r.name] ?? ''));
