@@ -197,10 +197,27 @@ python-versions = "^3.12"
     expect(() => deriveRequirements('uv.lock', 'version = 1\n[[package]]\nname = "x"\nversion = "1"\nsource = { registry = "https://pypi.org/simple" }\n', '3.13.1')).toThrow(/no entry for the project itself/);
   });
 
+  it('an import the venv lacks names the distribution that provides it where it is known, else says how to find it', async () => {
+    const { settingsLoadProblem } = await import('../../src/main/engine/settings-problem');
+    const { missingModuleFix } = await import('../../src/shared/import-names');
+    const p = settingsLoadProblem({ settingsModule: 'locallibrary.settings', file: 'C:\\apps\\l\\locallibrary\\settings.py', error: "ModuleNotFoundError: No module named 'dj_database_url'", output: '', requirementsFile: 'C:\\drop\\l\\requirements.txt' });
+    expect(p.fix).toBe('The module dj_database_url is provided by the distribution dj-database-url: add dj-database-url to C:\\drop\\l\\requirements.txt, then run again.');
+    expect(missingModuleFix("No module named 'dotenv'", undefined)).toContain('python-dotenv');
+    expect(missingModuleFix("ModuleNotFoundError: No module named 'rest_framework.authtoken'", undefined)).toContain('djangorestframework');
+    expect(missingModuleFix("No module named 'acme_widgets'", undefined)).toContain('The module acme_widgets is not installed in the venv: add the distribution that provides it (often named acme-widgets');
+    expect(missingModuleFix('KeyError: x', undefined)).toBeUndefined();
+  });
+
   it('a project that declares no dependencies says so in the plan', async () => {
     const h = serverWith(REST, 'bare');
     for (const f of ['uv.lock', 'pyproject.toml']) rmSync(h.server.toReal(`C:\\drop\\bare\\${f}`));
-    const p = await plan(config({ siteName: 'bare', port: 8088, appDir: 'C:\\apps\\bare', venvDir: 'C:\\virtualenvs\\bare', djangoProject: { folder: 'C:\\drop\\bare' } }), h);
+    const c = config({ siteName: 'bare', port: 8088, appDir: 'C:\\apps\\bare', venvDir: 'C:\\virtualenvs\\bare', djangoProject: { folder: 'C:\\drop\\bare' } });
+    const p = await plan(c, h);
     expect(p.project.notes.join('\n')).toContain('the project declares no dependencies (uv.lock, poetry.lock, Pipfile.lock, requirements.txt, pyproject.toml)');
-  });
+    // The import the run then misses names the distribution that provides it (rest_framework is djangorestframework).
+    const r = await run(c, h);
+    expect(r.outcome).toBe('failed');
+    expect(JSON.stringify(r.problems)).toContain("No module named 'rest_framework'");
+    expect(JSON.stringify(r.problems)).toContain('The module rest_framework is provided by the distribution djangorestframework: add djangorestframework to the project\'s requirements');
+  }, 600_000);
 });

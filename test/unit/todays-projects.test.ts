@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/main/engine/engine';
 import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import { storeDists } from '../../src/main/hosts/simulated/python-store';
+import { previewPins } from '../../src/main/hosts/simulated/python';
+import { main } from '../../src/main/cli/cli';
 import { config, tmp } from './helpers';
 
 const CATALOGUE = path.resolve('test/fixtures/catalogue52');
@@ -71,4 +73,54 @@ describe('a project pinning Django 5.2 rehearses on real Django 5.2', () => {
     expect(r.outcome).toBe('failed');
     expect(JSON.stringify(r.problems)).toMatch(/No matching distribution found for Django/);
   });
+});
+
+describe('--sim-lenient-packages: the nearest version there is, listed first', () => {
+  const dist = (v: string) => storeDists().some((d) => d.name === 'Django' && d.version === v);
+  beforeAll(() => {
+    if (!['4.2.28', '5.2.18', '6.1.1'].every(dist)) throw new Error('The store of real packages is missing or differs: run bash scripts/python-store.sh (scripts/setup.sh does).');
+  });
+
+  it('the same major.minor first, then the same major, then any; a distribution with no version at all is named', async () => {
+    const near = async (line: string) => (await previewPins('3.12.10', [line], true)).join('\n');
+    expect(await near('Django==5.2.99')).toBe("Django==5.2.99 → Django 5.2.18 (real, Debian's python3-django=3:5.2.18-2; the same major.minor)");
+    expect(await near('Django==5.1.15')).toMatch(/^Django==5\.1\.15 → Django 5\.2\.18 \(real, .*; the same major version\)$/);
+    expect(await near('Django==4.1.13')).toMatch(/^Django==4\.1\.13 → Django 4\.2\.28 .*the same major version\)$/);
+    expect(await near('Django==7.0')).toMatch(/^Django==7\.0 → Django 6\.1\.1 .*another major version\)$/);
+    expect(await near('django-crispy-forms==2.3')).toContain('django-crispy-forms==2.3 → nothing: the rehearsal has no version of django-crispy-forms');
+    // What the rehearsal has as pinned is not listed.
+    expect(await previewPins('3.12.10', ['Django==5.2.*', 'wfastcgi'], true)).toEqual([]);
+  });
+
+  it('rehearse --project: the substitutions before the run, the run succeeds on the versions listed, the report lists them first; without the flag the run stops at pip', async () => {
+    const proj = tmp('lenient-project-');
+    cpSync(CATALOGUE, proj, { recursive: true });
+    writeFileSync(path.join(proj, 'requirements.txt'), 'Django==5.1.15\ndjango-crispy-forms==2.3\n');
+    const keep = tmp('lenient-server-');
+    const keep2 = tmp('strict-server-');
+    try {
+      const out: string[] = [];
+      const code = await main(['rehearse', '--project', proj, '--keep', keep, '--sim-lenient-packages'], { out: (x) => out.push(x), err: (x) => out.push(x) });
+      const text = out.join('\n');
+      expect(code, text).toBe(0);
+      const top = text.slice(0, text.indexOf('The project:'));
+      expect(top).toContain('--sim-lenient-packages: the rehearsal does not run what the project pins here');
+      expect(top).toMatch(/- Django==5\.1\.15 → Django 5\.2\.18 \(real, Debian's python3-django=[^;]+; the same major version\)/);
+      expect(top).toContain('- django-crispy-forms==2.3 → nothing: the rehearsal has no version of django-crispy-forms');
+      // The project's environment-driven SECRET_KEY: the tool made one (no 500 for an empty key).
+      expect(text).toContain('secretKey from the environment variable CATALOGUE_SECRET_KEY');
+      const simulated = text.slice(text.indexOf('Simulated in this rehearsal (not real):')).split('\n').filter((l) => l.startsWith('  - '));
+      expect(simulated[1]).toMatch(/^ {2}- --sim-lenient-packages ran another version than pinned: (Django==5\.1\.15|django-crispy-forms==2\.3)/);
+      expect(simulated[2]).toMatch(/^ {2}- --sim-lenient-packages ran another version than pinned: (Django==5\.1\.15|django-crispy-forms==2\.3)/);
+      expect(text).toContain('Second run: succeeded, 0 change(s)');
+      // Without the flag: the same list before the run, then pip's own refusal.
+      const out2: string[] = [];
+      expect(await main(['rehearse', '--project', proj, '--keep', keep2], { out: (x) => out2.push(x), err: (x) => out2.push(x) })).toBe(1);
+      const text2 = out2.join('\n');
+      expect(text2.slice(0, text2.indexOf('The project:'))).toContain('The rehearsal has no version of these pins');
+      expect(text2).toContain('No matching distribution found for Django');
+    } finally {
+      for (const d of [proj, keep, keep2]) rmSync(d, { recursive: true, force: true });
+    }
+  }, 600_000);
 });

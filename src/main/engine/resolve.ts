@@ -7,6 +7,7 @@ import { chooseDependencies, DEPENDENCY_FILES, dependencyKind } from './dependen
 import { DEFAULT_PYTHON_VERSION, installerFileVersion, type DeploymentConfig } from '../../shared/config';
 import { registerSecret } from '../../shared/problem';
 import { winJoin } from '../../shared/winpath';
+import { secretKeyVariable } from './settings-problem';
 import type { Host } from './host';
 import { compareVersions, djangoSeries, djangoSupports, DJANGO_PYTHONS, eolWarning, parseVersion, satisfies, type Version } from './python-support';
 import { readRequirementsFile } from './requirements-read';
@@ -88,6 +89,17 @@ export async function resolveConfig(input: DeploymentConfig, host: Host): Promis
         notes.push(`settingsModule ${m[1] as string} (from ${winJoin(f, 'manage.py')})`);
         break;
       }
+    }
+  }
+  // A SECRET_KEY the settings read from an environment variable nobody sets: the tool makes one and keeps it on the server.
+  if (!config.secretKey && config.settingsModule && folders[0] !== undefined) {
+    const rel = config.settingsModule.split('.').join('\\');
+    const text = (await readIf(host, winJoin(folders[0], `${rel}.py`))) ?? (await readIf(host, winJoin(folders[0], `${rel}\\__init__.py`)));
+    const name = text ? secretKeyVariable(text)?.name : undefined;
+    // One the server already sets (a machine environment variable) is left to the server.
+    if (name && !Object.keys(config.environment).some((k) => k.toLowerCase() === name.toLowerCase()) && host.env(name) === undefined) {
+      config = { ...config, secretKey: { env: name } };
+      notes.push(`secretKey from the environment variable ${name} (the settings read SECRET_KEY from it): the tool makes a key and keeps it on the server; "secretKey" or "environment" chooses`);
     }
   }
   // Where the project declares its dependencies (dependencies.ts: a lock first); "requirementsFile" chooses.

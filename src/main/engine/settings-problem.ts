@@ -5,6 +5,7 @@
  */
 import type { Problem } from '../../shared/problem';
 import { redact } from '../../shared/problem';
+import { missingModuleFix } from '../../shared/import-names';
 
 /** The environment variable a settings file reads a setting from (os.environ.get, os.getenv, os.environ[...], django-environ's env()/env.bool(), decouple's config()), and its line. */
 export function settingFromEnv(settings: string, setting: string): { name: string; line: number } | undefined {
@@ -25,7 +26,7 @@ export const secretKeyVariable = (settings: string) => settingFromEnv(settings, 
  * the settings file's text (when it could be read), `file` its path; `secretEnv` the configured
  * secretKey.env.
  */
-export function settingsLoadProblem(a: { settingsModule: string; file: string; error: string; output: string; settings?: string; secretEnv?: string }): Problem {
+export function settingsLoadProblem(a: { settingsModule: string; file: string; error: string; output: string; settings?: string; secretEnv?: string; requirementsFile?: string }): Problem {
   const base = { what: `Django could not load the settings ${a.settingsModule}.`, why: redact(a.error), output: a.output };
   const reads = a.settings ? secretKeyVariable(a.settings) : undefined;
   const missingVar = /KeyError: '([A-Za-z_]\w*)'/.exec(a.error)?.[1];
@@ -42,5 +43,8 @@ export function settingsLoadProblem(a: { settingsModule: string; file: string; e
   }
   if (missingVar)
     return { ...base, fix: `The settings read the environment variable ${missingVar}, which is not set. Give it in "environment" of the configuration ({"${missingVar}": "..."}), or for a secret "secretKey": {"env": "${missingVar}"}, then run again.` };
+  // An import of a package the venv lacks: the distribution that provides it (dj_database_url is dj-database-url).
+  const install = missingModuleFix(a.error, a.requirementsFile);
+  if (install) return { ...base, fix: install };
   return { ...base, fix: 'Fix the project (the file and line are in the traceback below), or give it what it needs in "environment" (for example a variable its settings read), then run again.' };
 }

@@ -3,6 +3,7 @@
  * "/admin has its CSS"), with diagnostics that turn each failure into cause and fix
  * (windows-iis.md §7).
  */
+import { missingModuleFix } from '../../shared/import-names';
 import type { DeploymentConfig, Derived } from '../../shared/config';
 import { derive } from '../../shared/config';
 import type { ProbeResult, VerificationReport } from '../../shared/plan';
@@ -277,7 +278,12 @@ async function gatherEvidence(ctx: StepContext, view: ProjectView, probes: Probe
         if (p.ok || !['wsgi-import', 'django-error', 'httpplatform-exited'].includes(p.diagnosis?.cause ?? '')) continue;
         // An error inside the project's own files is the project's to fix; elsewhere (an import of a
         // module that is not there, a wrong variable) the deployment's steps can put it right.
-        if (w.location && p.diagnosis) {
+        const install = missingModuleFix(error, config.requirementsFile);
+        if (install && p.diagnosis) {
+          // Not the project's code: a package its code imports is not in the venv.
+          const { output: _page, ...rest } = p.diagnosis;
+          p.diagnosis = { ...rest, cause: 'project-code', what: `The project fails when the site starts: ${error}${w.location ? ` at ${w.location}` : ''}.`, why: `${d.server === 'httpplatform' ? 'waitress' : 'wfastcgi'} imports the WSGI application, which imports what the project uses; pip did not install that package in ${config.venvDir}.`, fix: install };
+        } else if (w.location && p.diagnosis) {
           const { output: _page, ...rest } = p.diagnosis;
           p.diagnosis = { ...rest, cause: 'project-code', what: `The project fails when the site starts: ${error} at ${w.location}.`, why: `${d.server === 'httpplatform' ? 'waitress' : 'wfastcgi'} imports the WSGI application, which loads the settings and the project's modules; this error is in the project's own file.`, fix: `Fix ${w.location} in the project (or in ${config.appDir} on the server), then verify again.` };
         }

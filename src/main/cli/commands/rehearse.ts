@@ -9,7 +9,9 @@ import { RefusedError } from '../../engine/refusal';
 import { describeAction } from '../../../shared/plan';
 import { bundleInput, checksumsSha256 } from '../../bundle/bundle-dir';
 import { SimulatedHost } from '../../hosts/simulated/sim-host';
-import { playedBy, realPython } from '../../hosts/simulated/python';
+import { playedBy, previewPins, realPython } from '../../hosts/simulated/python';
+import { resolveConfig } from '../../engine/resolve';
+import { readRequirementsFile } from '../../engine/requirements-read';
 import { localDependencyFiles } from '../../bundle/dependency-file';
 import { pythonGap } from '../../engine/python-support';
 import { eventPrinter, formatVerification } from '../format';
@@ -68,6 +70,15 @@ function configFileObject(file: string | undefined): Record<string, unknown> {
   return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
 }
 
+/** The project's pins the rehearsal cannot run as pinned (simulated pip's resolver, before anything installs). */
+async function pinsNotRun(input: DeploymentConfig, host: SimulatedHost, pythonVersion: string, lenient: boolean): Promise<string[]> {
+  const { config } = await resolveConfig(input, host).catch(() => ({ config: input }));
+  const file = config.requirementsFile;
+  const read = file && (await host.exists(file)) ? await readRequirementsFile(host, config, file, pythonVersion).catch(() => undefined) : undefined;
+  const lines = [...(read?.reqs.map((r) => r.line) ?? []), 'django', config.server === 'httpplatform' ? 'waitress' : 'wfastcgi'];
+  return previewPins(pythonVersion, lines, lenient);
+}
+
 /** The README's first command: a full deployment of the sample app (or --project) on a fresh simulated server. */
 export async function rehearse(o: Options, io: CliIo): Promise<number> {
   const dir = o.keep ?? o.simulate ?? mkdtempSync(path.join(os.tmpdir(), 'django-iis-rehearsal-'));
@@ -95,6 +106,13 @@ export async function rehearse(o: Options, io: CliIo): Promise<number> {
     // What the rehearsal cannot prove, first: the server's Python is played by this machine's.
     const by = playedBy(p.project.pythonVersion);
     io.out(`${pythonGap(p.project.pythonVersion, by.version) ?? `The server's Python ${p.project.pythonVersion} is played by this machine's Python ${by.version} (${by.path}, the same minor version).`}\n`);
+    const pins = await pinsNotRun(config, host, p.project.pythonVersion, o.lenientPackages);
+    if (pins.length)
+      io.out(
+        o.lenientPackages
+          ? `--sim-lenient-packages: the rehearsal does not run what the project pins here; it runs the nearest version it has (the same major.minor, then major, then any):\n${pins.map((l) => `  - ${l}`).join('\n')}\n`
+          : `The rehearsal has no version of these pins (scripts/python-store.sh fetches its versions); pip stops on the first of them, as it would on a server without it (--sim-lenient-packages runs the nearest version instead):\n${pins.map((l) => `  - ${l}`).join('\n')}\n`,
+      );
     if (derived) io.out(derived);
     io.out(`The project:\n${p.project.notes.map((n) => `  - ${n}`).join('\n')}\n`);
     if (p.conflicts.length) throw new ConflictError(p.conflicts);

@@ -48,7 +48,7 @@ export const djangoSettings: Step = {
       const settings = await host.readFile(d.settingsFile).catch(() => undefined);
       return blocked(
         `the settings ${d.settingsModule} do not load: ${view.probeError.error}`,
-        settingsLoadProblem({ settingsModule: d.settingsModule, file: d.settingsFile, error: view.probeError.error, output: redact(tracebackTail(view.probeError.traceback, config.appDir)), ...(settings !== undefined ? { settings } : {}), ...(config.secretKey ? { secretEnv: config.secretKey.env } : {}) }),
+        settingsLoadProblem({ settingsModule: d.settingsModule, file: d.settingsFile, error: view.probeError.error, output: redact(tracebackTail(view.probeError.traceback, config.appDir)), ...(settings !== undefined ? { settings } : {}), ...(config.secretKey ? { secretEnv: config.secretKey.env } : {}), ...(config.requirementsFile ? { requirementsFile: config.requirementsFile } : {}) }),
       );
     }
     if (!view.facts) {

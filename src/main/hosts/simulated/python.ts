@@ -68,8 +68,25 @@ function pipVersionLine(venvDir: string, tag: string): string {
   return `pip 24.3.1 from ${venvDir}\\Lib\\site-packages\\pip (python ${tag})`;
 }
 
+/** --sim-lenient-packages' answer to a pin the rehearsal has no version for: the nearest it has (same major.minor, then major, then any). */
+export interface Substitute {
+  run: string;
+  from: 'store' | 'machine';
+  tier: string;
+}
+
+/** How a substitution note begins (the rehearsal lists these first, in its output and its report). */
+export const SUBSTITUTION = '--sim-lenient-packages ran another version than pinned: ';
+
+/** The line a substitution (or a package the rehearsal has no version of at all) is listed with. */
+export function substitutionLine(r: { line: string; display: string; origin: string; substitute: Substitute | null; version: string | null; store: { version: string; debian: string } | null }, lenient = true): string {
+  const of = r.origin.startsWith('a requirement of') ? ` (${r.origin})` : '';
+  if (!r.substitute) return `${r.line}${of} → nothing: the rehearsal has no version of ${r.display} (not the machine's Python, not the store)${lenient ? '; pip records it as installed, and the run fails where the project imports it' : ''}`;
+  return `${r.line}${of} → ${r.display} ${r.substitute.run} (${r.substitute.from === 'store' ? `real, Debian's ${r.store?.debian ?? ''}` : "the machine's own"}; ${r.substitute.tier})`;
+}
+
 interface SimPipResult {
-  results: { name: string; display: string; line: string; specifier: string; marker: string | null; applies: boolean; version: string | null; satisfied: boolean; kept: boolean; missingExtras: string[]; store: { version: string; site: string; debian: string } | null; origin: string; machine: { base: string; top: string[]; compiled: boolean } | null }[];
+  results: { name: string; display: string; line: string; specifier: string; marker: string | null; applies: boolean; version: string | null; satisfied: boolean; kept: boolean; missingExtras: string[]; store: { version: string; site: string; debian: string } | null; origin: string; machine: { base: string; top: string[]; compiled: boolean } | null; substitute: Substitute | null }[];
   unsupported: string[];
   errors: string[];
 }
@@ -130,11 +147,14 @@ function storeAnswer(s: SimulatedServer, venv: { winDir: string; playedBy?: stri
   }
   if (r.store) {
     // Real code from the store (Debian's package of that version): the venv's interpreter imports it first.
-    if (pkgs[n]?.version === r.store.version && pkgs[n]?.site === r.store.site) {
-      out.push(`Requirement already satisfied: ${r.display} in ${venv.winDir}\\Lib\\site-packages (${r.store.version})`);
+    // A substitute (--sim-lenient-packages) is listed by pip under the pin, as the machine's is: the code run is the store's.
+    const listed = r.substitute && pin ? pin : r.store.version;
+    if (pkgs[n]?.version === listed && pkgs[n]?.site === r.store.site) {
+      out.push(`Requirement already satisfied: ${r.display} in ${venv.winDir}\\Lib\\site-packages (${listed})`);
       return 'skip';
     }
-    pkgs[n] = { version: r.store.version, simulated: true, site: r.store.site };
+    pkgs[n] = { version: listed, simulated: true, site: r.store.site };
+    if (r.substitute) s.noteSimulated(`${SUBSTITUTION}${substitutionLine(r)}${listed !== r.store.version ? `, listed by pip as ${listed}` : ''}`);
     s.noteSimulated(`pip: real ${r.display} ${r.store.version} from Debian (${r.store.debian}) for \`${r.line}\`${r.origin.startsWith('a requirement of') ? ` (${r.origin})` : ''}: ${r.satisfied ? `the newest the store has that fits the server's Python (a venv of Python ${venv.playedBy ?? '?'} does not see the machine's Debian ${r.display} ${r.version ?? ''})` : `the machine's own ${r.version ? `${r.display} ${r.version} does not satisfy it` : `Python lacks ${r.display}`}`}.`);
     out.push(`Collecting ${r.display}`, `Installing collected packages: ${r.display}`, `Successfully installed ${r.display}-${r.store.version}`);
     return 'changed';
@@ -149,11 +169,33 @@ function machineAnswer(s: SimulatedServer, venv: { playedBy?: string }, pkgs: Re
   if (!machineVenv && r.machine) s.noteSimulated(`pip: ${r.display} ${r.version} is the machine's (Debian's, for Python ${realPythonVersion()}), linked into the venv of Python ${venv.playedBy ?? '?'} by its modules (${r.machine.top.join(', ') || 'none'})${r.machine.compiled ? `; it has compiled parts built for Python ${realPythonVersion()}, which that Python may not load` : ''}; the rehearsal's store has no version of it.`);
   if (!r.satisfied) {
     pkgs[r.name] = { version: pin ?? version, simulated: true, ...linked };
+    if (r.substitute) s.noteSimulated(`${SUBSTITUTION}${substitutionLine(r)}`);
     s.noteSimulated(`pip: ${r.line} asks for ${r.specifier}; the rehearsal runs ${r.display} ${r.version} (the machine's)${pin ? `, listed by pip as ${pin}` : ''}.`);
   } else {
     pkgs[r.name] = { version: version, simulated: true, ...linked };
     s.noteSimulated(`pip install ${r.display} was simulated: ${r.display} ${r.version} comes from the machine's real Python (system site-packages), not from PyPI.`);
   }
+}
+
+/**
+ * Before the run: what the simulated pip will answer for these requirement lines on a venv of
+ * that Python (the same resolver, nothing installed): each pin the rehearsal has no version for,
+ * with the nearest one --sim-lenient-packages runs instead, or that it has none at all.
+ */
+export async function previewPins(pythonVersion: string, lines: string[], lenient: boolean): Promise<string[]> {
+  const [maj, min] = pythonVersion.split('.');
+  const env = { os_name: 'nt', sys_platform: 'win32', platform_system: 'Windows', platform_machine: 'AMD64', platform_release: '10', python_version: `${maj ?? '3'}.${min ?? '0'}`, python_full_version: pythonVersion, implementation_version: pythonVersion, implementation_name: 'cpython', platform_python_implementation: 'CPython' };
+  const specs = lines.map((l) => l.replace(/(?<!\S)--hash[=\s]\S+/g, '').trim()).filter((l) => l);
+  const r = await runProcess(realPython(), ['-c', SIM_PIP_PY, JSON.stringify({ files: [], specs, env, winpaths: {}, mapping: {}, root: '/nonexistent', store: storeDists(), prefer_store: !playedBy(pythonVersion).machine, lenient: true, installed: {} })], {});
+  let parsed: SimPipResult;
+  try {
+    parsed = JSON.parse(r.stdout) as SimPipResult;
+  } catch {
+    return [];
+  }
+  return parsed.results
+    .filter((x) => x.applies && !['pip', 'setuptools', 'wheel', 'wfastcgi', 'tzdata'].includes(x.name) && !x.satisfied && !(x.store && !x.substitute))
+    .map((x) => substitutionLine(x, lenient));
 }
 
 /** A distribution the rehearsal has only in other versions (the machine's, the store's): pip's own answer, no version satisfies it. */
@@ -239,7 +281,7 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
   const fullVersion = s.pythonAt(venv.basePython)?.version ?? '3.13.0';
   const markerEnv = { os_name: 'nt', sys_platform: 'win32', platform_system: 'Windows', platform_machine: 'AMD64', platform_release: '10', python_version: `${maj}.${min}`, python_full_version: fullVersion, implementation_version: fullVersion, implementation_name: 'cpython', platform_python_implementation: 'CPython' };
   const winpaths: Record<string, string> = Object.fromEntries(files.map((f) => [s.toReal(f), f]));
-  const r0 = await runProcess(realPython(), ['-c', SIM_PIP_PY, JSON.stringify({ files: files.map((f) => s.toReal(f)), specs, env: markerEnv, winpaths, mapping: {}, root: s.root, store: storeDists(), prefer_store: !machineVenv, installed: Object.fromEntries(Object.entries(pkgs).map(([k, v]) => [k, v.version])) })], { signal: opts.signal });
+  const r0 = await runProcess(realPython(), ['-c', SIM_PIP_PY, JSON.stringify({ files: files.map((f) => s.toReal(f)), specs, env: markerEnv, winpaths, mapping: {}, root: s.root, store: storeDists(), prefer_store: !machineVenv, lenient: s.lenientPackages, installed: Object.fromEntries(Object.entries(pkgs).map(([k, v]) => [k, v.version])) })], { signal: opts.signal });
   let parsed: SimPipResult;
   try {
     parsed = JSON.parse(r0.stdout) as SimPipResult;
@@ -295,7 +337,7 @@ async function pip(s: SimulatedServer, venv: { winDir: string; realDir: string; 
         return res(1, `${out.join('\r\n')}${out.length ? '\r\n' : ''}ERROR: Could not find a version that satisfies the requirement ${r.line} (from versions: none)\r\nERROR: No matching distribution found for ${r.display}\r\n(The simulated server has no package index: only distributions the machine's real Python has can be "installed"; add --sim-lenient-packages to list such misses as warnings.)\r\n`);
       }
       pkgs[n] = { version: pin ?? '0+simulated', simulated: true };
-      s.noteSimulated(`WARNING pip: ${r.display} (${r.line}) is not on this machine; --sim-lenient-packages recorded it as installed, but its code is absent from the rehearsal.`);
+      s.noteSimulated(`${SUBSTITUTION}${substitutionLine(r)}`);
       out.push(`Successfully installed ${r.display}-${pkgs[n].version} (simulated, not on this machine)`);
       changed = true;
       continue;

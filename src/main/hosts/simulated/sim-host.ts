@@ -13,7 +13,7 @@ import { HttpFront } from './http-front';
 import { runDism, runFsutil, runIcacls, runNet, runNetstat, runMsiexec, runPymanager, runPythonInstaller, runReg, runRobocopy, runSc, runTar, runWhoami } from './programs';
 import { installerFileVersion } from '../../../shared/config';
 import { pythonGap } from '../../engine/python-support';
-import { playedBy, runPython } from './python';
+import { playedBy, runPython, SUBSTITUTION } from './python';
 import { runPowerShell } from './programs/powershell';
 import { runNetsh, trustedRoots } from './programs/certstore';
 import { DEFAULT_TEST_IDENTITY, simulatedNegotiate } from './http-front/security';
@@ -247,7 +247,9 @@ export class SimulatedHost implements Host {
   simulationNotes(): string[] {
     return [
       'The Windows Server is simulated (state in ' + this.server.root + '); IIS routing is modelled from applicationHost.config.',
-      ...this.server.state.simulated,
+      // What --sim-lenient-packages ran in place of a pin comes first: the rehearsal did not run what the project pins.
+      ...this.server.state.simulated.filter((n) => n.startsWith(SUBSTITUTION)),
+      ...this.server.state.simulated.filter((n) => !n.startsWith(SUBSTITUTION)),
       ...(Object.keys(this.server.state.sslBindings ?? {}).length
         ? ['HTTPS: the certificate store and the HTTP.sys certificate bindings are the simulator\'s; the certificates are real and the site served real TLS on loopback with the bound one (trust checked against the simulated LocalMachine\\Root).']
         : []),

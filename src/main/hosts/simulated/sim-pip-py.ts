@@ -51,9 +51,17 @@ def add(line, origin):
     kept = bool(have) and r.specifier.contains(have, prereleases=True)
     if applies and not kept and (args.get('prefer_store') or not satisfied):
         pick = store_pick(name, r.specifier)
+    substitute = None
+    if applies and not kept and not pick and not satisfied and args.get('lenient'):
+        # --sim-lenient-packages: the nearest version there is (same major.minor, then major, then any).
+        near = nearest(name, r.specifier, version)
+        if near and near['from'] == 'store':
+            pick = near['pick']
+        if near:
+            substitute = {'run': near['version'], 'from': near['from'], 'tier': near['tier']}
     results.append({'name': name, 'display': r.name, 'line': line, 'specifier': str(r.specifier), 'marker': str(r.marker) if r.marker else None,
                     'applies': bool(applies), 'version': version,
-                    'satisfied': satisfied, 'kept': kept, 'missingExtras': missing_extras, 'store': pick, 'origin': origin,
+                    'satisfied': satisfied, 'kept': kept, 'missingExtras': missing_extras, 'store': pick, 'origin': origin, 'substitute': substitute,
                     'machine': machine_files(d) if d and not pick else None})
     if pick:
         # What the chosen distribution requires, as pip would install it (markers for the Windows server).
@@ -113,6 +121,56 @@ def store_pick(name, spec):
                 # Debian dropped the upstream requirements from some metadata (Django 3.2's requires.txt): PyPI's wheel has them.
                 requires += UPSTREAM_REQUIRES.get((name, '.'.join(d['version'].split('.')[:2])), [])
             best = {'version': d['version'], 'site': d['site'], 'debian': d['debian'], 'requires': requires}
+    return best
+
+def target_of(spec):
+    # The version a specifier aims at: its ==, ~=, >= or <= version (== 5.1.* reads as 5.1), else any it names.
+    best = None
+    for sp in spec:
+        v = sp.version.replace('.*', '')
+        try:
+            parsed = Version(v)
+        except Exception:
+            continue
+        if sp.operator in ('==', '===', '~='):
+            return parsed
+        if best is None or sp.operator in ('>=', '<='):
+            best = parsed
+    return best
+
+def nearest(name, spec, machine_version):
+    # Every version the rehearsal has of it (the store's that fit the server's Python, the machine's), nearest to the pin first.
+    here = Version(env['python_full_version'])
+    have = []
+    for d in args.get('store', []):
+        if canonicalize_name(d['name']) != name:
+            continue
+        found = list(md.distributions(path=[d['site']]))
+        meta = next((x for x in found if canonicalize_name(x.metadata.get('Name') or '') == name), None)
+        rp = (meta.metadata.get('Requires-Python') if meta else None) or ''
+        if rp and not SpecifierSet(rp).contains(here, prereleases=True):
+            continue
+        requires = list((meta.requires if meta else None) or [])
+        if not any('extra' not in q for q in requires):
+            requires += UPSTREAM_REQUIRES.get((name, '.'.join(d['version'].split('.')[:2])), [])
+        have.append({'version': d['version'], 'from': 'store', 'pick': {'version': d['version'], 'site': d['site'], 'debian': d['debian'], 'requires': requires}})
+    if machine_version:
+        have.append({'version': machine_version, 'from': 'machine', 'pick': None})
+    if not have:
+        return None
+    t = target_of(spec)
+    def key(h):
+        v = Version(h['version'])
+        if t is None:
+            return (2, 0, -v.release[0] if v.release else 0)
+        a = list(v.release) + [0, 0, 0]
+        b = list(t.release) + [0, 0, 0]
+        tier = 0 if a[:2] == b[:2] else 1 if a[0] == b[0] else 2
+        distance = abs((a[0] - b[0]) * 1000000 + (a[1] - b[1]) * 1000 + (a[2] - b[2]))
+        return (tier, distance, -a[0] * 1000000 - a[1] * 1000 - a[2])
+    best = sorted(have, key=key)[0]
+    tier = key(best)[0]
+    best['tier'] = ['the same major.minor', 'the same major version', 'another major version'][tier] if t is not None else 'the newest there is'
     return best
 
 def read(path, seen, depth=0):
