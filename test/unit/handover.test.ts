@@ -235,13 +235,17 @@ describe('what the project lacks, and what the configuration overrides', () => {
     const h = serverWithDrop('folder');
     const f = h.server.toReal('C:\\drop\\locallibrary\\locallibrary\\settings.py');
     writeFileSync(f, readFileSync(f, 'utf8').replace("SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', 'django-insecure-dev-only-k3y-for-local-runs')", "SECRET_KEY = os.environ['LIBRARY_REQUIRED_KEY']"));
-    const r = await run(base('folder', { secretKey: undefined }), h);
+    // The configuration's secretKey names another variable (DJANGO_SECRET_KEY): the settings' own is not set.
+    const r = await run(base('folder'), h);
     expect(r.states['django-settings']).toBe('failed');
     const prob = r.problems['django-settings'];
     expect(prob?.why).toContain("KeyError: 'LIBRARY_REQUIRED_KEY'");
     expect(prob?.output).toMatch(/settings\.py", line \d+/);
     // The variable is the one SECRET_KEY is read from: the fix is the configuration's secretKey, named with it.
     expect(prob?.fix).toContain('Add "secretKey": {"env": "LIBRARY_REQUIRED_KEY"} to the configuration');
+    // With no "secretKey" at all, the variable the settings read is the one the tool sets (a key it makes and keeps).
+    const derived = await plan(base('folder', { secretKey: undefined }), h);
+    expect(derived.project.notes.join('\n')).toContain('secretKey from the environment variable LIBRARY_REQUIRED_KEY (the settings read SECRET_KEY from it)');
   });
 });
 

@@ -70,9 +70,11 @@ const withOs = (s: string) => (s.includes('import os\n') ? s : s.replace('from p
 describe('an upload app with env-driven settings', () => {
   it('an empty SECRET_KEY read from the environment names "secretKey" with the variable the settings read; with it the project deploys', async () => {
     const h = handedOver('uploads', { 'requirements.txt': 'Django>=3.2,<4\n' }, (s) => withOs(s).replace(/^SECRET_KEY = .*$/m, "SECRET_KEY = os.environ.get('UPLOADS_SECRET_KEY', '')"));
-    const r = await run(cfgFor('uploads'), h);
+    // A "secretKey" naming a variable the settings do not read: the key stays empty, and the fix names the right one.
+    const r = await run(cfgFor('uploads', { secretKey: { env: 'DJANGO_SECRET_KEY' } }), h);
     expect(r.outcome).toBe('failed');
     const p = r.problems['django-settings'];
+    expect(p?.why).toContain('The configuration\'s "secretKey" sets DJANGO_SECRET_KEY, which the settings do not read.');
     expect(p?.why).toMatch(/The SECRET_KEY setting must not be empty: C:\\apps\\uploads\\releases\\1\\uploads\\settings\.py, line \d+, reads SECRET_KEY from the environment variable UPLOADS_SECRET_KEY/);
     expect(p?.fix).toContain('Add "secretKey": {"env": "UPLOADS_SECRET_KEY"} to the configuration');
     // The rehearsal's traceback names the server's files, not the Linux interpreter's.
@@ -80,6 +82,10 @@ describe('an upload app with env-driven settings', () => {
     expect(p?.output).not.toMatch(/\/usr\/lib|\/tmp\//);
     const fixed = await run(cfgFor('uploads', { secretKey: { env: 'UPLOADS_SECRET_KEY' } }), h);
     expect(fixed.outcome, JSON.stringify(fixed.problems)).toBe('succeeded');
+    // With no "secretKey" the tool takes the variable the settings read: the same deployment, nothing to change.
+    const derived = await plan(cfgFor('uploads'), h);
+    expect(derived.project.notes.join('\n')).toContain('secretKey from the environment variable UPLOADS_SECRET_KEY');
+    expect(derived.steps.filter((s) => s.status !== 'done').map((s) => s.id)).toEqual([]);
   });
 
   it('SECURE_SSL_REDIRECT: the probes fail with the status line and Location, explained as the project\'s HTTPS setting', async () => {
