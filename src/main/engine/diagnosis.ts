@@ -149,16 +149,19 @@ except BaseException:
  * the server has it (the FastCGI entry's, or the site's httpPlatform variables with the application
  * waitress is given).
  */
-export async function wsgiProbe(ctx: StepContext): Promise<{ ok: boolean; lines: string[]; location?: string } | undefined> {
+export async function wsgiProbe(ctx: StepContext): Promise<{ ok: boolean; lines: string[]; location?: string; named: string[] } | undefined> {
   const { config, d, host } = ctx;
   if (!(await host.exists(d.venvPython))) return undefined;
   const env = { ...((await currentAppEnv(ctx)) ?? (await manageEnv(ctx))) };
   if (d.server === 'httpplatform') env.WSGI_HANDLER = (await projectView(ctx)).wsgiHandler;
   const r = await host.exec(d.venvPython, ['-c', WSGI_PROBE_PY], { cwd: config.appDir, env, timeoutMs: 120_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-  if (r.stdout.includes('DJANGO_IIS_WSGI_OK')) return { ok: true, lines: [] };
+  // The top packages the site's environment names (DJANGO_SETTINGS_MODULE, WSGI_HANDLER): one of
+  // them missing is a wrong variable, not a package pip left out.
+  const named = [env.DJANGO_SETTINGS_MODULE, env.WSGI_HANDLER].flatMap((m) => (m ? [m.split('.')[0] as string] : []));
+  if (r.stdout.includes('DJANGO_IIS_WSGI_OK')) return { ok: true, lines: [], named };
   const tb = r.stdout.split('DJANGO_IIS_WSGI_ERROR').at(-1) ?? `${r.stdout}${r.stderr}`;
   const location = projectLocation(tb, config.appDir);
-  return { ok: false, lines: tracebackFocus(tb, config.appDir), ...(location ? { location } : {}) };
+  return { ok: false, lines: tracebackFocus(tb, config.appDir), named, ...(location ? { location } : {}) };
 }
 
 /** The last lines of WSGI_LOG, when the deployment sets one and it exists. */

@@ -3,7 +3,7 @@
  * "/admin has its CSS"), with diagnostics that turn each failure into cause and fix
  * (windows-iis.md §7).
  */
-import { missingModuleFix } from '../../shared/import-names';
+import { missingModule, missingModuleFix } from '../../shared/import-names';
 import type { DeploymentConfig, Derived } from '../../shared/config';
 import { derive } from '../../shared/config';
 import type { ProbeResult, VerificationReport } from '../../shared/plan';
@@ -278,7 +278,8 @@ async function gatherEvidence(ctx: StepContext, view: ProjectView, probes: Probe
         if (p.ok || !['wsgi-import', 'django-error', 'httpplatform-exited'].includes(p.diagnosis?.cause ?? '')) continue;
         // An error inside the project's own files is the project's to fix; elsewhere (an import of a
         // module that is not there, a wrong variable) the deployment's steps can put it right.
-        const install = missingModuleFix(error, config.requirementsFile);
+        const missing = missingModule(error);
+        const install = missing && !w.named.includes(missing) ? missingModuleFix(error, config.requirementsFile) : undefined;
         if (install && p.diagnosis) {
           // Not the project's code: a package its code imports is not in the venv.
           const { output: _page, ...rest } = p.diagnosis;
