@@ -104,24 +104,28 @@ def machine_files(d):
     names = [t if os.path.exists(os.path.join(base, t)) else t + '.py' for t in names]
     return {'base': base, 'top': names, 'compiled': any(f.endswith(('.so', '.pyd')) for f in files)}
 
-def store_pick(name, spec):
+def store_versions(name):
+    # The store's versions of a distribution that fit the server's Python (Requires-Python), each with what it requires.
     here = Version(env['python_full_version'])
-    best = None
+    out = []
     for d in args.get('store', []):
-        if canonicalize_name(d['name']) != name or not spec.contains(d['version'], prereleases=True):
+        if canonicalize_name(d['name']) != name:
             continue
         found = list(md.distributions(path=[d['site']]))
         meta = next((x for x in found if canonicalize_name(x.metadata.get('Name') or '') == name), None)
         rp = (meta.metadata.get('Requires-Python') if meta else None) or ''
         if rp and not SpecifierSet(rp).contains(here, prereleases=True):
             continue
-        if best is None or Version(d['version']) > Version(best['version']):
-            requires = list((meta.requires if meta else None) or [])
-            if not any('extra' not in q for q in requires):
-                # Debian dropped the upstream requirements from some metadata (Django 3.2's requires.txt): PyPI's wheel has them.
-                requires += UPSTREAM_REQUIRES.get((name, '.'.join(d['version'].split('.')[:2])), [])
-            best = {'version': d['version'], 'site': d['site'], 'debian': d['debian'], 'requires': requires}
-    return best
+        requires = list((meta.requires if meta else None) or [])
+        if not any('extra' not in q for q in requires):
+            # Debian dropped the upstream requirements from some metadata (Django 3.2's requires.txt): PyPI's wheel has them.
+            requires += UPSTREAM_REQUIRES.get((name, '.'.join(d['version'].split('.')[:2])), [])
+        out.append({'version': d['version'], 'site': d['site'], 'debian': d['debian'], 'requires': requires})
+    return out
+
+def store_pick(name, spec):
+    fits = [d for d in store_versions(name) if spec.contains(d['version'], prereleases=True)]
+    return max(fits, key=lambda d: Version(d['version'])) if fits else None
 
 def target_of(spec):
     # The version a specifier aims at: its ==, ~=, >= or <= version (== 5.1.* reads as 5.1), else any it names.
@@ -140,20 +144,7 @@ def target_of(spec):
 
 def nearest(name, spec, machine_version):
     # Every version the rehearsal has of it (the store's that fit the server's Python, the machine's), nearest to the pin first.
-    here = Version(env['python_full_version'])
-    have = []
-    for d in args.get('store', []):
-        if canonicalize_name(d['name']) != name:
-            continue
-        found = list(md.distributions(path=[d['site']]))
-        meta = next((x for x in found if canonicalize_name(x.metadata.get('Name') or '') == name), None)
-        rp = (meta.metadata.get('Requires-Python') if meta else None) or ''
-        if rp and not SpecifierSet(rp).contains(here, prereleases=True):
-            continue
-        requires = list((meta.requires if meta else None) or [])
-        if not any('extra' not in q for q in requires):
-            requires += UPSTREAM_REQUIRES.get((name, '.'.join(d['version'].split('.')[:2])), [])
-        have.append({'version': d['version'], 'from': 'store', 'pick': {'version': d['version'], 'site': d['site'], 'debian': d['debian'], 'requires': requires}})
+    have = [{'version': d['version'], 'from': 'store', 'pick': d} for d in store_versions(name)]
     if machine_version:
         have.append({'version': machine_version, 'from': 'machine', 'pick': None})
     if not have:
