@@ -144,7 +144,13 @@ describe('releases from the command line', () => {
     expect(keep.asked).toContain("The application's data is kept: C:\\apps\\library\\shared");
     const del = await cli(['uninstall', '--delete-data'], false);
     expect(del.asked).toContain("DELETE THE APPLICATION'S DATA:\n  - C:\\apps\\library\\shared");
+    expect(del.asked).toMatch(/shared \(.*backups.*db\.sqlite3.*logs.*media/);
     expect((await cli(['go-back', '--delete-data'])).code).toBe(2);
+    // --delete-data --yes deletes what the prompt listed (database, media, backups, logs) and says so, from the disk
+    const gone = await cli(['uninstall', '--delete-data', '--yes']);
+    expect(gone.code, gone.err).toBe(0);
+    expect(gone.out).toContain("Deleted the application's data: C:\\apps\\library\\shared.");
+    expect(existsSync(path.join(dir, 'C', 'apps', 'library'))).toBe(false);
     (await import('node:fs')).rmSync(cfgDir, { recursive: true, force: true });
   }, 600_000);
 });

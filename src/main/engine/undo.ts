@@ -29,6 +29,8 @@ export interface UninstallResult {
   restored: string[];
   /** What was deliberately left on the server. */
   kept: string[];
+  /** The application's data (uninstall --delete-data): what is gone from disk afterwards, and what is still there. */
+  data?: { deleted: string[]; remaining: string[] };
 }
 
 export const KEPT = 'Windows features the tool enabled (IIS, CGI), HttpPlatformHandler (when it installed it) and Python are kept: other software may use them.';
@@ -106,9 +108,29 @@ export async function uninstall(host: Host, siteName: string, onLine?: (line: st
     const out: UninstallResult = { removed: [], problems: [], restored: [], kept: [KEPT] };
     const data = await deploymentData(host, siteName, j.entries);
     const keep = opts.deleteData ? [] : data;
+    // --delete-data: the data goes first, as its own removal (the journal holds the shared folder
+    // only as "remove if empty"), so the folders that held it are then empty and removed too.
+    if (opts.deleteData) {
+      for (const p of data) {
+        const why = protectedPathReason(p);
+        if (why) out.problems.push(`Delete the application's data ${p}: refused, ${p} is ${why}; the tool never deletes it.`);
+        else {
+          onLine?.(`Delete the application's data ${p}`);
+          await host.remove(p).catch((e: unknown) => out.problems.push(`Delete the application's data ${p}: ${e instanceof Error ? e.message : String(e)}`));
+        }
+      }
+    }
     const failed = await undoEntries(host, j.entries, out, { ...(onLine ? { onLine } : {}), keep });
     if (keep.length) out.kept.push(`The application's data is kept: ${keep.join(', ')}. Delete it yourself when it is no longer needed, or uninstall with --delete-data.`);
-    else if (data.length) out.removed.push(`The application's data was deleted (--delete-data): ${data.join(', ')}`);
+    else if (data.length) {
+      // What is said is what is on disk afterwards.
+      const remaining: string[] = [];
+      for (const p of data) if (await host.exists(p)) remaining.push(p);
+      const deleted = data.filter((p) => !remaining.includes(p));
+      out.data = { deleted, remaining };
+      if (deleted.length) out.removed.push(`The application's data was deleted (--delete-data): ${deleted.join(', ')}`);
+      if (remaining.length) out.problems.push(`The application's data could not all be deleted: ${remaining.join(', ')} is still there.`);
+    }
     if (failed.length === 0) {
       await host.remove(journalPath(siteName));
       await host.remove(checkCachePath(siteName)).catch(() => undefined);

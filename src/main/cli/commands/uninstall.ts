@@ -2,8 +2,19 @@
 import { type DeploymentConfig } from '../../../shared/config';
 import { readJournal, uninstall } from '../../engine/engine';
 import { deploymentData, deploymentsOnServer } from '../../engine/undo';
+import { type Host } from '../../engine/host';
 import { type CliIo, type Options } from '../options';
 import { confirmChange, withHost } from '../session';
+
+/** Each data path, and for a folder what it holds (the database, media, backups, logs), as the prompt lists them. */
+async function dataLines(h: Host, data: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of data) {
+    const inside = (await h.stat(d).catch(() => undefined))?.dir ? await h.readDir(d).catch(() => [] as string[]) : [];
+    out.push(`  - ${d}${inside.length ? ` (${inside.sort().join(', ')})` : ''}`);
+  }
+  return out;
+}
 
 export async function uninstallCommand(o: Options, io: CliIo, config: DeploymentConfig): Promise<number> {
   return await withHost(o, async (h) => {
@@ -15,7 +26,7 @@ export async function uninstallCommand(o: Options, io: CliIo, config: Deployment
     }
     const data = await deploymentData(h, config.siteName, journal.entries);
     const question = o.deleteData && data.length
-      ? `Remove the site, pool, FastCGI application, grants and folders this tool created, AND DELETE THE APPLICATION'S DATA:\n${data.map((d) => `  - ${d}`).join('\n')}\n(the database and the uploaded files: this cannot be undone) [y/N] `
+      ? `Remove the site, pool, FastCGI application, grants and folders this tool created, AND DELETE THE APPLICATION'S DATA:\n${(await dataLines(h, data)).join('\n')}\n(this cannot be undone) [y/N] `
       : `Remove the site, pool, FastCGI application, grants and folders this tool created?${data.length ? ` The application's data is kept: ${data.join(', ')}.` : ''} [y/N] `;
     const refused = await confirmChange(o, io, 'uninstall', question);
     if (refused !== undefined) return refused;
@@ -25,7 +36,7 @@ export async function uninstallCommand(o: Options, io: CliIo, config: Deployment
         ? JSON.stringify(r, null, 2)
         : r.problems.length
           ? `Some things could not be removed:\n${r.problems.map((p) => `  - ${p}`).join('\n')}`
-          : `Removed ${r.removed.length} item(s)${r.restored.length ? `; restored ${r.restored.length} setting(s) of objects that existed before` : ''}.\n${r.kept.join('\n')}`,
+          : `Removed ${r.removed.length} item(s)${r.restored.length ? `; restored ${r.restored.length} setting(s) of objects that existed before` : ''}.\n${r.data?.deleted.length ? `Deleted the application's data: ${r.data.deleted.join(', ')}.\n` : ''}${r.kept.join('\n')}`,
     );
     return r.problems.length ? 1 : 0;
   });
