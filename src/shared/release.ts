@@ -29,6 +29,8 @@ export interface ReleaseRecord {
   verified: boolean;
   /** Migrations this release's migrate applied, and the SQLite backup taken before them. */
   migrations?: string[];
+  /** What Django said each of those migrations does to the release live while they ran (migration-check.ts). */
+  migrationVerdicts?: MigrationVerdict[];
   backup?: string;
   /** A deployment made before releases (in place in appDir): release 0. */
   legacy?: boolean;
@@ -39,12 +41,23 @@ export interface ReleaseRecord {
   stagingVerifiedAt?: string;
 }
 
+export type MigrationVerdictKind = 'additive' | 'writes' | 'reads' | 'unknown';
+
+/** One unapplied migration as Django's model state sorts it: the worst of its operations. */
+export interface MigrationVerdict {
+  migration: string;
+  verdict: MigrationVerdictKind;
+  /** Every operation can be reversed by Django's own migrate <app> <before>. */
+  reversible: boolean;
+  operations: { verdict: MigrationVerdictKind; reason: string }[];
+}
+
 /** What a release action does to the history (execute.ts runs it; the plan shows it). */
 export type ReleaseOp =
   | { op: 'stage'; record: ReleaseRecord; root: string; shared: string }
   | { op: 'live'; number: number; verified: boolean }
   | { op: 'failed'; number: number; why: string }
-  | { op: 'migrated'; number: number; migrations: string[]; backup?: string }
+  | { op: 'migrated'; number: number; migrations: string[]; verdicts?: MigrationVerdict[]; backup?: string }
   | { op: 'forget'; number: number }
   | { op: 'staging-verified'; number: number }
   /** The project's data and output found in the release (left out of its manifest from now on). */

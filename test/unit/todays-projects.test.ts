@@ -4,7 +4,7 @@
  * (scripts/python-store.sh). The catalogue fixture pins Django==5.2.* and uses Django 4.1's
  * violation_error_message and Django 5.0's db_default, which Django 3.2 cannot even import.
  */
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/main/engine/engine';
@@ -122,5 +122,29 @@ describe('--sim-lenient-packages: the nearest version there is, listed first', (
     } finally {
       for (const d of [proj, keep, keep2]) rmSync(d, { recursive: true, force: true });
     }
+  }, 600_000);
+});
+
+describe('migrations on real Django 5.2 (#33): db_default is what makes a NOT NULL column additive', () => {
+  const addMigration = (h: SimulatedHost, field: string) => {
+    const drop = h.server.toReal('C:\\drop\\catalogue');
+    const models = path.join(drop, 'books', 'models.py');
+    writeFileSync(models, readFileSync(models, 'utf8').replace('    added = models.DateTimeField(db_default=Now())', `    added = models.DateTimeField(db_default=Now())\n    shelf = ${field}`));
+    writeFileSync(path.join(drop, 'books', 'migrations', '0002_book_shelf.py'), `from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [('books', '0001_initial')]\n    operations = [migrations.AddField(model_name='book', name='shelf', field=${field})]\n`);
+  };
+
+  it('a NOT NULL column with db_default runs while release 1 serves; without it the update stops and the advice names db_default', async () => {
+    const h = serverWithCatalogue();
+    const c = catalogueConfig();
+    expect((await run(c, h)).outcome).toBe('succeeded');
+    addMigration(h, "models.CharField(max_length=20, default='A')");
+    const stopped = await run(c, h);
+    expect(stopped.problems.migrate?.what).toContain("books.0002_book_shelf: breaks the older release's writes (AddField book.shelf: NOT NULL without a database default (default= is Python-side only)");
+    expect(stopped.problems.migrate?.fix).toMatch(/give the new field a database default \(Django 5\.2\.\d+ has db_default/);
+    addMigration(h, "models.CharField(max_length=20, default='A', db_default='A')");
+    const r = await run(c, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    const reg = await (await import('../../src/main/engine/release/registry')).readRegistry(h, 'catalogue');
+    expect(reg?.releases.find((x) => x.state === 'live')?.migrationVerdicts?.[0]).toMatchObject({ migration: 'books.0002_book_shelf', verdict: 'additive', operations: [{ reason: 'AddField book.shelf: a database default (db_default)' }] });
   }, 600_000);
 });

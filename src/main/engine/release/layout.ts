@@ -12,6 +12,7 @@
  * to go back to, and gives the steps the configuration of that release. The guide's sample is
  * deployed in place, as before, and so is server "httpplatform" (its switch is not built yet).
  */
+import { breaking, verdictLine } from '../migration-check';
 import { DEFAULT_PYTHON_VERSION, type DeploymentConfig } from '../../../shared/config';
 import type { ReleaseSummary } from '../../../shared/plan';
 import { isInside, samePath, winJoin } from '../../../shared/winpath';
@@ -168,7 +169,7 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
     const summary = summaryOf('go-back', back, live, shared);
     const restore = live?.migrations?.length && live.backup ? live.backup : undefined;
     if (live?.migrations?.length) {
-      summary.notes.push(`release ${live.number} applied migrations ${live.migrations.join(', ')}; release ${back.number} runs with them in place (backward-compatible migrations keep working)`);
+      summary.notes.push(goBackMigrationsNote(live, back));
       summary.notes.push(restore ? `the database backup taken before them is ${restore} (${live.liveSince ?? live.createdAt}): ${target.kind === 'back' && target.restoreBackup ? 'it WILL be restored: every row written since is lost' : 'go-back --restore-backup puts it back, losing every row written since'}` : 'no backup was taken before them (not SQLite): restore the database yourself if release ' + String(back.number) + ' needs the old schema');
     }
     return withRelease(resolved, c, shared, { ...base, target: back, summary, ...(restore && target.kind === 'back' && target.restoreBackup ? { restoreBackup: restore } : {}) });
@@ -204,6 +205,16 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
     summary.packages = reuseVenv ? 'reused' : 'installed';
   }
   return withRelease(resolved, c, shared, { ...base, target: record, summary });
+}
+
+/** What the leaving release's migrations do to the release gone back to, as Django said when they ran; never "safe" unless it said additive. */
+function goBackMigrationsNote(live: ReleaseRecord, back: ReleaseRecord): string {
+  const list = (live.migrations ?? []).join(', ');
+  const v = live.migrationVerdicts;
+  if (!v) return `release ${live.number} applied migrations ${list}; release ${back.number} runs with them in place. They were not classified (applied before the tool asked Django what migrations do): if one adds a NOT NULL column or removes or renames one, release ${back.number}'s writes or reads fail; go-back --restore-backup puts the database from before them back`;
+  const bad = breaking(v.filter((x) => live.migrations?.includes(x.migration)));
+  if (!bad.length) return `release ${live.number} applied migrations ${list}; release ${back.number} runs with them in place: Django found them additive, so it reads and writes as before`;
+  return `release ${live.number} applied migrations ${list}; release ${back.number} does NOT run safely with them in place: ${bad.map(verdictLine).join('; ')}`;
 }
 
 const sameLines = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -107,6 +107,7 @@ export function applyReleaseOp(reg: ReleaseRegistry | undefined, siteName: strin
     if (/^[0-9a-f]{12}$/.test(target.label) && target.label !== target.hash) target.label = target.hash;
   } else {
     target.migrations = o.migrations;
+    if (o.verdicts) target.migrationVerdicts = o.verdicts;
     if (o.backup) target.backup = o.backup;
   }
   return { ...reg, releases };

@@ -10,6 +10,7 @@ import type { Action } from '../../../shared/plan';
 import { isInside, winDirname, winJoin } from '../../../shared/winpath';
 import { objectKey } from '../ownership';
 import { codeFingerprint, digest, recall, remember } from '../check-cache';
+import { MIGRATION_CHECK_PY, breaking, expandContract, parseMigrationCheck, verdictLine, type MigrationVerdict } from '../migration-check';
 
 /** The venv's Python backs a SQLite database up with SQLite's own backup API (consistent while the live release writes to it). */
 export const SQLITE_BACKUP_PY = 'import os, sqlite3, sys\nos.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)\nsrc = sqlite3.connect(sys.argv[1])\ndst = sqlite3.connect(sys.argv[2])\nwith dst:\n    src.backup(dst)\ndst.close()\nsrc.close()\nprint("backed up", sys.argv[1], "to", sys.argv[2])\n';
@@ -20,8 +21,10 @@ export function plannedMigrations(out: string): string[] {
 }
 
 /**
- * Releases: the new release's migrations run before it takes traffic (the live release keeps
- * serving: migrations are expected to be backward compatible, as Octopus and Capistrano expect).
+ * Releases: the new release's migrations run before it takes traffic while the live release keeps
+ * serving, so Django is asked first what each does to that release (migration-check.ts): additive
+ * ones run; one that breaks the live release's reads or writes, or that Django cannot judge, stops
+ * the update before any runs ("migrate": "manual" leaves them to the team).
  * A SQLite database is backed up first; "migrate": "manual" leaves them to the team and stops
  * the release before the switch.
  */
@@ -31,9 +34,33 @@ async function releaseMigrations(ctx: StepContext, sqliteFile: string | undefine
   const p = await host.exec(d.venvPython, [managePy(config), 'migrate', '--plan'], { cwd: config.appDir, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   const names = plannedMigrations(p.stdout);
   const list = names.length ? names.join(', ') : 'unapplied migrations';
+  // An update: the live release keeps serving while they run (and again after a go-back), so
+  // Django is asked what each one does to it.
+  let verdicts: MigrationVerdict[] | undefined;
+  if (r.live) {
+    const q = await host.exec(d.venvPython, ['-c', MIGRATION_CHECK_PY], { cwd: config.appDir, env, timeoutMs: 120_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const found = parseMigrationCheck(q.stdout);
+    if ('error' in found && config.migrate !== 'manual')
+      return blocked(`Django could not say what release ${r.target.number}'s migrations do: ${found.error}`, {
+        what: `The tool could not ask Django what release ${r.target.number}'s migrations (${list}) do to release ${r.live.number}, which serves while they run.`,
+        why: `The migration check (the venv's Python, the application's environment) failed: ${found.error}. Without it the tool cannot tell an additive migration from one that breaks the live release, so it runs none.`,
+        fix: `Fix what the error names, or set "migrate": "manual" and run them yourself: ${d.venvPython} ${managePy(config)} migrate. Release ${r.live.number} keeps serving; release ${r.target.number} stays staged.`,
+      });
+    if (!('error' in found)) {
+      verdicts = found.migrations;
+      const bad = breaking(verdicts);
+      if (bad.length && config.migrate === 'auto')
+        return blocked(`release ${r.target.number}'s migrations break release ${r.live.number}: ${bad.map((v) => v.migration).join(', ')}`, {
+          what: `Release ${r.target.number} (${r.target.label})'s migrations would break release ${r.live.number} (${r.live.label}) while it still serves: ${bad.map(verdictLine).join('; ')}.`,
+          why: `Migrations run before the switch, while release ${r.live.number} serves (staging and verification take tens of seconds), and release ${r.live.number} serves them again after a go-back. What Django says of each: ${verdicts.map(verdictLine).join('; ')}. None was run; release ${r.live.number} keeps serving and release ${r.target.number} stays staged.`,
+          fix: `Make the migration additive (expand now, contract later): ${expandContract(bad, found.django)}; then apply again. Or set "migrate": "manual" and run them yourself in a window where release ${r.live.number} takes no writes: ${d.venvPython} ${managePy(config)} migrate.`,
+        });
+    }
+  }
+  const said = verdicts?.length ? ` (${verdicts.map(verdictLine).join('; ')})` : '';
   if (config.migrate === 'manual' && r.live)
     return blocked(`release ${r.target.number} has ${list} to apply, and "migrate" is "manual"`, {
-      what: `Release ${r.target.number} (${r.target.label}) needs migrations the configuration leaves to the team: ${list}.`,
+      what: `Release ${r.target.number} (${r.target.label}) needs migrations the configuration leaves to the team: ${list}${said}.`,
       why: '"migrate": "manual": the tool does not run them, and the release does not take traffic while they are unapplied. The live release keeps serving.',
       fix: `Back the database up, run: ${d.venvPython} ${managePy(config)} migrate (with the application's environment), then apply again.`,
     });
@@ -41,9 +68,9 @@ async function releaseMigrations(ctx: StepContext, sqliteFile: string | undefine
   const actions: Action[] = [
     ...(backup ? [exec(`Back up the database before release ${r.target.number}'s migrations (SQLite's backup API) to ${backup}`, d.venvPython, ['-c', SQLITE_BACKUP_PY, sqliteFile as string, backup])] : []),
     apply,
-    { kind: 'release', description: `Record the migrations release ${r.target.number} applied (${list})`, op: { op: 'migrated', number: r.target.number, migrations: names, ...(backup ? { backup } : {}) } },
+    { kind: 'release', description: `Record the migrations release ${r.target.number} applied (${list})`, op: { op: 'migrated', number: r.target.number, migrations: names, ...(verdicts ? { verdicts } : {}), ...(backup ? { backup } : {}) } },
   ];
-  return needed(`release ${r.target.number} applies ${list}${backup ? '; the database is backed up first' : sqliteFile ? '' : ' (not SQLite: no backup is taken)'}`, actions);
+  return needed(`release ${r.target.number} applies ${list}${verdicts?.length ? `, additive by Django's account (release ${r.live?.number ?? ''} keeps reading and writing while they run)` : ''}${backup ? '; the database is backed up first' : sqliteFile ? '' : ' (not SQLite: no backup is taken)'}`, actions);
 }
 
 export const migrate: Step = {

@@ -1,0 +1,96 @@
+/**
+ * Migrations the live release survives (#33): before a release's migrations run while the live
+ * release still serves, the tool asks the release's real Django (its venv, the live database) what
+ * each unapplied operation does to the older code, and runs them only when every one is additive.
+ * The Local Library on a simulated server; the columns are read back from the real SQLite file.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { plan, run } from '../../src/main/engine/engine';
+import { readRegistry } from '../../src/main/engine/release/registry';
+import { localLibraryConfig } from './helpers';
+import { addBook, bookColumns, cleanUp, migration, page, serverWithLibrary } from './release-helpers';
+
+afterAll(cleanUp);
+
+const COVER = "    cover = models.FileField(upload_to='covers/', blank=True)";
+const withField = (line: string) => (t: string) => t.replace(COVER, `${COVER}\n    ${line}`);
+
+async function deployed(extra: Record<string, unknown> = {}) {
+  const h = serverWithLibrary();
+  const c = localLibraryConfig(extra);
+  const r = await run(c, h);
+  expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+  addBook(h, 'Dune');
+  return { h, c };
+}
+
+const states = async (h: Awaited<ReturnType<typeof deployed>>['h']) => (await readRegistry(h, 'library'))?.releases.map((r) => [r.number, r.state]);
+
+describe('each new migration is classified by Django before any runs', () => {
+  it('a NOT NULL column with only a Python default breaks the live release\'s writes: the update stops before migrate, release 1 keeps serving and writing', async () => {
+    const { h, c } = await deployed();
+    migration(h, '0002_book_subtitle', withField("subtitle = models.CharField(max_length=200, default='')"), "        migrations.AddField(model_name='book', name='subtitle', field=models.CharField(max_length=200, default='')),");
+    const r = await run(c, h);
+    expect(r.outcome).toBe('failed');
+    expect(r.states.migrate, JSON.stringify(r.problems.migrate)).toBe('failed');
+    const m = r.problems.migrate;
+    expect(m?.what).toContain("catalog.0002_book_subtitle: breaks the older release's writes (AddField book.subtitle: NOT NULL without a database default (default= is Python-side only); the older release does not set it, so its inserts fail)");
+    expect(m?.why).toContain('None was run; release 1 keeps serving and release 2 stays staged.');
+    // Django 3.2 to 4.2 have no db_default: the advice is null=True now, NOT NULL later
+    expect(m?.fix).toMatch(/Make the migration additive \(expand now, contract later\): make the new field null=True in this release \(Django \d+\.\d+\.\d+ has no db_default|give the new field a database default/);
+    expect(m?.fix).toContain('"migrate": "manual"');
+    // nothing ran: the column is not in the database; release 1 serves, and its inserts still work
+    expect(bookColumns(h)).not.toContain('subtitle');
+    expect(r.states['release-switch']).toBe('skipped');
+    expect(await states(h)).toEqual([[1, 'live'], [2, 'staged']]);
+    addBook(h, 'Emma');
+    expect((await page(h, '/catalog/')).body).toContain('The library has <strong>2</strong> books.');
+  }, 600_000);
+
+  it('the same column nullable is additive: it runs, the switch happens, and going back says Django found it additive', async () => {
+    const { h, c } = await deployed();
+    migration(h, '0002_book_subtitle', withField('subtitle = models.CharField(max_length=200, null=True, blank=True)'), "        migrations.AddField(model_name='book', name='subtitle', field=models.CharField(max_length=200, null=True, blank=True)),");
+    const r = await run(c, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect(bookColumns(h)).toContain('subtitle');
+    const reg = await readRegistry(h, 'library');
+    expect(reg?.releases[1]?.migrationVerdicts).toEqual([{ migration: 'catalog.0002_book_subtitle', verdict: 'additive', reversible: true, operations: [{ verdict: 'additive', reason: 'AddField book.subtitle: nullable' }] }]);
+    const back = await plan(c, h, undefined, { kind: 'back' });
+    expect(back.release?.notes.join('\n')).toContain('release 2 applied migrations catalog.0002_book_subtitle; release 1 runs with them in place: Django found them additive, so it reads and writes as before');
+    addBook(h, 'Emma');
+    expect((await page(h, '/catalog/')).body).toContain('<strong>2</strong> books');
+  }, 600_000);
+
+  it('a removed column breaks its reads, a data migration is unknown, a new unique constraint breaks writes: each named with its reason, none run', async () => {
+    const { h, c } = await deployed();
+    migration(
+      h,
+      '0002_changes',
+      (t) => t.replace("    author = models.CharField(max_length=100)\n", '').replace('    title = models.CharField(max_length=200)', '    title = models.CharField(max_length=200, unique=True)'),
+      [
+        "        migrations.RemoveField(model_name='book', name='author'),",
+        "        migrations.AlterField(model_name='book', name='title', field=models.CharField(max_length=200, unique=True)),",
+        '        migrations.RunPython(migrations.RunPython.noop),',
+      ].join('\n'),
+    );
+    const r = await run(c, h);
+    expect(r.states.migrate, JSON.stringify(r.problems.migrate)).toBe('failed');
+    const what = r.problems.migrate?.what ?? '';
+    expect(what).toContain("catalog.0002_changes: breaks the older release's reads (RemoveField book.author: the older release still selects the column; AlterField book.title: becomes unique; RunPython: Django cannot tell what it changes)");
+    const why = r.problems.migrate?.why ?? '';
+    expect(why).toContain('AlterField book.title: becomes unique');
+    expect(why).toContain('RunPython: Django cannot tell what it changes');
+    expect(r.problems.migrate?.fix).toContain('keep the old column or table in this release');
+    expect(bookColumns(h)).toContain('author');
+    expect(await states(h)).toEqual([[1, 'live'], [2, 'staged']]);
+  }, 600_000);
+
+  it('"migrate": "manual" names what Django says of each, and runs none', async () => {
+    const { h, c } = await deployed({ migrate: 'manual' });
+    migration(h, '0002_book_subtitle', withField("subtitle = models.CharField(max_length=200, default='')"), "        migrations.AddField(model_name='book', name='subtitle', field=models.CharField(max_length=200, default='')),");
+    const r = await run(c, h);
+    expect(r.states.migrate, JSON.stringify(r.problems.migrate)).toBe('failed');
+    expect(r.problems.migrate?.what).toContain("needs migrations the configuration leaves to the team: catalog.0002_book_subtitle (catalog.0002_book_subtitle: breaks the older release's writes");
+    expect(bookColumns(h)).not.toContain('subtitle');
+  }, 600_000);
+});
