@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { plan, run } from '../../src/main/engine/engine';
 import { readRegistry } from '../../src/main/engine/release/registry';
 import { localLibraryConfig } from './helpers';
-import { addBook, bookColumns, cleanUp, migration, page, serverWithLibrary } from './release-helpers';
+import { readdirSync } from 'node:fs';
+import { addBook, bookColumns, cleanUp, migration, page, serverWithLibrary, version2 } from './release-helpers';
 
 afterAll(cleanUp);
 
@@ -92,5 +93,29 @@ describe('each new migration is classified by Django before any runs', () => {
     expect(r.states.migrate, JSON.stringify(r.problems.migrate)).toBe('failed');
     expect(r.problems.migrate?.what).toContain("needs migrations the configuration leaves to the team: catalog.0002_book_subtitle (catalog.0002_book_subtitle: breaks the older release's writes");
     expect(bookColumns(h)).not.toContain('subtitle');
+  }, 600_000);
+});
+
+describe('go-back --restore-backup says what it loses and keeps the database it replaces', () => {
+  it("the backup's own time, the rows written since by table; the current database copied to the backups first", async () => {
+    const { h, c } = await deployed();
+    version2(h);
+    expect((await run(c, h)).outcome).toBe('succeeded');
+    addBook(h, 'Emma');
+    addBook(h, 'Ulysses');
+    const p = await plan(c, h, undefined, { kind: 'back', restoreBackup: true });
+    const notes = p.release?.notes.join('\n') ?? '';
+    expect(notes).toMatch(/the database backup taken before them is C:\\apps\\library\\shared\\backups\\db\.sqlite3\.before-release-2 \(taken \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): it WILL be restored/);
+    const restore = p.steps.flatMap((s) => s.actions.map((a) => a.description)).find((d) => d.startsWith('Restore the database'));
+    expect(restore).toContain('lost are the rows written since it was taken (by count: catalog_book +2;');
+    const r = await run(c, h, { target: { kind: 'back', restoreBackup: true } });
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect((await page(h, '/catalog/')).body).toContain('The library has <strong>1</strong> books.');
+    const kept = readdirSync(h.server.toReal('C:\\apps\\library\\shared\\backups')).filter((f) => f.startsWith('db.sqlite3.before-restore-'));
+    expect(kept).toHaveLength(1);
+    // the copy holds the three books the restore took out of the live file
+    const { execFileSync } = await import('node:child_process');
+    const rows = execFileSync('/usr/bin/python3', ['-c', 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from catalog_book").fetchone()[0])', h.server.toReal(`C:\\apps\\library\\shared\\backups\\${kept[0] ?? ''}`)]).toString().trim();
+    expect(rows).toBe('3');
   }, 600_000);
 });

@@ -170,7 +170,12 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
     const restore = live?.migrations?.length && live.backup ? live.backup : undefined;
     if (live?.migrations?.length) {
       summary.notes.push(goBackMigrationsNote(live, back));
-      summary.notes.push(restore ? `the database backup taken before them is ${restore} (${live.liveSince ?? live.createdAt}): ${target.kind === 'back' && target.restoreBackup ? 'it WILL be restored: every row written since is lost' : 'go-back --restore-backup puts it back, losing every row written since'}` : 'no backup was taken before them (not SQLite): restore the database yourself if release ' + String(back.number) + ' needs the old schema');
+      // The backup's own time (its file), not when the release went live: rows written in between are lost too.
+      const taken = restore ? await host.stat(restore) : undefined;
+      if (restore && !taken && target.kind === 'back' && target.restoreBackup)
+        throw new RefusedError([{ what: `The database backup ${restore} is not there: nothing can be restored.`, why: `Release ${live.number}'s history names it as the copy taken before its migrations; the file is gone (deleted by hand, or the data folder was replaced).`, fix: `Go back without --restore-backup, or restore the database from a backup of your own into ${shared}.` }]);
+      const at = taken ? new Date(taken.mtimeMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : undefined;
+      summary.notes.push(restore ? `the database backup taken before them is ${restore} (taken ${at ?? 'at a time unknown: the file is missing'}): ${target.kind === 'back' && target.restoreBackup ? 'it WILL be restored: every row written since it was taken is lost (the current database is copied to the backups folder first)' : 'go-back --restore-backup puts it back, losing every row written since it was taken'}` : 'no backup was taken before them (not SQLite): restore the database yourself if release ' + String(back.number) + ' needs the old schema');
     }
     return withRelease(resolved, c, shared, { ...base, target: back, summary, ...(restore && target.kind === 'back' && target.restoreBackup ? { restoreBackup: restore } : {}) });
   }

@@ -9,13 +9,42 @@
  * back is instant); it is removed when the release leaves the kept ones (leftovers, keepReleases).
  */
 import type { Action } from '../../../shared/plan';
-import { samePath } from '../../../shared/winpath';
+import { samePath, winDirname, winJoin } from '../../../shared/winpath';
 import { APPCMD, DJANGO_HANDLER_NAME, POWERSHELL, SWITCH_SCRIPT, appcmd, fastCgiIdentity, psArgs, switchEnv } from '../commands';
 import { parseHandlers, parseSite } from '../parsers';
 import { projectView } from '../project';
 import { liveRelease, readRegistry } from '../release/registry';
-import { done, exec, needed, query, type Step } from '../step';
+import { done, exec, needed, query, type Step, type StepContext } from '../step';
 import { SQLITE_BACKUP_PY } from './migrate';
+
+/** The rows each table holds now beyond the backup (counts: an edited row is not seen), read with the venv's Python. */
+const SQLITE_COUNTS_PY = 'import json, sqlite3, sys\ndef counts(p):\n    c = sqlite3.connect(p)\n    names = [r[0] for r in c.execute("select name from sqlite_master where type=\'table\' and name not like \'sqlite_%\' and name != \'django_migrations\'")]\n    out = {n: c.execute(\'select count(*) from "%s"\' % n.replace(\'"\', \'""\')).fetchone()[0] for n in names}\n    c.close()\n    return out\na, b = counts(sys.argv[1]), counts(sys.argv[2])\nprint(json.dumps({t: b.get(t, 0) - a.get(t, 0) for t in sorted(set(a) | set(b)) if b.get(t, 0) != a.get(t, 0)}))\n';
+
+/**
+ * go-back --restore-backup: the current database is copied to the backups folder first (SQLite's
+ * backup API, with the time in its name), then the backup taken before the leaving release's
+ * migrations goes into the live file; the action says what the restore loses, counted per table.
+ */
+async function restoreActions(ctx: StepContext, backup: string, db: string): Promise<Action[]> {
+  const { d, host } = ctx;
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const keep = winJoin(winDirname(backup), `${db.split('\\').at(-1) ?? 'db.sqlite3'}.before-restore-${stamp}`);
+  let lost = 'the rows written since it was taken';
+  if ((await host.exists(backup)) && (await host.exists(db))) {
+    const q = await host.exec(d.venvPython, ['-c', SQLITE_COUNTS_PY, backup, db], { timeoutMs: 120_000 });
+    try {
+      const diff = JSON.parse(q.stdout.trim().split(/\r?\n/).at(-1) ?? '') as Record<string, number>;
+      const rows = Object.entries(diff).filter(([, n]) => n !== 0);
+      lost = rows.length ? `the rows written since it was taken (by count: ${rows.map(([t, n]) => `${t} ${n > 0 ? '+' : ''}${n}`).join(', ')}; edits of existing rows are not counted)` : 'no rows by count (edits of existing rows are not counted)';
+    } catch {
+      // the counts are a courtesy: the restore is what was agreed
+    }
+  }
+  return [
+    exec(`Copy the current database to ${keep} before restoring (SQLite's backup API)`, d.venvPython, ['-c', SQLITE_BACKUP_PY, db, keep]),
+    exec(`Restore the database from ${backup}: lost are ${lost}, as agreed; the database as it was is in ${keep}`, d.venvPython, ['-c', SQLITE_BACKUP_PY, backup, db]),
+  ];
+}
 
 export const releaseSwitch: Step = {
   id: 'release-switch',
@@ -77,7 +106,7 @@ export const releaseSwitch: Step = {
       { kind: 'probe', description: `Release ${r.target.number} (${r.target.label}) on the site after the switch`, port: config.port, urls: ['/', '/admin/login/', `${view.staticUrl}admin/css/base.css`, ...config.verify.urls], onFailure: back },
       markLive(true),
       // go-back --restore-backup: the database as it was before the left release's migrations (SQLite's backup API, into the live file).
-      ...(r.restoreBackup && view.sqliteFile ? [exec(`Restore the database from ${r.restoreBackup} (the rows written since are lost, as agreed)`, d.venvPython, ['-c', SQLITE_BACKUP_PY, r.restoreBackup, view.sqliteFile])] : []),
+      ...(r.restoreBackup && view.sqliteFile ? await restoreActions(ctx, r.restoreBackup, view.sqliteFile) : []),
     ];
     return needed(`${from} is live; release ${r.target.number} (${r.target.label}) replaces it`, actions);
   },
