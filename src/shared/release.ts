@@ -97,8 +97,10 @@ export interface ReleaseSummary {
   shared: string;
   files?: { added: number; changed: number; removed: number; examples: string[] };
   requirements?: { added: string[]; removed: string[]; changed: string[] };
-  /** Migration files the release adds (app.0002_name). */
+  /** The migrations the release will run: Django's unapplied ones when it could be asked before staging, else the migration files it adds (app.0002_name). */
   newMigrations?: string[];
+  /** What Django says each of them does to the live release (asked before anything changes). */
+  migrations?: MigrationVerdict[];
   /** reused: the live release's venv (nothing installed); installed: a venv of its own. */
   packages?: 'reused' | 'installed';
   notes: string[];

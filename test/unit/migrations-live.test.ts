@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { plan, run } from '../../src/main/engine/engine';
 import { readRegistry } from '../../src/main/engine/release/registry';
 import { localLibraryConfig } from './helpers';
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { addBook, bookColumns, cleanUp, migration, page, serverWithLibrary, version2 } from './release-helpers';
 
 afterAll(cleanUp);
@@ -28,24 +29,50 @@ async function deployed(extra: Record<string, unknown> = {}) {
 const states = async (h: Awaited<ReturnType<typeof deployed>>['h']) => (await readRegistry(h, 'library'))?.releases.map((r) => [r.number, r.state]);
 
 describe('each new migration is classified by Django before any runs', () => {
-  it('a NOT NULL column with only a Python default breaks the live release\'s writes: the update stops before migrate, release 1 keeps serving and writing', async () => {
+  it("a NOT NULL column with only a Python default breaks the live release's writes: the plan says so, apply refuses before anything changes, release 1 keeps serving and writing", async () => {
     const { h, c } = await deployed();
     migration(h, '0002_book_subtitle', withField("subtitle = models.CharField(max_length=200, default='')"), "        migrations.AddField(model_name='book', name='subtitle', field=models.CharField(max_length=200, default='')),");
+    // The plan: the live release's Django read the source's migrations against the live database.
+    const p = await plan(c, h);
+    expect(p.release?.newMigrations).toEqual(['catalog.0002_book_subtitle']);
+    expect(p.release?.migrations?.map((v) => [v.migration, v.verdict])).toEqual([['catalog.0002_book_subtitle', 'writes']]);
+    const step = p.steps.find((s) => s.id === 'migrate');
+    expect(step?.status).toBe('blocked');
+    const m = step?.problem;
+    expect(m?.what).toContain("catalog.0002_book_subtitle: breaks the older release's writes (AddField book.subtitle: NOT NULL without a database default (default= is Python-side only); the older release does not set it, so its inserts fail)");
+    expect(m?.why).toContain('Nothing was changed: release 1 keeps serving');
+    // Django 3.2 to 4.2 have no db_default: the advice is null=True now, NOT NULL later
+    expect(m?.fix).toMatch(/Make the migration additive \(expand now, contract later\): make the new field null=True in this release \(Django \d+\.\d+\.\d+ has no db_default/);
+    expect(m?.fix).toContain('"migrate": "manual"');
+    const { formatRelease } = await import('../../src/main/cli/format');
+    expect(formatRelease(p.release as NonNullable<typeof p.release>).join('\n')).toContain("what Django says each does to release 1 (the live one, serving while they run):\n      catalog.0002_book_subtitle: breaks the older release's writes");
+    // reading the source wrote nothing into it (no __pycache__)
+    expect(existsSync(h.server.toReal('C:\\drop\\locallibrary\\catalog\\migrations\\__pycache__'))).toBe(false);
+    // apply: refused before the release is staged
+    await expect(run(c, h)).rejects.toThrow(/Nothing was changed[\s\S]*would break release 1/);
+    expect(bookColumns(h)).not.toContain('subtitle');
+    expect(await states(h)).toEqual([[1, 'live']]);
+    addBook(h, 'Emma');
+    expect((await page(h, '/catalog/')).body).toContain('The library has <strong>2</strong> books.');
+  }, 600_000);
+
+  it('a zip source is read when staged: the update stops at migrate, none run, release 1 keeps serving', async () => {
+    const h = serverWithLibrary();
+    const zip = () => execFileSync('/usr/bin/python3', ['-c', 'import shutil,sys; shutil.make_archive(sys.argv[1], "zip", sys.argv[2])', h.server.toReal('C:\\drop\\ll'), h.server.toReal('C:\\drop\\locallibrary')]);
+    zip();
+    const c = localLibraryConfig({ djangoProject: { zip: 'C:\\drop\\ll.zip' }, settingsModule: 'locallibrary.settings' });
+    expect((await run(c, h)).outcome).toBe('succeeded');
+    migration(h, '0002_book_subtitle', withField("subtitle = models.CharField(max_length=200, default='')"), "        migrations.AddField(model_name='book', name='subtitle', field=models.CharField(max_length=200, default='')),");
+    zip();
+    expect((await plan(c, h)).release?.notes.join('\n')).toContain('migrations: Django reads them when the release is staged, before any runs');
     const r = await run(c, h);
     expect(r.outcome).toBe('failed');
     expect(r.states.migrate, JSON.stringify(r.problems.migrate)).toBe('failed');
-    const m = r.problems.migrate;
-    expect(m?.what).toContain("catalog.0002_book_subtitle: breaks the older release's writes (AddField book.subtitle: NOT NULL without a database default (default= is Python-side only); the older release does not set it, so its inserts fail)");
-    expect(m?.why).toContain('None was run; release 1 keeps serving and release 2 stays staged.');
-    // Django 3.2 to 4.2 have no db_default: the advice is null=True now, NOT NULL later
-    expect(m?.fix).toMatch(/Make the migration additive \(expand now, contract later\): make the new field null=True in this release \(Django \d+\.\d+\.\d+ has no db_default|give the new field a database default/);
-    expect(m?.fix).toContain('"migrate": "manual"');
-    // nothing ran: the column is not in the database; release 1 serves, and its inserts still work
-    expect(bookColumns(h)).not.toContain('subtitle');
+    expect(r.problems.migrate?.what).toContain("catalog.0002_book_subtitle: breaks the older release's writes");
+    expect(r.problems.migrate?.why).toContain('None was run; release 1 keeps serving and release 2 stays staged.');
     expect(r.states['release-switch']).toBe('skipped');
+    expect(bookColumns(h)).not.toContain('subtitle');
     expect(await states(h)).toEqual([[1, 'live'], [2, 'staged']]);
-    addBook(h, 'Emma');
-    expect((await page(h, '/catalog/')).body).toContain('The library has <strong>2</strong> books.');
   }, 600_000);
 
   it('the same column nullable is additive: it runs, the switch happens, and going back says Django found it additive', async () => {
@@ -60,6 +87,12 @@ describe('each new migration is classified by Django before any runs', () => {
     expect(back.release?.notes.join('\n')).toContain('release 2 applied migrations catalog.0002_book_subtitle; release 1 runs with them in place: Django found them additive, so it reads and writes as before');
     addBook(h, 'Emma');
     expect((await page(h, '/catalog/')).body).toContain('<strong>2</strong> books');
+    // going back, then forward again: the migration is applied, so none is said to run, and none runs
+    expect((await run(c, h, { target: { kind: 'back' } })).outcome).toBe('succeeded');
+    const again = await plan(c, h);
+    expect(again.release).toMatchObject({ mode: 'update', target: { number: 2 }, live: { number: 1 } });
+    expect(again.release?.newMigrations).toEqual([]);
+    expect((await run(c, h)).outcome).toBe('succeeded');
   }, 600_000);
 
   it('a removed column breaks its reads, a data migration is unknown, a new unique constraint breaks writes: each named with its reason, none run', async () => {
@@ -74,16 +107,15 @@ describe('each new migration is classified by Django before any runs', () => {
         '        migrations.RunPython(migrations.RunPython.noop),',
       ].join('\n'),
     );
-    const r = await run(c, h);
-    expect(r.states.migrate, JSON.stringify(r.problems.migrate)).toBe('failed');
-    const what = r.problems.migrate?.what ?? '';
+    const p = await plan(c, h);
+    const problem = p.steps.find((x) => x.id === 'migrate')?.problem;
+    const what = problem?.what ?? '';
     expect(what).toContain("catalog.0002_changes: breaks the older release's reads (RemoveField book.author: the older release still selects the column; AlterField book.title: becomes unique; RunPython: Django cannot tell what it changes)");
-    const why = r.problems.migrate?.why ?? '';
-    expect(why).toContain('AlterField book.title: becomes unique');
-    expect(why).toContain('RunPython: Django cannot tell what it changes');
-    expect(r.problems.migrate?.fix).toContain('keep the old column or table in this release');
+    expect(p.release?.migrations?.[0]?.operations.map((o) => o.verdict)).toEqual(['reads', 'writes', 'unknown']);
+    expect(problem?.fix).toContain('keep the old column or table in this release');
+    await expect(run(c, h)).rejects.toThrow(/would break release 1/);
     expect(bookColumns(h)).toContain('author');
-    expect(await states(h)).toEqual([[1, 'live'], [2, 'staged']]);
+    expect(await states(h)).toEqual([[1, 'live']]);
   }, 600_000);
 
   it('"migrate": "manual" names what Django says of each, and runs none', async () => {
@@ -114,7 +146,6 @@ describe('go-back --restore-backup says what it loses and keeps the database it 
     const kept = readdirSync(h.server.toReal('C:\\apps\\library\\shared\\backups')).filter((f) => f.startsWith('db.sqlite3.before-restore-'));
     expect(kept).toHaveLength(1);
     // the copy holds the three books the restore took out of the live file
-    const { execFileSync } = await import('node:child_process');
     const rows = execFileSync('/usr/bin/python3', ['-c', 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from catalog_book").fetchone()[0])', h.server.toReal(`C:\\apps\\library\\shared\\backups\\${kept[0] ?? ''}`)]).toString().trim();
     expect(rows).toBe('3');
   }, 600_000);

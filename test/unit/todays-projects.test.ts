@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/main/engine/engine';
+import { plan, run } from '../../src/main/engine/engine';
 import { SimulatedHost } from '../../src/main/hosts/simulated/sim-host';
 import { storeDists } from '../../src/main/hosts/simulated/python-store';
 import { previewPins } from '../../src/main/hosts/simulated/python';
@@ -138,9 +138,10 @@ describe('migrations on real Django 5.2 (#33): db_default is what makes a NOT NU
     const c = catalogueConfig();
     expect((await run(c, h)).outcome).toBe('succeeded');
     addMigration(h, "models.CharField(max_length=20, default='A')");
-    const stopped = await run(c, h);
-    expect(stopped.problems.migrate?.what).toContain("books.0002_book_shelf: breaks the older release's writes (AddField book.shelf: NOT NULL without a database default (default= is Python-side only)");
-    expect(stopped.problems.migrate?.fix).toMatch(/give the new field a database default \(Django 5\.2\.\d+ has db_default/);
+    const stopped = (await plan(c, h)).steps.find((s) => s.id === 'migrate')?.problem;
+    expect(stopped?.what).toContain("books.0002_book_shelf: breaks the older release's writes (AddField book.shelf: NOT NULL without a database default (default= is Python-side only)");
+    expect(stopped?.fix).toMatch(/give the new field a database default \(Django 5\.2\.\d+ has db_default/);
+    await expect(run(c, h)).rejects.toThrow(/would break release 1/);
     addMigration(h, "models.CharField(max_length=20, default='A', db_default='A')");
     const r = await run(c, h);
     expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');

@@ -1,4 +1,5 @@
 /** How the command line prints a plan, a problem, a verification and a run's events. */
+import { verdictLine } from '../../shared/migration-verdict';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeAction, describeArgv, type EngineEvent, type Move, type Plan, type VerificationReport } from '../../shared/plan';
@@ -43,6 +44,7 @@ export function formatRelease(r: ReleaseSummary): string[] {
   if (q && (q.added.length || q.removed.length || q.changed.length)) out.push(`  - requirements: ${[...q.added.map((x) => `+ ${x}`), ...q.removed.map((x) => `- ${x}`), ...q.changed.map((x) => `~ ${x}`)].join('; ')}`);
   if (r.packages) out.push(r.packages === 'reused' ? '  - packages: the live release\'s virtual environment (nothing is installed)' : '  - packages: a virtual environment of its own, installed before the switch');
   if (r.newMigrations?.length) out.push(`  - migrations that will run: ${r.newMigrations.join(', ')}`);
+  if (r.migrations?.length) out.push(`  - what Django says each does to release ${r.live?.number ?? ''} (the live one, serving while they run):`, ...r.migrations.map((v) => `      ${verdictLine(v)}`));
   return out;
 }
 

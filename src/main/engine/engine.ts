@@ -9,6 +9,7 @@ import { httpsBindingConflict } from './steps/https-binding';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { derive, type DeploymentConfig } from '../../shared/config';
+import { breakingSourceMigrations, summarizeSourceMigrations } from './release/migration-source';
 import type { EngineEvent, Plan, StepPlan, StepState, VerificationReport } from '../../shared/plan';
 import { redact, redactDeep, type Problem } from '../../shared/problem';
 import type { StepId } from '../../shared/steps';
@@ -63,7 +64,9 @@ export async function plan(input: DeploymentConfig, outer: Host, signal?: AbortS
   const info = await host.info();
   const project = await projectReport(ctx, resolved, view, pipOptions);
   const move = await deploymentMove(ctx, journal, steps);
-  return { steps, conflicts, project, ...(move ? { move } : {}), ...(dep.release ? { release: releaseSummary(dep.release, view) } : {}), createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
+  const release = dep.release ? releaseSummary(dep.release, view) : undefined;
+  if (release) await summarizeSourceMigrations(ctx, release);
+  return { steps, conflicts, project, ...(move ? { move } : {}), ...(release ? { release } : {}), createdAt: new Date().toISOString(), host: { kind: info.kind, productName: info.productName, ...(info.simulatorRoot ? { simulatorRoot: info.simulatorRoot } : {}) } };
 }
 
 /** Objects of the deployment's names that are not its own (what run() refuses on), for the release the run is about. */
@@ -266,6 +269,9 @@ async function refuseBeforeChange(ctx: StepContext, journal: Journal): Promise<O
   if (https) throw new RefusedError([https.problem]);
   const ownership = await checkOwnership(ctx.config, ctx.d, ctx.host, journal, view?.facts ? { staticRoot: view.staticRoot } : undefined);
   if (ownership.conflicts.length > 0) throw new ConflictError(ownership.conflicts);
+  // An update whose migrations break the live release: before the release is even staged.
+  const breaks = ctx.config.migrate === 'auto' ? await breakingSourceMigrations(ctx) : undefined;
+  if (breaks) throw new RefusedError([breaks]);
   return ownership;
 }
 

@@ -13,9 +13,12 @@
  *              third-party app)
  * This is Django's model state, not a guess from the file names; the real server runs the same probe.
  */
-import type { MigrationVerdict, MigrationVerdictKind } from '../../shared/release';
+import type { MigrationVerdict } from '../../shared/release';
+import { verdictLine } from '../../shared/migration-verdict';
+import type { Problem } from '../../shared/problem';
 
 export type { MigrationVerdict, MigrationVerdictKind } from '../../shared/release';
+export { verdictLine } from '../../shared/migration-verdict';
 
 /** The probe: prints one line of JSON after MIGRATION_CHECK, or MIGRATION_CHECK_ERROR and a traceback. */
 export const MIGRATION_CHECK_PY = String.raw`
@@ -27,6 +30,26 @@ try:
     from django.db.migrations import operations as ops
     from django.db.migrations.executor import MigrationExecutor
     from django.db.models.fields import NOT_PROVIDED
+    # Before a release is staged (the plan): the live release's Django and database, with each
+    # app's migrations read from the new source folder given as the first argument.
+    src = sys.argv[1] if len(sys.argv) > 1 else ''
+    if src:
+        import os, types
+        from django.apps import apps
+        from django.conf import settings
+        # Each app's migrations package taken from the source through MIGRATION_MODULES (a package
+        # of the probe's own whose path is the app's folder in the source): the loader's reload finds it there too.
+        chosen = dict(getattr(settings, 'MIGRATION_MODULES', None) or {})
+        for cfg in apps.get_app_configs():
+            base = os.path.join(src, *cfg.name.split('.'))
+            if cfg.label in chosen or not os.path.isfile(os.path.join(base, 'migrations', '__init__.py')):
+                continue
+            pkg = 'djiis_source_' + cfg.label
+            m = types.ModuleType(pkg)
+            m.__path__ = [base]
+            sys.modules[pkg] = m
+            chosen[cfg.label] = pkg + '.migrations'
+        settings.MIGRATION_MODULES = chosen
     ex = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     plan = ex.migration_plan(ex.loader.graph.leaf_nodes())
     state = ex._create_project_state(with_applied_migrations=True)
@@ -122,19 +145,6 @@ export function parseMigrationCheck(stdout: string): MigrationCheck | { error: s
   return { error: tb.split(/\r?\n/).filter((l) => l.trim()).at(-1) ?? 'the probe printed nothing' };
 }
 
-const WHAT: Record<MigrationVerdictKind, string> = {
-  additive: 'additive',
-  writes: "breaks the older release's writes",
-  reads: "breaks the older release's reads",
-  unknown: 'unknown (Django cannot tell)',
-};
-
-/** "catalog.0003_book_isbn: breaks the older release's writes (AddField book.isbn: NOT NULL ...)". */
-export function verdictLine(v: MigrationVerdict): string {
-  const why = v.operations.filter((o) => o.verdict !== 'additive').map((o) => o.reason);
-  return `${v.migration}: ${WHAT[v.verdict]}${v.verdict === 'additive' ? '' : ` (${why.join('; ')})`}`;
-}
-
 export const breaking = (vs: MigrationVerdict[] | undefined): MigrationVerdict[] => (vs ?? []).filter((v) => v.verdict !== 'additive');
 
 /** How to make a breaking migration additive (expand now, contract in a later release), for the Django the release runs. */
@@ -152,3 +162,14 @@ export function expandContract(vs: MigrationVerdict[], django: string): string {
   if (ops.some((o) => /^(RunPython|RunSQL|SeparateDatabaseAndState)/.test(o))) parts.push('a data migration (RunPython, RunSQL) is the team\'s to judge: if the older release keeps working with it, say so with "migrate": "manual" and run it yourself');
   return parts.join('; ');
 }
+
+/** The problem that stops an update whose migrations break the live release (the plan and the migrate step say the same). */
+export function breakingProblem(a: { target: { number: number; label: string }; live: { number: number; label: string }; verdicts: MigrationVerdict[]; django: string; python: string; managePy: string; staged: boolean }): Problem {
+  const bad = breaking(a.verdicts);
+  return {
+    what: `Release ${a.target.number} (${a.target.label})'s migrations would break release ${a.live.number} (${a.live.label}) while it still serves: ${bad.map(verdictLine).join('; ')}.`,
+    why: `Migrations run before the switch, while release ${a.live.number} serves (staging and verification take tens of seconds), and release ${a.live.number} serves them again after a go-back. What Django says of each: ${a.verdicts.map(verdictLine).join('; ')}. ${a.staged ? `None was run; release ${a.live.number} keeps serving and release ${a.target.number} stays staged.` : `Nothing was changed: release ${a.live.number} keeps serving (the live release's Django read the new migrations from the source, against the live database).`}`,
+    fix: `Make the migration additive (expand now, contract later): ${expandContract(bad, a.django)}; then apply again. Or set "migrate": "manual" and run them yourself in a window where release ${a.live.number} takes no writes: ${a.python} ${a.managePy} migrate.`,
+  };
+}
+

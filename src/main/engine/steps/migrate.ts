@@ -10,7 +10,8 @@ import type { Action } from '../../../shared/plan';
 import { isInside, winDirname, winJoin } from '../../../shared/winpath';
 import { objectKey } from '../ownership';
 import { codeFingerprint, digest, recall, remember } from '../check-cache';
-import { MIGRATION_CHECK_PY, breaking, expandContract, parseMigrationCheck, verdictLine, type MigrationVerdict } from '../migration-check';
+import { breakingSourceMigrations } from '../release/migration-source';
+import { MIGRATION_CHECK_PY, breaking, breakingProblem, parseMigrationCheck, verdictLine, type MigrationVerdict } from '../migration-check';
 
 /** The venv's Python backs a SQLite database up with SQLite's own backup API (consistent while the live release writes to it). */
 export const SQLITE_BACKUP_PY = 'import os, sqlite3, sys\nos.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)\nsrc = sqlite3.connect(sys.argv[1])\ndst = sqlite3.connect(sys.argv[2])\nwith dst:\n    src.backup(dst)\ndst.close()\nsrc.close()\nprint("backed up", sys.argv[1], "to", sys.argv[2])\n';
@@ -50,11 +51,7 @@ async function releaseMigrations(ctx: StepContext, sqliteFile: string | undefine
       verdicts = found.migrations;
       const bad = breaking(verdicts);
       if (bad.length && config.migrate === 'auto')
-        return blocked(`release ${r.target.number}'s migrations break release ${r.live.number}: ${bad.map((v) => v.migration).join(', ')}`, {
-          what: `Release ${r.target.number} (${r.target.label})'s migrations would break release ${r.live.number} (${r.live.label}) while it still serves: ${bad.map(verdictLine).join('; ')}.`,
-          why: `Migrations run before the switch, while release ${r.live.number} serves (staging and verification take tens of seconds), and release ${r.live.number} serves them again after a go-back. What Django says of each: ${verdicts.map(verdictLine).join('; ')}. None was run; release ${r.live.number} keeps serving and release ${r.target.number} stays staged.`,
-          fix: `Make the migration additive (expand now, contract later): ${expandContract(bad, found.django)}; then apply again. Or set "migrate": "manual" and run them yourself in a window where release ${r.live.number} takes no writes: ${d.venvPython} ${managePy(config)} migrate.`,
-        });
+        return blocked(`release ${r.target.number}'s migrations break release ${r.live.number}: ${bad.map((v) => v.migration).join(', ')}`, breakingProblem({ target: r.target, live: r.live, verdicts, django: found.django, python: d.venvPython, managePy: managePy(config), staged: true }));
     }
   }
   const said = verdicts?.length ? ` (${verdicts.map(verdictLine).join('; ')})` : '';
@@ -88,7 +85,12 @@ export const migrate: Step = {
     // SQL after committing it; a killed run, a reboot) leaves exactly that: without it every later
     // migrate fails with "table ... already exists".
     const apply = exec('Apply the database migrations (manage.py migrate)', d.venvPython, [managePy(config), 'migrate', '--noinput', '--fake-initial'], { cwd: config.appDir, env });
-    if (!view.facts) return needed('the project is not in place yet', [apply]);
+    if (!view.facts) {
+      // An update not yet staged (the plan): what the live release's Django reads from the source.
+      const breaks = ctx.config.migrate === 'auto' ? await breakingSourceMigrations(ctx) : undefined;
+      if (breaks) return blocked(`the new migrations break release ${ctx.release?.live?.number ?? ''}`, breaks);
+      return needed('the project is not in place yet', [apply]);
+    }
     if (view.sqliteFile && !(await host.exists(view.sqliteFile))) {
       // SQLite creates the file, not its folder: a folder of the database's own outside the application
       // is created here, as the deployment's (journaled), and removed by uninstall only when empty (the data stays).

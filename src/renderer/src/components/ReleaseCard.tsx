@@ -1,6 +1,7 @@
 /** What the plan says about the release (Review): which release replaces which, what it changes, where the data lives. */
 import { Badge, Card, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
 import type { ReleaseSummary } from '../../../shared/plan';
+import { verdictLine } from '../../../shared/migration-verdict';
 
 const useStyles = makeStyles({
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
@@ -22,6 +23,18 @@ export function ReleaseCard({ release: r }: { release: ReleaseSummary }) {
         {reqs.length ? <li data-testid="release-requirements">Requirements: {reqs.join('; ')}</li> : null}
         {r.packages ? <li>{r.packages === 'reused' ? "Packages: the live release's virtual environment (nothing is installed)" : 'Packages: a virtual environment of its own, installed before the switch'}</li> : null}
         {r.newMigrations?.length ? <li data-testid="release-migrations">Migrations that will run: {r.newMigrations.join(', ')}</li> : null}
+        {r.migrations?.length ? (
+          <li data-testid="release-migration-verdicts">
+            What Django says each does to release {r.live?.number ?? ''} while it still serves:
+            <ul className={s.list}>
+              {r.migrations.map((v) => (
+                <li key={v.migration}>
+                  <Badge appearance="tint" color={v.verdict === 'additive' ? 'success' : 'danger'}>{v.verdict === 'additive' ? 'additive' : v.verdict === 'unknown' ? 'unknown' : `breaks ${v.verdict}`}</Badge> {verdictLine(v)}
+                </li>
+              ))}
+            </ul>
+          </li>
+        ) : null}
         {r.notes.map((n) => (
           <li key={n}>{n}</li>
         ))}
