@@ -244,8 +244,11 @@ const ConfigObject = z.strictObject({
    * "auto": a release's migrations run before it takes traffic (a SQLite database is backed up
    * first). "manual": a release that replaces a live one does not run them; the plan lists them
    * and the release is not switched to while any is unapplied (the first release migrates its new database).
+   * "maintenance": as "auto", but when Django says a migration breaks the live release, the site
+   * answers 503 (Retry-After, the project's 503.html or a plain page; static files keep serving)
+   * from just before they run until the new release serves (release/maintenance.ts).
    */
-  migrate: z.enum(['auto', 'manual'], { error: 'migrate must be "auto" (run a release\'s migrations before it takes traffic) or "manual".' }).default('auto'),
+  migrate: z.enum(['auto', 'manual', 'maintenance'], { error: 'migrate must be "auto" (run a release\'s migrations before it takes traffic), "maintenance" (as auto, with a 503 window when a migration breaks the live release) or "manual".' }).default('auto'),
   /** The loopback-only port of the staging site a new release is verified on before the switch. Absent: port + 10000 (or port - 10000). */
   stagingPort: z.number().int().min(1).max(65535).optional(),
   /** An HTTPS binding with a certificate the server has (or a PFX it imports); absent: plain http only. */
@@ -261,6 +264,9 @@ const ConfigObject = z.strictObject({
   const inst = c.pythonInstaller ? installerFileVersion(c.pythonInstaller) : undefined;
   if (inst && c.pythonVersion && inst !== c.pythonVersion)
     ctx.addIssue({ code: 'custom', path: ['pythonInstaller'], message: `pythonInstaller is the installer of Python ${inst} but pythonVersion is ${c.pythonVersion}; give the installer of ${c.pythonVersion}, or remove pythonVersion (the installer's version is then used).` });
+  // The window is the tool's own FastCGI application (release/maintenance.ts): wfastcgi mode only.
+  if (c.migrate === 'maintenance' && c.server !== 'wfastcgi')
+    ctx.addIssue({ code: 'custom', path: ['migrate'], message: '"migrate": "maintenance" needs "server": "wfastcgi" (the 503 window is a FastCGI application of the tool\'s own); with "httpplatform" use "manual" and run the migrations in a window of your own.' });
 });
 
 /** The version in a CPython installer's file name (python-3.14.6-amd64.exe → 3.14.6). */
@@ -313,6 +319,8 @@ export interface Derived {
   allowedHosts: string[];
   /** The release this configuration is of (absent: the sample, deployed in place). */
   release?: ReleaseLayout;
+  /** Set only for the maintenance window's FastCGI application (release/maintenance.ts): the release it is the window of. */
+  maintenanceFor?: number;
 }
 
 /** C:\Python313 for 3.13.x. */

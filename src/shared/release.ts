@@ -39,6 +39,18 @@ export interface ReleaseRecord {
   liveSince?: string;
   /** When it answered every verification URL on the staging site. */
   stagingVerifiedAt?: string;
+  /** "migrate": "maintenance": the window in which the site answered 503 for this release's migrations (release/maintenance.ts). */
+  maintenance?: MaintenanceWindow;
+}
+
+/** A maintenance window as the tool measured it: from the commit that opened it to the one that ended it. */
+export interface MaintenanceWindow {
+  since: string;
+  until?: string;
+  seconds?: number;
+  retryAfter: number;
+  /** switched: the release took over; back: the live release serves again (the migrations failed, or the release did). */
+  outcome?: 'switched' | 'back';
 }
 
 export type MigrationVerdictKind = 'additive' | 'writes' | 'reads' | 'unknown';
@@ -60,6 +72,8 @@ export type ReleaseOp =
   | { op: 'migrated'; number: number; migrations: string[]; verdicts?: MigrationVerdict[]; backup?: string }
   | { op: 'forget'; number: number }
   | { op: 'staging-verified'; number: number }
+  | { op: 'maintenance'; number: number; on: true; retryAfter: number }
+  | { op: 'maintenance'; number: number; on: false; outcome: 'switched' | 'back' }
   /** The project's data and output found in the release (left out of its manifest from now on). */
   | { op: 'data'; number: number; dataParts: string[]; staticParts?: string[] };
 

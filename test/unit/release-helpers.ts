@@ -26,6 +26,7 @@ export function serverWithLibrary(): SimulatedHost {
 /** Changes a file of the handed-over source (C:\drop\locallibrary). */
 export function editSource(h: SimulatedHost, rel: string, f: (text: string) => string): void {
   const p = path.join(h.server.toReal('C:\\drop\\locallibrary'), rel);
+  mkdirSync(path.dirname(p), { recursive: true });
   writeFileSync(p, f(existsSync(p) ? readFileSync(p, 'utf8') : ''));
 }
 
@@ -58,7 +59,7 @@ export function addBook(h: SimulatedHost, title: string): void {
     'import sqlite3, sys',
     'c = sqlite3.connect(sys.argv[1])',
     'cols = [r[1] for r in c.execute("pragma table_info(catalog_book)")]',
-    'row = {"title": sys.argv[2], "author": "A. Author", "cover": "covers/x.txt", "summary": ""}',
+    'row = {"title": sys.argv[2], "author": "A. Author", "cover": "covers/x.txt", "summary": "", "subtitle": ""}',
     'names = [k for k in row if k in cols]',
     'c.execute("insert into catalog_book(%s) values (%s)" % (",".join(names), ",".join("?" * len(names))), [row[k] for k in names])',
     'c.commit()',

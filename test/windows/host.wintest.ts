@@ -104,6 +104,19 @@ void test('output in the console code page and UTF-8, CRLF line ends, stderr, li
   assert.ok(lines.every((l) => !l.endsWith('\r')));
 });
 
+void test('atomic writes of one file at once, with readers: every write lands, one whole content stays, no temporary file is left', async () => {
+  await h.remove(FILES);
+  await h.mkdir(FILES);
+  const file = `${FILES}\\journal.json`;
+  await h.writeFile(file, '{"n":-1}');
+  const contents = Array.from({ length: 40 }, (_, i) => JSON.stringify({ n: i, pad: 'x'.repeat(4096) }));
+  // Writers and readers of the same file together, as a run's parallel steps and its journal are.
+  await Promise.all([...contents.map((c) => h.writeFile(file, c)), ...Array.from({ length: 40 }, () => h.readFile(file).catch(() => ''))]);
+  assert.ok(contents.includes(await h.readFile(file)));
+  assert.deepEqual(readdirSync(FILES), ['journal.json']);
+  await h.remove(FILES);
+});
+
 void test('files on C:\\ paths with spaces and non-ASCII names', async () => {
   await h.remove(FILES);
   assert.equal(await h.exists(FILES), false);

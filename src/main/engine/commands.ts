@@ -49,8 +49,10 @@ export function fastCgiIdentity(d: Derived): { fullPath: string; arguments: stri
   // A release has a FastCGI application of its own (IIS knows one by fullPath + arguments), even
   // when it shares the previous release's venv: Python's documented -X option carries the number
   // (an arbitrary -X name=value lands in sys._xoptions and changes nothing else).
+  // The maintenance window's application (release/maintenance.ts) is told apart the same way.
   const n = d.release?.number;
-  const args = `${n ? `-X django_iis_release=${n} ` : ''}${quoteIfSpaced(d.wfastcgiScript)}`;
+  const x = d.maintenanceFor !== undefined ? `-X django_iis_maintenance=${d.maintenanceFor} ` : n ? `-X django_iis_release=${n} ` : '';
+  const args = `${x}${quoteIfSpaced(d.wfastcgiScript)}`;
   return { fullPath, arguments: args, scriptProcessor: `${fullPath}|${args}` };
 }
 

@@ -2,10 +2,17 @@
 import { type DeploymentConfig } from '../../../shared/config';
 import { redactDeep } from '../../../shared/problem';
 import { ConflictError, plan, run } from '../../engine/engine';
-import { readServingRegistry } from '../../engine/release/registry';
+import { readServingRegistry, type ReleaseRecord } from '../../engine/release/registry';
 import { eventPrinter, formatPlan, formatVerification, runSummary } from '../format';
 import { type CliIo, type Options } from '../options';
 import { confirmChange, withHost } from '../session';
+
+/** "migrate": "maintenance": how long the site answered 503 for a release's migrations, as measured. */
+function windowText(w: ReleaseRecord['maintenance']): string {
+  if (!w) return '';
+  if (w.seconds === undefined) return `; in its maintenance window since ${w.since.slice(0, 19).replace('T', ' ')} (the site answers 503)`;
+  return `; maintenance window ${w.seconds.toFixed(1)} s (503, Retry-After ${w.retryAfter}), ${w.outcome === 'switched' ? 'ended by the switch' : 'ended with the previous release serving again'}`;
+}
 
 export async function releasesCommand(o: Options, io: CliIo, config: DeploymentConfig): Promise<number> {
   return await withHost(o, async (h) => {
@@ -25,7 +32,7 @@ export async function releasesCommand(o: Options, io: CliIo, config: DeploymentC
       (r.liveSince ?? r.createdAt).slice(0, 19).replace('T', ' '),
       r.by.padEnd(18),
       r.verified ? 'verified' : 'not verified',
-      `${r.state}${r.failure ? ` (${r.failure})` : ''}`,
+      `${r.state}${r.failure ? ` (${r.failure})` : ''}${windowText(r.maintenance)}`,
     ].join('  '));
     io.out([`Releases of "${config.siteName}" (data in ${reg.shared}; * = live):`, '    #  label           hash          when                 by                  verification  state', ...rows, '', 'go-back puts the previous release live again (go-back --to N for another one).'].join('\n'));
     return 0;

@@ -99,6 +99,12 @@ export function applyReleaseOp(reg: ReleaseRegistry | undefined, siteName: strin
     target.stagingVerifiedAt = now;
     if (target.state === 'failed') target.state = 'staged';
     delete target.failure;
+  } else if (o.op === 'maintenance') {
+    if (o.on) target.maintenance = { since: now, retryAfter: o.retryAfter };
+    else if (target.maintenance && target.maintenance.until === undefined) {
+      const seconds = Math.max(0, (Date.parse(now) - Date.parse(target.maintenance.since)) / 1000);
+      target.maintenance = { ...target.maintenance, until: now, seconds, outcome: o.outcome };
+    }
   } else if (o.op === 'data') {
     target.dataParts = o.dataParts;
     if (o.staticParts) target.staticParts = o.staticParts;

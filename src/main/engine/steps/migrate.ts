@@ -11,6 +11,7 @@ import { isInside, winDirname, winJoin } from '../../../shared/winpath';
 import { objectKey } from '../ownership';
 import { codeFingerprint, digest, recall, remember } from '../check-cache';
 import { breakingSourceMigrations } from '../release/migration-source';
+import { windowBack, windowOpen } from '../release/maintenance';
 import { MIGRATION_CHECK_PY, breaking, breakingProblem, parseMigrationCheck, verdictLine, type MigrationVerdict } from '../migration-check';
 
 /** The venv's Python backs a SQLite database up with SQLite's own backup API (consistent while the live release writes to it). */
@@ -52,6 +53,7 @@ async function releaseMigrations(ctx: StepContext, sqliteFile: string | undefine
       const bad = breaking(verdicts);
       if (bad.length && config.migrate === 'auto')
         return blocked(`release ${r.target.number}'s migrations break release ${r.live.number}: ${bad.map((v) => v.migration).join(', ')}`, breakingProblem({ target: r.target, live: r.live, verdicts, django: found.django, python: d.venvPython, managePy: managePy(config), staged: true }));
+      if (bad.length && config.migrate === 'maintenance') return maintenanceMigrations(ctx, sqliteFile, apply, names, verdicts);
     }
   }
   const said = verdicts?.length ? ` (${verdicts.map(verdictLine).join('; ')})` : '';
@@ -61,13 +63,42 @@ async function releaseMigrations(ctx: StepContext, sqliteFile: string | undefine
       why: '"migrate": "manual": the tool does not run them, and the release does not take traffic while they are unapplied. The live release keeps serving.',
       fix: `Back the database up, run: ${d.venvPython} ${managePy(config)} migrate (with the application's environment), then apply again.`,
     });
-  const backup = sqliteFile && (await host.exists(sqliteFile)) ? winJoin(config.layout?.shared ?? winDirname(sqliteFile), 'backups', `${sqliteFile.split('\\').at(-1) ?? 'db.sqlite3'}.before-release-${r.target.number}`) : undefined;
+  const backup = sqliteFile && (await host.exists(sqliteFile)) ? backupPath(ctx, sqliteFile, r.target.number) : undefined;
   const actions: Action[] = [
     ...(backup ? [exec(`Back up the database before release ${r.target.number}'s migrations (SQLite's backup API) to ${backup}`, d.venvPython, ['-c', SQLITE_BACKUP_PY, sqliteFile as string, backup])] : []),
     apply,
     { kind: 'release', description: `Record the migrations release ${r.target.number} applied (${list})`, op: { op: 'migrated', number: r.target.number, migrations: names, ...(verdicts ? { verdicts } : {}), ...(backup ? { backup } : {}) } },
   ];
   return needed(`release ${r.target.number} applies ${list}${verdicts?.length ? `, additive by Django's account (release ${r.live?.number ?? ''} keeps reading and writing while they run)` : ''}${backup ? '; the database is backed up first' : sqliteFile ? '' : ' (not SQLite: no backup is taken)'}`, actions);
+}
+
+/** Where the SQLite database is backed up before release n's migrations. */
+const backupPath = (ctx: StepContext, sqliteFile: string, n: number) => winJoin(ctx.config.layout?.shared ?? winDirname(sqliteFile), 'backups', `${sqliteFile.split('\\').at(-1) ?? 'db.sqlite3'}.before-release-${n}`);
+
+/**
+ * "migrate": "maintenance" and migrations that break the live release: the window opens (the site
+ * answers 503, static files serve), the database is backed up with no request writing to it, the
+ * migrations run; when they fail, the backup is put back (nothing was written since) and the live
+ * release serves again. The window stays open through the staging check until the switch.
+ */
+async function maintenanceMigrations(ctx: StepContext, sqliteFile: string | undefined, apply: Extract<Action, { kind: 'exec' }>, names: string[], verdicts: MigrationVerdict[]): Promise<CheckResult> {
+  const { d, host } = ctx;
+  const r = ctx.release as NonNullable<StepContext['release']>;
+  const live = r.live as NonNullable<typeof r.live>;
+  const w = await windowOpen(ctx);
+  const backup = sqliteFile && (await host.exists(sqliteFile)) ? backupPath(ctx, sqliteFile, r.target.number) : undefined;
+  const failed: Action = { kind: 'release', description: `Record that release ${r.target.number}'s migrations failed in the maintenance window`, op: { op: 'failed', number: r.target.number, why: backup ? `its migrations failed in the maintenance window; the database was put back from ${backup} and release ${live.number} serves again` : `its migrations failed in the maintenance window; release ${live.number} serves again with what they applied (not SQLite: no backup was taken)` } };
+  const actions: Action[] = [
+    ...w.actions,
+    ...(backup ? [exec(`Back up the database in the window, no request writing to it (SQLite's backup API) to ${backup}`, d.venvPython, ['-c', SQLITE_BACKUP_PY, sqliteFile as string, backup])] : []),
+    { ...apply, onFailure: [...windowBack(ctx, 'back', backup ? { backup, db: sqliteFile as string, python: d.venvPython } : undefined), failed] },
+    { kind: 'release', description: `Record the migrations release ${r.target.number} applied (${names.join(', ')})`, op: { op: 'migrated', number: r.target.number, migrations: names, verdicts, ...(backup ? { backup } : {}) } },
+  ];
+  const bad = breaking(verdicts);
+  return needed(
+    `release ${r.target.number}'s migrations break release ${live.number} (${bad.map(verdictLine).join('; ')}): "migrate": "maintenance", so the site answers 503 (Retry-After: ${w.retryAfter}, ${w.said}) from just before they run until release ${r.target.number} serves; static files keep serving${backup ? '; a failure puts the database back from the backup taken in the window (no row is lost: nothing writes in it)' : ' (not SQLite: no backup is taken)'}`,
+    actions,
+  );
 }
 
 export const migrate: Step = {
@@ -87,8 +118,9 @@ export const migrate: Step = {
     const apply = exec('Apply the database migrations (manage.py migrate)', d.venvPython, [managePy(config), 'migrate', '--noinput', '--fake-initial'], { cwd: config.appDir, env });
     if (!view.facts) {
       // An update not yet staged (the plan): what the live release's Django reads from the source.
-      const breaks = ctx.config.migrate === 'auto' ? await breakingSourceMigrations(ctx) : undefined;
-      if (breaks) return blocked(`the new migrations break release ${ctx.release?.live?.number ?? ''}`, breaks);
+      const breaks = ctx.config.migrate !== 'manual' ? await breakingSourceMigrations(ctx) : undefined;
+      if (breaks && ctx.config.migrate === 'auto') return blocked(`the new migrations break release ${ctx.release?.live?.number ?? ''}`, breaks);
+      if (breaks) return needed(`the new migrations break release ${ctx.release?.live?.number ?? ''}: "migrate": "maintenance", so the site will answer 503 from just before they run until release ${ctx.release?.target.number ?? ''} serves (static files keep serving)`, [apply]);
       return needed('the project is not in place yet', [apply]);
     }
     if (view.sqliteFile && !(await host.exists(view.sqliteFile))) {

@@ -13,6 +13,7 @@ import { objectKey } from '../ownership';
 import { parseSite } from '../parsers';
 import { projectView } from '../project';
 import { readRegistry } from '../release/registry';
+import { inMaintenance, windowBack } from '../release/maintenance';
 import { samePath } from '../../../shared/winpath';
 import { done, exec, needed, query, type Step, type StepContext } from '../step';
 
@@ -62,6 +63,9 @@ export const releaseStaging: Step = {
     const carry = liveStatic && !samePath(liveStatic, view.staticRoot) && (await ctx.host.exists(liveStatic))
       ? [exec(`Copy the live release's static files that release ${r.target.number} does not have into ${view.staticRoot} (nothing is overwritten)`, 'robocopy.exe', [liveStatic, view.staticRoot, '/E', '/XC', '/XN', '/XO', '/XJ', '/NFL', '/NDL', '/NP'], { okExitCodes: [0, 1, 2, 3] })]
       : [];
+    // "migrate": "maintenance": the site answers 503 while this runs; a failure ends the window with
+    // the database as it was when it opened (nothing wrote to it since) and the live release serving.
+    const windowEnd = inMaintenance(rec) ? windowBack(ctx, 'back', rec?.backup && view.sqliteFile ? { backup: rec.backup, db: view.sqliteFile, python: d.venvPython } : undefined) : [];
     const actions: Action[] = [
       ...(exists ? remove : []),
       ...stale,
@@ -78,7 +82,7 @@ export const releaseStaging: Step = {
         description: `Release ${r.target.number} (${r.target.label}) on the staging site`,
         port: r.stagingPort,
         urls: ['/', '/admin/login/', `${view.staticUrl}admin/css/base.css`, ...config.verify.urls],
-        onFailure: [...remove, ...tlsUnbind, { kind: 'release', description: `Record that release ${r.target.number} failed on the staging site`, op: { op: 'failed', number: r.target.number, why: 'it failed its verification on the staging site; it never took traffic' } }],
+        onFailure: [...remove, ...tlsUnbind, ...windowEnd, { kind: 'release', description: `Record that release ${r.target.number} failed on the staging site`, op: { op: 'failed', number: r.target.number, why: 'it failed its verification on the staging site; it never took traffic' } }],
       },
       { kind: 'release', description: `Record that release ${r.target.number} answered on the staging site`, op: { op: 'staging-verified', number: r.target.number } },
       ...remove,

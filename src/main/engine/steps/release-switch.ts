@@ -14,6 +14,7 @@ import { APPCMD, DJANGO_HANDLER_NAME, POWERSHELL, SWITCH_SCRIPT, appcmd, fastCgi
 import { parseHandlers, parseSite } from '../parsers';
 import { projectView } from '../project';
 import { liveRelease, readRegistry } from '../release/registry';
+import { inMaintenance, windowBack } from '../release/maintenance';
 import { done, exec, needed, query, type Step, type StepContext } from '../step';
 import { SQLITE_BACKUP_PY } from './migrate';
 
@@ -81,12 +82,17 @@ export const releaseSwitch: Step = {
     const otherModule = cur !== undefined && cur.modules !== 'FastCgiModule';
     const pathsOk = samePath(curRoot, config.appDir) && (!staticPath || curStatic === undefined || samePath(curStatic, view.staticRoot));
     if (handlerOk && pathsOk) return rec?.state === 'live' ? done(`release ${r.target.number} (${r.target.label}) is live: the site serves ${config.appDir}`) : needed('the site serves the release; the history does not say so yet', [markLive(true)]);
-    const from = r.live ? `release ${r.live.number} (${r.live.label})` : 'the live release';
+    // "migrate": "maintenance": the handler points at the window's application (503) since the migrations; going
+    // back is the live release with the database as it was when the window opened (nothing wrote to it since).
+    const window = inMaintenance(rec);
+    const from = r.live ? `release ${r.live.number} (${r.live.label})${window ? ', in its maintenance window' : ''}` : 'the live release';
     const staticDir = staticPath && curStatic !== undefined ? staticPath : undefined;
     const failed: Action = { kind: 'release', description: `Record that release ${r.target.number} failed after the switch`, op: { op: 'failed', number: r.target.number, why: `it failed its verification after the switch; ${from} was switched back to` } };
     // A FastCGI handler (every release's): the handler and the paths change in one commit, and back in one.
     const oneCommit = cur !== undefined && !otherModule && curSp !== undefined;
-    const back: Action[] = oneCommit
+    const back: Action[] = window
+      ? [...windowBack(ctx, 'back', rec?.backup && view.sqliteFile ? { backup: rec.backup, db: view.sqliteFile, python: d.venvPython, afterSwitch: true } : undefined), failed]
+      : oneCommit
       ? [exec(`Point the handler, the site${staticDir ? ` and ${staticDir}` : ''} back at ${from} in one commit`, POWERSHELL, psArgs(SWITCH_SCRIPT), { env: switchEnv(config.siteName, curSp, curRoot, staticDir ? [staticDir, curStatic ?? ''] : undefined) }), failed]
       : [
           ...(otherModule ? [exec('Remove the Django handler', APPCMD, appcmd.removeHandler(config.siteName)), exec(`Map the site to waitress again (${from})`, APPCMD, appcmd.addHttpPlatformHandler(config))] : []),
@@ -103,6 +109,7 @@ export const releaseSwitch: Step = {
         ];
     const actions: Action[] = [
       ...switchActions,
+      ...(window ? [{ kind: 'release', description: `Record that release ${r.target.number}'s maintenance window ended with the switch`, op: { op: 'maintenance', number: r.target.number, on: false, outcome: 'switched' } } satisfies Action] : []),
       { kind: 'probe', description: `Release ${r.target.number} (${r.target.label}) on the site after the switch`, port: config.port, urls: ['/', '/admin/login/', `${view.staticUrl}admin/css/base.css`, ...config.verify.urls], onFailure: back },
       markLive(true),
       // go-back --restore-backup: the database as it was before the left release's migrations (SQLite's backup API, into the live file).

@@ -50,6 +50,9 @@ export function windowsEnv(base: NodeJS.ProcessEnv, extra: Record<string, string
   return out;
 }
 
+/** Each atomic write's temporary file gets a name of its own. */
+let writeSeq = 0;
+
 export class WindowsHost implements Host {
   private oemCodePage: Promise<number> | undefined;
   private infoP: Promise<HostInfo> | undefined;
@@ -79,12 +82,30 @@ export class WindowsHost implements Host {
   readBytes(p: string): Promise<Uint8Array> {
     return readFile(p);
   }
-  /** Atomic: a temporary file beside the target, then a rename (a killed run never leaves half a file). */
+  /**
+   * Atomic: a temporary file beside the target (a name of its own per write: two writes in the same
+   * millisecond never share one), then a rename (a killed run never leaves half a file). Windows
+   * refuses the rename (EPERM, EACCES, EBUSY) while another handle has the target open without
+   * delete sharing (a concurrent read of the same journal, an antivirus scan): it is tried again
+   * for up to about two seconds, as graceful-fs does, then the error stands.
+   */
   async writeFile(p: string, content: string): Promise<void> {
     await mkdir(dirname(p), { recursive: true });
-    const tmp = `${p}.${process.pid}.${Date.now().toString(36)}.tmp`;
+    const tmp = `${p}.${process.pid}.${Date.now().toString(36)}.${(writeSeq++).toString(36)}.tmp`;
     await writeFile(tmp, content, 'utf8');
-    await rename(tmp, p);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await rename(tmp, p);
+        return;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (attempt >= 20 || !['EPERM', 'EACCES', 'EBUSY'].includes(code ?? '')) {
+          await rm(tmp, { force: true }).catch(() => undefined);
+          throw e;
+        }
+        await new Promise((r) => setTimeout(r, 10 * attempt));
+      }
+    }
   }
   async createExclusive(p: string, content: string): Promise<boolean> {
     await mkdir(dirname(p), { recursive: true });
