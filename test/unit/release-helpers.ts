@@ -73,3 +73,93 @@ export async function sitePaths(h: SimulatedHost): Promise<string> {
   return (await h.exec(APPCMD, ['list', 'site', 'library', '/config', '/xml'])).stdout;
 }
 
+
+/** A superuser in the live database, its password hashed as Django's PBKDF2PasswordHasher does (Python's hashlib). */
+export function addAdmin(h: SimulatedHost, user = 'writer', password = 'writer-pass-1234'): { user: string; password: string } {
+  const db = h.server.toReal('C:\\apps\\library\\shared\\db.sqlite3');
+  const py = [
+    'import base64, hashlib, sqlite3, sys, datetime',
+    'salt = "loadtestsalt1234"',
+    'dk = hashlib.pbkdf2_hmac("sha256", sys.argv[3].encode(), salt.encode(), 260000)',
+    'pw = "pbkdf2_sha256$260000$%s$%s" % (salt, base64.b64encode(dk).decode())',
+    'c = sqlite3.connect(sys.argv[1])',
+    'c.execute("insert into auth_user(password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) values (?, 1, ?, \'\', \'\', \'\', 1, 1, ?)", (pw, sys.argv[2], datetime.datetime.utcnow().isoformat()))',
+    'c.commit()',
+  ].join('\n');
+  execFileSync('/usr/bin/python3', ['-c', py, db, user, password]);
+  return { user, password };
+}
+
+/** The rows of catalog_book whose title starts with a prefix (what the writers' 302s claim they wrote). */
+export function booksTitled(h: SimulatedHost, prefix: string): string[] {
+  const db = h.server.toReal('C:\\apps\\library\\shared\\db.sqlite3');
+  const out = execFileSync('/usr/bin/python3', ['-c', 'import sqlite3,sys; print("\\n".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("select title from catalog_book where title like ? order by id", (sys.argv[2] + "%",))))', db, prefix]).toString().trim();
+  return out ? out.split('\n') : [];
+}
+
+export interface Write {
+  /** When the request that decided it was sent, and when its answer came. */
+  sent: number;
+  at: number;
+  title: string;
+  /** written: Django answered the POST with its redirect; refused: 503 (the maintenance window, with Retry-After); failed: anything else. */
+  outcome: 'written' | 'refused' | 'failed';
+  status: number;
+  detail?: string;
+}
+
+/**
+ * A person in the admin: signs in through the login form (CSRF cookie and token), then adds books
+ * through the "Add book" form, filling every text field the form of the release that answers has.
+ */
+export class AdminWriter {
+  private cookies = new Map<string, string>();
+  readonly writes: Write[] = [];
+
+  constructor(private readonly h: SimulatedHost, private readonly name: string, private readonly login = { user: 'writer', password: 'writer-pass-1234' }) {}
+
+  private async ask(p: string, form?: Record<string, string>) {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const r = await this.h.http(`http://localhost:8081${p}`, {
+      headers: { host: 'library.example.com:8081', ...(cookie ? { cookie } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(form ? { method: 'POST', body: new URLSearchParams(form).toString() } : {}),
+    });
+    for (const m of (r.headers['set-cookie'] ?? '').matchAll(/(?:^|,\s*)(csrftoken|sessionid)=([^;]*)/g)) this.cookies.set(m[1] as string, m[2] as string);
+    return r;
+  }
+
+  private static token(body: string): string | undefined {
+    return /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(body)?.[1];
+  }
+
+  async signIn(): Promise<void> {
+    const form = await this.ask('/admin/login/?next=/admin/');
+    const token = AdminWriter.token(form.body);
+    if (!token) throw new Error(`no login form: HTTP ${form.status}`);
+    const r = await this.ask('/admin/login/?next=/admin/', { csrfmiddlewaretoken: token, username: this.login.user, password: this.login.password, next: '/admin/' });
+    if (r.status !== 302) throw new Error(`sign-in failed: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+  }
+
+  /** One book through the add form; the outcome recorded. */
+  async addBook(n: number): Promise<Write> {
+    const title = `${this.name}-${n}`;
+    let sent = Date.now();
+    const done = (outcome: Write['outcome'], status: number, detail?: string): Write => {
+      const w = { sent, at: Date.now(), title, outcome, status, ...(detail ? { detail } : {}) };
+      this.writes.push(w);
+      return w;
+    };
+    const form = await this.ask('/admin/catalog/book/add/');
+    if (form.status === 503) return done('refused', 503, `Retry-After: ${form.headers['retry-after'] ?? '-'}`);
+    const token = AdminWriter.token(form.body);
+    if (form.status !== 200 || !token) return done('failed', form.status, `the add form: ${/<title>([^<]*)/.exec(form.body)?.[1] ?? form.body.slice(0, 200)}`);
+    const fields: Record<string, string> = { csrfmiddlewaretoken: token, _save: 'Save' };
+    for (const m of form.body.matchAll(/<(?:input type="text"|textarea)[^>]*name="([^"]+)"/g)) fields[m[1] as string] = m[1] === 'title' ? title : 'x';
+    sent = Date.now();
+    const r = await this.ask('/admin/catalog/book/add/', fields);
+    if (r.status === 302) return done('written', 302);
+    if (r.status === 503) return done('refused', 503, `Retry-After: ${r.headers['retry-after'] ?? '-'}`);
+    const why = /<ul class="errorlist[^"]*">(.*?)<\/ul>/s.exec(r.body)?.[1] ?? /exception_value">([^<]*)/.exec(r.body)?.[1] ?? /<title>([^<]*)/.exec(r.body)?.[1] ?? r.body.slice(0, 200);
+    return done('failed', r.status, why.replace(/<[^>]+>/g, ' ').trim());
+  }
+}

@@ -32,6 +32,8 @@ export interface ExecResult {
 export interface HttpOptions {
   method?: string;
   headers?: Record<string, string>;
+  /** A request body (a form POST), sent as given with its Content-Length. */
+  body?: string;
   /** https: the name sent in the TLS hello (SNI) and checked against the certificate; default the URL's host. */
   servername?: string;
   /** Sign in with Windows (Negotiate) as the account the tool runs as (Windows sign-in sites). */

@@ -23,7 +23,7 @@ export function httpRequest(url: string, opts: HttpOptions = {}, connectTo?: { h
       port: connectTo?.port ?? Number(u.port || (secure ? 443 : 80)),
       path: `${u.pathname}${u.search}`,
       method: opts.method ?? 'GET',
-      headers: { host: u.host, ...(opts.headers ?? {}) },
+      headers: { host: u.host, ...(opts.headers ?? {}), ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}) },
       timeout: opts.timeoutMs ?? 30000,
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
@@ -46,7 +46,7 @@ export function httpRequest(url: string, opts: HttpOptions = {}, connectTo?: { h
       : http.request(common, onResponse);
     req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs ?? 30000} ms`)));
     req.on('error', (e) => resolve({ status: 0, headers: {}, body: '', networkError: String(e) }));
-    req.end();
+    req.end(opts.body);
   });
 }
 
