@@ -7,7 +7,10 @@
  *  - an update with one changed requirement: what pip installs;
  *  - the time from the switch to the first response of the new release (simulated, measured; and
  *    estimated for Windows: the staging site already started the release's process);
- *  - the failed requests of 8 clients looping over the site during the update (target 0).
+ *  - the failed requests of 8 clients looping over the site during the update (target 0);
+ *  - admin writes (two people adding books through the add form) during an additive migration
+ *    (target 0 failed) and a NOT NULL one with "migrate": "maintenance" (0 failed; refused with 503
+ *    only in the window, whose measured length is given).
  * Simulated figures are measured here; Windows figures are estimates, none measured on Windows.
  */
 import { cpSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -17,6 +20,9 @@ import { performance } from 'node:perf_hooks';
 import type { DeploymentConfig } from '../src/shared/config';
 import type { EngineEvent } from '../src/shared/plan';
 import { run } from '../src/main/engine/engine';
+import { SWITCH_ENV } from '../src/main/engine/commands';
+import { readRegistry } from '../src/main/engine/release/registry';
+import { AdminWriter, addAdmin } from '../test/unit/release-helpers';
 import { SimulatedHost } from '../src/main/hosts/simulated/sim-host';
 import { HTTP_NEXT_COST, ProfilingHost } from './windows-latency';
 
@@ -52,7 +58,8 @@ export async function releaseFigures(config: DeploymentConfig): Promise<string[]
       }
     };
     const onEvent = (e: EngineEvent) => {
-      if (e.type === 'action' && e.state === 'finished' && e.action.kind === 'exec' && e.action.args[0] === 'set' && e.action.args[1] === 'site') switchedAt = performance.now();
+      // the switch: the one-commit script (SWITCH_SCRIPT) pointing the handler and the paths at the release
+      if (e.type === 'action' && e.state === 'finished' && e.action.kind === 'exec' && e.action.env?.[SWITCH_ENV.site] !== undefined && e.stepId === 'release-switch') switchedAt = performance.now();
     };
     const clients = Array.from({ length: 8 }, client);
     const t0 = performance.now();
@@ -82,6 +89,36 @@ export async function releaseFigures(config: DeploymentConfig): Promise<string[]
     const e2 = prof.estimate('dag');
     const installs = h.commandLog().slice(from2).filter((c) => c.argv.includes('pip') && c.argv.includes('install'));
     out.push(`one changed requirement, Windows est.: ${s(e2.wallMs)} wall (${r2.outcome}); ${installs.length} pip install commands into a venv of its own (the whole requirements file, with the new one: target was only the changed package, not met)`);
+
+    // 3. writes (#33): two admins adding books through the add form during an additive migration,
+    // then during a NOT NULL one with "migrate": "maintenance" (the 503 window, measured)
+    const login = addAdmin(h);
+    const writers = [new AdminWriter(h, 'alice', login), new AdminWriter(h, 'bob', login)];
+    for (const w of writers) await w.signIn();
+    const cover = "    cover = models.FileField(upload_to='covers/', blank=True)";
+    const models = path.join(src, 'catalog/models.py');
+    const underWriters = async (c: DeploymentConfig) => {
+      let done = false;
+      const since = Date.now();
+      const loops = writers.map(async (w) => {
+        for (let n = w.writes.length; !done; n++) await w.addBook(n);
+      });
+      const r = await run(c, h);
+      done = true;
+      await Promise.all(loops);
+      const all = writers.flatMap((w) => w.writes).filter((w) => w.at >= since);
+      return { outcome: r.outcome, all, failed: all.filter((w) => w.outcome === 'failed').length, refused: all.filter((w) => w.outcome === 'refused').length };
+    };
+    writeFileSync(models, readFileSync(models, 'utf8').replace(cover, `${cover}\n    note = models.TextField(blank=True, null=True)`));
+    writeFileSync(path.join(src, 'catalog/migrations/0002_book_note.py'), "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [('catalog', '0001_initial')]\n    operations = [migrations.AddField(model_name='book', name='note', field=models.TextField(blank=True, null=True))]\n");
+    const add = await underWriters(config);
+    out.push(`additive migration, 2 writers:    ${add.failed} failed of ${add.all.length} admin writes, ${add.refused} refused (${add.outcome}; target 0 failed, 0 refused: zero downtime)`);
+    writeFileSync(models, readFileSync(models, 'utf8').replace(cover, `${cover}\n    subtitle = models.CharField(max_length=200, default='')`));
+    writeFileSync(path.join(src, 'catalog/migrations/0003_book_subtitle.py'), "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [('catalog', '0002_book_note')]\n    operations = [migrations.AddField(model_name='book', name='subtitle', field=models.CharField(max_length=200, default=''))]\n");
+    const mc = { ...config, migrate: 'maintenance' as const };
+    const brk = await underWriters(mc);
+    const win = (await readRegistry(h, config.siteName))?.releases.find((x) => x.maintenance?.seconds !== undefined)?.maintenance;
+    out.push(`NOT NULL migration, maintenance:  ${brk.failed} failed of ${brk.all.length} admin writes, ${brk.refused} refused with 503 + Retry-After (${brk.outcome}; target 0 failed); window ${win?.seconds !== undefined ? `${win.seconds.toFixed(1)} s simulated (migrate, staging check, switch)` : 'not measured'}`);
   } finally {
     await h.dispose();
     rmSync(dir, { recursive: true, force: true });

@@ -115,6 +115,8 @@ export interface ReleaseSummary {
   newMigrations?: string[];
   /** What Django says each of them does to the live release (asked before anything changes). */
   migrations?: MigrationVerdict[];
+  /** Files of the live release's folder changed on the server since it was deployed (a new release is made from the source). */
+  drift?: string[];
   /** reused: the live release's venv (nothing installed); installed: a venv of its own. */
   packages?: 'reused' | 'installed';
   notes: string[];

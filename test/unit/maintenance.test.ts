@@ -101,6 +101,7 @@ describe('"migrate": "maintenance"', () => {
     expect(cat.filter((s) => s.sent > until).every((s) => s.body.includes('Our library holds'))).toBe(true);
     // the window's application is gone after the switch (leftovers), and release 2 writes
     expect((await h.exec(APPCMD, ['list', 'config', '-section:system.webServer/fastCgi', '/xml'])).stdout).not.toContain('django_iis_maintenance');
+    expect(await h.exists('C:\\apps\\library\\releases\\maintenance')).toBe(false);
     expect(bookColumns(h)).toContain('subtitle');
     addBook(h, 'Emma');
     expect((await page(h, '/catalog/')).body).toContain('Our library holds <strong>2</strong> books.');

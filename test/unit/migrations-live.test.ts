@@ -5,7 +5,7 @@
  * The Local Library on a simulated server; the columns are read back from the real SQLite file.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { plan, run } from '../../src/main/engine/engine';
+import { plan, run, uninstall } from '../../src/main/engine/engine';
 import { readRegistry } from '../../src/main/engine/release/registry';
 import { localLibraryConfig } from './helpers';
 import { execFileSync } from 'node:child_process';
@@ -148,5 +148,49 @@ describe('go-back --restore-backup says what it loses and keeps the database it 
     // the copy holds the three books the restore took out of the live file
     const rows = execFileSync('/usr/bin/python3', ['-c', 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from catalog_book").fetchone()[0])', h.server.toReal(`C:\\apps\\library\\shared\\backups\\${kept[0] ?? ''}`)]).toString().trim();
     expect(rows).toBe('3');
+  }, 600_000);
+});
+
+describe('what the tool trusts on the server: the live folder and kept data (#33 item 6)', () => {
+  it('a live release folder edited by hand is drift: the plan names the files, apply makes a new release from the source; unedited, no drift is seen', async () => {
+    const { h, c } = await deployed();
+    // deployed and untouched (the settings file holds the tool's block): the plan is all done
+    const calm = await plan(c, h);
+    expect(calm.release?.mode).toBe('current');
+    expect(calm.release?.drift).toBeUndefined();
+    // someone copies a new views.py over the live folder and adds a file
+    const live = 'C:\\apps\\library\\releases\\1';
+    await h.writeFile(`${live}\\catalog\\views.py`, `${await h.readFile(`${live}\\catalog\\views.py`)}\n# hot fix copied over the live folder\n`);
+    await h.writeFile(`${live}\\catalog\\hotfix.py`, 'X = 1\n');
+    const p = await plan(c, h);
+    expect(p.release).toMatchObject({ mode: 'update', target: { number: 2 }, live: { number: 1 }, drift: ['catalog/views.py', 'catalog/hotfix.py (added)'] });
+    expect(p.release?.notes.join('\n')).toContain("release 1's folder C:\\apps\\library\\releases\\1 was changed on the server since it was deployed (2 files: catalog/views.py, catalog/hotfix.py (added)): release 2 is made from the source instead of trusting that folder, which is kept as it is");
+    const r = await run(c, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect(await states(h)).toEqual([[1, 'previous'], [2, 'live']]);
+    expect(await h.readFile('C:\\apps\\library\\releases\\2\\catalog\\views.py')).not.toContain('hot fix');
+    expect(await h.exists('C:\\apps\\library\\releases\\2\\catalog\\hotfix.py')).toBe(false);
+    expect(await h.readFile(`${live}\\catalog\\views.py`)).toContain('hot fix');
+    expect((await plan(c, h)).release?.mode).toBe('current');
+  }, 600_000);
+
+  it('a redeploy onto kept data says the database is reused and that the source\'s own is not', async () => {
+    const { h, c } = await deployed();
+    expect((await uninstall(h, c.siteName)).problems).toEqual([]);
+    expect(await h.exists('C:\\apps\\library\\shared\\db.sqlite3')).toBe(true);
+    // the kept root counts as this deployment's only while it holds nothing but its shared folder
+    await h.writeFile('C:\\apps\\library\\notes.txt', 'someone else\'s file\n');
+    expect((await plan(c, h)).conflicts.map((x) => x.what).join('\n')).toContain('The folder C:\\apps\\library (2 items: notes.txt, shared) already exists');
+    await h.remove('C:\\apps\\library\\notes.txt');
+    const p = await plan(c, h);
+    expect(p.conflicts).toEqual([]);
+    expect(p.release?.mode).toBe('first');
+    expect(p.release?.notes.join('\n')).toMatch(/the shared folder C:\\apps\\library\\shared is there from an earlier deployment \([^)]*db\.sqlite3[^)]*\): its database and media are used as they are/);
+    const r = await run(c, h);
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    // the book written before the uninstall is still served
+    expect((await page(h, '/catalog/')).body).toContain('The library has <strong>1</strong> books.');
+    const again = await plan(c, h);
+    expect(again.steps.find((s) => s.id === 'release-data')?.reason).toContain("the source's own db.sqlite3 is not used (the shared C:\\apps\\library\\shared\\db.sqlite3 is)");
   }, 600_000);
 });

@@ -74,6 +74,30 @@ export function journalPath(siteName: string): string {
   return `${DEPLOYMENTS_DIR}\\${safe}.json`;
 }
 
+/**
+ * The data an uninstall kept (the releases' root holding only its shared folder), recorded in the
+ * tool's own folder so that applying the deployment again takes that root up instead of calling it
+ * someone else's. Read as untrusted: it counts only for the same site, the same root, and a root
+ * that holds nothing but "shared".
+ */
+export function keptDataPath(siteName: string): string {
+  return journalPath(siteName).replace(/\.json$/, '.kept-data.json');
+}
+
+export async function keptDataRoot(host: Host, siteName: string, root: string): Promise<boolean> {
+  const file = keptDataPath(siteName);
+  if (!(await host.exists(file))) return false;
+  try {
+    const k = JSON.parse(await host.readFile(file)) as { siteName?: unknown; root?: unknown; shared?: unknown };
+    if (typeof k.root !== 'string' || typeof k.shared !== 'string' || typeof k.siteName !== 'string' || k.siteName.toLowerCase() !== siteName.toLowerCase()) return false;
+    if (!samePath(k.root, root) || !samePath(k.shared, `${root}\\shared`)) return false;
+    const names = await host.readDir(root).catch(() => [] as string[]);
+    return names.every((n) => n.toLowerCase() === 'shared');
+  } catch {
+    return false;
+  }
+}
+
 export async function readJournal(host: Host, siteName: string): Promise<Journal> {
   const file = journalPath(siteName);
   if (!(await host.exists(file))) return { version: 2, siteName, entries: [] };
@@ -236,7 +260,7 @@ export async function checkOwnership(config: DeploymentConfig, d: Derived, host:
   // A release's folder is <root>\releases\<n>: the root is the application folder the configuration
   // names, ours when the journal holds a folder inside it (an earlier release), else it must not exist.
   const root = config.layout?.root ?? config.appDir;
-  const rootOwned = !samePath(root, config.appDir) && j.entries.some((e) => e.object.startsWith('folder:') && isInside(e.object.slice('folder:'.length), root));
+  const rootOwned = !samePath(root, config.appDir) && (j.entries.some((e) => e.object.startsWith('folder:') && isInside(e.object.slice('folder:'.length), root)) || (await keptDataRoot(host, config.siteName, root)));
   const folders: [Adoptable, string][] = [
     ...(rootOwned ? [] : [['appDir', root] as [Adoptable, string]]),
     ['venvDir', config.venvDir],

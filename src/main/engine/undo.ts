@@ -5,7 +5,7 @@ import { APPCMD } from './commands';
 import { acquireLock } from './lock';
 import { checkCachePath } from './check-cache';
 import { ProgramNotFoundError, type ExecResult, type Host } from './host';
-import { DEPLOYMENTS_DIR, journalPath, readJournal, writeJournal, type Journal, type JournalEntry, type RunRecord } from './ownership';
+import { DEPLOYMENTS_DIR, journalPath, keptDataPath, readJournal, writeJournal, type Journal, type JournalEntry, type RunRecord } from './ownership';
 import { removeSettingsBlock, replaceSettingsBlock } from './settings-edit';
 import { appcmdMessage } from './step';
 import { configHash, sha256 } from './iis-backup';
@@ -131,6 +131,11 @@ export async function uninstall(host: Host, siteName: string, onLine?: (line: st
       if (deleted.length) out.removed.push(`The application's data was deleted (--delete-data): ${deleted.join(', ')}`);
       if (remaining.length) out.problems.push(`The application's data could not all be deleted: ${remaining.join(', ')} is still there.`);
     }
+    // Kept data is said to be this deployment's, so applying it again reuses it (ownership.ts keptDataRoot).
+    const reg = await readRegistry(host, siteName).catch(() => undefined);
+    if (failed.length === 0 && keep.length && reg && !samePath(reg.root, reg.shared) && (await host.exists(reg.shared)))
+      await host.writeFile(keptDataPath(siteName), JSON.stringify({ version: 1, siteName, root: reg.root, shared: reg.shared, keptAt: new Date().toISOString() }, null, 1));
+    else await host.remove(keptDataPath(siteName)).catch(() => undefined);
     if (failed.length === 0) {
       await host.remove(journalPath(siteName));
       await host.remove(checkCachePath(siteName)).catch(() => undefined);

@@ -13,7 +13,7 @@
  * deployed in place, as before, and so is server "httpplatform" (its switch is not built yet).
  */
 import { breaking, verdictLine } from '../migration-check';
-import { DEFAULT_PYTHON_VERSION, type DeploymentConfig } from '../../../shared/config';
+import { DEFAULT_PYTHON_VERSION, derive, type DeploymentConfig } from '../../../shared/config';
 import type { ReleaseSummary } from '../../../shared/plan';
 import { isInside, samePath, winJoin } from '../../../shared/winpath';
 import { managePy } from '../commands';
@@ -23,7 +23,8 @@ import { canonicalName } from '../requirements';
 import { readRequirementsFile } from '../requirements-read';
 import { resolveConfig, type Resolved } from '../resolve';
 import { RefusedError } from '../refusal';
-import { addedMigrations, diffManifests, folderManifest, ignored, manifestHash, zipManifest, type Manifest } from './manifest';
+import { addedMigrations, diffManifests, entryOf, folderManifest, ignored, manifestHash, zipManifest, type Manifest } from './manifest';
+import { removeSettingsBlock } from '../settings-edit';
 import type { ReleaseContext } from '../../../shared/release';
 import { liveRelease, previousRelease, readRegistry, readServingRegistry, type ReleaseRecord, type ReleaseRegistry } from './registry';
 
@@ -193,7 +194,11 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
   // configuration puts it (appDir, venvDir) are all the same; any difference makes a new release.
   const placed = live !== undefined && (live.legacy ? samePath(live.dir, c.appDir) && samePath(live.venvDir, c.venvDir) : isInside(live.dir, c.appDir) && inVenvFamily(live.venvDir, c.venvDir));
   const sameEnv = live !== undefined && (live.legacy || (live.pythonVersion === pythonVersion && sameLines(live.requirements, requirements)));
-  if (live && liveFiles && placed && sameEnv && manifestHash(liveFiles) === manifestHash(compared) && (await host.exists(live.dir))) return withRelease(resolved, c, shared, { ...base, target: live, summary: summaryOf('current', live, live, shared) });
+  // The live folder itself is compared with what was deployed into it: a file changed there by hand
+  // (a new version copied over it) is drift, and a new release is made from the source instead.
+  const same = live !== undefined && liveFiles !== undefined && placed && sameEnv && manifestHash(liveFiles) === manifestHash(compared) && (await host.exists(live.dir));
+  const drift = same && live && !live.legacy ? await liveDrift(host, c, live) : [];
+  if (same && live && !drift.length) return withRelease(resolved, c, shared, { ...base, target: live, summary: summaryOf('current', live, live, shared) });
   // A release staged (or failed) earlier with the same content and placement is taken up again: a killed or failed update re-runs.
   const again = registry?.releases.find((r) => r.state !== 'live' && !r.legacy && isInside(r.dir, c.appDir) && inVenvFamily(r.venvDir, c.venvDir) && sameLines(r.requirements, requirements) && r.hash === manifestHash(Object.fromEntries(Object.entries(files).filter(([k]) => !ignored(k, r.dataParts)))));
   const number = again?.number ?? Math.max(0, ...(registry?.releases.map((r) => r.number) ?? [])) + 1;
@@ -202,6 +207,15 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
   const label = await labelOf(host, c, hash);
   const record = newRecord(c, number, label, hash, files, requirements, venvDir, whoRuns(host), dataParts);
   const summary = summaryOf(live ? 'update' : 'first', record, live, shared);
+  if (!live) {
+    // A redeploy onto kept data (uninstall keeps the shared folder): said, since its database is used as it is.
+    const kept = (await host.readDir(shared).catch(() => [] as string[])).filter((n) => n.toLowerCase() !== 'backups');
+    if (kept.length) summary.notes.push(`the shared folder ${shared} is there from an earlier deployment (${kept.slice(0, 6).join(', ')}): its database and media are used as they are (migrations run on that database; nothing of it is replaced), and the source's own database, if it has one, is not copied in`);
+  }
+  if (live && drift.length) {
+    summary.drift = drift;
+    summary.notes.push(`release ${live.number}'s folder ${live.dir} was changed on the server since it was deployed (${drift.length} file${drift.length === 1 ? '' : 's'}: ${drift.slice(0, 6).join(', ')}${drift.length > 6 ? ', ...' : ''}): release ${number} is made from the source instead of trusting that folder, which is kept as it is`);
+  }
   if (live && liveFiles) {
     const diff = diffManifests(liveFiles, compared);
     summary.files = { added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length, examples: [...diff.changed, ...diff.added, ...diff.removed.map((f) => `${f} (removed)`)].slice(0, 6) };
@@ -210,6 +224,26 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
     summary.packages = reuseVenv ? 'reused' : 'installed';
   }
   return withRelease(resolved, c, shared, { ...base, target: record, summary });
+}
+
+/**
+ * The files of a live release's folder that differ from what was deployed into it (added, changed,
+ * removed; data and bytecode left out), the tool's own settings block set aside.
+ */
+async function liveDrift(host: Host, c: DeploymentConfig, live: ReleaseRecord): Promise<string[]> {
+  const disk = await folderManifest(host, live.dir, live.dataParts);
+  const diff = diffManifests(live.files, disk);
+  const settingsRel = `${derive(c).settingsModule.replace(/\./g, '/')}.py`.toLowerCase();
+  const changed: string[] = [];
+  for (const f of diff.changed) {
+    if (f.toLowerCase() === settingsRel) {
+      // The settings file holds the managed block the deployment added: without it, it must be the file deployed.
+      const text = removeSettingsBlock(await host.readFile(winJoin(live.dir, ...f.split('/'))));
+      if ([text, text.replace(/\r?\n$/, '')].some((t) => entryOf(Buffer.from(t, 'utf8')) === live.files[f])) continue;
+    }
+    changed.push(f);
+  }
+  return [...changed, ...diff.added.map((f) => `${f} (added)`), ...diff.removed.map((f) => `${f} (removed)`)];
 }
 
 /** What the leaving release's migrations do to the release gone back to, as Django said when they ran; never "safe" unless it said additive. */

@@ -53,8 +53,8 @@ export function plainPage(site: string, release: number): string {
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Down for maintenance</title></head>\n<body style="font-family: Segoe UI, sans-serif; margin: 3em"><h1>Down for a moment</h1>\n<p>${escapeHtml(site)} is being updated (release ${release}). Please try again in a minute.</p></body></html>\n`;
 }
 
-/** Where the window's module and page live: the deployment's own folder, beside the releases. */
-export const maintenanceDir = (root: string): string => winJoin(root, 'maintenance');
+/** Where the window's module and page live: beside the release folders (the leftovers step removes it after the switch, uninstall with the rest). */
+export const maintenanceDir = (root: string): string => winJoin(root, 'releases', 'maintenance');
 
 /** The window is open on this release (started, not ended). */
 export const inMaintenance = (rec: ReleaseRecord | undefined): boolean => rec?.maintenance !== undefined && rec.maintenance.until === undefined;
@@ -129,7 +129,7 @@ export async function windowOpen(ctx: StepContext): Promise<{ actions: Action[];
   const registered = listed.exitCode === 0 && findFastCgiApp(parseFastCgiApps(listed.stdout), id) !== undefined;
   const env: [string, string][] = [['WSGI_HANDLER', `${MAINTENANCE_MODULE}.application`], ['PYTHONPATH', dir], ['DJANGO_IIS_RETRY_AFTER', String(seconds)]];
   const actions: Action[] = [
-    { kind: 'mkdir', description: `Create ${dir} for the maintenance window's page`, path: dir },
+    { kind: 'mkdir', description: `Create ${dir} for the maintenance window's page`, path: dir, creates: { object: objectKey.folder(dir), undo: [{ kind: 'remove', description: `Remove ${dir}`, path: dir }] } },
     { kind: 'writeFile', description: `Write the maintenance window's WSGI module ${winJoin(dir, `${MAINTENANCE_MODULE}.py`)} (503, Retry-After: ${seconds})`, path: winJoin(dir, `${MAINTENANCE_MODULE}.py`), content: MAINTENANCE_PY },
     { kind: 'writeFile', description: `Write the page it answers with: ${page.said}`, path: winJoin(dir, 'page.html'), content: page.html },
     exec(`Grant IIS APPPOOL\\${d.appPool} read/execute on ${dir}`, ICACLS, icacls.grant(dir, d.appPool, 'RX')),

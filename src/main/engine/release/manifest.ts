@@ -45,6 +45,9 @@ export function ignored(rel: string, dataParts: readonly string[]): boolean {
 
 const hex = (n: number) => n.toString(16).padStart(8, '0');
 
+/** One file's manifest entry (crc32:size). */
+export const entryOf = (bytes: Uint8Array): string => `${hex(crc32(bytes))}:${bytes.length}`;
+
 /** The manifest of a project folder, read through the host. */
 export async function folderManifest(host: Host, folder: string, dataParts: readonly string[] = []): Promise<Manifest> {
   const out: Manifest = {};
@@ -60,7 +63,7 @@ export async function folderManifest(host: Host, folder: string, dataParts: read
       if (st.dir) await walk(full, r, depth + 1);
       else {
         const bytes = await host.readBytes(full);
-        out[r] = `${hex(crc32(bytes))}:${bytes.length}`;
+        out[r] = entryOf(bytes);
       }
     }
   };

@@ -40,11 +40,13 @@ export const releaseData: Step = {
     // The folders exist before migrate opens the database (SQLite creates the file, not its folder). Never journaled: data outlives uninstall.
     for (const dir of [edit?.databaseName ? winDirname(edit.databaseName) : undefined, edit?.mediaRoot].filter((x): x is string => x !== undefined))
       if (!(await host.exists(dir)) && !actions.some((a) => a.kind === 'exec' && a.args[1] === dir)) actions.push({ kind: 'mkdir', description: `Create the shared folder ${dir}`, path: dir });
+    // The shared database is the one used: a database the source brings too stays in the release folder, unread (said).
+    const unused = edit?.databaseName && dbParts && (await host.exists(own(dbParts))) && !actions.some((a) => a.kind === 'exec' && a.description.startsWith("Bring the project's database")) ? `; the source's own ${dbParts} is not used (the shared ${edit.databaseName} is)` : '';
     const known = (await readRegistry(host, config.siteName))?.releases.find((x) => x.number === r.target.number);
     const sameParts = known && JSON.stringify(known.dataParts) === JSON.stringify(view.dataParts ?? []) && JSON.stringify(known.staticParts ?? null) === JSON.stringify(view.staticParts ?? null);
     if (!sameParts) actions.push(record);
-    if (actions.length === 0) return done(`the data every release uses is in ${config.layout.shared}${edit?.databaseName ? ` (database ${edit.databaseName})` : ''}`);
-    return needed(`the shared folder ${config.layout.shared} ${actions.length > 1 ? 'does not have the project\'s data yet' : 'is ready; the history records the data paths'}`, actions);
+    if (actions.length === 0) return done(`the data every release uses is in ${config.layout.shared}${edit?.databaseName ? ` (database ${edit.databaseName})` : ''}${unused}`);
+    return needed(`the shared folder ${config.layout.shared} ${actions.length > 1 ? 'does not have the project\'s data yet' : 'is ready; the history records the data paths'}${unused}`, actions);
   },
   psCheck: ({ config }) => (config.layout ? `Test-Path ${psq(config.layout.shared)}` : '$true'),
 };
