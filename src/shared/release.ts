@@ -99,6 +99,8 @@ export interface ReleaseContext {
   stagingPort: number;
   /** go-back --restore-backup: the backup put back after the switch (the consent was given). */
   restoreBackup?: string;
+  /** go-back --reverse-migrations: the leaving release's migrations, reversed by its own Django before the switch, and what that drops. */
+  reverseMigrations?: { migrations: string[]; drops: string[] };
 }
 
 /** What the plan says about releases: which one the run is about, and what it changes. */

@@ -194,3 +194,40 @@ describe('what the tool trusts on the server: the live folder and kept data (#33
     expect(again.steps.find((s) => s.id === 'release-data')?.reason).toContain("the source's own db.sqlite3 is not used (the shared C:\\apps\\library\\shared\\db.sqlite3 is)");
   }, 600_000);
 });
+
+describe('going back after migrations that break the older release (#33 item 3)', () => {
+  it('a plain go-back is refused with the choices; --reverse-migrations runs Django\'s own reversal in a 503 window after a fresh backup, and release 1 writes again', async () => {
+    const { h, c } = await deployed({ migrate: 'maintenance' });
+    migration(h, '0002_book_subtitle', withField("subtitle = models.CharField(max_length=200, default='')"), "        migrations.AddField(model_name='book', name='subtitle', field=models.CharField(max_length=200, default='')),");
+    expect((await run(c, h)).outcome).toBe('succeeded');
+    expect(bookColumns(h)).toContain('subtitle');
+    const refused = run(c, h, { target: { kind: 'back' } });
+    await expect(refused).rejects.toThrow(/Going back to release 1 with release 2's migrations in place breaks it: catalog\.0002_book_subtitle: breaks the older release's writes/);
+    await expect(run(c, h, { target: { kind: 'back' } })).rejects.toThrow(/go-back --reverse-migrations: Django's own migrate reverses them after a fresh backup, in a maintenance window \(drops the values of book\.subtitle\); or go-back --restore-backup: [^;]+; or go-back --keep-migrations/);
+    await expect(run(c, h, { target: { kind: 'back', reverseMigrations: true, restoreBackup: true } })).rejects.toThrow(/not --restore-backup and --reverse-migrations/);
+    expect(await states(h)).toEqual([[1, 'previous'], [2, 'live']]);
+    const p = await plan(c, h, undefined, { kind: 'back', reverseMigrations: true });
+    expect(p.release?.notes.join('\n')).toContain("--reverse-migrations: release 2's migrations catalog.0002_book_subtitle are reversed with Django's own migrate <app> <the migration before them>, run by release 2's code in a maintenance window");
+    expect(p.release?.notes.join('\n')).toContain('dropped are the values of book.subtitle');
+    const r = await run(c, h, { target: { kind: 'back', reverseMigrations: true } });
+    expect(r.outcome, JSON.stringify(r.problems)).toBe('succeeded');
+    expect(bookColumns(h)).not.toContain('subtitle');
+    expect(await states(h)).toEqual([[1, 'live'], [2, 'previous']]);
+    const reg = await readRegistry(h, 'library');
+    expect(reg?.releases[0]?.maintenance).toMatchObject({ outcome: 'switched' });
+    expect(readdirSync(h.server.toReal('C:\\apps\\library\\shared\\backups')).some((f) => f.startsWith('db.sqlite3.before-reverse-'))).toBe(true);
+    // release 1 writes again, and Django records the migration as unapplied
+    addBook(h, 'Emma');
+    expect((await page(h, '/catalog/')).body).toContain('The library has <strong>2</strong> books.');
+    const again = await plan(c, h);
+    expect(again.release?.newMigrations).toEqual(['catalog.0002_book_subtitle']);
+  }, 600_000);
+
+  it('--reverse-migrations is refused when a migration cannot be reversed', async () => {
+    const { h, c } = await deployed({ migrate: 'maintenance' });
+    migration(h, '0002_fill', (t) => t, '        migrations.RunPython(lambda apps, schema_editor: None),');
+    expect((await run(c, h)).outcome).toBe('succeeded');
+    await expect(run(c, h, { target: { kind: 'back', reverseMigrations: true } })).rejects.toThrow(/Release 2's migrations cannot all be reversed by Django: catalog\.0002_fill/);
+    expect(await states(h)).toEqual([[1, 'previous'], [2, 'live']]);
+  }, 600_000);
+});

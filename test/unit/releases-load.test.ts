@@ -134,7 +134,9 @@ describe('releases under load', () => {
     expect(up.seen.filter((s) => s.status === 503).length).toBeGreaterThan(0);
     // going back to release 1 on the new schema: the tool said it breaks its writes, and it does
     const t = Date.now();
-    const back = await underLoad(h, css1, () => run(c, h, { target: { kind: 'back' } }), writers);
+    // the plain go-back is refused, naming the choices; --keep-migrations is the one that loses writes
+    await expect(run(c, h, { target: { kind: 'back' } })).rejects.toThrow(/--reverse-migrations[\s\S]*--keep-migrations/);
+    const back = await underLoad(h, css1, () => run(c, h, { target: { kind: 'back', keepMigrations: true } }), writers);
     expect(back.result.outcome).toBe('succeeded');
     expect(outcomes(writers, t).failed.length, 'writes lost while going back').toBeGreaterThan(0);
     const after = await (writers[0] as AdminWriter).addBook(10_000);

@@ -62,7 +62,7 @@ export async function main(argv: string[], rawIo: CliIo): Promise<number> {
     if (o.bundle && o.config) throw new UsageError('Give --bundle or --config, not both: a bundle\'s configuration is its deploy.json.');
     if (o.bundle && o.project) throw new UsageError('Give --bundle or --project, not both.');
     if (o.rotateSecret && o.command !== 'apply') throw new UsageError('--rotate-secret is for apply.');
-    if ((o.to !== undefined || o.restoreBackup) && o.command !== 'go-back') throw new UsageError('--to and --restore-backup are for go-back.');
+    if ((o.to !== undefined || o.restoreBackup || o.reverseMigrations || o.keepMigrations) && o.command !== 'go-back') throw new UsageError('--to, --restore-backup, --reverse-migrations and --keep-migrations are for go-back.');
     if (o.deleteData && o.command !== 'uninstall') throw new UsageError('--delete-data is for uninstall.');
     if (o.command === 'rehearse') return await rehearse(o, io);
     // The console exe finds a bundle it is in (or the one beside it), as the wizard does; node running the bundle does not look.

@@ -69,6 +69,8 @@ export interface Options {
   to?: string;
   deleteData?: boolean;
   restoreBackup?: boolean;
+  reverseMigrations?: boolean;
+  keepMigrations?: boolean;
   rotateSecret: boolean;
   lenientPackages: boolean;
   scenario: Scenario;
@@ -86,9 +88,12 @@ Commands:
                        verifies again; --report writes the HTML report (secrets removed)
   releases             list the releases (a project from a folder or zip): number, label, hash, when,
                        by whom, verified or not, which one is live
-  go-back [--to N|LABEL] [--restore-backup]
+  go-back [--to N|LABEL] [--restore-backup | --reverse-migrations | --keep-migrations]
                        put the previous release (or the one named) live again, verified; its
-                       database stays as it is unless --restore-backup (rows written since are lost)
+                       database stays as it is unless --restore-backup (rows written since are lost);
+                       when the leaving release's migrations break it, one choice is required:
+                       --reverse-migrations (Django's migrate <app> <before>, in a 503 window after a
+                       fresh backup), --restore-backup, or --keep-migrations (its writes or reads fail)
   rollback             undo the last run (after a failure or a cancel): the IIS configuration from
                        the run's backup (or this tool's entries), files, folders and grants; not a
                        release (go-back is)
@@ -147,6 +152,8 @@ export const FLAGS = {
   to: { type: 'string' },
   'delete-data': { type: 'boolean' },
   'restore-backup': { type: 'boolean' },
+  'reverse-migrations': { type: 'boolean' },
+  'keep-migrations': { type: 'boolean' },
   'rotate-secret': { type: 'boolean' },
   'sim-lenient-packages': { type: 'boolean' },
   'sim-windows': { type: 'string' },
@@ -205,6 +212,8 @@ export function parseArgs(argv: string[]): Options {
   if (v.to !== undefined) o.to = v.to;
   if (v['delete-data']) o.deleteData = true;
   if (v['restore-backup']) o.restoreBackup = true;
+  if (v['reverse-migrations']) o.reverseMigrations = true;
+  if (v['keep-migrations']) o.keepMigrations = true;
   const sw = v['sim-windows'];
   if (sw !== undefined) {
     if (!['2016', '2019', '2022', '2025', 'client'].includes(sw)) throw new UsageError('--sim-windows takes 2016, 2019, 2022, 2025 or client.');

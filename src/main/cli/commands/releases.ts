@@ -41,12 +41,12 @@ export async function releasesCommand(o: Options, io: CliIo, config: DeploymentC
 
 export async function goBackCommand(o: Options, io: CliIo, config: DeploymentConfig): Promise<number> {
   return await withHost(o, async (h) => {
-    const target = { kind: 'back' as const, ...(o.to !== undefined ? { to: o.to } : {}), ...(o.restoreBackup ? { restoreBackup: true } : {}) };
+    const target = { kind: 'back' as const, ...(o.to !== undefined ? { to: o.to } : {}), ...(o.restoreBackup ? { restoreBackup: true } : {}), ...(o.reverseMigrations ? { reverseMigrations: true } : {}), ...(o.keepMigrations ? { keepMigrations: true } : {}) };
     const p = await plan(config, h, undefined, target);
     if (!o.json) io.out(formatPlan(p));
     if (p.conflicts.length) throw new ConflictError(p.conflicts);
     const t = p.release?.target;
-    const refused = await confirmChange(o, io, 'go-back', `Put release ${t?.number ?? '?'} (${t?.label ?? ''}) live again${o.restoreBackup ? ' and RESTORE THE DATABASE BACKUP (rows written since are lost)' : ''}? [y/N] `);
+    const refused = await confirmChange(o, io, 'go-back', `Put release ${t?.number ?? '?'} (${t?.label ?? ''}) live again${o.restoreBackup ? ' and RESTORE THE DATABASE BACKUP (rows written since are lost)' : ''}${o.reverseMigrations ? ` and REVERSE release ${p.release?.live?.number ?? '?'}'s MIGRATIONS (what that drops is said above)` : ''}? [y/N] `);
     if (refused !== undefined) return refused;
     const r = await run(config, h, { target, ...(o.json ? {} : { onEvent: eventPrinter(io) }) });
     if (o.json) io.out(JSON.stringify(redactDeep(runSummary(r)), null, 2));

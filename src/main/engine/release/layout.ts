@@ -30,7 +30,12 @@ import { liveRelease, previousRelease, readRegistry, readServingRegistry, type R
 
 export type { ReleaseContext } from '../../../shared/release';
 
-export type ReleaseTarget = { kind: 'source' } | { kind: 'live' } | { kind: 'back'; to?: string; restoreBackup?: boolean };
+/**
+ * go-back's choices when the leaving release's migrations break the release gone back to (Django's
+ * verdicts): restoreBackup (the backup from before them), reverseMigrations (Django's own migrate
+ * <app> <before>, in a maintenance window after a fresh backup), keepMigrations (the schema stays).
+ */
+export type ReleaseTarget = { kind: 'source' } | { kind: 'live' } | { kind: 'back'; to?: string; restoreBackup?: boolean; reverseMigrations?: boolean; keepMigrations?: boolean };
 
 export interface ResolvedDeployment {
   resolved: Resolved;
@@ -178,7 +183,8 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
       const at = taken ? new Date(taken.mtimeMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : undefined;
       summary.notes.push(restore ? `the database backup taken before them is ${restore} (taken ${at ?? 'at a time unknown: the file is missing'}): ${target.kind === 'back' && target.restoreBackup ? 'it WILL be restored: every row written since it was taken is lost (the current database is copied to the backups folder first)' : 'go-back --restore-backup puts it back, losing every row written since it was taken'}` : 'no backup was taken before them (not SQLite): restore the database yourself if release ' + String(back.number) + ' needs the old schema');
     }
-    return withRelease(resolved, c, shared, { ...base, target: back, summary, ...(restore && target.kind === 'back' && target.restoreBackup ? { restoreBackup: restore } : {}) });
+    const reverse = live && target.kind === 'back' ? goBackChoice(live, back, target, shared, summary) : undefined;
+    return withRelease(resolved, c, shared, { ...base, target: back, summary, ...(restore && target.kind === 'back' && target.restoreBackup ? { restoreBackup: restore } : {}), ...(reverse ? { reverseMigrations: reverse } : {}) });
   }
   if (target.kind === 'live' && live) return withRelease(resolved, c, shared, { ...base, target: live, summary: summaryOf('current', live, live, shared) });
   const dataParts = live?.legacy ? [] : (live?.dataParts ?? []);
@@ -244,6 +250,49 @@ async function liveDrift(host: Host, c: DeploymentConfig, live: ReleaseRecord): 
     changed.push(f);
   }
   return [...changed, ...diff.added.map((f) => `${f} (added)`), ...diff.removed.map((f) => `${f} (removed)`)];
+}
+
+/** What reversing an operation drops, from Django's reason for it ("AddField book.subtitle: ..."). */
+function dropped(reason: string): string | undefined {
+  const m = /^(\w+) ([\w.]+)/.exec(reason);
+  if (!m) return undefined;
+  if (m[1] === 'AddField') return `the values of ${m[2] ?? ''}`;
+  if (m[1] === 'CreateModel') return `every row of ${m[2] ?? ''}`;
+  return undefined;
+}
+
+/**
+ * go-back after a release whose migrations break the release gone back to: one of the three choices
+ * must be made (refused otherwise, with each said); --reverse-migrations needs every one reversible.
+ * Returns what the switch step reverses.
+ */
+function goBackChoice(live: ReleaseRecord, back: ReleaseRecord, target: Extract<ReleaseTarget, { kind: 'back' }>, shared: string, summary: ReleaseSummary): ReleaseContext['reverseMigrations'] {
+  const applied = live.migrations ?? [];
+  const verdicts = (live.migrationVerdicts ?? []).filter((v) => applied.includes(v.migration));
+  const bad = breaking(verdicts);
+  const chosen = [target.restoreBackup && '--restore-backup', target.reverseMigrations && '--reverse-migrations', target.keepMigrations && '--keep-migrations'].filter((x): x is string => typeof x === 'string');
+  if (chosen.length > 1) throw new RefusedError([{ what: `go-back takes one of --restore-backup, --reverse-migrations and --keep-migrations, not ${chosen.join(' and ')}.`, why: 'Each leaves the database in another state.', fix: 'Choose one.' }]);
+  const drops = [...new Set(verdicts.flatMap((v) => v.operations.map((o) => dropped(o.reason)).filter((x): x is string => x !== undefined)))];
+  const reversible = verdicts.length > 0 && verdicts.length === applied.length && verdicts.every((v) => v.reversible);
+  if (target.reverseMigrations) {
+    if (!applied.length) throw new RefusedError([{ what: `Release ${live.number} applied no migrations: there is nothing to reverse.`, why: 'The release history records none.', fix: 'Go back without --reverse-migrations.' }]);
+    if (!reversible)
+      throw new RefusedError([{ what: `Release ${live.number}'s migrations cannot all be reversed by Django: ${verdicts.filter((v) => !v.reversible).map((v) => v.migration).join(', ') || `${applied.join(', ')} (not classified when they ran)`}.`, why: 'Django reverses a migration only when every operation in it can be undone (a RunPython without reverse_code, a RunSQL without reverse_sql cannot).', fix: `Go back with --restore-backup (the backup taken before them), or --keep-migrations.` }]);
+    summary.notes.push(`--reverse-migrations: release ${live.number}'s migrations ${applied.join(', ')} are reversed with Django's own migrate <app> <the migration before them>, run by release ${live.number}'s code in a maintenance window (the site answers 503, static files serve) after a fresh backup to ${shared}\\backups; dropped are ${drops.length ? drops.join(', ') : 'no stored values (indexes, constraints or options only)'}; then release ${back.number} serves on the schema it was made for`);
+    return { migrations: applied, drops };
+  }
+  if (bad.length && !target.restoreBackup && !target.keepMigrations)
+    throw new RefusedError([{
+      what: `Going back to release ${back.number} with release ${live.number}'s migrations in place breaks it: ${bad.map(verdictLine).join('; ')}.`,
+      why: `Django said so when they ran. Nothing was changed: release ${live.number} keeps serving.`,
+      fix: [
+        reversible ? `go-back --reverse-migrations: Django's own migrate reverses them after a fresh backup, in a maintenance window (drops ${drops.length ? drops.join(', ') : 'no stored values'})` : undefined,
+        live.backup ? `go-back --restore-backup: the backup taken before them (${live.backup}) is put back, losing every row written since` : undefined,
+        `go-back --keep-migrations: release ${back.number} runs on the new schema, and what the verdicts say fails`,
+      ].filter((x): x is string => x !== undefined).join('; or '),
+    }]);
+  if (bad.length && target.keepMigrations) summary.notes.push(`--keep-migrations: release ${back.number} runs with release ${live.number}'s migrations in place, as chosen; ${bad.map(verdictLine).join('; ')}`);
+  return undefined;
 }
 
 /** What the leaving release's migrations do to the release gone back to, as Django said when they ran; never "safe" unless it said additive. */

@@ -21,6 +21,7 @@ import { findFastCgiApp, parseFastCgiApps } from '../parsers';
 import { exec, type StepContext } from '../step';
 import { releaseConfig } from './layout';
 import { readRegistry } from './registry';
+import { SQLITE_BACKUP_PY } from '../sqlite-py';
 
 export const MAINTENANCE_MODULE = 'django_iis_maintenance';
 
@@ -99,15 +100,13 @@ export function windowBack(ctx: StepContext, outcome: 'back', restore?: { backup
   const n = ctx.release?.target.number ?? 0;
   return [
     ...(restore
-      ? [exec(`Put the database back as it was when the window opened (${restore.backup}): ${restore.afterSwitch ? `only release ${n}'s check after the switch reached it since (what that wrote is lost)` : 'no request wrote to it since, the site answered 503'}`, restore.python, ['-c', SQLITE_RESTORE_PY, restore.backup, restore.db])]
+      ? [exec(`Put the database back as it was when the window opened (${restore.backup}): ${restore.afterSwitch ? `only release ${n}'s check after the switch reached it since (what that wrote is lost)` : 'no request wrote to it since, the site answered 503'}`, restore.python, ['-c', SQLITE_BACKUP_PY, restore.backup, restore.db])]
       : []),
     exec(`End the maintenance window: point the handler back at release ${live.number} (${live.label}) in one commit`, POWERSHELL, psArgs(SWITCH_SCRIPT), { env: switchEnv(config.siteName, fastCgiIdentity(liveD).scriptProcessor, live.dir) }),
     { kind: 'release', description: `Record that release ${n}'s maintenance window ended with release ${live.number} serving again`, op: { op: 'maintenance', number: n, on: false, outcome } },
   ];
 }
 
-/** SQLite's backup API, the backup into the live file (the migrate step's SQLITE_BACKUP_PY the other way round). */
-const SQLITE_RESTORE_PY = 'import sqlite3, sys\nsrc = sqlite3.connect(sys.argv[1])\ndst = sqlite3.connect(sys.argv[2])\nwith dst:\n    src.backup(dst)\ndst.close()\nsrc.close()\nprint("restored", sys.argv[2], "from", sys.argv[1])\n';
 
 /**
  * The actions that open the window before the migrations run: the module and its page written,

@@ -14,8 +14,8 @@ import { breakingSourceMigrations } from '../release/migration-source';
 import { windowBack, windowOpen } from '../release/maintenance';
 import { MIGRATION_CHECK_PY, breaking, breakingProblem, parseMigrationCheck, verdictLine, type MigrationVerdict } from '../migration-check';
 
-/** The venv's Python backs a SQLite database up with SQLite's own backup API (consistent while the live release writes to it). */
-export const SQLITE_BACKUP_PY = 'import os, sqlite3, sys\nos.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)\nsrc = sqlite3.connect(sys.argv[1])\ndst = sqlite3.connect(sys.argv[2])\nwith dst:\n    src.backup(dst)\ndst.close()\nsrc.close()\nprint("backed up", sys.argv[1], "to", sys.argv[2])\n';
+export { SQLITE_BACKUP_PY } from '../sqlite-py';
+import { SQLITE_BACKUP_PY } from '../sqlite-py';
 
 /** The migrations a release would apply (manage.py migrate --plan), one "app.0002_name" each. */
 export function plannedMigrations(out: string): string[] {

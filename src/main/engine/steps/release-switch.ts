@@ -15,6 +15,7 @@ import { parseHandlers, parseSite } from '../parsers';
 import { projectView } from '../project';
 import { liveRelease, readRegistry } from '../release/registry';
 import { inMaintenance, windowBack } from '../release/maintenance';
+import { reverseActions } from '../release/reverse';
 import { done, exec, needed, query, type Step, type StepContext } from '../step';
 import { SQLITE_BACKUP_PY } from './migrate';
 
@@ -84,13 +85,19 @@ export const releaseSwitch: Step = {
     if (handlerOk && pathsOk) return rec?.state === 'live' ? done(`release ${r.target.number} (${r.target.label}) is live: the site serves ${config.appDir}`) : needed('the site serves the release; the history does not say so yet', [markLive(true)]);
     // "migrate": "maintenance": the handler points at the window's application (503) since the migrations; going
     // back is the live release with the database as it was when the window opened (nothing wrote to it since).
-    const window = inMaintenance(rec);
-    const from = r.live ? `release ${r.live.number} (${r.live.label})${window ? ', in its maintenance window' : ''}` : 'the live release';
+    // go-back --reverse-migrations: the leaving release's Django reverses its migrations in a window first.
+    const reversing = r.reverseMigrations && r.live ? await reverseActions(ctx, view.sqliteFile) : undefined;
+    if (reversing && !('said' in reversing)) return reversing;
+    const reversal = reversing;
+    const window = inMaintenance(rec) || reversal !== undefined;
+    const from = r.live ? `release ${r.live.number} (${r.live.label})` : 'the live release';
     const staticDir = staticPath && curStatic !== undefined ? staticPath : undefined;
     const failed: Action = { kind: 'release', description: `Record that release ${r.target.number} failed after the switch`, op: { op: 'failed', number: r.target.number, why: `it failed its verification after the switch; ${from} was switched back to` } };
     // A FastCGI handler (every release's): the handler and the paths change in one commit, and back in one.
     const oneCommit = cur !== undefined && !otherModule && curSp !== undefined;
-    const back: Action[] = window
+    const back: Action[] = reversal
+      ? reversal.back
+      : window
       ? [...windowBack(ctx, 'back', rec?.backup && view.sqliteFile ? { backup: rec.backup, db: view.sqliteFile, python: d.venvPython, afterSwitch: true } : undefined), failed]
       : oneCommit
       ? [exec(`Point the handler, the site${staticDir ? ` and ${staticDir}` : ''} back at ${from} in one commit`, POWERSHELL, psArgs(SWITCH_SCRIPT), { env: switchEnv(config.siteName, curSp, curRoot, staticDir ? [staticDir, curStatic ?? ''] : undefined) }), failed]
@@ -108,6 +115,7 @@ export const releaseSwitch: Step = {
           ...(pathsOk ? [] : [exec(`Point the site${staticDir ? ` and ${staticDir}` : ''} at release ${r.target.number} in one commit`, APPCMD, appcmd.setSitePaths(config.siteName, [['/', config.appDir], ...(staticDir ? [[staticDir, view.staticRoot] as [string, string]] : [])]), { onFailure: back })]),
         ];
     const actions: Action[] = [
+      ...(reversal ? reversal.actions : []),
       ...switchActions,
       ...(window ? [{ kind: 'release', description: `Record that release ${r.target.number}'s maintenance window ended with the switch`, op: { op: 'maintenance', number: r.target.number, on: false, outcome: 'switched' } } satisfies Action] : []),
       { kind: 'probe', description: `Release ${r.target.number} (${r.target.label}) on the site after the switch`, port: config.port, urls: ['/', '/admin/login/', `${view.staticUrl}admin/css/base.css`, ...config.verify.urls], onFailure: back },
@@ -115,7 +123,7 @@ export const releaseSwitch: Step = {
       // go-back --restore-backup: the database as it was before the left release's migrations (SQLite's backup API, into the live file).
       ...(r.restoreBackup && view.sqliteFile ? await restoreActions(ctx, r.restoreBackup, view.sqliteFile) : []),
     ];
-    return needed(`${from} is live; release ${r.target.number} (${r.target.label}) replaces it`, actions);
+    return needed(`${from} is live${inMaintenance(rec) ? ' (the site answers 503: its maintenance window is open)' : ''}; release ${r.target.number} (${r.target.label}) replaces it${reversal ? `; its migrations are reversed first: ${reversal.said}` : ''}`, actions);
   },
   psCheck: () => '$true',
 };
