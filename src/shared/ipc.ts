@@ -32,7 +32,7 @@ export const REQUESTS: { [M in Method]: z.ZodType } = {
   openSite: ConfigPayload,
   openLogsFolder: z.null(),
   uninstall: z.strictObject({ siteName: z.string().min(1).max(64) }),
-  goBack: ConfigPayload,
+  goBack: z.strictObject({ config: ConfigPayload, choice: z.enum(['reverse-migrations', 'restore-backup', 'keep-migrations']).optional() }),
   listCertificates: z.null(),
 };
 
@@ -131,6 +131,8 @@ export interface Responses {
   listCertificates: Checked<{ certificates: MachineCertificate[] }>;
 }
 
+export type GoBackChoice = 'reverse-migrations' | 'restore-backup' | 'keep-migrations';
+
 /** Request payloads, as the schemas above accept them. */
 export interface Requests {
   getStartup: null;
@@ -149,8 +151,12 @@ export interface Requests {
   openSite: Record<string, unknown>;
   openLogsFolder: null;
   uninstall: { siteName: string };
-  /** Puts the previous release live again (the configuration names the deployment). */
-  goBack: Record<string, unknown>;
+  /**
+   * Puts the previous release live again (the configuration names the deployment); when the live
+   * release's migrations break it, one of go-back's choices (the CLI's --reverse-migrations,
+   * --restore-backup, --keep-migrations).
+   */
+  goBack: { config: Record<string, unknown>; choice?: GoBackChoice };
   /** The machine's certificates (LocalMachine\\My) for the HTTPS choice. */
   listCertificates: null;
 }

@@ -546,3 +546,45 @@ test('a new version: Welcome shows it waiting, Review says what it changes, Inst
   expect(await home()).toContain('The library has');
   for (const f of readdirSync(ARTIFACTS).filter((x) => x.startsWith('update-'))) copyFileSync(path.join(ARTIFACTS, f), path.join(DOCS, f));
 });
+
+test('a new version whose migration breaks the live release, with "migrate": "maintenance": Review gives Django\'s verdict, Install runs it in a 503 window, Finish offers the go-back choices and reverses it', async ({ page }) => {
+  const { localLibraryConfig } = await import('../unit/helpers');
+  const c = localLibraryConfig({ release: '2.0.0', migrate: 'maintenance' });
+  const cover = "    cover = models.FileField(upload_to='covers/', blank=True)";
+  await open(
+    page,
+    {},
+    async (hh) => {
+      const { cpSync, readFileSync, writeFileSync } = await import('node:fs');
+      const { run } = await import('../../src/main/engine/engine');
+      const drop = hh.host.server.toReal('C:\\drop\\locallibrary');
+      cpSync(path.resolve(HERE, '../fixtures/locallibrary'), drop, { recursive: true });
+      expect((await run({ ...c, release: '2.0.0' }, hh.host)).outcome).toBe('succeeded');
+      const models = path.join(drop, 'catalog', 'models.py');
+      writeFileSync(models, readFileSync(models, 'utf8').replace(cover, `${cover}\n    subtitle = models.CharField(max_length=200, default='')`));
+      writeFileSync(path.join(drop, 'catalog', 'migrations', '0002_book_subtitle.py'), "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [('catalog', '0001_initial')]\n    operations = [migrations.AddField(model_name='book', name='subtitle', field=models.CharField(max_length=200, default=''))]\n");
+      writeFileSync(path.join(drop, 'VERSION'), '2.1.0\n');
+    },
+    { config: { ...c, release: undefined }, from: 'C:\\hand over\\deploy.json' },
+  );
+  await page.getByTestId('update').click();
+  await expect(page.getByTestId('release-migration-verdicts')).toContainText("catalog.0002_book_subtitle: breaks the older release's writes (AddField book.subtitle: NOT NULL without a database default", { timeout: 60_000 });
+  await expect(page.getByTestId('step-migrate')).toContainText('"migrate": "maintenance", so the site will answer 503');
+  await expect(page.getByTestId('release')).toContainText('"migrate": "maintenance": the site answers 503 (with Retry-After) from just before these run until release 2 serves');
+  await page.getByTestId('release-migration-verdicts').scrollIntoViewIfNeeded();
+  await shot(page, '17-migration-verdict.png');
+  await next(page);
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  await next(page);
+  await expect(page.getByTestId('verification')).toContainText('The site works.', { timeout: 60_000 });
+  await next(page);
+  await expect(page.getByTestId('go-back')).toHaveCount(0);
+  await expect(page.getByTestId('go-back-choices')).toContainText('Going back to 2.0.0 needs a choice');
+  await expect(page.getByTestId('go-back-choices')).toContainText('drops the values of book.subtitle');
+  await shot(page, '18-go-back-choices.png');
+  await page.getByTestId('go-back-reverse').click();
+  await expect(page.getByTestId('run-status')).toHaveText('Deployment succeeded', { timeout: 150_000 });
+  const { bookColumns } = await import('../unit/release-helpers');
+  expect(bookColumns(h.host)).not.toContain('subtitle');
+  for (const f of ['17-migration-verdict.png', '18-go-back-choices.png']) copyFileSync(path.join(ARTIFACTS, f), path.join(DOCS, f));
+});

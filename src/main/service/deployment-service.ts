@@ -109,9 +109,10 @@ export class DeploymentService implements Handlers {
 
   /** The previous release live again, verified (the CLI's go-back). */
   async goBack(input: Requests['goBack']): Promise<Responses['goBack']> {
-    const r = parseConfig(input);
+    const r = parseConfig(input.config);
     if (!r.ok) return { ok: false, problems: r.problems };
-    return this.start(r.config, { kind: 'back' });
+    const c = input.choice;
+    return this.start(r.config, { kind: 'back', ...(c === 'reverse-migrations' ? { reverseMigrations: true } : c === 'restore-backup' ? { restoreBackup: true } : c === 'keep-migrations' ? { keepMigrations: true } : {}) });
   }
 
   /**

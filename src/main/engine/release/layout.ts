@@ -13,6 +13,7 @@
  * deployed in place, as before, and so is server "httpplatform" (its switch is not built yet).
  */
 import { breaking, verdictLine } from '../migration-check';
+import { reversalDrops } from '../../../shared/migration-verdict';
 import { DEFAULT_PYTHON_VERSION, derive, type DeploymentConfig } from '../../../shared/config';
 import type { ReleaseSummary } from '../../../shared/plan';
 import { isInside, samePath, winJoin } from '../../../shared/winpath';
@@ -252,15 +253,6 @@ async function liveDrift(host: Host, c: DeploymentConfig, live: ReleaseRecord): 
   return [...changed, ...diff.added.map((f) => `${f} (added)`), ...diff.removed.map((f) => `${f} (removed)`)];
 }
 
-/** What reversing an operation drops, from Django's reason for it ("AddField book.subtitle: ..."). */
-function dropped(reason: string): string | undefined {
-  const m = /^(\w+) ([\w.]+)/.exec(reason);
-  if (!m) return undefined;
-  if (m[1] === 'AddField') return `the values of ${m[2] ?? ''}`;
-  if (m[1] === 'CreateModel') return `every row of ${m[2] ?? ''}`;
-  return undefined;
-}
-
 /**
  * go-back after a release whose migrations break the release gone back to: one of the three choices
  * must be made (refused otherwise, with each said); --reverse-migrations needs every one reversible.
@@ -272,7 +264,7 @@ function goBackChoice(live: ReleaseRecord, back: ReleaseRecord, target: Extract<
   const bad = breaking(verdicts);
   const chosen = [target.restoreBackup && '--restore-backup', target.reverseMigrations && '--reverse-migrations', target.keepMigrations && '--keep-migrations'].filter((x): x is string => typeof x === 'string');
   if (chosen.length > 1) throw new RefusedError([{ what: `go-back takes one of --restore-backup, --reverse-migrations and --keep-migrations, not ${chosen.join(' and ')}.`, why: 'Each leaves the database in another state.', fix: 'Choose one.' }]);
-  const drops = [...new Set(verdicts.flatMap((v) => v.operations.map((o) => dropped(o.reason)).filter((x): x is string => x !== undefined)))];
+  const drops = reversalDrops(verdicts);
   const reversible = verdicts.length > 0 && verdicts.length === applied.length && verdicts.every((v) => v.reversible);
   if (target.reverseMigrations) {
     if (!applied.length) throw new RefusedError([{ what: `Release ${live.number} applied no migrations: there is nothing to reverse.`, why: 'The release history records none.', fix: 'Go back without --reverse-migrations.' }]);

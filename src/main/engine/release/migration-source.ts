@@ -58,6 +58,8 @@ export async function summarizeSourceMigrations(ctx: StepContext, summary: Relea
   }
   summary.newMigrations = found.migrations.map((v) => v.migration);
   summary.migrations = found.migrations;
+  if (ctx.config.migrate === 'maintenance' && breaking(found.migrations).length)
+    summary.notes.push(`"migrate": "maintenance": the site answers 503 (with Retry-After) from just before these run until release ${summary.target.number} serves; static files keep serving; a failure puts the database back and release ${summary.live?.number ?? ''} serves again`);
 }
 
 /** The problem that stops an update before anything changes, when the source's migrations break the live release. */

@@ -45,6 +45,6 @@ export function CurrentScreen({ state, sections, f, a }: { state: WizardState; s
     case 'verify':
       return <Verify state={state} busy={busy} onVerify={() => void a.verifyAgain()} onFix={() => void a.review()} onOpenSite={a.openSite} {...(note.opened ? { openedUrl: note.opened } : {})} />;
     default:
-      return <Finish state={state} config={f.config} busy={busy} onSaveReport={() => void a.saveReport()} onOpenLogs={a.openLogs} onGoBack={() => void a.goBack()} {...(note.report ? { savedReport: note.report } : {})} {...(note.logs ? { logsFolder: note.logs } : {})} />;
+      return <Finish state={state} config={f.config} busy={busy} onSaveReport={() => void a.saveReport()} onOpenLogs={a.openLogs} onGoBack={(choice) => void a.goBack(choice)} problems={f.problems} {...(note.report ? { savedReport: note.report } : {})} {...(note.logs ? { logsFolder: note.logs } : {})} />;
   }
 }

@@ -7,6 +7,7 @@
 import { useState, type Dispatch } from 'react';
 import type { ConfigProblem } from '../../../shared/config';
 import type { StepId } from '../../../shared/steps';
+import type { GoBackChoice } from '../../../shared/ipc';
 import type { Screen, WizardAction } from '../state';
 import { bridge } from './bridge';
 
@@ -62,7 +63,7 @@ export function useWizardActions(config: Record<string, unknown>, dispatch: Disp
         go('review');
       }),
     install: async () => started(await bridge().startDeployment(config)),
-    goBack: async () => started(await bridge().goBack(config)),
+    goBack: async (choice?: GoBackChoice) => started(await bridge().goBack({ config, ...(choice ? { choice } : {}) })),
     retry: async (stepId: StepId) => {
       const r = await bridge().retryStep({ stepId });
       if (r.ok) dispatch({ type: 'started', runId: r.runId });
