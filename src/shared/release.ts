@@ -19,6 +19,8 @@ export interface ReleaseRecord {
   /** The requirement lines it was installed from (normalized), for the next release's comparison. */
   requirements: string[];
   files: Manifest;
+  /** The folder as the tool left it after its last successful run (its edits included): drift is measured against it. */
+  placed?: Manifest;
   /** Relative paths of the project's data and output, left out of the manifest (db.sqlite3, media, staticfiles). */
   dataParts: string[];
   /** STATIC_ROOT inside the release folder, relative (the next release's plan expects the same). */

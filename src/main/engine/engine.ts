@@ -21,7 +21,7 @@ import { sourceProblems } from './source-check';
 import { readRequirementsFile } from './requirements-read';
 import { type Resolved } from './resolve';
 import { resolveDeployment, type ReleaseTarget } from './release/layout';
-import { markVerified, releaseSummary } from './release/summary';
+import { markVerified, releaseSummary, sealRelease } from './release/summary';
 import { historyToWhatServes } from './release/registry';
 import { acquireLock } from './lock';
 import { RunJournal } from './run-journal';
@@ -243,6 +243,7 @@ async function runLocked(input: DeploymentConfig, outer: Host, opts: RunOptions 
   const outcome = all.some((s) => s === 'cancelled') ? 'cancelled' : all.every(finished) ? 'succeeded' : 'failed';
   if (verification) emit({ type: 'verification', runId, report: verification });
   if (dep.release && verification?.ok && outcome === 'succeeded') await markVerified(host, config.siteName, dep.release.target.number);
+  if (dep.release && outcome === 'succeeded') await sealRelease(host, config.siteName, dep.release.target.number);
   const rec = journal.runs?.find((r) => r.runId === runId);
   if (rec) Object.assign(rec, { outcome, finishedAt: new Date().toISOString() });
   // A rotated key leaves no copy of the old one in the tool's IIS backups (rollback then removes entries instead of restoring).

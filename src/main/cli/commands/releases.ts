@@ -18,7 +18,7 @@ export async function releasesCommand(o: Options, io: CliIo, config: DeploymentC
   return await withHost(o, async (h) => {
     const reg = await readServingRegistry(h, config.siteName);
     if (o.json) {
-      io.out(JSON.stringify({ siteName: config.siteName, shared: reg?.shared, releases: (reg?.releases ?? []).map(({ files: _files, ...r }) => r) }, null, 2));
+      io.out(JSON.stringify({ siteName: config.siteName, shared: reg?.shared, releases: (reg?.releases ?? []).map(({ files: _files, placed: _placed, ...r }) => r) }, null, 2));
       return 0;
     }
     if (!reg || reg.releases.length === 0) {

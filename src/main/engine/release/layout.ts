@@ -239,6 +239,11 @@ export async function resolveDeployment(input: DeploymentConfig, host: Host, tar
  */
 async function liveDrift(host: Host, c: DeploymentConfig, live: ReleaseRecord): Promise<string[]> {
   const disk = await folderManifest(host, live.dir, live.dataParts);
+  // The folder as the tool left it after its last successful run; a history from before that was kept compares with the source's files.
+  if (live.placed) {
+    const d = diffManifests(live.placed, disk);
+    return [...d.changed, ...d.added.map((f) => `${f} (added)`), ...d.removed.map((f) => `${f} (removed)`)];
+  }
   const diff = diffManifests(live.files, disk);
   const settingsRel = `${derive(c).settingsModule.replace(/\./g, '/')}.py`.toLowerCase();
   const changed: string[] = [];

@@ -4,6 +4,7 @@ import type { Host } from '../host';
 import type { ProjectView } from '../project';
 import type { ReleaseContext } from './layout';
 import { readRegistry, writeRegistry } from './registry';
+import { folderManifest, manifestHash } from './manifest';
 
 export function releaseSummary(r: ReleaseContext, view: ProjectView | undefined): ReleaseSummary {
   const s: ReleaseSummary = { ...r.summary, notes: [...r.summary.notes] };
@@ -23,5 +24,20 @@ export async function markVerified(host: Host, siteName: string, number: number)
   const rec = reg?.releases.find((x) => x.number === number);
   if (!reg || !rec || rec.verified) return;
   rec.verified = true;
+  await writeRegistry(host, reg);
+}
+
+/**
+ * After a run that succeeded, the release's folder as the tool left it (its copy plus the tool's own
+ * edits: the settings block, a web.config's handlers taken out): what the next plan compares the
+ * live folder with, so a file changed there by hand is drift and the tool's edits are not.
+ */
+export async function sealRelease(host: Host, siteName: string, number: number): Promise<void> {
+  const reg = await readRegistry(host, siteName);
+  const rec = reg?.releases.find((x) => x.number === number);
+  if (!reg || !rec || rec.legacy || !(await host.exists(rec.dir))) return;
+  const placed = await folderManifest(host, rec.dir, rec.dataParts);
+  if (rec.placed && manifestHash(rec.placed) === manifestHash(placed)) return;
+  rec.placed = placed;
   await writeRegistry(host, reg);
 }
