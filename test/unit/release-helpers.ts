@@ -46,15 +46,18 @@ export function migration(h: SimulatedHost, name: string, models: (t: string) =>
   editSource(h, `catalog/migrations/${name}.py`, () => `from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    dependencies = [('catalog', '${depends}')]\n    operations = [\n${operations}\n    ]\n`);
 }
 
+/** A Python snippet run by the machine's Python on the deployment's real SQLite file (sys.argv[1]), with more arguments after it; its output. */
+function onLibraryDb(h: SimulatedHost, py: string, ...args: string[]): string {
+  return execFileSync('/usr/bin/python3', ['-c', py, h.server.toReal('C:\\apps\\library\\shared\\db.sqlite3'), ...args]).toString().trim();
+}
+
 /** The columns of catalog_book in the real SQLite file. */
 export function bookColumns(h: SimulatedHost): string[] {
-  const db = h.server.toReal('C:\\apps\\library\\shared\\db.sqlite3');
-  return execFileSync('/usr/bin/python3', ['-c', 'import sqlite3,sys; print(",".join(r[1] for r in sqlite3.connect(sys.argv[1]).execute("pragma table_info(catalog_book)")))', db]).toString().trim().split(',');
+  return onLibraryDb(h, 'import sqlite3,sys; print(",".join(r[1] for r in sqlite3.connect(sys.argv[1]).execute("pragma table_info(catalog_book)")))').split(',');
 }
 
 /** Rows written by the application between releases (through the real SQLite file). */
 export function addBook(h: SimulatedHost, title: string): void {
-  const db = h.server.toReal('C:\\apps\\library\\shared\\db.sqlite3');
   const py = [
     'import sqlite3, sys',
     'c = sqlite3.connect(sys.argv[1])',
@@ -64,7 +67,7 @@ export function addBook(h: SimulatedHost, title: string): void {
     'c.execute("insert into catalog_book(%s) values (%s)" % (",".join(names), ",".join("?" * len(names))), [row[k] for k in names])',
     'c.commit()',
   ].join('\n');
-  execFileSync('/usr/bin/python3', ['-c', py, db, title]);
+  onLibraryDb(h, py, title);
 }
 
 export const page = (h: SimulatedHost, p: string) => h.http(`http://localhost:8081${p}`, { headers: { host: 'library.example.com:8081' } });
@@ -76,7 +79,6 @@ export async function sitePaths(h: SimulatedHost): Promise<string> {
 
 /** A superuser in the live database, its password hashed as Django's PBKDF2PasswordHasher does (Python's hashlib). */
 export function addAdmin(h: SimulatedHost, user = 'writer', password = 'writer-pass-1234'): { user: string; password: string } {
-  const db = h.server.toReal('C:\\apps\\library\\shared\\db.sqlite3');
   const py = [
     'import base64, hashlib, sqlite3, sys, datetime',
     'salt = "loadtestsalt1234"',
@@ -86,14 +88,13 @@ export function addAdmin(h: SimulatedHost, user = 'writer', password = 'writer-p
     'c.execute("insert into auth_user(password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) values (?, 1, ?, \'\', \'\', \'\', 1, 1, ?)", (pw, sys.argv[2], datetime.datetime.utcnow().isoformat()))',
     'c.commit()',
   ].join('\n');
-  execFileSync('/usr/bin/python3', ['-c', py, db, user, password]);
+  onLibraryDb(h, py, user, password);
   return { user, password };
 }
 
 /** The rows of catalog_book whose title starts with a prefix (what the writers' 302s claim they wrote). */
 export function booksTitled(h: SimulatedHost, prefix: string): string[] {
-  const db = h.server.toReal('C:\\apps\\library\\shared\\db.sqlite3');
-  const out = execFileSync('/usr/bin/python3', ['-c', 'import sqlite3,sys; print("\\n".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("select title from catalog_book where title like ? order by id", (sys.argv[2] + "%",))))', db, prefix]).toString().trim();
+  const out = onLibraryDb(h, 'import sqlite3,sys; print("\\n".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("select title from catalog_book where title like ? order by id", (sys.argv[2] + "%",))))', prefix);
   return out ? out.split('\n') : [];
 }
 

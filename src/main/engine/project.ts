@@ -11,7 +11,7 @@
  * the tool added earlier.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { derive, projectName, type DeploymentConfig, type Derived } from '../../shared/config';
+import { projectName, type DeploymentConfig, type Derived } from '../../shared/config';
 import type { DjangoSettingsEdit } from '../../shared/plan';
 import type { Problem } from '../../shared/problem';
 import { registerGeneratedSecret, registerSecret } from '../../shared/problem';
@@ -27,7 +27,7 @@ import { projectPathProblems } from './project-paths';
 import { RefusedError } from './refusal';
 import { objectKey, owns, readJournal } from './ownership';
 import { sharedData } from './release/data';
-import { releaseConfig } from './release/layout';
+import { liveReleaseContext } from './release/layout';
 
 export { PROBE_ENV };
 
@@ -161,8 +161,8 @@ export async function currentFastCgiEnv(ctx: StepContext): Promise<Record<string
   // A new release has no FastCGI application yet: the live release's environment is the one the
   // site runs with (its generated SECRET_KEY carries over: sessions, password-reset links and
   // signed cookies stay valid across an update).
-  const live = ctx.release?.live;
-  return live ? findFastCgiApp(apps, fastCgiIdentity(derive(releaseConfig(ctx.release?.base ?? ctx.config, live, ctx.release?.summary.shared ?? ctx.config.appDir))))?.env : undefined;
+  const live = liveReleaseContext(ctx);
+  return live ? findFastCgiApp(apps, fastCgiIdentity(live.d))?.env : undefined;
 }
 
 /** The site's httpPlatform environment variables (undefined when the section is not set or not installed). */

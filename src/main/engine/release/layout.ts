@@ -14,7 +14,7 @@
  */
 import { breaking, verdictLine } from '../migration-check';
 import { reversalDrops } from '../../../shared/migration-verdict';
-import { DEFAULT_PYTHON_VERSION, derive, type DeploymentConfig } from '../../../shared/config';
+import { DEFAULT_PYTHON_VERSION, derive, type DeploymentConfig, type Derived } from '../../../shared/config';
 import type { ReleaseSummary } from '../../../shared/plan';
 import { isInside, samePath, winJoin } from '../../../shared/winpath';
 import { managePy } from '../commands';
@@ -64,6 +64,14 @@ export function releaseConfig(c: DeploymentConfig, r: Pick<ReleaseRecord, 'numbe
     ...(c.staticRoot ? { staticRoot: winJoin(c.staticRoot, String(r.number)) } : {}),
     layout: { number: r.number, root: c.appDir, shared },
   };
+}
+
+/** The live release as a step context of its own (its folder, venv and derived values): what runs with its code, its venv or its FastCGI application. */
+export function liveReleaseContext<C extends { config: DeploymentConfig; d: Derived; release?: ReleaseContext }>(ctx: C): C | undefined {
+  const r = ctx.release;
+  if (!r?.live) return undefined;
+  const config = releaseConfig(r.base, r.live, r.summary.shared);
+  return { ...ctx, config, d: derive(config) };
 }
 
 /** The requirement lines of a configuration, normalized (name, extras, specifier, marker), includes followed. */

@@ -13,13 +13,13 @@
  */
 import type { Action } from '../../../shared/plan';
 import type { ReleaseRecord } from '../../../shared/release';
-import { derive, type Derived } from '../../../shared/config';
+import type { Derived } from '../../../shared/config';
 import { winJoin } from '../../../shared/winpath';
 import { APPCMD, ICACLS, POWERSHELL, SWITCH_SCRIPT, appcmd, fastCgiIdentity, icacls, psArgs, switchEnv } from '../commands';
 import { objectKey } from '../ownership';
 import { findFastCgiApp, parseFastCgiApps } from '../parsers';
 import { exec, type StepContext } from '../step';
-import { releaseConfig } from './layout';
+import { liveReleaseContext } from './layout';
 import { readRegistry } from './registry';
 import { SQLITE_BACKUP_PY } from '../sqlite-py';
 
@@ -63,9 +63,9 @@ export const inMaintenance = (rec: ReleaseRecord | undefined): boolean => rec?.m
 /** The live release's derived values (its venv, its wfastcgi), and the window's FastCGI identity made from them. */
 function liveAndWindow(ctx: StepContext): { live: ReleaseRecord; liveD: Derived; windowD: Derived } {
   const r = ctx.release;
-  if (!r?.live) throw new Error('the maintenance window needs a live release');
-  const liveD = derive(releaseConfig(r.base, r.live, r.summary.shared));
-  return { live: r.live, liveD, windowD: { ...liveD, maintenanceFor: r.target.number } };
+  const lc = liveReleaseContext(ctx);
+  if (!r?.live || !lc) throw new Error('the maintenance window needs a live release');
+  return { live: r.live, liveD: lc.d, windowD: { ...lc.d, maintenanceFor: r.target.number } };
 }
 
 /**

@@ -1,5 +1,4 @@
 /** The new release's migrations read before it is staged: the live release's Django, the source folder's migration files, the live database. */
-import { derive } from '../../../shared/config';
 import { winJoin } from '../../../shared/winpath';
 import { managePy } from '../commands';
 import { MIGRATION_CHECK_PY, breaking, breakingProblem, parseMigrationCheck, type MigrationCheck } from '../migration-check';
@@ -7,7 +6,7 @@ import type { Problem } from '../../../shared/problem';
 import { manageEnv } from '../project';
 import type { StepContext } from '../step';
 import type { ReleaseSummary } from '../../../shared/plan';
-import { releaseConfig } from './layout';
+import { liveReleaseContext } from './layout';
 
 /**
  * Before anything changes (plan, and apply's refusal before its first change): the new release's
@@ -37,8 +36,9 @@ async function ask(ctx: StepContext): Promise<MigrationCheck | { error: string }
     if (subs.length !== 1) return undefined;
     root = subs[0] as string;
   }
-  const liveConfig = releaseConfig(r.base, r.live, r.summary.shared);
-  const liveCtx: StepContext = { ...ctx, config: liveConfig, d: derive(liveConfig) };
+  const liveCtx = liveReleaseContext(ctx);
+  if (!liveCtx) return undefined;
+  const liveConfig = liveCtx.config;
   if (!(await host.exists(liveCtx.d.venvPython)) || !(await host.exists(managePy(liveConfig)))) return undefined;
   const env = { ...(await manageEnv(liveCtx)), PYTHONDONTWRITEBYTECODE: '1' };
   const q = await host.exec(liveCtx.d.venvPython, ['-c', MIGRATION_CHECK_PY, root], { cwd: liveConfig.appDir, env, timeoutMs: 120_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });

@@ -7,12 +7,11 @@
  * puts that backup back with the leaving release serving again.
  */
 import type { Action } from '../../../shared/plan';
-import { derive } from '../../../shared/config';
 import { winDirname, winJoin } from '../../../shared/winpath';
 import { managePy } from '../commands';
 import { manageEnv } from '../project';
 import { blocked, exec, type CheckResult, type StepContext } from '../step';
-import { releaseConfig } from './layout';
+import { liveReleaseContext } from './layout';
 import { SQLITE_BACKUP_PY } from '../sqlite-py';
 import { windowBack, windowOpen } from './maintenance';
 
@@ -47,10 +46,9 @@ export const REVERSE_TARGETS_PY = [
 export async function reverseActions(ctx: StepContext, sqliteFile: string | undefined): Promise<{ actions: Action[]; back: Action[]; said: string } | CheckResult> {
   const { host } = ctx;
   const r = ctx.release;
-  if (!r?.live || !r.reverseMigrations) throw new Error('nothing to reverse');
-  const leaving = releaseConfig(r.base, r.live, r.summary.shared);
-  const ld = derive(leaving);
-  const lctx: StepContext = { ...ctx, config: leaving, d: ld };
+  const lctx = liveReleaseContext(ctx);
+  if (!r?.live || !r.reverseMigrations || !lctx) throw new Error('nothing to reverse');
+  const { config: leaving, d: ld } = lctx;
   const env = await manageEnv(lctx);
   const q = await host.exec(ld.venvPython, ['-c', REVERSE_TARGETS_PY, JSON.stringify(r.reverseMigrations.migrations)], { cwd: leaving.appDir, env, timeoutMs: 120_000 });
   let found: { targets?: Record<string, string>; error?: string } = {};
